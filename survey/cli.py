@@ -1,0 +1,172 @@
+"""The ``survey`` command: Flask's CLI bound to the application factory, plus our commands."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .describe import describe
+from .loader import DefinitionError, load
+
+
+def _create_app():
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def main() -> None:
+    """Survey engine: run the web application and manage questionnaires and respondents."""
+
+
+@main.command("check", with_appcontext=False)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def check_command(files: tuple[str, ...]) -> None:
+    """Validate questionnaire definitions; exit 1 listing every problem found."""
+    failed = False
+    for name in files:
+        try:
+            questionnaire = load(name)
+        except DefinitionError as exc:
+            failed = True
+            click.echo(f"{name}: {len(exc.problems)} problem(s)", err=True)
+            for problem in exc.problems:
+                click.echo(f"  {problem}", err=True)
+        else:
+            count = len(questionnaire.questions())
+            click.echo(f"{name}: OK ({questionnaire.id}, {count} questions)")
+    sys.exit(1 if failed else 0)
+
+
+@main.command("describe", with_appcontext=False)
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json")
+def describe_command(file: str, fmt: str) -> None:
+    """Print the normalised definition (the shape is documented in docs/questionnaire-authoring.md)."""
+    try:
+        questionnaire = load(file)
+    except DefinitionError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    data = describe(questionnaire)
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    for page in data["pages"]:
+        click.echo(f"[{page['id']}] {page['title']}")
+        for q in page["questions"]:
+            number = f"{q['number']}) " if q["number"] else ""
+            star = "*" if q["mandatory"] else ""
+            click.echo(f"  {q['id']}: {number}{q['text']}{star} ({q['type']})")
+
+
+@main.command("load")
+@with_appcontext
+def load_command() -> None:
+    """Store the current version of every questionnaire in the database."""
+    registry = current_app.extensions["survey_registry"]
+    for row in registry.sync():
+        click.echo(f"{row.questionnaire_id}: version {row.version}")
+
+
+@main.command("invite")
+@click.option("--questionnaire", "questionnaire_id", default=None, help="Questionnaire id.")
+@click.option("--name", help="Name of the authority.")
+@click.option("--type", "authority_type", help="Type of authority (an option id of Q2).")
+@click.option("--contact-name", default=None)
+@click.option("--email", default=None)
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="CSV with columns name,type[,contact_name,email]; prints name,link rows.",
+)
+@with_appcontext
+def invite_command(questionnaire_id, name, authority_type, contact_name, email, csv_file) -> None:
+    """Create respondents with unique links and print the links (shown once only)."""
+    from .extensions import db
+    from .storage import create_respondent
+
+    registry = current_app.extensions["survey_registry"]
+    questionnaires = registry.current()
+    if questionnaire_id is None:
+        if len(questionnaires) != 1:
+            raise click.UsageError("give --questionnaire: " + ", ".join(sorted(questionnaires)))
+        questionnaire_id = next(iter(questionnaires))
+    if questionnaire_id not in questionnaires:
+        raise click.UsageError(f"unknown questionnaire '{questionnaire_id}'")
+    registry.ensure_version(questionnaires[questionnaire_id])
+    rows = []
+    if csv_file:
+        with open(csv_file, newline="", encoding="utf-8-sig") as handle:
+            for i, row in enumerate(csv.DictReader(handle), start=2):
+                if not (row.get("name") or "").strip():
+                    raise click.UsageError(f"{csv_file}, line {i}: the name is missing")
+                rows.append(row)
+    elif name:
+        rows.append(
+            {"name": name, "type": authority_type, "contact_name": contact_name, "email": email}
+        )
+    else:
+        raise click.UsageError("give --name or --csv")
+    base = current_app.config["BASE_URL"].rstrip("/")
+    writer = csv.writer(sys.stdout)
+    if csv_file:
+        writer.writerow(["name", "link"])
+    for row in rows:
+        respondent, token = create_respondent(
+            questionnaire_id,
+            row["name"].strip(),
+            (row.get("type") or "").strip() or None,
+            (row.get("contact_name") or "").strip() or None,
+            (row.get("email") or "").strip() or None,
+            actor="cli",
+        )
+        link = f"{base}/s/{token}"
+        if csv_file:
+            writer.writerow([respondent.name, link])
+        else:
+            click.echo(f"{respondent.name}: {link}")
+    db.session.commit()
+
+
+@main.command("demo-links")
+@with_appcontext
+def demo_links_command() -> None:
+    """Create one demonstration respondent per questionnaire and print its link."""
+    from .extensions import db
+    from .storage import create_respondent
+
+    registry = current_app.extensions["survey_registry"]
+    base = current_app.config["BASE_URL"].rstrip("/")
+    for questionnaire in registry.current().values():
+        registry.ensure_version(questionnaire)
+        _, token = create_respondent(questionnaire.id, "Demonstration authority", actor="cli")
+        click.echo(f"{questionnaire.display_title}: {base}/s/{token}")
+    db.session.commit()
+
+
+@main.command("print")
+@click.argument("questionnaire_id")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False))
+@click.option("--guidance", is_flag=True, help="Print the guidance notes instead.")
+@with_appcontext
+def print_command(questionnaire_id: str, out: str, guidance: bool) -> None:
+    """Write a blank questionnaire (or its guidance notes) as PDF."""
+    from .printing import blank_pdf, guidance_pdf
+
+    questionnaire = current_app.extensions["survey_registry"].get(questionnaire_id)
+    if questionnaire is None:
+        raise click.UsageError(f"unknown questionnaire '{questionnaire_id}'")
+    pdf = guidance_pdf(questionnaire) if guidance else blank_pdf(questionnaire)
+    Path(out).write_bytes(pdf)
+    click.echo(f"wrote {out} ({len(pdf):,} bytes)")

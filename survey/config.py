@@ -1,0 +1,61 @@
+"""Configuration: defaults here, then ``instance/config.py`` if present, then environment
+variables (``SURVEY_*``), then the ``test_config`` given to :func:`survey.create_app`."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+ENVIRONMENT = {
+    # variable: (config key, parser)
+    "SURVEY_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "SURVEY_SECRET_KEY": ("SECRET_KEY", str),
+    "SURVEY_QUESTIONNAIRES": ("QUESTIONNAIRE_DIR", str),
+    "SURVEY_BASE_URL": ("BASE_URL", str),
+    "SURVEY_SCHEDULE": ("SURVEY_SCHEDULE", json.loads),
+    "SURVEY_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true", "yes")),
+}
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'survey.db'}",
+        "QUESTIONNAIRE_DIR": str(PROJECT_ROOT / "questionnaires"),
+        "BASE_URL": "http://127.0.0.1:5000",
+        # Per questionnaire: {"opens": "YYYY-MM-DD" | None, "closes": ... | None}; overrides the
+        # dates in the definition without a release (a key set to null means "no limit").
+        "SURVEY_SCHEDULE": {},
+        # A page left open all day must still save: the CSRF token lives as long as the session.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "MAX_FORM_PARTS": 5000,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "SQLITE_BUSY_TIMEOUT_MS": 10000,
+    }
+
+
+def from_environment() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for variable, (key, parse) in ENVIRONMENT.items():
+        if variable in os.environ:
+            out[key] = parse(os.environ[variable])
+    return out
+
+
+def secret_key(instance_path: str) -> str:
+    """A secret key kept in the instance folder, created on first use (never in the repo)."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,106 @@
+"""Database tables. Answers are stored one row per answer key, as JSON, never overwritten in place
+after submission (researchers' cleaning will build on top in tables of its own)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class QuestionnaireVersion(db.Model):
+    """One version of a questionnaire definition: its YAML text is kept so old responses can
+    always be shown against the questions they answered."""
+
+    __tablename__ = "questionnaire_version"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Respondent(db.Model):
+    """An invited authority: reached by a unique link whose token is stored only as a hash."""
+
+    __tablename__ = "respondent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    authority_type: Mapped[str | None] = mapped_column(String(100))
+    contact_name: Mapped[str | None] = mapped_column(String(300))
+    contact_email: Mapped[str | None] = mapped_column(String(300))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    response: Mapped[Response | None] = relationship(back_populates="respondent", uselist=False)
+
+
+class Response(db.Model):
+    """A respondent's answers to one questionnaire version.
+
+    ``version`` increases on every save: a save based on an older version of the page is a
+    concurrent edit and is detected (optimistic locking).
+    """
+
+    __tablename__ = "response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondent.id"), unique=True)
+    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
+    status: Mapped[str] = mapped_column(String(20), default="in_progress")
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    version: Mapped[int] = mapped_column(default=0)
+    last_page: Mapped[str | None] = mapped_column(String(100))
+    page_states: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    drafts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    keyed_in_by: Mapped[str | None] = mapped_column(String(300))
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[dt.datetime | None]
+
+    respondent: Mapped[Respondent] = relationship(back_populates="response")
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+
+
+class Answer(db.Model):
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("response_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(100))
+    respondent_id: Mapped[int | None] = mapped_column(ForeignKey("respondent.id"))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

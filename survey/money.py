@@ -1,0 +1,52 @@
+"""Money as respondents type it: whole pounds, in full.
+
+Appendix A asks for values "in full e.g. '78500', rather than '78.5K' or other shorthand", rounded
+to the nearest pound. We accept the everyday ways of writing such a figure (a pound sign, thousands
+separators, surrounding spaces, a leading minus) and refuse everything else with a message that
+says what to type, rather than guessing what "78.5K" or "78.50" meant.
+"""
+
+from __future__ import annotations
+
+import re
+
+MONEY_HELP = "Enter the amount in whole pounds, in full, for example 78500"
+NEGATIVE_HELP = "Enter an amount of 0 or more, in whole pounds, for example 78500"
+TOO_LARGE_HELP = "Enter an amount smaller than £1,000,000,000,000"
+LIMIT = 10**12
+
+# An optional minus (before or after the pound sign), then either plain digits or digits
+# grouped in threes by commas.
+_MONEY = re.compile(r"^(-)?£?(-)?(\d{1,3}(?:,\d{3})+|\d+)$")
+
+
+class MoneyError(ValueError):
+    """The text is not a whole number of pounds; ``str(error)`` is the message to show."""
+
+
+def parse_money(text: str | None, allow_negative: bool = True) -> int | None:
+    """Return the amount in pounds, ``None`` for a blank answer, or raise :class:`MoneyError`."""
+    if text is None:
+        return None
+    cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
+    if not cleaned:
+        return None
+    match = _MONEY.match(cleaned)
+    if not match or (match.group(1) and match.group(2)):
+        raise MoneyError(MONEY_HELP)
+    amount = int(match.group(3).replace(",", ""))
+    if match.group(1) or match.group(2):
+        amount = -amount
+    if amount < 0 and not allow_negative:
+        raise MoneyError(NEGATIVE_HELP)
+    if abs(amount) >= LIMIT:
+        raise MoneyError(TOO_LARGE_HELP)
+    return amount
+
+
+def format_money(amount: int | None) -> str:
+    """Show an amount the way a finance officer writes it: £78,500 or -£1,200."""
+    if amount is None:
+        return ""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}£{abs(amount):,}"

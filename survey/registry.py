@@ -1,0 +1,82 @@
+"""The questionnaires the application serves, and their stored versions.
+
+Definitions are read from the questionnaire folder once (validated by :mod:`survey.loader`). Every
+distinct text of a definition becomes a :class:`~survey.models.QuestionnaireVersion` row holding
+the YAML itself, so a response is always shown against the version it was answered on, even after
+the file has changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from .extensions import db
+from .loader import load, loads
+from .model import Questionnaire
+from .models import QuestionnaireVersion
+
+
+class Registry:
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+        self._current: dict[str, Questionnaire] | None = None
+
+    def current(self) -> dict[str, Questionnaire]:
+        """The latest definition of each questionnaire in the folder, by id."""
+        if self._current is None:
+            found: dict[str, Questionnaire] = {}
+            for path in sorted(self.directory.glob("*.yaml")):
+                questionnaire = load(path)
+                found[questionnaire.id] = questionnaire
+            self._current = found
+        return self._current
+
+    def get(self, questionnaire_id: str) -> Questionnaire | None:
+        return self.current().get(questionnaire_id)
+
+    def ensure_version(self, questionnaire: Questionnaire) -> QuestionnaireVersion:
+        """The stored version for this exact text, created (as the next number) if new."""
+        digest = content_hash(questionnaire.source_text)
+        row = db.session.scalar(
+            select(QuestionnaireVersion).filter_by(
+                questionnaire_id=questionnaire.id, content_hash=digest
+            )
+        )
+        if row is None:
+            latest = db.session.scalar(
+                select(func.max(QuestionnaireVersion.version)).filter_by(
+                    questionnaire_id=questionnaire.id
+                )
+            )
+            row = QuestionnaireVersion(
+                questionnaire_id=questionnaire.id,
+                version=(latest or 0) + 1,
+                content_hash=digest,
+                title=questionnaire.title,
+                source=questionnaire.source_text,
+            )
+            db.session.add(row)
+            db.session.flush()
+        return row
+
+    def sync(self) -> list[QuestionnaireVersion]:
+        rows = [self.ensure_version(q) for q in self.current().values()]
+        db.session.commit()
+        return rows
+
+    @staticmethod
+    def for_version(row: QuestionnaireVersion) -> Questionnaire:
+        return _parse(row.content_hash, row.source, f"{row.questionnaire_id} v{row.version}")
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=64)
+def _parse(digest: str, source: str, name: str) -> Questionnaire:
+    return loads(source, name)

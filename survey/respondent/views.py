@@ -1,0 +1,442 @@
+"""The respondent's journey: a unique link, page after page, check your answers, submit.
+
+Views stay thin: routing decides the pages, :mod:`survey.forms` checks what was posted,
+:mod:`survey.storage` saves it in one transaction. Every save keeps what is valid and the raw
+text of what is not, so nothing typed is ever lost, whichever button was pressed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf import FlaskForm
+
+from .. import answers as answer_module
+from ..extensions import csrf, db
+from ..forms import build_form, check_page
+from ..model import PageInstance, Questionnaire
+from ..models import Response, utcnow
+from ..registry import Registry
+from ..routing import asked_questions, effective_answers, find_page, neighbours, page_field_keys
+from ..storage import (
+    ConflictError,
+    SubmittedError,
+    audit,
+    bump_version,
+    find_respondent,
+    load_answers,
+    page_state,
+    replace_answers,
+    save_page,
+)
+from ..tokens import new_reference
+
+bp = Blueprint("respondent", __name__, url_prefix="/s")
+# Respondent forms check their own CSRF token so that a refused token re-shows the page with
+# everything typed, instead of an error page that throws the answers away.
+csrf.exempt(bp)
+
+
+class ActionForm(FlaskForm):
+    """Forms with no questions (submit, remove an example) still carry a CSRF token."""
+
+
+# -- loading the respondent --------------------------------------------------------------------------
+
+
+@bp.url_value_preprocessor
+def _load_respondent(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    token = (values or {}).get("token", "")
+    respondent = find_respondent(token)
+    if respondent is None:
+        abort(_invalid_link())
+    g.token = token
+    g.respondent = respondent
+    g.response = respondent.response
+    registry: Registry = current_app.extensions["survey_registry"]
+    if g.response is not None:
+        g.questionnaire = registry.for_version(g.response.questionnaire_version)
+    else:
+        g.questionnaire = registry.get(respondent.questionnaire_id)
+        if g.questionnaire is None:
+            abort(_invalid_link())
+
+
+def _invalid_link():
+    return current_app.make_response((render_template("respondent/invalid_link.html"), 404))
+
+
+def _window(questionnaire: Questionnaire) -> tuple[dt.date | None, dt.date | None]:
+    """Opening and closing dates: the definition's, unless configuration overrides them."""
+    schedule = current_app.config["SURVEY_SCHEDULE"]
+    override = schedule.get(questionnaire.id, schedule.get("*", {}))
+    opens, closes = questionnaire.opens, questionnaire.closes
+    if "opens" in override:
+        opens = dt.date.fromisoformat(override["opens"]) if override["opens"] else None
+    if "closes" in override:
+        closes = dt.date.fromisoformat(override["closes"]) if override["closes"] else None
+    return opens, closes
+
+
+@bp.before_request
+def _check_window():
+    opens, closes = _window(g.questionnaire)
+    today = dt.date.today()
+    g.closes = closes
+    submitted = g.response is not None and g.response.status == "submitted"
+    if submitted and request.endpoint in ("respondent.answers", "respondent.confirmation"):
+        return None
+    if opens and today < opens:
+        return render_template("respondent/not_open.html", opens=opens), 403
+    if closes and today > closes:
+        return render_template("respondent/closed.html", closes=closes), 403
+    return None
+
+
+def _response() -> Response:
+    """The respondent's response, created on first use against the current version."""
+    if g.response is None:
+        registry: Registry = current_app.extensions["survey_registry"]
+        version = registry.ensure_version(g.questionnaire)
+        g.response = Response(
+            respondent=g.respondent,
+            questionnaire_version=version,
+            status="in_progress",
+            page_states={},
+            drafts={},
+        )
+        db.session.add(g.response)
+        audit("respondent", "response_started", g.respondent.id)
+        db.session.commit()
+    return g.response
+
+
+def _submitted() -> bool:
+    return g.response is not None and g.response.status == "submitted"
+
+
+@bp.context_processor
+def _context() -> dict[str, Any]:
+    return {"questionnaire": g.questionnaire, "respondent": g.respondent, "token": g.token}
+
+
+# -- entry, overview, pages --------------------------------------------------------------------------
+
+
+@bp.get("/<token>")
+def start(token: str):
+    """The link itself: the first unfinished page, or the answers once submitted."""
+    if _submitted():
+        return redirect(url_for(".answers", token=token))
+    if g.response is None:
+        first = _route_pages({})[0]
+        return redirect(url_for(".page", token=token, key=first.key))
+    answers = load_answers(g.response)
+    page = answer_module.first_unfinished(g.questionnaire, answers, g.response.page_states or {})
+    if page is None:
+        return redirect(url_for(".check", token=token))
+    return redirect(url_for(".page", token=token, key=page.key))
+
+
+def _route_pages(answers) -> list[PageInstance]:
+    from ..routing import route
+
+    return route(g.questionnaire, answers)
+
+
+@bp.get("/<token>/overview")
+def overview(token: str):
+    if _submitted():
+        return redirect(url_for(".answers", token=token))
+    answers = load_answers(g.response) if g.response else {}
+    states = g.response.page_states if g.response else {}
+    sections = answer_module.section_progress(g.questionnaire, answers, states or {})
+    first = _route_pages(answers)[0]
+    return render_template(
+        "respondent/overview.html", sections=sections, first=first, reference="OVERVIEW"
+    )
+
+
+@bp.route("/<token>/page/<key>", methods=["GET", "POST"])
+def page(token: str, key: str):
+    if _submitted():
+        return redirect(url_for(".answers", token=token))
+    response = _response()
+    answers = load_answers(response)
+    pi = find_page(g.questionnaire, key, answers)
+    if pi is None:
+        return redirect(url_for(".overview", token=token))
+    questions = asked_questions(pi, answers)
+    keys = page_field_keys(g.questionnaire, pi, answers)
+    drafts = response.drafts or {}
+    if request.method == "GET":
+        form = build_form(g.questionnaire, questions, answers)
+        for k in keys:  # show what was typed but not yet accepted
+            if k in drafts and k in form._fields:
+                form._fields[k].data = drafts[k]
+        form.state.data = page_state(answers, drafts, keys)
+        errors = _draft_errors(questions, form, drafts, keys)
+        return _render_page(pi, form, answers, errors)
+    return _post_page(pi, response, answers, questions, keys)
+
+
+def _draft_errors(questions, form, drafts, keys) -> dict[str, str]:
+    """Re-check answers kept as drafts so their messages show when the page is reopened."""
+    if not any(k in drafts for k in keys):
+        return {}
+    result = check_page(g.questionnaire, questions, form, require_mandatory=False)
+    return {k: m for k, m in result.errors.items() if k in drafts}
+
+
+def _post_page(pi: PageInstance, response: Response, answers, questions, keys):
+    form = build_form(g.questionnaire, questions, answers, formdata=request.form)
+    action = request.form.get("action", "next")
+    returning = request.args.get("change") == "1"
+    # CSRF: a refused token saves nothing but shows the page again with everything typed.
+    form.validate()
+    if "csrf_token" in form.errors:
+        form.state.data = page_state(answers, response.drafts or {}, keys)
+        return _render_page(pi, form, answers, {}, csrf_failed=True), 400
+
+    result = check_page(g.questionnaire, questions, form, require_mandatory=True)
+    if form.state.data != page_state(answers, response.drafts or {}, keys):
+        # The page changed since it was shown (another tab, a colleague, a double click).
+        conflict = _conflict(pi, form, answers, keys, result)
+        if conflict is not None:
+            return conflict
+    try:
+        save_page(response, response.version, result.values, result.drafts, pi.key, result.ok)
+    except ConflictError:
+        db.session.refresh(response)
+        answers = load_answers(response)
+        return _conflict(pi, form, answers, keys, result) or redirect(request.url)
+    except SubmittedError:
+        return redirect(url_for(".answers", token=g.token))
+
+    answers = load_answers(response)
+    if action == "save":
+        return redirect(url_for(".saved", token=g.token))
+    if action == "back":
+        previous, _ = neighbours(g.questionnaire, pi.key, answers)
+        if returning:
+            return redirect(url_for(".check", token=g.token))
+        target = previous.key if previous else pi.key
+        return redirect(url_for(".page", token=g.token, key=target))
+    if not result.ok:
+        form.state.data = page_state(answers, response.drafts or {}, keys)
+        return _render_page(pi, form, answers, result.errors), 400
+    if returning:
+        return redirect(url_for(".check", token=g.token))
+    _, following = neighbours(g.questionnaire, pi.key, answers)
+    if following is None:
+        return redirect(url_for(".check", token=g.token))
+    return redirect(url_for(".page", token=g.token, key=following.key))
+
+
+def _conflict(pi, form, answers, keys, result):
+    """The page was saved elsewhere since it was loaded. If what was posted differs from what is
+    now stored, save nothing and show both values; if it is the same (a double click), None."""
+    drafts = g.response.drafts or {}
+    differences = []
+    for k in keys:
+        mine = result.values.get(k, result.drafts.get(k))
+        theirs = answers.get(k, drafts.get(k))
+        if (mine or None) != (theirs or None):
+            differences.append({"key": k, "mine": mine, "theirs": theirs})
+    if not differences:
+        return None
+    form.state.data = page_state(answers, drafts, keys)
+    return _render_page(pi, form, answers, {}, conflicts=differences), 409
+
+
+def _render_page(pi: PageInstance, form, answers, errors, csrf_failed=False, conflicts=None):
+    from ..answers import money_totals
+
+    questions = asked_questions(pi, answers)
+    totals = {
+        qi.key: money_totals(g.questionnaire, qi, answers)
+        for qi in questions
+        if qi.question.type == "money_table" and qi.question.total_row
+    }
+    previous, _ = neighbours(g.questionnaire, pi.key, answers)
+    labels: dict[str, str] = {}
+    for qi in questions:
+        labels.update(answer_module.field_labels(g.questionnaire, qi))
+    return render_template(
+        "respondent/page.html",
+        pi=pi,
+        form=form,
+        questions=questions,
+        answers=answers,
+        errors=errors,
+        totals=totals,
+        previous=previous,
+        csrf_failed=csrf_failed,
+        conflicts=conflicts or [],
+        returning=request.args.get("change") == "1",
+        reference=pi.reference,
+        instance_count=_instance_counts(answers),
+        field_labels=labels,
+    )
+
+
+def _instance_counts(answers) -> dict[str, int]:
+    from ..model import Repeat
+    from ..routing import instance_count
+
+    return {
+        item.id: instance_count(item, answers)
+        for item in g.questionnaire.items
+        if isinstance(item, Repeat)
+    }
+
+
+@bp.get("/<token>/saved")
+def saved(token: str):
+    return render_template("respondent/saved.html", reference="SAVED")
+
+
+# -- removing a repeat instance ---------------------------------------------------------------------
+
+
+@bp.route("/<token>/remove/<repeat_id>/<int:n>", methods=["GET", "POST"])
+def remove(token: str, repeat_id: str, n: int):
+    if _submitted():
+        return redirect(url_for(".answers", token=token))
+    repeat = g.questionnaire.repeat(repeat_id)
+    response = _response()
+    answers = load_answers(response)
+    from ..routing import instance_count
+
+    if repeat is None or not 1 <= n <= instance_count(repeat, answers):
+        return redirect(url_for(".overview", token=token))
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate():
+            return render_template(
+                "respondent/remove.html", repeat=repeat, n=n, form=form, csrf_failed=True
+            ), 400
+        if request.form.get("confirm") != "yes":
+            return redirect(url_for(".overview", token=token))
+        remaining = answer_module.remove_instance(g.questionnaire, repeat, n, answers)
+        try:
+            bump_version(response, response.version)
+        except ConflictError:
+            return redirect(url_for(".overview", token=token))
+        replace_answers(response, remaining)
+        prefix_keys = {pi.key for pi in _route_pages(answers) if pi.repeat is repeat}
+        response.page_states = {
+            k: v for k, v in (response.page_states or {}).items()
+            if k not in prefix_keys or int(k.rsplit("-", 1)[1]) < n
+        }  # fmt: skip
+        response.drafts = {}
+        audit("respondent", "example_removed", g.respondent.id, {"repeat": repeat_id, "n": n})
+        db.session.commit()
+        return redirect(url_for(".overview", token=token, removed=n))
+    return render_template("respondent/remove.html", repeat=repeat, n=n, form=form)
+
+
+# -- check your answers, submit, confirmation ---------------------------------------------------------
+
+
+@bp.route("/<token>/check", methods=["GET", "POST"])
+def check(token: str):
+    if _submitted():
+        return redirect(url_for(".answers", token=token))
+    response = _response()
+    answers = load_answers(response)
+    missing = answer_module.missing_answers(g.questionnaire, answers, response.drafts or {})
+    form = ActionForm()
+    status = 200
+    csrf_failed = False
+    if request.method == "POST":
+        if not form.validate():
+            csrf_failed, status = True, 400
+        elif missing:
+            status = 400
+        else:
+            return _submit(response, answers)
+    return render_template(
+        "respondent/check.html",
+        sections=_answer_sections(answers),
+        missing=missing,
+        show_missing=request.method == "POST",
+        form=form,
+        csrf_failed=csrf_failed,
+        reference="CHECK",
+    ), status
+
+
+def _answer_sections(answers) -> list[dict[str, Any]]:
+    sections: list[dict[str, Any]] = []
+    for pi in _route_pages(answers):
+        if not pi.page.questions:
+            continue
+        section = g.questionnaire.section(pi.page.section)
+        title = section.title if section else pi.page.title
+        heading = title + (f" – {pi.heading_prefix}" if pi.heading_prefix else "")
+        if not sections or sections[-1]["heading"] != heading:
+            sections.append({"heading": heading, "rows": []})
+        for row in answer_module.answer_rows(g.questionnaire, pi, answers):
+            sections[-1]["rows"].append({"row": row, "page": pi})
+    return sections
+
+
+def _submit(response: Response, answers):
+    """Submit: keep only the answers on the route, freeze the response, give a reference."""
+    try:
+        bump_version(response, response.version)
+    except ConflictError:
+        return redirect(url_for(".check", token=g.token))
+    final = effective_answers(g.questionnaire, answers)
+    replace_answers(response, final)
+    response.status = "submitted"
+    response.submitted_at = utcnow()
+    response.reference = new_reference()
+    response.drafts = {}
+    audit("respondent", "response_submitted", g.respondent.id, {"reference": response.reference})
+    db.session.commit()
+    return redirect(url_for(".confirmation", token=g.token))
+
+
+@bp.get("/<token>/confirmation")
+def confirmation(token: str):
+    if not _submitted():
+        return redirect(url_for(".start", token=token))
+    return render_template("respondent/confirmation.html", response=g.response, reference="DONE")
+
+
+@bp.get("/<token>/answers")
+def answers(token: str):
+    if not _submitted():
+        return redirect(url_for(".check", token=token))
+    stored = load_answers(g.response)
+    return render_template(
+        "respondent/answers.html",
+        sections=_answer_sections(stored),
+        response=g.response,
+        reference="ANSWERS",
+    )
+
+
+@bp.get("/<token>/answers.pdf")
+def answers_pdf(token: str):
+    from ..printing import answers_pdf as render_answers_pdf
+    from ..printing import pdf_response
+
+    if not _submitted():
+        return redirect(url_for(".check", token=token))
+    stored = load_answers(g.response)
+    pdf = render_answers_pdf(g.questionnaire, g.respondent, g.response, _answer_sections(stored))
+    return pdf_response(pdf, f"{g.questionnaire.id}-answers-{g.response.reference}.pdf")

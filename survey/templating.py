@@ -1,0 +1,78 @@
+"""Jinja filters shared by web pages and printed documents.
+
+Rich text in definitions is a deliberately tiny format (paragraphs, "- " bullet lists,
+"### " sub-headings and **bold**): it is escaped first and only then given markup, so a
+definition can never inject HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from .money import format_money
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def rich_text(text: str | None, paragraph_class: str = "govuk-body") -> Markup:
+    if not text:
+        return Markup("")
+    html: list[str] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.rstrip() for line in block.strip().splitlines()]
+        if all(line.lstrip().startswith("- ") for line in lines if line.strip()):
+            items = "".join(
+                f"<li>{_inline(line.lstrip()[2:])}</li>" for line in lines if line.strip()
+            )
+            html.append(f'<ul class="govuk-list govuk-list--bullet">{items}</ul>')
+        elif lines[0].startswith("### "):
+            html.append(f'<h3 class="govuk-heading-s">{_inline(lines[0][4:])}</h3>')
+            rest = "\n".join(lines[1:]).strip()
+            if rest:
+                html.append(str(rich_text(rest, paragraph_class)))
+        else:
+            # a list may follow a paragraph without a blank line between them
+            para: list[str] = []
+            bullets: list[str] = []
+            for line in lines:
+                if line.lstrip().startswith("- "):
+                    bullets.append(line.lstrip()[2:])
+                elif bullets:
+                    bullets[-1] += " " + line.strip()
+                else:
+                    para.append(line.strip())
+            if para:
+                html.append(f'<p class="{paragraph_class}">{_inline(" ".join(para))}</p>')
+            if bullets:
+                items = "".join(f"<li>{_inline(b)}</li>" for b in bullets)
+                html.append(f'<ul class="govuk-list govuk-list--bullet">{items}</ul>')
+    return Markup("".join(html))
+
+
+def _inline(text: str) -> str:
+    return _BOLD.sub(r"<strong>\1</strong>", str(escape(text)))
+
+
+def long_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def date_time(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y} at {value:%H:%M} UTC"
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["rich_text"] = rich_text
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["date_time"] = date_time
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
