@@ -94,6 +94,37 @@ class Answer(db.Model):
     response: Mapped[Response] = relationship(back_populates="answers")
 
 
+class User(db.Model):
+    """A member of the research team. Roles: admin, researcher, sponsor (see docs/researchers.md)."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(300), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_sign_in_at: Mapped[dt.datetime | None]
+    session_version: Mapped[int] = mapped_column(default=0)
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+
 class AuditEvent(db.Model):
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_at", "at"),)
