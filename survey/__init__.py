@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config
+from .auth import login_manager
 from .extensions import csrf, db, migrate
 from .registry import Registry
 
@@ -30,6 +31,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "researcher.sign_in"
     app.extensions["survey_registry"] = Registry(app.config["QUESTIONNAIRE_DIR"])
 
     from . import models  # noqa: F401  (register tables with the metadata)

@@ -38,3 +38,18 @@ def roles_required(*roles: str) -> Callable:
         return wrapped
 
     return decorate
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    """Sessions carry "id:session_version"; bumping the version signs a user out everywhere."""
+    from .extensions import db
+    from .models import User
+
+    ident, _, version = user_id.partition(":")
+    if not ident.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or str(user.session_version) != version:
+        return None
+    return user

@@ -124,3 +124,23 @@ def truncate_all(app) -> None:
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(text(f"DELETE FROM {table.name}"))
         db.session.commit()
+
+
+@pytest.fixture
+def sign_in(app, client):
+    """Sign the test client in as a new user with the given role; returns the user's email."""
+    from survey.models import User
+
+    def sign(role: str = "researcher", email: str | None = None) -> str:
+        email = email or f"{role}@example.org"
+        with app.app_context():
+            user = User(email=email, password_hash="!", role=role)
+            db.session.add(user)
+            db.session.commit()
+            user_id = f"{user.id}:{user.session_version}"
+        with client.session_transaction() as session:
+            session["_user_id"] = user_id
+            session["_fresh"] = True
+        return email
+
+    return sign
