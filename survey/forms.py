@@ -185,6 +185,8 @@ def _label(qi: QuestionInstance) -> str:
 
 def required_message(qi: QuestionInstance) -> str:
     q = qi.question
+    if q.required_message:
+        return q.required_message
     if q.type == "single":
         return f"Select an answer to {_label(qi)}"
     if q.type == "multiple":

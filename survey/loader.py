@@ -290,6 +290,7 @@ class _Validator:
         "id", "number", "type", "text", "mandatory", "hint", "note", "options", "option_labels",
         "rows", "columns", "fields", "of", "ranks", "rank_labels", "allow_negative", "total_row",
         "row_kind", "not_after_fieldwork_year", "max_length", "show_if", "personal_data", "noun",
+        "required_message",
     }  # fmt: skip
 
     def question(self, raw: Any, path: str, index: int, repeat: str | None) -> Question | None:
@@ -329,6 +330,7 @@ class _Validator:
         kw["personal_data"] = self.flag(raw, "personal_data", path)
         kw["hint"] = self.text(raw, "hint", path)
         kw["note"] = self.text(raw, "note", path)
+        kw["required_message"] = self.text(raw, "required_message", path)
         kw["max_length"] = self.integer(raw, "max_length", path, minimum=1)
         if "show_if" in raw:
             kw["show_if"] = self.condition(raw["show_if"], f"{path}.show_if", raw, index, repeat)

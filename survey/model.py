@@ -93,6 +93,7 @@ class Question:
     ranks: int = 0
     rank_labels: tuple[str, ...] = ()
     noun: str | None = None  # what a ranking ranks, for messages: "approach", "service area"
+    required_message: str | None = None  # the error when a mandatory question is unanswered
     allow_negative: bool = False
     total_row: str | None = None
     row_kind: str | None = None
