@@ -284,7 +284,8 @@ def _check_ranking(
             continue
         if value not in allowed:
             result.errors[k] = (
-                f"Choose for {labels[i - 1]} one of the {noun}s you selected at the question above"
+                f"Choose for {labels[i - 1]} one of the {_plural(noun)} you selected "
+                "at the question before"
             )
             continue
         if value in seen:
@@ -301,6 +302,14 @@ def _check_ranking(
             continue
         seen[value] = i
         result.values[k] = value
+
+
+def _plural(noun: str) -> str:
+    if re.search(r"(s|x|ch|sh)$", noun):
+        return noun + "es"
+    if re.search(r"[^aeiou]y$", noun):
+        return noun[:-1] + "ies"
+    return noun + "s"
 
 
 def _check_money_table(

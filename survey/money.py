@@ -17,7 +17,7 @@ LIMIT = 10**12
 
 # An optional minus (before or after the pound sign), then either plain digits or digits
 # grouped in threes by commas.
-_MONEY = re.compile(r"^(-)?£?(-)?(\d{1,3}(?:,\d{3})+|\d+)$")
+_MONEY = re.compile(r"^(-)?£?(-)?(\d{1,3}(?:,\d{3})+|\d+)$", re.ASCII)
 
 
 class MoneyError(ValueError):

@@ -3,6 +3,7 @@ SURVEY_TEST_DATABASE_URL names one (the test command does both where PostgreSQL 
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from pathlib import Path
@@ -109,7 +110,7 @@ class Journey:
 
     def errors(self) -> list[str]:
         return [
-            re.sub(r"<[^>]+>", "", m).strip()
+            html.unescape(re.sub(r"<[^>]+>", "", m)).strip()
             for m in re.findall(r'<li><a href="#[^"]*">(.*?)</a></li>', self.html, re.S)
         ]
 

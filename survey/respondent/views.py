@@ -128,7 +128,11 @@ def _submitted() -> bool:
 
 @bp.context_processor
 def _context() -> dict[str, Any]:
-    return {"questionnaire": g.questionnaire, "respondent": g.respondent, "token": g.token}
+    return {
+        "questionnaire": g.get("questionnaire"),
+        "respondent": g.get("respondent"),
+        "token": g.get("token"),
+    }
 
 
 # -- entry, overview, pages --------------------------------------------------------------------------
