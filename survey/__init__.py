@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from . import config
 from .auth import login_manager
-from .extensions import csrf, db, migrate
+from .extensions import csrf, db, limiter, migrate
 from .registry import Registry
 
 
@@ -32,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     login_manager.login_view = "researcher.sign_in"
     app.extensions["survey_registry"] = Registry(app.config["QUESTIONNAIRE_DIR"])
 
@@ -42,6 +43,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_templating(app)
     app.register_blueprint(respondent_views.bp)
+    from .researcher.views import bp as researcher_bp
+
+    app.register_blueprint(researcher_bp)
     app.register_blueprint(printing_bp)
     _register_error_pages(app)
     _register_security_headers(app)
@@ -83,6 +87,14 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(error):
         return render_template("errors/not_found.html"), 404
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_template("errors/forbidden.html"), 403
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return render_template("errors/too_many.html"), 429
 
     @app.errorhandler(413)
     def too_large(error):

@@ -261,3 +261,21 @@ def field_labels(questionnaire: Questionnaire, qi: QuestionInstance) -> dict[str
             if row.specify:
                 labels[f"{key}_{row.id}_text"] = f"{base}: {row.label}"
     return labels
+
+
+def answer_sections(
+    questionnaire: Questionnaire, answers: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Every answered page of the route grouped under section headings (check your answers)."""
+    sections: list[dict[str, Any]] = []
+    for pi in route(questionnaire, answers):
+        if not pi.page.questions:
+            continue
+        section = questionnaire.section(pi.page.section)
+        title = section.title if section else pi.page.title
+        heading = title + (f" – {pi.heading_prefix}" if pi.heading_prefix else "")
+        if not sections or sections[-1]["heading"] != heading:
+            sections.append({"heading": heading, "rows": []})
+        for row in answer_rows(questionnaire, pi, answers):
+            sections[-1]["rows"].append({"row": row, "page": pi})
+    return sections

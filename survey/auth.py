@@ -53,3 +53,40 @@ def load_user(user_id: str):
     if user is None or not user.active or str(user.session_version) != version:
         return None
     return user
+
+
+# -- keying in paper returns ----------------------------------------------------------------------
+# A researcher enters a paper return through the respondent's own forms. Instead of the
+# respondent's link (we only hold its hash) the researcher gets a signed, short-lived key that
+# only works in their own signed-in session.
+
+KEY_IN_PREFIX = "key~"
+KEY_IN_MAX_AGE = 12 * 3600
+
+
+def _key_in_serializer():
+    from flask import current_app
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="key-in")
+
+
+def key_in_token(respondent_id: int, user_id: int) -> str:
+    return KEY_IN_PREFIX + _key_in_serializer().dumps({"r": respondent_id, "u": user_id})
+
+
+def key_in_respondent_id(token: str) -> int | None:
+    """The respondent a key-in token opens, if it is valid for the signed-in researcher."""
+    from itsdangerous import BadSignature
+
+    if not token.startswith(KEY_IN_PREFIX) or not current_user.is_authenticated:
+        return None
+    if current_user.role not in STAFF:
+        return None
+    try:
+        data = _key_in_serializer().loads(token[len(KEY_IN_PREFIX) :], max_age=KEY_IN_MAX_AGE)
+    except BadSignature:
+        return None
+    if data.get("u") != current_user.id:
+        return None
+    return data.get("r")

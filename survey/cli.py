@@ -170,3 +170,7 @@ def print_command(questionnaire_id: str, out: str, guidance: bool) -> None:
     pdf = guidance_pdf(questionnaire) if guidance else blank_pdf(questionnaire)
     Path(out).write_bytes(pdf)
     click.echo(f"wrote {out} ({len(pdf):,} bytes)")
+
+from .researcher.cli import create_user_command  # noqa: E402
+
+main.add_command(create_user_command)

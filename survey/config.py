@@ -18,6 +18,7 @@ ENVIRONMENT = {
     "SURVEY_QUESTIONNAIRES": ("QUESTIONNAIRE_DIR", str),
     "SURVEY_BASE_URL": ("BASE_URL", str),
     "SURVEY_SCHEDULE": ("SURVEY_SCHEDULE", json.loads),
+    "SURVEY_RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
     "SURVEY_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true", "yes")),
 }
 
@@ -38,6 +39,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
         "SQLITE_BUSY_TIMEOUT_MS": 10000,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        # attempts per client address: sign-in, and links that do not exist
+        "SIGN_IN_LIMIT": "10 per minute;50 per hour",
+        "LINK_GUESS_LIMIT": "30 per minute;300 per hour",
     }
 
 

@@ -622,7 +622,7 @@ class _Validator:
     TOP_KEYS = {
         "id", "title", "short_title", "version_label", "language", "opens", "closes",
         "fieldwork_year", "mandatory_note", "contact", "option_lists", "sections", "pages",
-        "groups", "populations", "figures", "settings",
+        "groups", "populations", "figures", "settings", "invitations",
     }  # fmt: skip
 
     def document(self, raw: Any, source_text: str) -> Questionnaire | None:
@@ -692,10 +692,31 @@ class _Validator:
         if uses_fieldwork and fieldwork_year is None:
             self.problem(raw, "fieldwork_year", "not_after_fieldwork_year needs a 'fieldwork_year'")
 
+        invitations = raw.get("invitations")
+        if invitations is not None:
+            if not isinstance(invitations, _Map):
+                self.problem(raw, "invitations", "must be a mapping")
+            else:
+                self.check_keys(invitations, "invitations", {"authority_type_question"}, set())
+                type_question = invitations.get("authority_type_question")
+                if (
+                    type_question is not None
+                    and self.order.get(str(type_question), (0, ""))[1] != "single"
+                ):
+                    self.problem(
+                        invitations,
+                        "invitations.authority_type_question",
+                        f"'{type_question}' is not a single-choice question",
+                    )
+
         opens, closes = self.date(raw, "opens"), self.date(raw, "closes")
         if opens and closes and closes < opens:
             self.problem(raw, "closes", "the closing date is before the opening date", "closes")
-        extra = {k: raw[k] for k in ("groups", "populations", "figures", "settings") if k in raw}
+        extra = {
+            k: raw[k]
+            for k in ("groups", "populations", "figures", "settings", "invitations")
+            if k in raw
+        }
         return Questionnaire(
             id=qid,
             title=self.text(raw, "title", "", required=True) or "",

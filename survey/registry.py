@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from .extensions import db
-from .loader import load, loads
+from .loader import loads
 from .model import Questionnaire
 from .models import QuestionnaireVersion
 
@@ -30,7 +30,9 @@ class Registry:
         if self._current is None:
             found: dict[str, Questionnaire] = {}
             for path in sorted(self.directory.glob("*.yaml")):
-                questionnaire = load(path)
+                text = path.read_text(encoding="utf-8")
+                # parsed once per distinct text, however many apps are created (tests, workers)
+                questionnaire = _parse(content_hash(text), text, str(path))
                 found[questionnaire.id] = questionnaire
             self._current = found
         return self._current

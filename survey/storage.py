@@ -25,9 +25,15 @@ class SubmittedError(Exception):
 
 def find_respondent(token: str) -> Respondent | None:
     """The respondent for a link token, or None for unknown and revoked tokens alike."""
-    if not token or len(token) > 200:
+    if not token or len(token) > 400:
         hash_token("x" * 43)  # spend the same work either way
         return None
+    from .auth import KEY_IN_PREFIX, key_in_respondent_id
+
+    if token.startswith(KEY_IN_PREFIX):
+        respondent_id = key_in_respondent_id(token)
+        respondent = db.session.get(Respondent, respondent_id) if respondent_id else None
+        return respondent
     respondent = db.session.scalar(select(Respondent).filter_by(token_hash=hash_token(token)))
     if respondent is None or respondent.revoked_at is not None:
         return None

@@ -33,6 +33,9 @@ def app(tmp_path):
             "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
             "SURVEY_SCHEDULE": dict(ALWAYS_OPEN),
             "BASE_URL": "http://localhost",
+            # generous limits: the rate-limit tests set their own
+            "LINK_GUESS_LIMIT": "1000 per minute",
+            "SIGN_IN_LIMIT": "1000 per minute",
         }
     )
     with app.app_context():

@@ -23,7 +23,7 @@ from flask import (
 from flask_wtf import FlaskForm
 
 from .. import answers as answer_module
-from ..extensions import csrf, db
+from ..extensions import count_failure, csrf, db, guess_limited
 from ..forms import build_form, check_page
 from ..model import PageInstance, Questionnaire
 from ..models import Response, utcnow
@@ -58,11 +58,16 @@ class ActionForm(FlaskForm):
 @bp.url_value_preprocessor
 def _load_respondent(endpoint: str | None, values: dict[str, Any] | None) -> None:
     token = (values or {}).get("token", "")
+    limit = current_app.config["LINK_GUESS_LIMIT"]
+    if guess_limited("link", request.remote_addr or "", limit):
+        abort(429)
     respondent = find_respondent(token)
     if respondent is None:
+        count_failure("link", request.remote_addr or "", limit)
         abort(_invalid_link())
     g.token = token
     g.respondent = respondent
+    g.keyed_in_by = _keying_researcher(token)
     g.response = respondent.response
     registry: Registry = current_app.extensions["survey_registry"]
     if g.response is not None:
@@ -71,6 +76,14 @@ def _load_respondent(endpoint: str | None, values: dict[str, Any] | None) -> Non
         g.questionnaire = registry.get(respondent.questionnaire_id)
         if g.questionnaire is None:
             abort(_invalid_link())
+
+
+def _keying_researcher(token: str) -> str | None:
+    from flask_login import current_user
+
+    from ..auth import KEY_IN_PREFIX
+
+    return current_user.email if token.startswith(KEY_IN_PREFIX) else None
 
 
 def _invalid_link():
@@ -97,6 +110,8 @@ def _check_window():
     submitted = g.response is not None and g.response.status == "submitted"
     if submitted and request.endpoint in ("respondent.answers", "respondent.confirmation"):
         return None
+    if g.keyed_in_by:  # researchers key in paper returns whatever the dates
+        return None
     if opens and today < opens:
         return render_template("respondent/not_open.html", opens=opens), 403
     if closes and today > closes:
@@ -115,9 +130,14 @@ def _response() -> Response:
             status="in_progress",
             page_states={},
             drafts={},
+            keyed_in_by=g.keyed_in_by,
         )
         db.session.add(g.response)
-        audit("respondent", "response_started", g.respondent.id)
+        audit(g.keyed_in_by or "respondent", "response_started", g.respondent.id)
+        db.session.commit()
+    elif g.keyed_in_by and g.response.keyed_in_by != g.keyed_in_by:
+        g.response.keyed_in_by = g.keyed_in_by
+        audit(g.keyed_in_by, "keyed_in", g.respondent.id)
         db.session.commit()
     return g.response
 
@@ -129,6 +149,7 @@ def _submitted() -> bool:
 @bp.context_processor
 def _context() -> dict[str, Any]:
     return {
+        "keyed_in_by": g.get("keyed_in_by"),
         "questionnaire": g.get("questionnaire"),
         "respondent": g.get("respondent"),
         "token": g.get("token"),
@@ -383,18 +404,7 @@ def check(token: str):
 
 
 def _answer_sections(answers) -> list[dict[str, Any]]:
-    sections: list[dict[str, Any]] = []
-    for pi in _route_pages(answers):
-        if not pi.page.questions:
-            continue
-        section = g.questionnaire.section(pi.page.section)
-        title = section.title if section else pi.page.title
-        heading = title + (f" – {pi.heading_prefix}" if pi.heading_prefix else "")
-        if not sections or sections[-1]["heading"] != heading:
-            sections.append({"heading": heading, "rows": []})
-        for row in answer_module.answer_rows(g.questionnaire, pi, answers):
-            sections[-1]["rows"].append({"row": row, "page": pi})
-    return sections
+    return answer_module.answer_sections(g.questionnaire, answers)
 
 
 def _submit(response: Response, answers):
@@ -409,7 +419,8 @@ def _submit(response: Response, answers):
     response.submitted_at = utcnow()
     response.reference = new_reference()
     response.drafts = {}
-    audit("respondent", "response_submitted", g.respondent.id, {"reference": response.reference})
+    actor = g.keyed_in_by or "respondent"
+    audit(actor, "response_submitted", g.respondent.id, {"reference": response.reference})
     db.session.commit()
     return redirect(url_for(".confirmation", token=g.token))
 

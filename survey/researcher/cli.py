@@ -1,0 +1,38 @@
+"""``survey create-user``: research-team accounts from the command line."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from ..auth import ROLES
+from ..extensions import db
+from ..models import User
+from ..storage import audit
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--password", default=None, help="Default: a random password, printed once.")
+@with_appcontext
+def create_user_command(email: str, role: str, password: str | None) -> None:
+    """Create a research-team account (roles: admin, researcher, sponsor)."""
+    from .views import create_user
+
+    email = email.strip().lower()
+    if db.session.scalar(select(User).filter_by(email=email)):
+        raise click.UsageError(f"there is already an account for {email}")
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+    if len(password) < 12:
+        raise click.UsageError("the password must be at least 12 characters")
+    create_user(email, role, password)
+    audit("cli", "user_created", None, {"email": email, "role": role})
+    db.session.commit()
+    click.echo(f"created {role} account {email}")
+    if generated:
+        click.echo(f"password (shown once): {password}")

@@ -1,0 +1,576 @@
+"""The research team's pages: sign-in, invitations, tracking, responses and accounts.
+
+Every view is decorated with :func:`survey.auth.roles_required`; a test walks the URL map to make
+sure no page is missed. Sponsors only ever reach aggregate or anonymised pages.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask import Response as HttpResponse
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..answers import answer_sections, first_unfinished
+from ..auth import EVERYONE, ROLES, STAFF, key_in_token, roles_required
+from ..extensions import db, limiter
+from ..invitations import authority_types, links_csv, parse_invitations, safe_cell
+from ..model import Questionnaire
+from ..models import AuditEvent, Respondent, Response, User, utcnow
+from ..registry import Registry
+from ..storage import audit, create_respondent, load_answers
+from ..tokens import hash_token, new_token
+
+bp = Blueprint("researcher", __name__, url_prefix="/research")
+
+# A well-formed hash to check against when the email is unknown, so that a sign-in takes as long
+# whether or not the account exists.
+_DUMMY_HASH = generate_password_hash("not a password")
+
+
+class PostForm(FlaskForm):
+    """A button that changes something: carries the CSRF token."""
+
+
+def _registry() -> Registry:
+    return current_app.extensions["survey_registry"]
+
+
+def _questionnaire(questionnaire_id: str) -> Questionnaire:
+    questionnaire = _registry().get(questionnaire_id)
+    if questionnaire is None:
+        abort(404)
+    return questionnaire
+
+
+def _respondent(questionnaire_id: str, respondent_id: int) -> Respondent:
+    respondent = db.session.get(Respondent, respondent_id)
+    if respondent is None or respondent.questionnaire_id != questionnaire_id:
+        abort(404)
+    return respondent
+
+
+@bp.context_processor
+def _context() -> dict[str, Any]:
+    return {
+        "questionnaires": list(_registry().current().values()),
+        "user": current_user,
+        "post_form": PostForm(),
+    }
+
+
+# -- signing in -----------------------------------------------------------------------------------
+
+
+def _sign_in_key() -> str:
+    return f"{request.remote_addr}|{(request.form.get('email') or '').strip().lower()}"
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], methods=["POST"], key_func=_sign_in_key)
+def sign_in():
+    error = None
+    form = PostForm()
+    if request.method == "POST":
+        email = (request.form.get("email") or "").strip().lower()
+        password = request.form.get("password") or ""
+        user = db.session.scalar(select(User).filter_by(email=email)) if email else None
+        valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+        if not form.validate():
+            error = "The form had expired. Enter your email address and password again."
+        elif user is None or not valid or not user.active:
+            error = "Enter a correct email address and password"
+            audit(email or "(blank)", "sign_in_failed", None, {"ip": request.remote_addr})
+            db.session.commit()
+        else:
+            session.clear()  # a fresh session at sign-in (no fixation)
+            login_user(user)
+            user.last_sign_in_at = utcnow()
+            audit(user.email, "signed_in", None, {"ip": request.remote_addr})
+            db.session.commit()
+            target = request.args.get("next") or ""
+            if not target.startswith("/research") or target.startswith("//"):
+                target = url_for(".home")
+            return redirect(target)
+    status = 400 if error else 200
+    return render_template("researcher/sign_in.html", error=error, form=form), status
+
+
+@bp.post("/sign-out")
+@roles_required(*EVERYONE)
+def sign_out():
+    audit(current_user.email, "signed_out")
+    db.session.commit()
+    logout_user()
+    session.clear()
+    return redirect(url_for(".sign_in"))
+
+
+# -- home and tracking ----------------------------------------------------------------------------
+
+
+@bp.get("/")
+@roles_required(*EVERYONE)
+def home():
+    counts: dict[str, Counter] = {}
+    for questionnaire_id, status in db.session.execute(
+        select(Respondent.questionnaire_id, Response.status).outerjoin(Response)
+    ):
+        counts.setdefault(questionnaire_id, Counter())[status or "not_started"] += 1
+    return render_template("researcher/home.html", counts=counts)
+
+
+def _status(respondent: Respondent) -> str:
+    if respondent.revoked_at:
+        return "revoked"
+    response = respondent.response
+    return response.status if response else "not_started"
+
+
+STATUS_LABELS = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "submitted": "Submitted",
+    "revoked": "Link revoked",
+}
+
+
+def _tracking_rows(questionnaire: Questionnaire) -> list[dict[str, Any]]:
+    labels = {o.id: o.label for o in authority_types(questionnaire)}
+    rows = []
+    respondents = db.session.scalars(
+        select(Respondent).filter_by(questionnaire_id=questionnaire.id).order_by(Respondent.name)
+    )
+    for respondent in respondents:
+        response = respondent.response
+        rows.append(
+            {
+                "respondent": respondent,
+                "type": labels.get(
+                    respondent.authority_type or "", respondent.authority_type or ""
+                ),
+                "status": _status(respondent),
+                "last_page": response.last_page if response else None,
+                "updated_at": response.updated_at if response else None,
+                "submitted_at": response.submitted_at if response else None,
+                "keyed_in_by": response.keyed_in_by if response else None,
+            }
+        )
+    return rows
+
+
+def response_rates(
+    questionnaire: Questionnaire, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The live response-rate table of Appendix B: by type of authority and in total.
+
+    Populations come from the definition's ``populations`` (by authority-type option id);
+    without them the invited count stands in for the population.
+    """
+    populations = (questionnaire.extra.get("settings") or {}).get("populations_by_type") or {}
+    labels = {o.id: o.label for o in authority_types(questionnaire)}
+    order = list(labels) or sorted({r["respondent"].authority_type or "" for r in rows})
+    table = []
+    for type_id in order:
+        mine = [r for r in rows if (r["respondent"].authority_type or "") == type_id]
+        table.append(
+            _rate_row(
+                labels.get(type_id, type_id or "Type not given"), mine, populations.get(type_id)
+            )
+        )
+    table.append(_rate_row("Total", rows, sum(populations.values()) if populations else None))
+    return table
+
+
+def _rate_row(label: str, rows: list[dict[str, Any]], population: int | None) -> dict[str, Any]:
+    invited = len(rows)
+    submitted = sum(r["status"] == "submitted" for r in rows)
+    in_progress = sum(r["status"] == "in_progress" for r in rows)
+    base = population if population else invited
+    rate = round(100 * submitted / base) if base else None
+    return {
+        "label": label,
+        "population": population,
+        "invited": invited,
+        "submitted": submitted,
+        "in_progress": in_progress,
+        "rate": rate,
+    }
+
+
+@bp.get("/<questionnaire_id>/")
+@roles_required(*STAFF)
+def dashboard(questionnaire_id: str):
+    questionnaire = _questionnaire(questionnaire_id)
+    rows = _tracking_rows(questionnaire)
+    rates = response_rates(questionnaire, rows)
+    status_filter = request.args.get("status") or ""
+    type_filter = request.args.get("type") or ""
+    shown = [
+        r
+        for r in rows
+        if (not status_filter or r["status"] == status_filter)
+        and (not type_filter or (r["respondent"].authority_type or "") == type_filter)
+    ]
+    return render_template(
+        "researcher/dashboard.html",
+        questionnaire=questionnaire,
+        rows=shown,
+        total=len(rows),
+        rates=rates,
+        status_labels=STATUS_LABELS,
+        status_filter=status_filter,
+        type_filter=type_filter,
+        types=authority_types(questionnaire),
+    )
+
+
+@bp.get("/<questionnaire_id>/response-rates")
+@roles_required(*EVERYONE)
+def rates(questionnaire_id: str):
+    questionnaire = _questionnaire(questionnaire_id)
+    table = response_rates(questionnaire, _tracking_rows(questionnaire))
+    return render_template("researcher/rates.html", questionnaire=questionnaire, rates=table)
+
+
+@bp.get("/<questionnaire_id>/chase-list.csv")
+@roles_required(*STAFF)
+def chase_list(questionnaire_id: str):
+    questionnaire = _questionnaire(questionnaire_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name", "type", "contact_name", "email", "status", "last_page", "last_saved"])
+    for r in _tracking_rows(questionnaire):
+        if r["status"] in ("submitted", "revoked"):
+            continue
+        respondent = r["respondent"]
+        writer.writerow(
+            [
+                safe_cell(respondent.name),
+                safe_cell(r["type"]),
+                safe_cell(respondent.contact_name or ""),
+                safe_cell(respondent.contact_email or ""),
+                STATUS_LABELS[r["status"]],
+                r["last_page"] or "",
+                r["updated_at"].isoformat(timespec="seconds") if r["updated_at"] else "",
+            ]
+        )
+    audit(
+        current_user.email,
+        "download",
+        None,
+        {"what": "chase_list", "questionnaire": questionnaire_id},
+    )
+    db.session.commit()
+    return _csv_download(out.getvalue(), f"{questionnaire_id}-chase-list.csv")
+
+
+def _csv_download(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# -- invitations ----------------------------------------------------------------------------------
+
+
+@bp.route("/<questionnaire_id>/invitations", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def invitations(questionnaire_id: str):
+    questionnaire = _questionnaire(questionnaire_id)
+    errors = []
+    form = PostForm()
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if not form.validate():
+            errors = [{"line": 0, "message": "The form had expired. Choose the file again."}]
+        elif upload is None or not upload.filename:
+            errors = [{"line": 0, "message": "Choose a CSV file of authorities to upload"}]
+        else:
+            existing = set(
+                db.session.scalars(
+                    select(Respondent.name).filter_by(questionnaire_id=questionnaire_id)
+                )
+            )
+            invitees, row_errors = parse_invitations(upload.read(), questionnaire, existing)
+            if row_errors:
+                errors = [{"line": e.line, "message": e.message} for e in row_errors]
+            else:
+                return _issue_links(questionnaire, invitees)
+    return render_template(
+        "researcher/invitations.html",
+        questionnaire=questionnaire,
+        errors=errors,
+        types=authority_types(questionnaire),
+    ), (400 if errors else 200)
+
+
+def _issue_links(questionnaire: Questionnaire, invitees) -> HttpResponse:
+    """Create every respondent in one transaction and hand back their links as a CSV.
+
+    Links are shown once: only hashes are stored, so this download is the mail merge file.
+    """
+    _registry().ensure_version(questionnaire)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    rows = []
+    for invitee in invitees:
+        respondent, token = create_respondent(
+            questionnaire.id,
+            invitee.name,
+            invitee.authority_type,
+            invitee.contact_name,
+            invitee.email,
+            actor=current_user.email,
+        )
+        rows.append((respondent.name, invitee.contact_name, invitee.email, f"{base}/s/{token}"))
+    audit(current_user.email, "invitations_uploaded", None, {"count": len(rows)})
+    db.session.commit()
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
+    return _csv_download(links_csv(rows), f"{questionnaire.id}-links-{stamp}.csv")
+
+
+@bp.post("/<questionnaire_id>/invitations/add")
+@roles_required(*STAFF)
+def add_invitation(questionnaire_id: str):
+    questionnaire = _questionnaire(questionnaire_id)
+    form = PostForm()
+    line = ",".join(
+        f'"{(request.form.get(k) or "").replace(chr(34), "")}"'
+        for k in ("name", "type", "contact_name", "email")
+    )
+    existing = set(
+        db.session.scalars(select(Respondent.name).filter_by(questionnaire_id=questionnaire_id))
+    )
+    invitees, row_errors = parse_invitations(
+        "name,type,contact_name,email\n" + line, questionnaire, existing
+    )
+    if not form.validate() or row_errors:
+        message = row_errors[0].message if row_errors else "The form had expired. Try again."
+        return render_template(
+            "researcher/invitations.html",
+            questionnaire=questionnaire,
+            errors=[{"line": 0, "message": message}],
+            types=authority_types(questionnaire),
+            single=request.form,
+        ), 400
+    invitee = invitees[0]
+    _registry().ensure_version(questionnaire)
+    respondent, token = create_respondent(
+        questionnaire.id, invitee.name, invitee.authority_type, invitee.contact_name,
+        invitee.email, actor=current_user.email,
+    )  # fmt: skip
+    db.session.commit()
+    return _show_link(questionnaire, respondent, token, "issued")
+
+
+def _show_link(questionnaire, respondent, token, what):
+    link = f"{current_app.config['BASE_URL'].rstrip('/')}/s/{token}"
+    return render_template(
+        "researcher/link.html",
+        questionnaire=questionnaire,
+        respondent=respondent,
+        link=link,
+        what=what,
+    )
+
+
+# -- one respondent -------------------------------------------------------------------------------
+
+
+@bp.get("/<questionnaire_id>/respondents/<int:respondent_id>")
+@roles_required(*STAFF)
+def respondent(questionnaire_id: str, respondent_id: int):
+    respondent = _respondent(questionnaire_id, respondent_id)
+    response = respondent.response
+    questionnaire = _registry().get(questionnaire_id)
+    sections, resume = [], None
+    if response is not None:
+        questionnaire = _registry().for_version(response.questionnaire_version)
+        answers = load_answers(response)
+        sections = answer_sections(questionnaire, answers)
+        resume = first_unfinished(questionnaire, answers, response.page_states or {})
+    events = db.session.scalars(
+        select(AuditEvent)
+        .filter_by(respondent_id=respondent.id)
+        .order_by(AuditEvent.at.desc())
+        .limit(50)
+    ).all()
+    audit(current_user.email, "response_viewed", respondent.id)
+    db.session.commit()
+    return render_template(
+        "researcher/respondent.html",
+        questionnaire=questionnaire,
+        respondent=respondent,
+        response=response,
+        status=_status(respondent),
+        status_labels=STATUS_LABELS,
+        sections=sections,
+        resume=resume,
+        events=events,
+    )
+
+
+@bp.post("/<questionnaire_id>/respondents/<int:respondent_id>/reissue")
+@roles_required(*STAFF)
+def reissue(questionnaire_id: str, respondent_id: int):
+    """A new link; the old one stops working at once (its hash is replaced)."""
+    respondent = _respondent(questionnaire_id, respondent_id)
+    if not PostForm().validate():
+        abort(400)
+    token = new_token()
+    respondent.token_hash = hash_token(token)
+    respondent.token_issued_at = utcnow()
+    respondent.revoked_at = None
+    audit(current_user.email, "link_reissued", respondent.id)
+    db.session.commit()
+    return _show_link(_questionnaire(questionnaire_id), respondent, token, "reissued")
+
+
+@bp.post("/<questionnaire_id>/respondents/<int:respondent_id>/revoke")
+@roles_required(*STAFF)
+def revoke(questionnaire_id: str, respondent_id: int):
+    respondent = _respondent(questionnaire_id, respondent_id)
+    if not PostForm().validate():
+        abort(400)
+    respondent.revoked_at = utcnow()
+    audit(current_user.email, "link_revoked", respondent.id)
+    db.session.commit()
+    flash("The link was revoked. It no longer opens the questionnaire.")
+    return redirect(
+        url_for(".respondent", questionnaire_id=questionnaire_id, respondent_id=respondent_id)
+    )
+
+
+@bp.post("/<questionnaire_id>/respondents/<int:respondent_id>/reopen")
+@roles_required(*STAFF)
+def reopen(questionnaire_id: str, respondent_id: int):
+    """Let the respondent's link edit a submitted response again (logged)."""
+    respondent = _respondent(questionnaire_id, respondent_id)
+    response = respondent.response
+    if not PostForm().validate() or response is None or response.status != "submitted":
+        abort(400)
+    response.status = "in_progress"
+    response.version += 1
+    audit(current_user.email, "response_reopened", respondent.id, {"reference": response.reference})
+    db.session.commit()
+    flash("The response was reopened: the respondent's link can change the answers again.")
+    return redirect(
+        url_for(".respondent", questionnaire_id=questionnaire_id, respondent_id=respondent_id)
+    )
+
+
+@bp.post("/<questionnaire_id>/respondents/<int:respondent_id>/key-in")
+@roles_required(*STAFF)
+def key_in(questionnaire_id: str, respondent_id: int):
+    """Enter a paper return through the respondent's forms, marked as keyed in."""
+    respondent = _respondent(questionnaire_id, respondent_id)
+    if not PostForm().validate():
+        abort(400)
+    token = key_in_token(respondent.id, current_user.id)
+    return redirect(url_for("respondent.start", token=token))
+
+
+@bp.get("/<questionnaire_id>/respondents/<int:respondent_id>/answers.pdf")
+@roles_required(*STAFF)
+def respondent_pdf(questionnaire_id: str, respondent_id: int):
+    from ..printing import answers_pdf, pdf_response
+
+    respondent = _respondent(questionnaire_id, respondent_id)
+    response = respondent.response
+    if response is None:
+        abort(404)
+    questionnaire = _registry().for_version(response.questionnaire_version)
+    sections = answer_sections(questionnaire, load_answers(response))
+    pdf = answers_pdf(questionnaire, respondent, response, sections)
+    audit(current_user.email, "download", respondent.id, {"what": "answers_pdf"})
+    db.session.commit()
+    return pdf_response(pdf, f"{questionnaire_id}-{respondent.id}-answers.pdf")
+
+
+# -- audit log and accounts (admins) ----------------------------------------------------------------
+
+
+@bp.get("/audit")
+@roles_required("admin")
+def audit_log():
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.at.desc()).limit(500)).all()
+    return render_template("researcher/audit.html", events=events)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles_required("admin")
+def users():
+    errors: dict[str, str] = {}
+    form = PostForm()
+    if request.method == "POST":
+        email = (request.form.get("email") or "").strip().lower()
+        role = request.form.get("role") or ""
+        password = request.form.get("password") or ""
+        if not form.validate():
+            errors["email"] = "The form had expired. Try again."
+        if "@" not in email:
+            errors["email"] = "Enter an email address, like name@example.org"
+        elif db.session.scalar(select(User).filter_by(email=email)):
+            errors["email"] = "There is already an account with this email address"
+        if role not in ROLES:
+            errors["role"] = "Select a role"
+        if len(password) < 12:
+            errors["password"] = "Enter a password of at least 12 characters"
+        if not errors:
+            create_user(email, role, password)
+            audit(current_user.email, "user_created", None, {"email": email, "role": role})
+            db.session.commit()
+            flash(f"Account created for {email}.")
+            return redirect(url_for(".users"))
+    accounts = db.session.scalars(select(User).order_by(User.email)).all()
+    return render_template(
+        "researcher/users.html",
+        accounts=accounts,
+        errors=errors,
+        roles=ROLES,
+        form_data=request.form,
+    ), (400 if errors else 200)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@roles_required("admin")
+def deactivate_user(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None or not PostForm().validate():
+        abort(400)
+    if user.id == current_user.id:
+        flash("You cannot deactivate your own account.")
+        return redirect(url_for(".users"))
+    user.active = False
+    user.session_version += 1  # signs the user out everywhere
+    audit(current_user.email, "user_deactivated", None, {"email": user.email})
+    db.session.commit()
+    return redirect(url_for(".users"))
+
+
+def create_user(email: str, role: str, password: str) -> User:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    user = User(
+        email=email.strip().lower(), role=role, password_hash=generate_password_hash(password)
+    )
+    db.session.add(user)
+    return user
