@@ -75,6 +75,10 @@ def load_command() -> None:
     registry = current_app.extensions["survey_registry"]
     for row in registry.sync():
         click.echo(f"{row.questionnaire_id}: version {row.version}")
+    for path, error in registry.errors.items():
+        click.echo(f"{path}: refused, not loaded:\n{error}", err=True)
+    if registry.errors:
+        sys.exit(1)
 
 
 @main.command("invite")
@@ -158,18 +162,56 @@ def demo_links_command() -> None:
 @main.command("print")
 @click.argument("questionnaire_id")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--response",
+    "response_id",
+    default=None,
+    help="Print this response's answers instead (its number or its reference).",
+)
+@click.option(
+    "--repeat-all",
+    is_flag=True,
+    help="Print every repeat instance, numbered for paper (4-11, 12-19, 20-26).",
+)
 @click.option("--guidance", is_flag=True, help="Print the guidance notes instead.")
 @with_appcontext
-def print_command(questionnaire_id: str, out: str, guidance: bool) -> None:
-    """Write a blank questionnaire (or its guidance notes) as PDF."""
-    from .printing import blank_pdf, guidance_pdf
+def print_command(
+    questionnaire_id: str, out: str, response_id: str | None, repeat_all: bool, guidance: bool
+) -> None:
+    """Write a blank questionnaire, its guidance notes or a response's answers as PDF."""
+    from sqlalchemy import select
 
-    questionnaire = current_app.extensions["survey_registry"].get(questionnaire_id)
-    if questionnaire is None:
-        raise click.UsageError(f"unknown questionnaire '{questionnaire_id}'")
-    pdf = guidance_pdf(questionnaire) if guidance else blank_pdf(questionnaire)
+    from .extensions import db
+    from .models import Respondent, Response
+    from .printing import blank_pdf, guidance_pdf, response_pdf
+
+    if response_id is not None and (guidance or repeat_all):
+        raise click.UsageError("--response cannot be combined with --guidance or --repeat-all")
+    if guidance and repeat_all:
+        raise click.UsageError("--repeat-all applies to the questionnaire, not the guidance")
+    if response_id is not None:
+        query = (
+            select(Response).join(Respondent).where(Respondent.questionnaire_id == questionnaire_id)
+        )
+        if response_id.isdigit():
+            query = query.where(Response.id == int(response_id))
+        else:
+            query = query.where(Response.reference == response_id.strip().upper())
+        response = db.session.scalar(query)
+        if response is None:
+            raise click.UsageError(f"no response '{response_id}' to '{questionnaire_id}'")
+        pdf = response_pdf(response)
+    else:
+        questionnaire = current_app.extensions["survey_registry"].get(questionnaire_id)
+        if questionnaire is None:
+            raise click.UsageError(f"unknown questionnaire '{questionnaire_id}'")
+        if guidance:
+            pdf = guidance_pdf(questionnaire)
+        else:
+            pdf = blank_pdf(questionnaire, repeat_all=repeat_all)
     Path(out).write_bytes(pdf)
     click.echo(f"wrote {out} ({len(pdf):,} bytes)")
+
 
 from .researcher.cli import create_user_command  # noqa: E402
 

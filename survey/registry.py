@@ -9,21 +9,26 @@ the file has changed.
 from __future__ import annotations
 
 import hashlib
+import logging
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from .extensions import db
-from .loader import loads
+from .loader import DefinitionError, loads
 from .model import Questionnaire
 from .models import QuestionnaireVersion
+
+logger = logging.getLogger(__name__)
 
 
 class Registry:
     def __init__(self, directory: str | Path):
         self.directory = Path(directory)
         self._current: dict[str, Questionnaire] | None = None
+        # definitions refused at load: one broken file must not take the other surveys down
+        self.errors: dict[str, DefinitionError] = {}
 
     def current(self) -> dict[str, Questionnaire]:
         """The latest definition of each questionnaire in the folder, by id."""
@@ -31,8 +36,13 @@ class Registry:
             found: dict[str, Questionnaire] = {}
             for path in sorted(self.directory.glob("*.yaml")):
                 text = path.read_text(encoding="utf-8")
-                # parsed once per distinct text, however many apps are created (tests, workers)
-                questionnaire = _parse(content_hash(text), text, str(path))
+                try:
+                    # parsed once per distinct text, however many apps are created
+                    questionnaire = _parse(content_hash(text), text, str(path))
+                except DefinitionError as exc:
+                    self.errors[str(path)] = exc
+                    logger.error("questionnaire %s refused:\n%s", path, exc)
+                    continue
                 found[questionnaire.id] = questionnaire
             self._current = found
         return self._current
