@@ -135,3 +135,30 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(100))
     respondent_id: Mapped[int | None] = mapped_column(ForeignKey("respondent.id"))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CleaningDecision(db.Model):
+    """A researcher's decision on one data-quality issue found by the cleaning rules.
+
+    Cleaning never changes the stored answers: the rules (survey/scoring/cleaning.py) build a
+    cleaned view on top of them, and these rows record what a researcher decided about each issue
+    (accept or reject a suggested correction, choose one of rule 5's corrections, reallocate an
+    "Other" amount). Rows are only ever added: the newest row for an issue (response, rule,
+    subject) is the decision in force, the earlier ones its history. ``original`` keeps the values
+    the decision was made on, so a decision about values that have since changed is not applied.
+    """
+
+    __tablename__ = "cleaning_decision"
+    __table_args__ = (Index("ix_cleaning_decision_issue", "response_id", "rule", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(100), index=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    rule: Mapped[int]
+    subject: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(100))
+    original: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(300))
+    decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
