@@ -117,6 +117,8 @@ def _answer_lines(
                 continue
             if f.type == "single":
                 value = next((o.label for o in f.options if o.id == value), value)
+            else:
+                value = format_scalar(f.type, value, f.unit)
             lines.append(f"{f.text.rstrip(':')}: {value}")
         return lines
     if q.type == "money_table":
@@ -136,9 +138,26 @@ def _answer_lines(
     value = answers.get(key)
     if value in (None, ""):
         return []
-    if q.type == "money":
-        return [format_money(value)]
-    return str(value).splitlines()
+    return format_scalar(q.type, value, q.unit).splitlines()
+
+
+def format_scalar(kind: str, value: Any, unit: str | None = None) -> str:
+    """An answer as people read it: £78,500, 7.5%, 1,200 staff, 1 April 2013."""
+    import datetime as dt
+
+    if kind == "money" and isinstance(value, int):
+        return format_money(value)
+    if kind == "percentage":
+        return f"{value:g}%"
+    if kind == "number" and isinstance(value, int):
+        return f"{value:,}" + (f" {unit}" if unit else "")
+    if kind == "date":
+        try:
+            day = dt.date.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+        return f"{day.day} {day:%B %Y}"
+    return str(value)
 
 
 def money_totals(

@@ -40,9 +40,51 @@ def check_command(files: tuple[str, ...]) -> None:
             for problem in exc.problems:
                 click.echo(f"  {problem}", err=True)
         else:
+            problems = _orphaning_changes(questionnaire)
+            if problems:
+                failed = True
+                click.echo(
+                    f"{name}: {len(problems)} problem(s) against collected answers", err=True
+                )
+                for message in problems:
+                    click.echo(f"  {name}: {message}", err=True)
+                continue
             count = len(questionnaire.questions())
             click.echo(f"{name}: OK ({questionnaire.id}, {count} questions)")
     sys.exit(1 if failed else 0)
+
+
+def _orphaning_changes(questionnaire) -> list[str]:
+    """Compare with the latest stored version, when the database can be reached."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from . import create_app
+    from .extensions import db
+    from .models import Answer, QuestionnaireVersion, Response
+    from .registry import Registry
+    from .versioning import answered_question_ids, orphaning_changes
+
+    app = create_app()
+    with app.app_context():
+        try:
+            rows = db.session.scalars(
+                select(QuestionnaireVersion).filter_by(questionnaire_id=questionnaire.id)
+            ).all()
+            problems: list[str] = []
+            for row in rows:
+                keys = db.session.scalars(
+                    select(Answer.key)
+                    .join(Response)
+                    .where(Response.questionnaire_version_id == row.id)
+                    .distinct()
+                )
+                old = Registry.for_version(row)
+                answered = answered_question_ids(old, keys)
+                problems += orphaning_changes(old, questionnaire, answered)
+            return sorted(set(problems))
+        except SQLAlchemyError:
+            return []  # no database yet: nothing collected to protect
 
 
 @main.command("describe", with_appcontext=False)
@@ -216,3 +258,8 @@ def print_command(
 from .researcher.cli import create_user_command  # noqa: E402
 
 main.add_command(create_user_command)
+
+from .scoring.cli import demo_data_command, report_command  # noqa: E402
+
+main.add_command(report_command)
+main.add_command(demo_data_command)

@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     HiddenField,
     RadioField,
     SelectField,
@@ -26,7 +27,15 @@ from wtforms import (
     TextAreaField,
 )
 
-from .model import GroupField, Option, Question, QuestionInstance, Questionnaire
+from .model import (
+    Check,
+    GroupField,
+    Option,
+    PageInstance,
+    Question,
+    QuestionInstance,
+    Questionnaire,
+)
 from .money import MoneyError, parse_money
 from .routing import cell_asked, field_keys
 
@@ -49,6 +58,7 @@ def build_form(
     questions: list[QuestionInstance],
     answers: Mapping[str, Any],
     formdata=None,
+    page: PageInstance | None = None,
 ) -> PageForm:
     """A form with one field per answer key of the questions asked on this page."""
     fields: dict[str, Any] = {}
@@ -75,8 +85,12 @@ def build_form(
                 name = f"{qi.key}_{f.id}"
                 if f.type == "single":
                     fields[name] = RadioField(choices=_choices(f.options), validate_choice=False)
+                elif f.type == "date":
+                    fields.update(_date_fields(name))
                 else:
                     fields[name] = StringField()
+        elif q.type == "date":
+            fields.update(_date_fields(qi.key))
         elif q.type == "textarea":
             fields[qi.key] = TextAreaField()
         else:  # text, email, tel, url, money and money-table cells are all typed text
@@ -86,10 +100,21 @@ def build_form(
             for o in q.options:
                 if o.specify:
                     fields[f"{qi.key}_{o.id}_text"] = StringField()
+    if page is not None:
+        for check in page.page.checks:
+            if check.level == "warning":
+                fields[f"confirm_{check.id}"] = BooleanField()
     form_class = type("GeneratedPageForm", (PageForm,), fields)
     if formdata is not None:
         return form_class(formdata=formdata)
     return form_class(formdata=None, data=_display_data(questionnaire, questions, answers))
+
+
+def _date_fields(key: str) -> dict[str, StringField]:
+    return {f"{key}-{part}": StringField() for part in DATE_PARTS}
+
+
+DATE_PARTS = ("day", "month", "year")
 
 
 def _choices(options: tuple[Option, ...] | list[Option]) -> list[tuple[str, str]]:
@@ -129,10 +154,18 @@ def _display_data(
             money_keys = {k for k in field_keys(questionnaire, qi) if not k.endswith("_text")}
         elif qi.question.type == "group":
             money_keys = {f"{qi.key}_{f.id}" for f in qi.question.fields if f.type == "money"}
+        date_keys = {qi.key} if qi.question.type == "date" else set()
+        if qi.question.type == "group":
+            date_keys = {f"{qi.key}_{f.id}" for f in qi.question.fields if f.type == "date"}
         for key in field_keys(questionnaire, qi):
             value = answers.get(key)
             if key in money_keys and isinstance(value, int):
                 value = format_money(value).replace("£", "")
+            if key in date_keys:
+                parts = str(value).split("-") if value else ["", "", ""]
+                year, month, day = (parts + ["", "", ""])[:3]
+                data.update({f"{key}-day": day, f"{key}-month": month, f"{key}-year": year})
+                continue
             data[key] = value
     return data
 
@@ -155,12 +188,56 @@ def check_page(
     questions: list[QuestionInstance],
     form: PageForm,
     require_mandatory: bool,
+    page: PageInstance | None = None,
+    answers: Mapping[str, Any] | None = None,
 ) -> PageCheck:
-    """Parse and check every answer on the page; never raises for bad input."""
+    """Parse and check every answer on the page; never raises for bad input.
+
+    With ``page``, the page's cross-answer checks run too (on the answers being posted, and the
+    stored ``answers`` for keys on earlier pages); warnings are satisfied by ticking their box.
+    """
     result = PageCheck()
     for qi in questions:
         _check_question(questionnaire, qi, form, result, require_mandatory)
+    if page is not None and require_mandatory:
+        for check, message in failed_checks(page, {**(answers or {}), **result.values}):
+            confirm = f"confirm_{check.id}"
+            if check.level == "warning":
+                if (form._fields.get(confirm) and form._fields[confirm].data) or not message:
+                    continue
+                result.errors[confirm] = message
+            else:
+                first = _instance_key(page, check.referenced_keys()[0])
+                result.errors.setdefault(first, message)
     return result
+
+
+def _instance_key(page: PageInstance, key: str) -> str:
+    """A check's key as stored for this repeat instance (``q8_bureaucracy`` -> ``q8_ex2_bureaucracy``)."""
+    if page.instance is None or page.repeat is None:
+        return key
+    for p in page.repeat.pages:
+        for q in p.questions:
+            if key == q.id or key.startswith(q.id + "_"):
+                return f"{q.id}_{page.repeat.key}{page.instance}{key[len(q.id) :]}"
+    return key
+
+
+def failed_checks(page: PageInstance, answers: Mapping[str, Any]) -> list[tuple[Check, str]]:
+    """The page's checks that fail on these answers, with their messages."""
+    failed = []
+    for check in page.page.checks:
+        values = [answers.get(_instance_key(page, k)) for k in check.referenced_keys()]
+        numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        if check.kind == "sum_equals":
+            if numbers and abs(sum(numbers) - check.total) > check.tolerance:
+                failed.append((check, f"{check.message} (they add up to {sum(numbers):g})"))
+        elif check.kind == "percent_of" and len(numbers) == 3:
+            percent, of, equals = numbers
+            expected = percent / 100 * of
+            if abs(expected - equals) > check.tolerance_percent / 100 * max(abs(expected), 1):
+                failed.append((check, check.message))
+    return failed
 
 
 def _value(form: PageForm, key: str) -> Any:
@@ -353,10 +430,21 @@ def _check_scalar(
         allowed = {o.id for o in spec.options}
         if value is not None and value not in allowed:
             message = f"Select one of the options listed for {what}"
+    elif spec.type == "date":
+        value, message, raw_parts = parse_date_fields(form, key)
+        if message:
+            result.errors[key] = message
+            result.drafts[key] = raw_parts
+            return
     elif value is not None and spec.type == "money":
         try:
             value = parse_money(value, getattr(spec, "allow_negative", True))
         except MoneyError as exc:
+            message = str(exc)
+    elif value is not None and spec.type in ("number", "percentage"):
+        try:
+            value = parse_number(value, spec)
+        except ValueError as exc:
             message = str(exc)
     elif value is not None:
         limit = spec.max_length or 200
@@ -378,6 +466,48 @@ def _check_scalar(
         result.errors[key] = required_message(qi) if qi else f"Enter {what}"
 
 
+def parse_number(text: str, spec: Question | GroupField) -> int | float:
+    """Whole numbers (``number``) or percentages with up to two decimal places."""
+    cleaned = text.replace(",", "").replace(" ", "")
+    if spec.type == "percentage":
+        cleaned = cleaned.removesuffix("%")
+        if not re.fullmatch(r"-?\d+(\.\d{1,2})?", cleaned, re.ASCII):
+            raise ValueError("Enter a percentage as a number, like 5 or 7.25")
+        value: int | float = float(cleaned)
+        if value.is_integer():
+            value = int(value)
+    else:
+        if not re.fullmatch(r"-?\d+", cleaned, re.ASCII):
+            raise ValueError("Enter a whole number, like 12")
+        value = int(cleaned)
+    unit = "%" if spec.type == "percentage" else ""
+    if spec.minimum is not None and value < spec.minimum:
+        raise ValueError(f"Enter a number of {spec.minimum:g}{unit} or more")
+    if spec.maximum is not None and value > spec.maximum:
+        raise ValueError(f"Enter a number of {spec.maximum:g}{unit} or less")
+    return value
+
+
+def parse_date_fields(form: PageForm, key: str) -> tuple[str | None, str | None, str]:
+    """(ISO date or None, error message or None, the raw parts as typed)."""
+    import datetime as dt
+
+    parts = {p: (form._fields[f"{key}-{p}"].data or "").strip() for p in DATE_PARTS}
+    raw = "-".join(parts[p] for p in ("year", "month", "day"))
+    if not any(parts.values()):
+        return None, None, raw
+    missing = [p for p in DATE_PARTS if not parts[p]]
+    if missing:
+        return None, f"The date must include a {' and '.join(missing)}", raw
+    if not all(parts[p].isdigit() for p in DATE_PARTS) or len(parts["year"]) != 4:
+        return None, "The date must be a real date, like 27 3 2012", raw
+    try:
+        value = dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    except ValueError:
+        return None, "The date must be a real date, like 27 3 2012", raw
+    return value.isoformat(), None, raw
+
+
 def plausible_uk_telephone(text: str) -> bool:
     """10 or 11 digits starting 0 (or +44 then 9 or 10 digits); spaces, dashes, brackets allowed.
 
@@ -395,3 +525,16 @@ def plausible_uk_telephone(text: str) -> bool:
 def valid_url(text: str) -> bool:
     parsed = urlparse(text)
     return parsed.scheme in ("http", "https") and "." in parsed.netloc and " " not in text
+
+
+def apply_drafts(form: PageForm, drafts: Mapping[str, Any], keys: list[str]) -> None:
+    """Show answers kept as drafts (typed but not accepted) in the form again."""
+    for key in keys:
+        if key not in drafts:
+            continue
+        if key in form._fields:
+            form._fields[key].data = drafts[key]
+        elif f"{key}-day" in form._fields:
+            year, month, day = (str(drafts[key]).split("-") + ["", "", ""])[:3]
+            for part, value in (("day", day), ("month", month), ("year", year)):
+                form._fields[f"{key}-{part}"].data = value

@@ -19,7 +19,9 @@ from .model import (
     CHOICE_TYPES,
     DEFAULT_MAX_LENGTH,
     GROUP_FIELD_TYPES,
+    NUMBER_TYPES,
     QUESTION_TYPES,
+    Check,
     Column,
     Condition,
     GroupField,
@@ -116,6 +118,7 @@ class _Validator:
         self.question_options: dict[str, tuple[Option, ...]] = {}
         self.pending_refs: list[tuple[str, str, int, int, str | None, str]] = []
         self.page_order: dict[str, tuple[int, str | None]] = {}
+        self.numeric_keys: dict[str, str] = {}  # answer key (without instance) -> type
         self.pending_gotos: list[tuple[str, int, int, str]] = []
 
     # -- reporting ------------------------------------------------------------------------------
@@ -290,7 +293,7 @@ class _Validator:
         "id", "number", "type", "text", "mandatory", "hint", "note", "options", "option_labels",
         "rows", "columns", "fields", "of", "ranks", "rank_labels", "allow_negative", "total_row",
         "row_kind", "not_after_fieldwork_year", "max_length", "show_if", "personal_data", "noun",
-        "required_message",
+        "required_message", "min", "max", "unit",
     }  # fmt: skip
 
     def question(self, raw: Any, path: str, index: int, repeat: str | None) -> Question | None:
@@ -337,6 +340,13 @@ class _Validator:
 
         if qtype == "money":
             kw["allow_negative"] = self.flag(raw, "allow_negative", path)
+        if qtype in NUMBER_TYPES:
+            kw["minimum"], kw["maximum"] = self.bounds(raw, path, qtype)
+            kw["unit"] = self.text(raw, "unit", path)
+        else:
+            for key in ("min", "max", "unit"):
+                if key in raw:
+                    self.problem(raw, f"{path}.{key}", f"only numbers have '{key}'", key)
         if qtype in CHOICE_TYPES:
             kw["options"], kw["options_list"] = self.option_ref(raw, "options", path, labels)
         elif qtype in DEFAULT_MAX_LENGTH:
@@ -359,6 +369,24 @@ class _Validator:
             self.order[qid] = (index, qtype, repeat)
             self.question_options[qid] = kw.get("options", ())
         return Question(id=qid, type=qtype, text=text, line=_line(raw), **kw)
+
+    def bounds(self, raw: _Map, path: str, qtype: str) -> tuple[float | None, float | None]:
+        values = []
+        for key in ("min", "max"):
+            value = raw.get(key)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, (int, float))
+            ):
+                self.problem(raw, f"{path}.{key}", "must be a number", key)
+                value = None
+            values.append(value)
+        low, high = values
+        if qtype == "percentage":
+            low = 0 if low is None else low
+            high = 100 if high is None else high
+        if low is not None and high is not None and low > high:
+            self.problem(raw, f"{path}.min", "min is larger than max", "min")
+        return low, high
 
     def money_table(self, raw: _Map, path: str, labels: Any, kw: dict[str, Any]) -> None:
         kw["rows"], kw["rows_list"] = self.option_ref(raw, "rows", path, labels)
@@ -439,7 +467,8 @@ class _Validator:
             if not isinstance(item, _Map):
                 self.problem(fields, p, "a field must be a mapping")
                 continue
-            allowed = {"id", "type", "text", "options", "max_length", "mandatory"}
+            allowed = {"id", "type", "text", "options", "max_length", "mandatory", "min", "max",
+                       "unit", "allow_negative"}  # fmt: skip
             self.check_keys(item, p, allowed, {"id", "type", "text"})
             fid = self.slug(item, "id", p) if "id" in item else ""
             if fid in ids:
@@ -452,8 +481,13 @@ class _Validator:
             if ftype == "single":
                 options, _ = self.option_ref(item, "options", p)
             max_length = self.integer(item, "max_length", p, minimum=1)
+            low, high = self.bounds(item, p, ftype) if ftype in NUMBER_TYPES else (None, None)
             out.append(
                 GroupField(
+                    minimum=low,
+                    maximum=high,
+                    unit=self.text(item, "unit", p),
+                    allow_negative=self.flag(item, "allow_negative", p),
                     id=fid,
                     type=ftype,
                     text=self.text(item, "text", p, required=True) or "",
@@ -467,6 +501,7 @@ class _Validator:
     # -- pages ------------------------------------------------------------------------------------
     PAGE_KEYS = {
         "id", "title", "section", "ref", "intro", "content", "guidance", "questions", "show_if",
+        "checks",
     }  # fmt: skip
 
     def page(
@@ -502,6 +537,7 @@ class _Validator:
                 built.append(question)
         if not built and not raw.get("content"):
             self.problem(raw, path, "a page needs questions or content")
+        checks = self.checks(raw, path, built, repeat)
         counter[0] += 1
         return Page(
             id=pid,
@@ -514,7 +550,71 @@ class _Validator:
             questions=tuple(built),
             show_if=show_if,
             repeat=repeat,
+            checks=checks,
         )
+
+    CHECK_KEYS = {
+        "sum_equals": ({"keys", "total"}, {"tolerance"}),
+        "percent_of": ({"percent", "of", "equals"}, {"tolerance_percent"}),
+    }
+
+    def checks(
+        self, raw: _Map, path: str, questions: list[Question], repeat: str | None
+    ) -> tuple[Check, ...]:
+        """Page checks: their keys must be numeric answers of this page or an earlier one."""
+        items = raw.get("checks") or []
+        if not isinstance(items, list):
+            self.problem(raw, f"{path}.checks", "must be a list")
+            return ()
+        numeric = dict(self.numeric_keys)
+        for q in questions:
+            numeric.update(_numeric_keys(q, repeat))
+        self.numeric_keys.update(numeric)
+        out = []
+        for i, item in enumerate(items):
+            p = f"{path}.checks[{i}]"
+            if not isinstance(item, _Map):
+                self.problem(items, p, "a check must be a mapping")
+                continue
+            kind = str(item.get("kind", ""))
+            if kind not in self.CHECK_KEYS:
+                self.problem(item, f"{p}.kind", f"unknown check kind '{kind}' (known: "
+                             f"{', '.join(self.CHECK_KEYS)})", "kind")  # fmt: skip
+                continue
+            required, optional = self.CHECK_KEYS[kind]
+            self.check_keys(item, p, {"id", "kind", "message", "level"} | required | optional,
+                            {"id", "kind", "message"} | required)  # fmt: skip
+            level = str(item.get("level", "error"))
+            if level not in ("error", "warning"):
+                self.problem(item, f"{p}.level", "must be error or warning", "level")
+            keys = item.get("keys") or []
+            referenced = [str(k) for k in keys] if isinstance(keys, list) else []
+            referenced += [str(item[k]) for k in ("percent", "of", "equals") if k in item]
+            for key in referenced:
+                if key not in numeric:
+                    self.problem(item, p, f"'{key}' is not the answer key of a number, "
+                                 "percentage or money question on this page or before")  # fmt: skip
+            number = {}
+            for key in ("total", "tolerance", "tolerance_percent"):
+                value = item.get(key, 0)
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    self.problem(item, f"{p}.{key}", "must be a number", key)
+                    value = 0
+                number[key] = value
+            out.append(
+                Check(
+                    id=self.slug(item, "id", p),
+                    kind=kind,
+                    message=self.text(item, "message", p, required=True) or "",
+                    level=level,
+                    keys=tuple(str(k) for k in keys) if isinstance(keys, list) else (),
+                    percent=item.get("percent"),
+                    of=item.get("of"),
+                    equals=item.get("equals"),
+                    **number,
+                )
+            )
+        return tuple(out)
 
     def repeat_block(
         self, raw: _Map, path: str, counter: list[int], sections: set[str]
@@ -622,7 +722,7 @@ class _Validator:
     TOP_KEYS = {
         "id", "title", "short_title", "version_label", "language", "opens", "closes",
         "fieldwork_year", "mandatory_note", "contact", "option_lists", "sections", "pages",
-        "groups", "populations", "figures", "settings", "invitations",
+        "groups", "populations", "figures", "settings", "invitations", "retired",
     }  # fmt: skip
 
     def document(self, raw: Any, source_text: str) -> Questionnaire | None:
@@ -714,7 +814,7 @@ class _Validator:
             self.problem(raw, "closes", "the closing date is before the opening date", "closes")
         extra = {
             k: raw[k]
-            for k in ("groups", "populations", "figures", "settings", "invitations")
+            for k in ("groups", "populations", "figures", "settings", "invitations", "retired")
             if k in raw
         }
         return Questionnaire(
@@ -735,6 +835,15 @@ class _Validator:
             source_text=source_text,
             extra=_plain(extra),
         )
+
+
+def _numeric_keys(question: Question, repeat: str | None) -> dict[str, str]:
+    """Answer keys of numeric answers a check may use (instance suffixes are added at run time)."""
+    if question.type in NUMBER_TYPES:
+        return {question.id: question.type}
+    if question.type == "group":
+        return {f"{question.id}_{f.id}": f.type for f in question.fields if f.type in NUMBER_TYPES}
+    return {}
 
 
 def _pages(items: list[Page | Repeat]) -> list[Page]:

@@ -15,10 +15,11 @@ from typing import Any
 
 CHOICE_TYPES = frozenset({"single", "multiple"})
 TEXT_TYPES = frozenset({"text", "textarea", "email", "tel", "url"})
-SCALAR_TYPES = TEXT_TYPES | frozenset({"money", "single"})
-GROUP_FIELD_TYPES = TEXT_TYPES | frozenset({"single", "money"})
+NUMBER_TYPES = frozenset({"money", "number", "percentage"})
+SCALAR_TYPES = TEXT_TYPES | NUMBER_TYPES | frozenset({"single", "date"})
+GROUP_FIELD_TYPES = SCALAR_TYPES
 QUESTION_TYPES = (
-    TEXT_TYPES | CHOICE_TYPES | frozenset({"money", "money_table", "grid", "ranking", "group"})
+    SCALAR_TYPES | CHOICE_TYPES | frozenset({"money_table", "grid", "ranking", "group"})
 )
 DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 5000, "email": 254, "tel": 30, "url": 2000}
 
@@ -73,6 +74,38 @@ class GroupField:
     options: tuple[Option, ...] = ()
     max_length: int | None = None
     mandatory: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: str | None = None
+    allow_negative: bool = False
+
+
+@dataclass(frozen=True)
+class Check:
+    """A check across answers of one page, e.g. percentages that must add up to 100.
+
+    ``kind`` is ``sum_equals`` (``keys`` add up to ``total`` within ``tolerance``) or
+    ``percent_of`` (``percent``% of ``of`` equals ``equals`` within ``tolerance_percent``).
+    ``level`` is ``error`` (must be fixed) or ``warning`` (the respondent may confirm it).
+    Keys are answer keys; inside a repeat they get the instance suffix.
+    """
+
+    id: str
+    kind: str
+    message: str
+    level: str = "error"
+    keys: tuple[str, ...] = ()
+    total: float = 0
+    tolerance: float = 0
+    percent: str | None = None
+    of: str | None = None
+    equals: str | None = None
+    tolerance_percent: float = 0
+
+    def referenced_keys(self) -> tuple[str, ...]:
+        if self.kind == "sum_equals":
+            return self.keys
+        return tuple(k for k in (self.percent, self.of, self.equals) if k)
 
 
 @dataclass(frozen=True)
@@ -94,6 +127,9 @@ class Question:
     rank_labels: tuple[str, ...] = ()
     noun: str | None = None  # what a ranking ranks, for messages: "approach", "service area"
     required_message: str | None = None  # the error when a mandatory question is unanswered
+    minimum: float | None = None  # number and percentage bounds
+    maximum: float | None = None
+    unit: str | None = None  # shown after a number ("hours", "staff")
     allow_negative: bool = False
     total_row: str | None = None
     row_kind: str | None = None
@@ -122,6 +158,7 @@ class Page:
     questions: tuple[Question, ...] = ()
     show_if: Condition | None = None
     repeat: str | None = None  # id of the enclosing repeat, if any
+    checks: tuple[Check, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from flask_wtf import FlaskForm
 
 from .. import answers as answer_module
 from ..extensions import count_failure, csrf, db, guess_limited
-from ..forms import build_form, check_page
+from ..forms import apply_drafts, build_form, check_page
 from ..model import PageInstance, Questionnaire
 from ..models import Response, utcnow
 from ..registry import Registry
@@ -206,10 +206,8 @@ def page(token: str, key: str):
     keys = page_field_keys(g.questionnaire, pi, answers)
     drafts = response.drafts or {}
     if request.method == "GET":
-        form = build_form(g.questionnaire, questions, answers)
-        for k in keys:  # show what was typed but not yet accepted
-            if k in drafts and k in form._fields:
-                form._fields[k].data = drafts[k]
+        form = build_form(g.questionnaire, questions, answers, page=pi)
+        apply_drafts(form, drafts, keys)  # show what was typed but not yet accepted
         form.state.data = page_state(answers, drafts, keys)
         errors = _draft_errors(questions, form, drafts, keys)
         return _render_page(pi, form, answers, errors)
@@ -225,7 +223,7 @@ def _draft_errors(questions, form, drafts, keys) -> dict[str, str]:
 
 
 def _post_page(pi: PageInstance, response: Response, answers, questions, keys):
-    form = build_form(g.questionnaire, questions, answers, formdata=request.form)
+    form = build_form(g.questionnaire, questions, answers, formdata=request.form, page=pi)
     action = request.form.get("action", "next")
     returning = request.args.get("change") == "1"
     # CSRF: a refused token saves nothing but shows the page again with everything typed.
@@ -234,7 +232,7 @@ def _post_page(pi: PageInstance, response: Response, answers, questions, keys):
         form.state.data = page_state(answers, response.drafts or {}, keys)
         return _render_page(pi, form, answers, {}, csrf_failed=True), 400
 
-    result = check_page(g.questionnaire, questions, form, require_mandatory=True)
+    result = check_page(g.questionnaire, questions, form, True, pi, answers)
     if form.state.data != page_state(answers, response.drafts or {}, keys):
         # The page changed since it was shown (another tab, a colleague, a double click).
         conflict = _conflict(pi, form, answers, keys, result)
