@@ -3,3 +3,18 @@ import { initAll } from "./build/govuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
+
+// GOV.UK Frontend puts aria-expanded on radios that reveal a follow-up question ("Other (please
+// specify)"). ARIA does not allow that attribute on radios, so assistive technologies may ignore
+// or misreport it (axe: aria-allowed-attr, critical). The revealed question comes straight after
+// its radio in reading and tab order, so removing the attribute loses nothing; aria-controls stays.
+const radioExpanded = 'input[type="radio"][aria-expanded]';
+const dropRadioExpanded = (root) => {
+  for (const radio of root.querySelectorAll(radioExpanded)) radio.removeAttribute("aria-expanded");
+};
+dropRadioExpanded(document);
+new MutationObserver((records) => {
+  for (const record of records) {
+    if (record.target.matches?.(radioExpanded)) record.target.removeAttribute("aria-expanded");
+  }
+}).observe(document.body, { subtree: true, attributes: true, attributeFilter: ["aria-expanded"] });
