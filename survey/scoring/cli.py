@@ -1,0 +1,95 @@
+"""The ``survey report`` and ``survey demo-data`` commands (registered in survey/cli.py)."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .config import ScoringConfigError, scoring_config
+
+
+def _questionnaire(questionnaire_id: str):
+    questionnaire = current_app.extensions["survey_registry"].get(questionnaire_id)
+    if questionnaire is None:
+        raise click.UsageError(f"unknown questionnaire '{questionnaire_id}'")
+    try:
+        scoring_config(questionnaire)
+    except ScoringConfigError as exc:
+        click.echo(f"{questionnaire_id}: the figure declarations have problems:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    return questionnaire
+
+
+@click.command("report")
+@click.argument("questionnaire_id")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False))
+@click.option(
+    "--include-in-progress", is_flag=True, help="Count partial (in progress) responses too."
+)
+@click.option("--min-authorities", type=int, default=None, help="Smallest cell shown.")
+@click.option("--no-pdf", is_flag=True, help="Skip the PDF findings report.")
+@with_appcontext
+def report_command(
+    questionnaire_id: str,
+    out: str,
+    include_in_progress: bool,
+    min_authorities: int | None,
+    no_pdf: bool,
+) -> None:
+    """Compute the report's figures: figures.json, a CSV per figure, SVG charts, the cleaning
+    log, the data-quality summary and report.pdf, in the folder OUT."""
+    from .output import write_outputs
+    from .report import build_report
+
+    questionnaire = _questionnaire(questionnaire_id)
+    started = time.perf_counter()
+    report = build_report(
+        questionnaire, include_in_progress=include_in_progress, min_authorities=min_authorities
+    )
+    computed = time.perf_counter() - started
+    written = write_outputs(report, out, pdf=not no_pdf)
+    total = time.perf_counter() - started
+    click.echo(
+        f"{questionnaire_id}: {report.responses['used']} responses, {len(report.figures)} figures, "
+        f"{report.summary['issues']} data-quality issues ({report.summary['pending']} pending)"
+    )
+    click.echo(
+        f"wrote {len(written)} files to {out} (figures {computed:.2f} s, everything {total:.2f} s)"
+    )
+
+
+@click.command("demo-data")
+@click.argument("questionnaire_id")
+@click.option("--respondents", type=int, default=None, help="How many (default: the YAML's).")
+@click.option("--seed", type=int, default=1, show_default=True)
+@with_appcontext
+def demo_data_command(questionnaire_id: str, respondents: int | None, seed: int) -> None:
+    """Fill the database with plausible synthetic submitted responses (demonstrations, tests)."""
+    from .demo import generate, store
+
+    questionnaire = _questionnaire(questionnaire_id)
+    config = scoring_config(questionnaire)
+    count = (
+        respondents if respondents is not None else sum(t.demo_respondents for t in config.types)
+    )
+    if count <= 0:
+        raise click.UsageError("give --respondents (the definition declares no demo_respondents)")
+    responses = generate(questionnaire, config, count, seed)
+    try:
+        stored = store(questionnaire, responses)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    by_type: dict[str, int] = {}
+    for r in responses:
+        by_type[r.type_id] = by_type.get(r.type_id, 0) + 1
+    click.echo(
+        f"{questionnaire_id}: stored {stored} submitted demonstration responses (seed {seed})"
+    )
+    for t in config.types:
+        click.echo(f"  {t.label}: {by_type.get(t.id, 0)}")

@@ -1,0 +1,472 @@
+"""Synthetic demonstration responses (``survey demo-data``), generic over the questionnaire.
+
+Everything about *what* is plausible comes from the YAML: how many authorities of each type
+respond (``populations.*.demo_respondents``), the areas each report group runs with a typical base
+budget, savings rates, how often optional questions are answered, option weights and the data
+errors to plant so every cleaning rule has something to find (``settings.demo``). This module only
+walks the route like a respondent would, answering each question it is asked by its type, so the
+answers are internally consistent (rankings rank what was chosen, examples sit in areas the
+authority runs, money tables add up) and only keys on the route are stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, insert, select
+
+from ..extensions import db
+from ..model import Question, QuestionInstance, Questionnaire
+from ..models import Answer, Respondent, Response
+from ..routing import asked_questions, effective_answers, field_keys, route
+from ..storage import audit
+from .config import AuthorityType, ScoringConfig, repeat_of
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+ANOMALIES = (
+    "zero_rows",
+    "zero_budgeted",
+    "thousands",
+    "negative_base",
+    "negative_budgeted",
+    "over_base",
+    "other_amounts",
+    "other_examples",
+)
+
+
+@dataclass
+class DemoResponse:
+    name: str
+    type_id: str
+    authority_type: str  # the answer to the type question
+    answers: dict[str, Any]
+    reference: str
+    submitted_at: dt.datetime
+    anomalies: list[str] = field(default_factory=list)
+
+
+def allocate(config: ScoringConfig, respondents: int) -> list[tuple[AuthorityType, int]]:
+    """How many of each type: the declared demo counts when they add up to ``respondents``, the
+    populations when those do, otherwise in proportion to the demo counts (largest remainders)."""
+    demo = [t.demo_respondents for t in config.types]
+    populations = [t.population or 0 for t in config.types]
+    if sum(demo) == respondents:
+        counts = demo
+    elif sum(populations) == respondents:
+        counts = populations
+    else:
+        weights = demo if sum(demo) else populations
+        total = sum(weights) or 1
+        exact = [respondents * w / total for w in weights]
+        counts = [int(x) for x in exact]
+        order = sorted(range(len(exact)), key=lambda i: -(exact[i] - counts[i]))
+        for i in order[: respondents - sum(counts)]:
+            counts[i] += 1
+    return list(zip(config.types, counts, strict=True))
+
+
+def generate(
+    questionnaire: Questionnaire, config: ScoringConfig, respondents: int, seed: int = 1
+) -> list[DemoResponse]:
+    """``respondents`` synthetic submitted responses, the same for the same seed."""
+    rng = random.Random(seed)
+    plan = allocate(config, respondents)
+    people: list[tuple[AuthorityType, int]] = [(t, i) for t, count in plan for i in range(count)]
+    # Questions answered by a share of each group: exactly that share, chosen at random (the
+    # questions of a repeat are decided example by example instead).
+    answering: dict[str, set[int]] = {}
+    for qid, rates in (config.demo.get("answer_rates") or {}).items():
+        if repeat_of(questionnaire, qid):
+            continue
+        chosen: set[int] = set()
+        for group in config.groups:
+            members = [i for i, (t, _) in enumerate(people) if t.group == group.id]
+            share = float(rates.get(group.id, 1))
+            chosen.update(rng.sample(members, round(share * len(members))))
+        answering[qid] = chosen
+    # Planted data errors go to authorities that answer the table they belong in.
+    area_tables = [
+        t.question
+        for t in (config.cleaning.tables if config.cleaning else ())
+        if (questionnaire.question(t.question) or Question("", "", "")).row_kind != "year"
+    ]
+    eligible = sorted(answering.get(area_tables[0], range(len(people)))) if area_tables else []
+    anomalies: dict[int, list[str]] = {}
+    wanted = (config.demo.get("anomalies") or {}) if respondents >= 20 else {}
+    everyone = list(range(len(people)))
+    rng.shuffle(eligible)
+    rng.shuffle(everyone)
+    cursor = 0
+    for name in ANOMALIES:
+        pool = everyone if name == "other_examples" else eligible
+        for _ in range(int(wanted.get(name, 0)) if pool else 0):
+            anomalies.setdefault(pool[cursor % len(pool)], []).append(name)
+            cursor += 1
+    start = dt.datetime.combine(questionnaire.opens or dt.date(2013, 5, 23), dt.time(9))
+    span = ((questionnaire.closes or start.date()) - start.date()).days or 30
+    out = []
+    for index, (kind, number) in enumerate(people):
+        author = _Author(
+            questionnaire,
+            config,
+            kind,
+            rng,
+            anomalies.get(index, []),
+            {qid for qid, members in answering.items() if index in members},
+            set(answering),
+        )
+        answers = author.answer_all()
+        reference = "".join(rng.choice(REFERENCE_ALPHABET) for _ in range(8))
+        out.append(
+            DemoResponse(
+                name=f"Demonstration {kind.label} {number + 1:02d}",
+                type_id=kind.id,
+                authority_type=author.type_answer,
+                answers=answers,
+                reference=f"{reference[:4]}-{reference[4:]}",
+                submitted_at=start
+                + dt.timedelta(days=rng.randrange(span + 1), minutes=rng.randrange(600)),
+                anomalies=anomalies.get(index, []),
+            )
+        )
+    return out
+
+
+class _Author:
+    """One synthetic authority answering the questionnaire page by page."""
+
+    def __init__(
+        self,
+        questionnaire: Questionnaire,
+        config: ScoringConfig,
+        kind: AuthorityType,
+        rng: random.Random,
+        anomalies: list[str],
+        answers_these: set[str],
+        decided: set[str],
+    ):
+        self.q = questionnaire
+        self.answers_these = answers_these
+        self.decided = decided
+        self.config = config
+        self.demo = config.demo
+        self.kind = kind
+        self.group = kind.group
+        self.rng = rng
+        self.anomalies = list(anomalies)
+        self.type_answer = rng.choice(kind.answers) if kind.answers else ""
+        delivers = dict((self.demo.get("delivers") or {}).get(self.group, {}))
+        for area in (self.demo.get("optional_areas") or {}).get(self.group, []):
+            if rng.random() < 0.5:
+                delivers.pop(area, None)
+        self.areas = delivers  # area -> typical base budget
+        low, high = self.demo.get("size", [0.6, 1.6])
+        self.size = rng.uniform(low, high)
+        weights = self.demo.get("examples") or [1]
+        self.examples = rng.choices(range(1, len(weights) + 1), weights)[0]
+        self.tables = {t.question: t for t in (config.cleaning.tables if config.cleaning else ())}
+        self.roles = config.cleaning.roles if config.cleaning else {}
+        self.base: dict[tuple[str, str], int] = {}
+
+    # -- helpers ------------------------------------------------------------------------------
+    def weight(self, list_name: str | None, option_id: str) -> float:
+        weights = (self.demo.get("weights") or {}).get(list_name or "", {})
+        return float(weights.get(option_id, 1))
+
+    def pick(self, options: list, list_name: str | None, k: int = 1) -> list:
+        """``k`` distinct options, drawn by weight."""
+        pool = [o for o in options if self.weight(list_name, o.id) > 0] or list(options)
+        chosen = []
+        for _ in range(min(k, len(pool))):
+            weights = [self.weight(list_name, o.id) or 0.01 for o in pool]
+            o = self.rng.choices(pool, weights)[0]
+            chosen.append(o)
+            pool.remove(o)
+        return chosen
+
+    def answers_question(self, question: Question) -> bool:
+        if question.id in self.decided:
+            return question.id in self.answers_these
+        rates = (self.demo.get("answer_rates") or {}).get(question.id)
+        if rates is None:
+            return True
+        return self.rng.random() < float(rates.get(self.group, 1))
+
+    def area_options(self, question: Question, qi: QuestionInstance):
+        if question.id not in (self.demo.get("area_questions") or []):
+            return list(question.options)
+        allowed = [o for o in question.options if o.id in self.areas]
+        if (
+            "other_examples" in self.anomalies
+            and repeat_of(self.q, question.id)
+            and qi.instance == 1
+        ):
+            self.anomalies.remove("other_examples")
+            return [o for o in question.options if o.specify]
+        return allowed or list(question.options)
+
+    def year_base(self, area: str, year: str) -> int:
+        key = (area, year)
+        if key not in self.base:
+            typical = self.areas.get(area, 1_000_000)
+            order = self.q.year_order(year) or 0
+            trend = 0.97**order
+            value = typical * self.size * trend * self.rng.uniform(0.85, 1.15)
+            self.base[key] = int(round(value, -3))
+        return self.base[key]
+
+    def savings(self, base: int, area: str | None, table: str) -> tuple[int, int]:
+        rate = (self.demo.get("savings_rates") or {}).get(area)
+        if rate is None:
+            low, high = self.demo.get("savings_rate", [0.02, 0.1])
+        else:
+            low, high = rate * 0.4, rate * 1.6
+        budgeted = int(round(base * self.rng.uniform(low, high), -2))
+        identical = (self.demo.get("identical_share") or {}).get(table, 0)
+        if self.rng.random() < float(identical):
+            return budgeted, budgeted
+        low, high = self.demo.get("delivery", [0.7, 1.2])
+        return budgeted, int(round(budgeted * self.rng.uniform(low, high), -2))
+
+    # -- walking the route ----------------------------------------------------------------------
+    def answer_all(self) -> dict[str, Any]:
+        answers: dict[str, Any] = {}
+        seen: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for pi in route(self.q, answers):
+                for qi in asked_questions(pi, answers):
+                    if qi.key in seen:
+                        continue
+                    seen.add(qi.key)
+                    self.answer(qi, answers)
+                    changed = True
+                    break  # the route may change with every answer
+                if changed:
+                    break
+        return effective_answers(self.q, answers)
+
+    def answer(self, qi: QuestionInstance, answers: dict[str, Any]) -> None:
+        q = qi.question
+        repeat = qi.repeat
+        if q.id == self.config.type_question:
+            answers[qi.key] = self.type_answer
+            return
+        if repeat is not None and repeat.another == q.id:
+            no = next((o.id for o in q.options if o.id != repeat.another_value), "no")
+            answers[qi.key] = repeat.another_value if (qi.instance or 1) < self.examples else no
+            return
+        if q.personal_data or not self.answers_question(q):
+            return
+        if q.type in ("text", "textarea", "email", "tel", "url"):
+            if q.mandatory:
+                answers[qi.key] = "Synthetic demonstration answer."
+        elif q.type == "single":
+            options = self.area_options(q, qi)
+            option = self.pick(options, q.options_list)[0]
+            answers[qi.key] = option.id
+            if option.specify:
+                answers[f"{qi.key}_{option.id}_text"] = "Synthetic: another area"
+        elif q.type == "multiple":
+            options = self.area_options(q, qi)
+            k = self.rng.randint(min(2, len(options)), min(7, len(options)))
+            answers[qi.key] = [o.id for o in self.pick(options, q.options_list, k)]
+            for o in q.options:
+                if o.specify and o.id in answers[qi.key]:
+                    answers[f"{qi.key}_{o.id}_text"] = "Synthetic: other"
+        elif q.type == "ranking":
+            chosen = answers.get(qi.sibling_key(q.ranking_of or "")) or []
+            source = self.q.question(q.ranking_of or "")
+            options = [o for o in (source.options if source else ()) if o.id in chosen]
+            ranked = self.pick(options, source.options_list if source else None, q.ranks)
+            for i, o in enumerate(ranked, start=1):
+                answers[f"{qi.key}_{i}"] = o.id
+        elif q.type == "grid":
+            for row in q.rows:
+                answers[f"{qi.key}_{row.id}"] = self.pick(list(q.grid_columns), q.columns_list)[
+                    0
+                ].id
+        elif q.type == "money_table":
+            self.money_table(qi, answers)
+        elif q.type == "money":
+            answers[qi.key] = int(round(self.rng.uniform(1e4, 1e6), -2))
+
+    def money_table(self, qi: QuestionInstance, answers: dict[str, Any]) -> None:
+        q = qi.question
+        asked = set(field_keys(self.q, qi))
+        measure_role = {m: r for r, m in self.roles.items()}
+        values: dict[str, int] = {}
+        if q.row_kind == "year":
+            spec = self.tables.get(q.id)
+            area = answers.get(qi.sibling_key(spec.area)) if spec and spec.area else None
+            share = self.rng.uniform(0.1, 0.6)
+            start = self.rng.choice([0, 0, 0, 1])
+            for index, row in enumerate(q.rows):
+                if index < start:
+                    continue
+                base = int(round(self.year_base(str(area), row.id) * share, -3))
+                budgeted, delivered = self.savings(base, area, q.id)
+                amounts = {"base": base, "budgeted": budgeted, "delivered": delivered}
+                for c in q.columns:
+                    key = f"{qi.key}_{row.id}_{c.id}"
+                    role = measure_role.get(c.measure)
+                    if key in asked and role in amounts:
+                        values[key] = amounts[role]
+        else:
+            years = list(dict.fromkeys(c.year for c in q.columns if c.year))
+            for row in q.rows:
+                if row.id not in self.areas:
+                    continue
+                for year in years:
+                    base = self.year_base(row.id, year)
+                    budgeted, delivered = self.savings(base, row.id, q.id)
+                    amounts = {"base": base, "budgeted": budgeted, "delivered": delivered}
+                    for c in q.columns:
+                        role = measure_role.get(c.measure)
+                        key = f"{qi.key}_{row.id}_{c.id}"
+                        if c.year == year and role in amounts and key in asked:
+                            values[key] = amounts[role]
+            self.plant(q, qi, years, values, asked)
+        answers.update(values)
+
+    def plant(self, q, qi, years, values, asked) -> None:
+        """The data errors the cleaning rules exist for."""
+        measure = self.roles
+        rng = self.rng
+
+        def key(row: str, role: str, year: str) -> str:
+            col = next(c.id for c in q.columns if c.measure == measure[role] and c.year == year)
+            return f"{qi.key}_{row}_{col}"
+
+        run = [r.id for r in q.rows if r.id in self.areas]
+        not_run = [r.id for r in q.rows if r.id not in self.areas and not r.specify]
+        allowed = set(self.config.cleaning.negative_base_allowed) if self.config.cleaning else set()
+        for anomaly in self.anomalies:
+            year = rng.choice(years)
+            if anomaly == "zero_rows" and not_run:
+                row = rng.choice(not_run)
+                for y in years:
+                    values[key(row, "base", y)] = 0
+                    values[key(row, "budgeted", y)] = 0
+                    if rng.random() < 0.5:
+                        values[key(row, "delivered", y)] = 0
+            elif anomaly == "zero_budgeted" and run:
+                row = rng.choice(run)
+                values[key(row, "budgeted", year)] = 0
+                values[key(row, "delivered", year)] = (
+                    int(round(values[key(row, "base", year)] * 0.03, -2)) or 1000
+                )
+            elif anomaly == "negative_base" and run:
+                row = rng.choice([r for r in run if r not in allowed] or run)
+                values[key(row, "base", year)] = -values[key(row, "base", year)]
+            elif anomaly == "negative_budgeted" and run:
+                row = rng.choice(run)
+                values[key(row, "budgeted", year)] = -abs(
+                    values[key(row, "budgeted", year)] or 1000
+                )
+            elif anomaly == "over_base" and run:
+                row = rng.choice(run)
+                for role in ("budgeted", "delivered"):
+                    values[key(row, role, year)] = values[key(row, role, year)] * 10 + 100
+                if values[key(row, "budgeted", year)] <= values[key(row, "base", year)]:
+                    values[key(row, "budgeted", year)] = values[key(row, "base", year)] + 1000
+            elif anomaly == "other_amounts":
+                other = next((r for r in q.rows if r.specify), None)
+                if other is not None:
+                    for y in years:
+                        base = int(round(rng.uniform(2e5, 2e6), -3))
+                        budgeted, delivered = self.savings(base, other.id, q.id)
+                        values[key(other.id, "base", y)] = base
+                        values[key(other.id, "budgeted", y)] = budgeted
+                        values[key(other.id, "delivered", y)] = delivered
+                    text_key = f"{qi.key}_{other.id}_text"
+                    if text_key in asked:
+                        values[text_key] = "Synthetic: corporate property and facilities"
+        if "thousands" in self.anomalies:
+            for k, v in list(values.items()):
+                if isinstance(v, int):
+                    values[k] = round(v / 1000)
+        for k in list(values):
+            if k not in asked:
+                values.pop(k)
+
+
+# -- storing ----------------------------------------------------------------------------------------
+
+
+def store(
+    questionnaire: Questionnaire, responses: Iterable[DemoResponse], actor: str = "demo-data"
+) -> int:
+    """Create a respondent, a submitted response and its answers for each; returns how many.
+
+    Rows are inserted in bulk (the same rows :func:`survey.storage.create_respondent` and a
+    respondent's submission would make, without issuing links nobody will use)."""
+    registry_version = _version(questionnaire)
+    responses = list(responses)
+    references = [r.reference for r in responses]
+    clash = db.session.scalar(select(func.count()).where(Response.reference.in_(references)))
+    if clash:
+        raise ValueError(
+            f"{clash} of these demonstration responses are already stored (same seed?)"
+        )
+    stored = 0
+    for chunk_start in range(0, len(responses), 1000):
+        chunk = responses[chunk_start : chunk_start + 1000]
+        respondent_ids = []
+        for r in chunk:
+            token_hash = hashlib.sha256(f"demo:{r.reference}:{r.name}".encode()).hexdigest()
+            respondent = Respondent(
+                questionnaire_id=questionnaire.id,
+                name=r.name,
+                authority_type=r.authority_type,
+                token_hash=token_hash,
+                created_at=r.submitted_at,
+                token_issued_at=r.submitted_at,
+            )
+            db.session.add(respondent)
+            respondent_ids.append(respondent)
+        db.session.flush()
+        response_rows = []
+        for r, respondent in zip(chunk, respondent_ids, strict=True):
+            pages = {pi.key: "complete" for pi in route(questionnaire, r.answers)}
+            response_rows.append(
+                Response(
+                    respondent_id=respondent.id,
+                    questionnaire_version_id=registry_version,
+                    status="submitted",
+                    reference=r.reference,
+                    version=len(pages),
+                    page_states=pages,
+                    drafts={},
+                    started_at=r.submitted_at - dt.timedelta(days=3),
+                    updated_at=r.submitted_at,
+                    submitted_at=r.submitted_at,
+                    keyed_in_by=None,
+                )
+            )
+        db.session.add_all(response_rows)
+        db.session.flush()
+        answer_rows = [
+            {"response_id": row.id, "key": k, "value": v, "updated_at": r.submitted_at}
+            for r, row in zip(chunk, response_rows, strict=True)
+            for k, v in r.answers.items()
+        ]
+        if answer_rows:
+            db.session.execute(insert(Answer), answer_rows)
+        stored += len(chunk)
+    audit(actor, "demo_data_loaded", None, {"questionnaire": questionnaire.id, "count": stored})
+    db.session.commit()
+    return stored
+
+
+def _version(questionnaire: Questionnaire) -> int:
+    from flask import current_app
+
+    return current_app.extensions["survey_registry"].ensure_version(questionnaire).id

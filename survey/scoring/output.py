@@ -1,0 +1,138 @@
+"""Writing a report out: figures.json, a CSV per figure, an SVG per chart, the cleaning log and
+data-quality summary as CSV, and the findings report as PDF (WeasyPrint)."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from .cleaning import ACTION_LABELS, RULE_TITLES
+from .numbers import NA
+from .report import Report
+from .svg import render
+
+
+def _csv_value(c: dict[str, Any]) -> Any:
+    if c["na"]:
+        return NA
+    if isinstance(c["value"], list | dict):
+        return c["display"].replace("\n", "; ")
+    return c["value"]
+
+
+def figure_csv(figure: dict[str, Any]) -> str:
+    """The figure's table at full precision: a row per table row, N/A where suppressed."""
+    columns = figure["columns"]
+    counted = [
+        j for j, _ in enumerate(columns) if any("count" in row[j] for row in figure["cells"])
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["row_id", "row"]
+        + [c["label"] for c in columns]
+        + [f"{columns[j]['label']} (count)" for j in counted]
+        + ["n"]
+    )
+    for row, cells in zip(figure["rows"], figure["cells"], strict=True):
+        ns = [c["n"] for c in cells if c.get("n") is not None]
+        writer.writerow(
+            [row["id"], row["label"]]
+            + [_csv_value(c) for c in cells]
+            + [cells[j].get("count", "") for j in counted]
+            + [max(ns) if ns else ""]
+        )
+    return out.getvalue()
+
+
+def figure_svg(figure: dict[str, Any]) -> str:
+    return render(figure.get("chart"), figure["heading"], figure["id"])
+
+
+def svg_data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def log_csv(report: Report) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    fields = [
+        "response_id", "reference", "field", "original", "cleaned", "rule", "status", "action",
+        "decided_by", "decided_at",
+    ]  # fmt: skip
+    writer.writerow(fields)
+    for entry in report.log():
+        writer.writerow(["" if entry[f] is None else entry[f] for f in fields])
+    return out.getvalue()
+
+
+def summary_csv(report: Report) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    statuses = ["applied", "pending", "accepted", "rejected", "kept"]
+    tables = sorted({t for r in report.summary["rules"] for t in r["tables"]})
+    writer.writerow(
+        ["rule", "title", "issues", "fields", "responses"]
+        + [f"{t} tables" for t in tables]
+        + statuses
+    )
+    for r in report.summary["rules"]:
+        writer.writerow(
+            [r["rule"], r["title"], r["issues"], r["fields"], r["responses"]]
+            + [r["tables"].get(t, 0) for t in tables]
+            + [r["status"][s] for s in statuses]
+        )
+    return out.getvalue()
+
+
+def report_pdf(report: Report) -> bytes:
+    """The findings report: every figure with its table and chart, and the cleaning summary.
+    Needs an application context (templates)."""
+    from flask import render_template
+
+    from ..printing import render_pdf
+
+    charts = {f["id"]: svg_data_uri(s) for f in report.figures if (s := figure_svg(f))}
+    html = render_template(
+        "figures/report_pdf.html",
+        report=report,
+        questionnaire=report.questionnaire,
+        charts=charts,
+        rule_titles=RULE_TITLES,
+        action_labels=ACTION_LABELS,
+    )
+    return render_pdf(html, report.questionnaire.title, report.questionnaire.language)
+
+
+def write_outputs(report: Report, out_dir: str | Path, pdf: bool = True) -> list[Path]:
+    """Write everything into ``out_dir``; returns the files written."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def write(name: str, text: str | bytes) -> None:
+        path = out / name
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        written.append(path)
+
+    write("figures.json", json.dumps(report.to_json(), indent=1, ensure_ascii=False))
+    for figure in report.figures:
+        write(f"{figure['id']}.csv", figure_csv(figure))
+        svg = figure_svg(figure)
+        if svg:
+            write(f"{figure['id']}.svg", svg)
+        for split in figure.get("splits", []):
+            suffix = split["population"]["id"]
+            write(f"{figure['id']}__{suffix}.csv", figure_csv(split))
+    write("cleaning_log.csv", log_csv(report))
+    write("data_quality.csv", summary_csv(report))
+    if pdf:
+        write("report.pdf", report_pdf(report))
+    return written

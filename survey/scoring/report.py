@@ -1,0 +1,157 @@
+"""Building the report: every declared figure from the responses, after cleaning.
+
+One pass over the responses (from the database, or given in memory by tests and benchmarks):
+each response's effective answers are cleaned (:mod:`.cleaning`), typed by its authority type and
+report group, and fed to every figure kind (:mod:`.kinds`). The result, :class:`Report`, holds the
+figures as data (the shape of docs/figures.md), the cleaning log and the data-quality summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import Questionnaire
+from ..routing import effective_answers
+from .cleaning import Decision, Issue, clean, summarise
+from .config import ScoringConfig, scoring_config
+from .data import RawResponse, Record, read_census, read_decisions, read_responses
+from .kinds import KINDS, Context, Kind
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Report:
+    questionnaire: Questionnaire
+    config: ScoringConfig
+    figures: list[dict[str, Any]]
+    issues: list[Issue]
+    summary: dict[str, Any]
+    responses: dict[str, int]
+    include_in_progress: bool
+    min_authorities: int
+    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    def figure(self, figure_id: str) -> dict[str, Any] | None:
+        return next((f for f in self.figures if f["id"] == figure_id), None)
+
+    def issue(self, response_id: int, rule: int, subject: str) -> Issue | None:
+        return next((i for i in self.issues if i.key == (response_id, rule, subject)), None)
+
+    def log(self) -> list[dict[str, Any]]:
+        """The cleaning log: one line per field each issue touches."""
+        return [entry for issue in self.issues for entry in issue.entries()]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA_VERSION,
+            "questionnaire": {"id": self.questionnaire.id, "title": self.questionnaire.title},
+            "generated_at": self.generated_at.replace(microsecond=0).isoformat(),
+            "include_in_progress": self.include_in_progress,
+            "min_authorities": self.min_authorities,
+            "responses": self.responses,
+            "figures": self.figures,
+            "data_quality": self.summary,
+        }
+
+
+def type_of(config: ScoringConfig, answers: Mapping[str, Any], invited: str | None):
+    """The authority type: from the answer to the type question, else the invitation's type."""
+    return config.type_for(answers.get(config.type_question)) or config.type_for(invited)
+
+
+def build_report(
+    questionnaire: Questionnaire,
+    *,
+    include_in_progress: bool = False,
+    min_authorities: int | None = None,
+    responses: Iterable[RawResponse] | None = None,
+    decisions: Mapping[int, Mapping[tuple[int, str], Decision]] | None = None,
+    only: Iterable[str] | None = None,
+) -> Report:
+    """Compute every declared figure (or those in ``only``).
+
+    Without ``responses`` the responses are read from the database (inside an application
+    context); given, they are all the responses, submitted or not, and are filtered here.
+    """
+    config = scoring_config(questionnaire)
+    statuses = ("submitted", "in_progress") if include_in_progress else ("submitted",)
+    if responses is None:
+        source: Iterable[RawResponse] = read_responses(questionnaire.id, include_in_progress)
+        census = []
+        for _, status, answer, invited in read_census(questionnaire.id, config.type_question):
+            kind = config.type_for(answer) or config.type_for(invited)
+            census.append((kind.id if kind else None, status))
+        if decisions is None:
+            decisions = read_decisions(questionnaire.id)
+    else:
+        given = list(responses)
+        census = []
+        for r in given:
+            kind = type_of(config, r.answers, r.authority_type)
+            census.append((kind.id if kind else None, r.status))
+        source = [r for r in given if r.status in statuses]
+        decisions = decisions or {}
+
+    ctx = Context(questionnaire, config, min_authorities, census, include_in_progress)
+    wanted = set(only) if only is not None else None
+    accumulators: list[tuple[Kind, list[Kind]]] = []
+    for figure in config.figures:
+        if wanted is not None and figure.id not in wanted:
+            continue
+        kind = KINDS[figure.kind]
+        splits = [kind(figure, ctx, g.id) for g in config.groups] if figure.split_by_group else []
+        accumulators.append((kind(figure, ctx), splits))
+    everything = [k for main, splits in accumulators for k in (main, *splits)]
+
+    issues: list[Issue] = []
+    used = 0
+    for raw in source:
+        effective = effective_answers(questionnaire, raw.answers)
+        cleaned, found = clean(
+            questionnaire,
+            config.cleaning,
+            raw.response_id,
+            raw.answers,
+            effective,
+            decisions.get(raw.response_id),
+            raw.reference,
+        )
+        issues.extend(found)
+        kind_of = type_of(config, cleaned, raw.authority_type)
+        record = Record(
+            raw.response_id,
+            cleaned,
+            kind_of.id if kind_of else None,
+            kind_of.group if kind_of else None,
+            raw.status,
+            raw.reference,
+        )
+        used += 1
+        for acc in everything:
+            acc.add(record)
+
+    figures = []
+    for main, splits in accumulators:
+        result = main.result()
+        if splits:
+            result["splits"] = [s.result() for s in splits]
+        figures.append(result)
+    counts = {
+        "submitted": sum(1 for _, s in census if s == "submitted"),
+        "in_progress": sum(1 for _, s in census if s != "submitted"),
+        "used": used,
+    }
+    return Report(
+        questionnaire=questionnaire,
+        config=config,
+        figures=figures,
+        issues=issues,
+        summary=summarise(issues),
+        responses=counts,
+        include_in_progress=include_in_progress,
+        min_authorities=ctx.min_authorities,
+    )
