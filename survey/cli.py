@@ -145,9 +145,7 @@ def invite_command(questionnaire_id, name, authority_type, contact_name, email, 
     registry = current_app.extensions["survey_registry"]
     questionnaires = registry.current()
     if questionnaire_id is None:
-        if len(questionnaires) != 1:
-            raise click.UsageError("give --questionnaire: " + ", ".join(sorted(questionnaires)))
-        questionnaire_id = next(iter(questionnaires))
+        questionnaire_id = _only_questionnaire(questionnaires, authority_type)
     if questionnaire_id not in questionnaires:
         raise click.UsageError(f"unknown questionnaire '{questionnaire_id}'")
     registry.ensure_version(questionnaires[questionnaire_id])
@@ -183,6 +181,23 @@ def invite_command(questionnaire_id, name, authority_type, contact_name, email, 
         else:
             click.echo(f"{respondent.name}: {link}")
     db.session.commit()
+
+
+def _only_questionnaire(questionnaires, authority_type: str | None) -> str:
+    """The questionnaire meant when none is named: the only one, or the only one whose types of
+    authority include the type given."""
+    from .invitations import authority_types
+
+    candidates = sorted(questionnaires)
+    if len(candidates) > 1 and authority_type:
+        candidates = [
+            qid
+            for qid in candidates
+            if authority_type in {o.id for o in authority_types(questionnaires[qid])}
+        ]
+    if len(candidates) != 1:
+        raise click.UsageError("give --questionnaire: one of " + ", ".join(sorted(questionnaires)))
+    return candidates[0]
 
 
 @main.command("demo-links")
@@ -263,3 +278,38 @@ from .scoring.cli import demo_data_command, report_command  # noqa: E402
 
 main.add_command(report_command)
 main.add_command(demo_data_command)
+
+
+@main.command("backup")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(out: Path) -> None:
+    """Copy the live SQLite database to OUT (safe while the application runs)."""
+    from .backup import BackupError, backup
+
+    try:
+        size = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], out)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backed up to {out} ({size:,} bytes)")
+
+
+@main.command("restore")
+@click.argument("backup_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(backup_file: Path, yes: bool) -> None:
+    """Replace the SQLite database with BACKUP_FILE (stop the application first)."""
+    from .backup import BackupError, restore
+
+    if not yes:
+        click.confirm("This replaces every response in the database. Continue?", abort=True)
+    try:
+        restore(current_app.config["SQLALCHEMY_DATABASE_URI"], backup_file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored from {backup_file}")
+
+
+if __name__ == "__main__":
+    main()

@@ -80,6 +80,11 @@ def _page(p: Page, repeat: Repeat | None) -> dict[str, Any]:
         "repeat": repeat.id if repeat else None,
         "guidance": p.guidance,
         "show_if": _condition(p.show_if),
+        "checks": [
+            {k: v for k, v in vars(c).items() if v not in (None, (), 0) or k == "total"}
+            | {"keys": list(c.keys)}
+            for c in p.checks
+        ],
         "questions": [_question(q) for q in p.questions],
     }
 
@@ -122,4 +127,7 @@ def _question(q: Question) -> dict[str, Any]:
         ]  # fmt: skip
     if q.max_length:
         out["max_length"] = q.max_length
+    if q.type in ("number", "percentage", "money"):
+        out["number"] = {"min": q.minimum, "max": q.maximum, "unit": q.unit,
+                         "allow_negative": q.allow_negative}  # fmt: skip
     return out
