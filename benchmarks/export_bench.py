@@ -1,0 +1,359 @@
+"""Export benchmark: time and peak memory of each download for growing numbers of responses.
+
+Run by hand (it is not part of the test suite)::
+
+    .venv/bin/python benchmarks/export_bench.py                      # 1,000 and 100,000 responses
+    .venv/bin/python benchmarks/export_bench.py --sizes 1000 20000 --formats csv-wide json
+    .venv/bin/python benchmarks/export_bench.py --workdir /tmp/bench --keep   # reuse databases
+
+What it does:
+
+1. for each size N, builds a SQLite database (in ``--workdir``, a temporary folder by default)
+   holding N submitted responses to Appendix A, each answered in full by
+   :func:`synthetic_answers` (1 to 3 examples, every question on the route answered: about 250
+   answer rows per response), written with bulk inserts;
+2. for each format, runs the export in a *fresh child process* (``--child``) so that peak
+   memory is that export's alone: the child records its resident set size (RSS) once the
+   application is set up, runs :func:`survey.exports.export_to` to a file, and reports the time,
+   the CPU time, the peak RSS (``VmHWM`` of the child) and the file size; with
+   ``--tracemalloc`` it also reports the peak of Python allocations (slower);
+3. prints a table: seconds (wall clock and CPU: on a shared machine the CPU time is the steadier
+   figure), responses per second of CPU, peak RSS, peak RSS above the baseline, and
+   output size, per size and format. For the streaming formats the growth above the baseline
+   stays flat as N grows; the SPSS file is built in memory (pyreadstat writes whole DataFrames),
+   so its growth is proportional to N.
+
+Results are in docs/exports.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUESTIONNAIRE = "good_practice_savings"
+STREAMING = ["csv-wide", "csv-long", "json", "xlsx"]
+ALL_FORMATS = [*STREAMING, "sav"]
+WORDS = [
+    "savings",
+    "service",
+    "redesign",
+    "shared",
+    "back",
+    "office",
+    "procurement",
+    "contract",
+    "council",
+    "budget",
+    "staff",
+    "review",
+    "property",
+    "assets",
+    "digital",
+    "customer",
+    "partnership",
+    "efficiency",
+    "programme",
+]
+
+
+def synthetic_answers(questionnaire, rng: random.Random) -> dict[str, Any]:
+    """A plausible complete response: every question answered, for 1 to max instances of each
+    repeat (continue questions say yes/no to match). Answers off the route are not made."""
+    from survey.model import QuestionInstance, Repeat
+
+    answers: dict[str, Any] = {}
+    for item in questionnaire.items:
+        if isinstance(item, Repeat):
+            count = rng.randint(1, item.max)
+            for n in range(1, count + 1):
+                for page in item.pages:
+                    for q in page.questions:
+                        qi = QuestionInstance(q, n, item)
+                        if q.id == item.another:
+                            if n < item.max:
+                                answers[qi.key] = item.another_value if n < count else "no"
+                            continue
+                        _answer(questionnaire, qi, answers, rng)
+        else:
+            for q in item.questions:
+                _answer(questionnaire, QuestionInstance(q), answers, rng)
+    return answers
+
+
+def _words(rng: random.Random, low: int, high: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(low, high))).capitalize()
+
+
+def _answer(questionnaire, qi, answers: dict[str, Any], rng: random.Random) -> None:
+    from survey.routing import cell_asked
+
+    q, key = qi.question, qi.key
+    if q.type == "single":
+        option = rng.choice(q.options)
+        answers[key] = option.id
+        if option.specify:
+            answers[f"{key}_{option.id}_text"] = _words(rng, 2, 5)
+    elif q.type == "multiple":
+        chosen = rng.sample(q.options, rng.randint(1, min(5, len(q.options))))
+        answers[key] = [o.id for o in q.options if o in chosen]
+        for o in chosen:
+            if o.specify:
+                answers[f"{key}_{o.id}_text"] = _words(rng, 2, 5)
+    elif q.type == "ranking":
+        chosen = list(answers.get(qi.sibling_key(q.ranking_of or ""), []))
+        rng.shuffle(chosen)
+        for i, option_id in enumerate(chosen[: q.ranks], start=1):
+            answers[f"{key}_{i}"] = option_id
+    elif q.type == "grid":
+        for row in q.rows:
+            answers[f"{key}_{row.id}"] = rng.choice(q.grid_columns).id
+    elif q.type == "group":
+        for f in q.fields:
+            if f.type == "single":
+                answers[f"{key}_{f.id}"] = rng.choice(f.options).id
+            elif f.type == "email":
+                answers[f"{key}_{f.id}"] = f"officer{rng.randint(1, 9999)}@council.example"
+            elif f.type == "tel":
+                answers[f"{key}_{f.id}"] = f"020 7{rng.randint(100, 999)} {rng.randint(1000, 9999)}"
+            elif f.type == "url":
+                answers[f"{key}_{f.id}"] = f"https://council.example/savings/{rng.randint(1, 999)}"
+            elif f.type == "money":
+                answers[f"{key}_{f.id}"] = rng.randint(0, 10**6)
+            else:
+                answers[f"{key}_{f.id}"] = _words(rng, 2, 3)
+    elif q.type == "money_table":
+        for row in q.rows:
+            for c in q.columns:
+                if cell_asked(questionnaire, q, row.id, c):
+                    answers[f"{key}_{row.id}_{c.id}"] = rng.randint(-50_000, 5_000_000)
+            if row.specify:
+                answers[f"{key}_{row.id}_text"] = _words(rng, 1, 3)
+    elif q.type == "money":
+        answers[key] = rng.randint(0, 10**6)
+    elif q.type == "textarea":
+        answers[key] = _words(rng, 20, 80)
+    elif q.type == "url":
+        answers[key] = "https://council.example/"
+    else:
+        answers[key] = _words(rng, 1, 4)
+
+
+# -- building the database -------------------------------------------------------------------------
+
+
+def make_app(database_url: str):
+    from survey import create_app
+
+    return create_app(
+        {"TESTING": True, "SECRET_KEY": "benchmark-secret", "SQLALCHEMY_DATABASE_URI": database_url}
+    )
+
+
+def build_database(path: Path, size: int, seed: int = 1) -> None:
+    """N submitted responses with synthetic answers, inserted in bulk."""
+    from sqlalchemy import insert
+
+    from survey.extensions import db
+    from survey.models import Answer, Respondent, Response
+
+    app = make_app(f"sqlite:///{path}")
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    with app.app_context():
+        db.create_all()
+        registry = app.extensions["survey_registry"]
+        questionnaire = registry.get(QUESTIONNAIRE)
+        version = registry.ensure_version(questionnaire)
+        db.session.commit()
+        base = dt.datetime(2013, 5, 23, 9, 0, 0)
+        batch = 1000
+        answers_total = 0
+        for start in range(0, size, batch):
+            ids = range(start + 1, min(start + batch, size) + 1)
+            respondents, responses, rows = [], [], []
+            for i in ids:
+                when = base + dt.timedelta(minutes=i)
+                respondents.append(
+                    {
+                        "id": i,
+                        "questionnaire_id": QUESTIONNAIRE,
+                        "name": f"Authority {i}",
+                        "authority_type": "district",
+                        "contact_name": f"Officer {i}",
+                        "contact_email": f"officer{i}@council.example",
+                        "token_hash": f"{i:064x}",
+                        "token_issued_at": when,
+                        "created_at": when,
+                    }
+                )
+                responses.append(
+                    {
+                        "id": i,
+                        "respondent_id": i,
+                        "questionnaire_version_id": version.id,
+                        "status": "submitted",
+                        "version": 20,
+                        "page_states": {},
+                        "drafts": {},
+                        "started_at": when,
+                        "updated_at": when + dt.timedelta(hours=1),
+                        "submitted_at": when + dt.timedelta(hours=1),
+                    }
+                )
+                for key, value in synthetic_answers(questionnaire, rng).items():
+                    rows.append({"response_id": i, "key": key, "value": value, "updated_at": when})
+            db.session.execute(insert(Respondent), respondents)
+            db.session.execute(insert(Response), responses)
+            db.session.execute(insert(Answer), rows)
+            db.session.commit()
+            answers_total += len(rows)
+            print(f"\r  built {ids[-1]:,}/{size:,} responses", end="", file=sys.stderr, flush=True)
+    print(
+        f"\r  built {size:,} responses, {answers_total:,} answers in "
+        f"{time.perf_counter() - started:.0f} s ({path.stat().st_size / 2**20:,.0f} MiB)",
+        file=sys.stderr,
+    )
+
+
+def remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+# -- one measurement (child process) ---------------------------------------------------------------
+
+
+def status_kib(field: str) -> int:
+    """A memory figure of this process from /proc (VmRSS: now; VmHWM: peak since exec).
+
+    ``getrusage().ru_maxrss`` would do on a fresh process, but Linux carries the parent's peak
+    over fork and exec, so the child's own high-water mark is read instead."""
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def child(database: str, fmt: str, out: str, use_tracemalloc: bool) -> None:
+    import tracemalloc
+
+    from survey.exports import ExportOptions, export_definition, export_to
+
+    app = make_app(f"sqlite:///{database}")
+    with app.app_context():
+        export_definition(QUESTIONNAIRE)  # parse the definition before the baseline
+        import numpy  # noqa: F401
+        import openpyxl  # noqa: F401
+        import pandas  # noqa: F401
+        import pyreadstat  # noqa: F401
+
+        baseline = status_kib("VmRSS")
+        if use_tracemalloc:
+            tracemalloc.start()
+        started, cpu = time.perf_counter(), time.process_time()
+        count = export_to(QUESTIONNAIRE, fmt, out, ExportOptions())
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        traced = tracemalloc.get_traced_memory()[1] if use_tracemalloc else None
+    peak = status_kib("VmHWM")
+    print(
+        json.dumps(
+            {
+                "format": fmt,
+                "responses": count,
+                "seconds": seconds,
+                "cpu_seconds": cpu,
+                "baseline_kib": baseline,
+                "peak_kib": peak,
+                "traced_peak_bytes": traced,
+                "bytes": os.path.getsize(out),
+            }
+        )
+    )
+
+
+def measure(database: Path, fmt: str, workdir: Path, use_tracemalloc: bool) -> dict[str, Any]:
+    suffix = {"csv-wide": "csv", "csv-long": "csv", "json": "json", "xlsx": "xlsx", "sav": "sav"}
+    out = workdir / f"{database.stem}-{fmt}.{suffix[fmt]}"
+    command = [sys.executable, __file__, "--child", str(database), fmt, str(out)]
+    if use_tracemalloc:
+        command.append("--tracemalloc")
+    done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    out.unlink(missing_ok=True)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
+    parser.add_argument("--formats", nargs="+", default=ALL_FORMATS, choices=ALL_FORMATS)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--keep", action="store_true", help="keep (and reuse) the databases")
+    parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations")
+    parser.add_argument("--child", nargs=3, metavar=("DB", "FORMAT", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child, use_tracemalloc=args.tracemalloc)
+        return
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="export-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(
+        f"# {dt.date.today().isoformat()} on {platform.node()}: {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, SQLite",
+        file=sys.stderr,
+    )
+    results = []
+    for size in args.sizes:
+        database = workdir / f"bench-{size}.db"
+        if not (args.keep and database.exists()):
+            remove_database(database)
+            build_database(database, size)
+        for fmt in args.formats:
+            result = measure(database, fmt, workdir, args.tracemalloc)
+            result["size"] = size
+            results.append(result)
+            print(_line(result), file=sys.stderr, flush=True)
+        if not args.keep:
+            remove_database(database)
+    print()
+    print(
+        "| responses | format | wall s | CPU s | responses/CPU s | peak RSS (MiB) "
+        "| above baseline (MiB) | traced peak (MiB) | output (MiB) |"
+    )
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in results:
+        traced = f"{r['traced_peak_bytes'] / 2**20:.1f}" if r["traced_peak_bytes"] else "-"
+        print(
+            f"| {r['size']:,} | {r['format']} | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | "
+            f"{r['responses'] / r['cpu_seconds']:,.0f} | {r['peak_kib'] / 1024:.0f} | "
+            f"{(r['peak_kib'] - r['baseline_kib']) / 1024:.0f} | {traced} | "
+            f"{r['bytes'] / 2**20:,.1f} |"
+        )
+
+
+def _line(r: dict[str, Any]) -> str:
+    return (
+        f"  {r['size']:>7,} {r['format']:<9} {r['seconds']:8.1f} s ({r['cpu_seconds']:.1f} CPU)  "
+        f"peak {r['peak_kib'] / 1024:7.0f} MiB (+{(r['peak_kib'] - r['baseline_kib']) / 1024:.0f})"
+        f"  {r['bytes'] / 2**20:9.1f} MiB"
+    )
+
+
+if __name__ == "__main__":
+    main()
