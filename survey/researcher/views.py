@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from collections import Counter
 from typing import Any
@@ -41,9 +42,12 @@ from ..tokens import hash_token, new_token
 
 bp = Blueprint("researcher", __name__, url_prefix="/research")
 
-# A well-formed hash to check against when the email is unknown, so that a sign-in takes as long
-# whether or not the account exists.
-_DUMMY_HASH = generate_password_hash("not a password")
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A well-formed hash to check when the email is unknown, so that a sign-in takes as long
+    whether or not the account exists (computed on first use: hashing is slow on purpose)."""
+    return generate_password_hash("not a password")
 
 
 class PostForm(FlaskForm):
@@ -93,7 +97,7 @@ def sign_in():
         email = (request.form.get("email") or "").strip().lower()
         password = request.form.get("password") or ""
         user = db.session.scalar(select(User).filter_by(email=email)) if email else None
-        valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+        valid = check_password_hash(user.password_hash if user else _dummy_hash(), password)
         if not form.validate():
             error = "The form had expired. Enter your email address and password again."
         elif user is None or not valid or not user.active:
