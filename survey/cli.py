@@ -274,6 +274,11 @@ from .researcher.cli import create_user_command  # noqa: E402
 
 main.add_command(create_user_command)
 
+from .export_cli import export_command, import_command  # noqa: E402
+
+main.add_command(export_command)
+main.add_command(import_command)
+
 from .scoring.cli import demo_data_command, report_command  # noqa: E402
 
 main.add_command(report_command)

@@ -335,3 +335,37 @@ def test_create_user_command(app):
     assert "password (shown once)" in result.output
     with app.app_context():
         assert db.session.query(User).one().role == "admin"
+
+
+# -- downloads ------------------------------------------------------------------------------------
+
+
+def test_downloads_for_researchers_and_sponsors(app, client, sign_in, make_link):
+    journey = Journey(client, make_link("Barnet"))
+    complete(journey)
+    submit(journey)
+    sign_in("researcher")
+    page = client.get("/research/good_practice_savings/downloads").get_data(as_text=True)
+    assert "1 submitted response" in page
+    wide = client.get("/research/good_practice_savings/downloads/csv-wide")
+    assert wide.status_code == 200 and wide.mimetype == "text/csv"
+    text = wide.get_data(as_text=True)
+    assert "Barnet" in text and "q34_housing_base_2010_11" in text
+    for fmt in ("csv-long", "codebook-csv", "codebook-html", "json", "xlsx", "sav"):
+        response = client.get(f"/research/good_practice_savings/downloads/{fmt}")
+        assert response.status_code == 200, fmt
+        assert len(response.data) > 100, fmt
+    with app.app_context():
+        assert db.session.query(AuditEvent).filter_by(action="download").count() == 7
+
+
+def test_sponsor_downloads_are_anonymised(app, client, sign_in, make_link):
+    journey = Journey(client, make_link("Barnet"))
+    complete(journey)
+    submit(journey)
+    sign_in("sponsor")
+    text = client.get("/research/good_practice_savings/downloads/csv-wide").get_data(as_text=True)
+    assert "Barnet" not in text and "cfo@barnet.gov.uk" not in text
+    assert "q35_email" not in text
+    as_json = client.get("/research/good_practice_savings/downloads/json").get_data(as_text=True)
+    assert "Barnet" not in as_json and "cfo@barnet.gov.uk" not in as_json

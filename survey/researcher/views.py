@@ -578,3 +578,6 @@ def create_user(email: str, role: str, password: str) -> User:
     )
     db.session.add(user)
     return user
+
+
+from . import downloads as _downloads  # noqa: E402,F401  (registers the download routes on bp)
