@@ -462,25 +462,6 @@ def guidance_pdf(questionnaire: Questionnaire) -> bytes:
 # -- a respondent's answers -------------------------------------------------------------------------
 
 
-def answer_sections(questionnaire: Questionnaire, answers) -> list[dict[str, Any]]:
-    """The answers grouped as on the check-your-answers page (used where no request is)."""
-    from .answers import answer_rows
-    from .routing import route
-
-    sections: list[dict[str, Any]] = []
-    for pi in route(questionnaire, answers):
-        if not pi.page.questions:
-            continue
-        section = questionnaire.section(pi.page.section)
-        title = section.title if section else pi.page.title
-        heading = title + (f" – {pi.heading_prefix}" if pi.heading_prefix else "")
-        if not sections or sections[-1]["heading"] != heading:
-            sections.append({"heading": heading, "rows": []})
-        for row in answer_rows(questionnaire, pi, answers):
-            sections[-1]["rows"].append({"row": row, "page": pi})
-    return sections
-
-
 def answers_pdf(questionnaire: Questionnaire, respondent, response, sections) -> bytes:
     """A respondent's answers laid out like check-your-answers. Everything the respondent typed
     is escaped by the template, so markup and formulas print as the text they are."""
@@ -498,6 +479,7 @@ def answers_pdf(questionnaire: Questionnaire, respondent, response, sections) ->
 
 def response_pdf(response) -> bytes:
     """The answers PDF of a stored response, outside any request (``survey print --response``)."""
+    from .answers import answer_sections
     from .registry import Registry
     from .storage import load_answers
 

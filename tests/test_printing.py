@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 from survey import create_app, printing
-from survey.answers import answer_rows
+from survey.answers import answer_rows, answer_sections
 from survey.cli import main
 from survey.extensions import db
 from survey.loader import load, loads
@@ -578,7 +578,7 @@ def test_long_answers_run_on_across_pages(in_app, appendix_a):
 
     long = "\n".join(f"Line {i} " + "word " * 12 for i in range(90))
     answers = {"q1": "x", "q2": "district", "q4_ex1": "housing", "q5_ex1": long, "q27": long}
-    sections = printing.answer_sections(appendix_a, answers)
+    sections = answer_sections(appendix_a, answers)
     response = SimpleNamespace(status="in_progress", reference=None, submitted_at=None)
     pdf = printing.answers_pdf(appendix_a, SimpleNamespace(name="N"), response, sections)
     text = PdfText(pdf)
