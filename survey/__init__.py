@@ -47,6 +47,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(researcher_bp)
     app.register_blueprint(printing_bp)
+    from .researcher.figures import bp as figures_bp
+
+    app.register_blueprint(figures_bp)
     _register_error_pages(app)
     _register_security_headers(app)
     return app

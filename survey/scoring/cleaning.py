@@ -598,3 +598,21 @@ def summarise(issues: list[Issue], questionnaire: Questionnaire | None = None) -
         "issues": len(issues),
         "pending": sum(1 for i in issues if i.status == "pending"),
     }
+
+
+def reallocation_targets(
+    questionnaire: Questionnaire, config, issue: Issue
+) -> list[tuple[str, str]]:
+    """The named areas a rule 6 issue's amounts may be reallocated to: (id, label) pairs."""
+    if issue.rule != 6:
+        return []
+    table = questionnaire.question(issue.question)
+    if table is None:
+        return []
+    if table.row_kind == "year":
+        spec = next((t for t in config.cleaning.tables if t.question == table.id), None)
+        area = questionnaire.question(spec.area) if spec and spec.area else None
+        options = area.options if area else ()
+    else:
+        options = table.rows
+    return [(o.id, o.label) for o in options if not o.specify]

@@ -503,11 +503,12 @@ class _PooledTable(Kind):
                 )
             any_data = any(self.sums[row_id][y][2] for y in keys)
             built.append((index, row_id, row_cells, any_data))
-        shown = [b for b in built if any(not c["na"] for c in b[2])]
+        # rows with every cell N/A are left out (and listed), except the rows of a by-group table
+        shown = [b for b in built if self.by_group or any(not c["na"] for c in b[2])]
         hidden = [
             {"id": row_id, "label": labels[row_id], "n": max(self.sums[row_id][y][2] for y in keys)}
             for _, row_id, cells_, any_data in built
-            if any_data and all(c["na"] for c in cells_)
+            if any_data and all(c["na"] for c in cells_) and not self.by_group
         ]
         if not self.by_group and self.p.get("order", "pooled") == "pooled":
             sort_col = keys.index("pooled") if pooled else len(keys) - 1

@@ -49,8 +49,8 @@ def figure_csv(figure: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def figure_svg(figure: dict[str, Any]) -> str:
-    return render(figure.get("chart"), figure["heading"], figure["id"])
+def figure_svg(figure: dict[str, Any], values: bool = True) -> str:
+    return render(figure.get("chart"), figure["heading"], figure["id"], values)
 
 
 def svg_data_uri(svg: str) -> str:
@@ -96,7 +96,9 @@ def report_pdf(report: Report) -> bytes:
 
     from ..printing import render_pdf
 
-    charts = {f["id"]: svg_data_uri(s) for f in report.figures if (s := figure_svg(f))}
+    charts = {
+        f["id"]: svg_data_uri(s) for f in report.figures if (s := figure_svg(f, values=False))
+    }
     html = render_template(
         "figures/report_pdf.html",
         report=report,

@@ -79,13 +79,16 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "chart"
 
 
-def render(chart: dict[str, Any] | None, title: str, chart_id: str = "chart") -> str:
-    """The SVG document of a figure's chart ('' when the figure has none)."""
+def render(
+    chart: dict[str, Any] | None, title: str, chart_id: str = "chart", values: bool = True
+) -> str:
+    """The SVG document of a figure's chart ('' when the figure has none). ``values=False``
+    leaves out the numbers written on the bars (the PDF prints the table beside the chart)."""
     if not chart or not chart.get("categories") or not chart.get("series"):
         return ""
     if chart["type"] == "stacked":
-        return _stacked(chart, title, _slug(chart_id))
-    return _grouped(chart, title, _slug(chart_id))
+        return _stacked(chart, title, _slug(chart_id), values)
+    return _grouped(chart, title, _slug(chart_id), values)
 
 
 def _frame(width: int, height: int, title: str, desc: str, ident: str, body: list[str]) -> str:
@@ -142,7 +145,7 @@ def _axis(ticks, scale, top, bottom, unit) -> list[str]:
     return out
 
 
-def _stacked(chart: dict[str, Any], title: str, ident: str) -> str:
+def _stacked(chart: dict[str, Any], title: str, ident: str, labels: bool = True) -> str:
     categories, series, unit = chart["categories"], chart["series"], chart["unit"]
     row_h, gap, top = 24, 10, 10
     totals = [
@@ -178,7 +181,7 @@ def _stacked(chart: dict[str, Any], title: str, ident: str) -> str:
                 f'height="{row_h}" fill="{colour}"><title>{_e(category["label"])}, '
                 f"{_e(s['label'])}: {_e(shown)}</title></rect>"
             )
-            if x1 - x0 > 8 * len(shown) + 4:
+            if labels and x1 - x0 > 8 * len(shown) + 4:
                 body.append(
                     f'<text x="{(x0 + x1) / 2:.1f}" y="{y + h / 2 + 4:.1f}" text-anchor="middle" '
                     f'fill="#ffffff">{_e(shown)}</text>'
@@ -195,7 +198,7 @@ def _stacked(chart: dict[str, Any], title: str, ident: str) -> str:
     return _frame(WIDTH, int(height), title, desc, ident, body)
 
 
-def _grouped(chart: dict[str, Any], title: str, ident: str) -> str:
+def _grouped(chart: dict[str, Any], title: str, ident: str, labels: bool = True) -> str:
     categories, series, unit = chart["categories"], chart["series"], chart["unit"]
     bar_h, gap, top = 12, 12, 10
     values = [v for s in series for v in s["values"] if v is not None]
@@ -234,6 +237,8 @@ def _grouped(chart: dict[str, Any], title: str, ident: str) -> str:
                 f"{_e(s['label'])}: {_e(shown)}</title></rect>"
             )
             anchor, tx = ("start", x1 + 3) if value >= 0 else ("end", x0 - 3)
+            if not labels:
+                continue
             body.append(
                 f'<text x="{tx:.1f}" y="{by + bar_h - 2:.1f}" font-size="10" '
                 f'text-anchor="{anchor}" fill="{TEXT}">{_e(shown)}</text>'
