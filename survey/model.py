@@ -10,6 +10,7 @@ gives them their answer keys and printed numbers (4-11, 12-19, 20-26 in Appendix
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -245,6 +246,9 @@ class Questionnaire:
         return self.short_title or self.title
 
 
+_QUESTION_NUMBERS = re.compile(r"\b(questions?\s+)(\d+)(?:(\s*[-–]\s*)(\d+))?", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class QuestionInstance:
     """A question as asked: in a repeat instance it has its own keys and printed number."""
@@ -267,6 +271,33 @@ class QuestionInstance:
         if number.isdigit():
             return str(int(number) + self.repeat.offset(self.instance))
         return number
+
+    def renumber(self, text: str | None) -> str | None:
+        """In a later repeat instance, "question 7" in a hint or note means that instance's own
+        question 7 (15 in example 2), so references to the repeat's own numbers are shifted."""
+        repeat, n = self.repeat, self.instance
+        if not text or repeat is None or n is None:
+            return text
+        shift = repeat.offset(n) - repeat.offset(1)
+        if not shift:
+            return text
+        own = {
+            int(q.number)
+            for p in repeat.pages
+            for q in p.questions
+            if q.number and q.number.isdigit()
+        }
+
+        def shifted(match: re.Match) -> str:
+            first, last = int(match.group(2)), match.group(4)
+            if first not in own or (last and int(last) not in own):
+                return match.group(0)
+            out = f"{match.group(1)}{first + shift}"
+            if last:
+                out += f"{match.group(3)}{int(last) + shift}"
+            return out
+
+        return _QUESTION_NUMBERS.sub(shifted, text)
 
     def sibling_key(self, question_id: str) -> str:
         """Answer key of another question in the same repeat instance (or outside it)."""

@@ -15,7 +15,6 @@ stored questionnaire version) and then served from memory.
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -306,32 +305,8 @@ def _ref(qi: QuestionInstance) -> str:
     return f"question {qi.number}" if qi.number else f"“{qi.question.text}”"
 
 
-_QUESTION_NUMBERS = re.compile(r"\b(questions?\s+)(\d+)(?:(\s*[-–]\s*)(\d+))?", re.IGNORECASE)
-
-
 def _renumber(text: str | None, qi: QuestionInstance) -> str | None:
-    """In a later repeat instance, "question 7" in a hint or note means that instance's own
-    question 7 (15 in example 2), so references to the repeat's own numbers are shifted."""
-    repeat, n = qi.repeat, qi.instance
-    if not text or repeat is None or n is None:
-        return text
-    shift = repeat.offset(n) - repeat.offset(1)
-    if not shift:
-        return text
-    own = {
-        int(q.number) for p in repeat.pages for q in p.questions if q.number and q.number.isdigit()
-    }
-
-    def shifted(match: re.Match) -> str:
-        first, last = int(match.group(2)), match.group(4)
-        if first not in own or (last and int(last) not in own):
-            return match.group(0)
-        out = f"{match.group(1)}{first + shift}"
-        if last:
-            out += f"{match.group(3)}{int(last) + shift}"
-        return out
-
-    return _QUESTION_NUMBERS.sub(shifted, text)
+    return qi.renumber(text)
 
 
 # -- money tables ----------------------------------------------------------------------------------

@@ -36,7 +36,11 @@ VALUES = st.one_of(NASTY, st.text(TEXT, max_size=60), st.text(TEXT, min_size=500
 SETTINGS = settings(
     max_examples=25,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
 )
 
 

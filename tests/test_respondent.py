@@ -516,3 +516,10 @@ def test_pages_of_another_response_version_keep_working(app, client, token, tmp_
     with app.app_context():
         response = db.session.query(Response).one()
         assert response.questionnaire_version.version == 1
+
+
+def test_notes_in_later_examples_refer_to_their_own_question_numbers(journey):
+    journey.answer("example_links-1", {"q11_ex1": "yes"}, action="save")
+    journey.answer("example_approaches-2", {"q7_ex2": ["assets", "insourcing"]}, action="save")
+    journey.page("example_approaches_ranking-2")
+    assert "Approaches are as outlined in question 15" in journey.html
