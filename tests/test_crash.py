@@ -94,6 +94,15 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
+def wait_for_progress(clients: list[Client], timeout: float = 60) -> None:
+    before = [c.acknowledged for c in clients]
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if all(c.acknowledged >= b + 2 for c, b in zip(clients, before, strict=True)):
+            return
+        time.sleep(0.1)
+
+
 @pytest.mark.skipif(
     os.environ.get("SURVEY_TEST_DATABASE_URL") is not None, reason="SQLite crash test"
 )
@@ -138,11 +147,12 @@ def test_acknowledged_saves_survive_sigkill(tmp_path):
         thread.start()
     try:
         for _ in range(KILLS):
-            time.sleep(2.5)
+            # kill only once every client has had saves acknowledged by this server
+            wait_for_progress(clients)
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
             server = start_server(env, port)
-        time.sleep(1.5)
+        wait_for_progress(clients)
     finally:
         stop.set()
         for thread in threads:
