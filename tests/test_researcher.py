@@ -369,3 +369,29 @@ def test_sponsor_downloads_are_anonymised(app, client, sign_in, make_link):
     assert "q35_email" not in text
     as_json = client.get("/research/good_practice_savings/downloads/json").get_data(as_text=True)
     assert "Barnet" not in as_json and "cfo@barnet.gov.uk" not in as_json
+
+
+def test_live_response_rates_reproduce_appendix_b_with_demo_data(app, client, sign_in):
+    from survey.scoring.cli import demo_data_command
+
+    result = app.test_cli_runner().invoke(
+        demo_data_command, ["good_practice_savings", "--respondents", "107", "--seed", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    sign_in("sponsor")
+    html = client.get("/research/good_practice_savings/response-rates").get_data(as_text=True)
+    rows = re.findall(
+        r'<th scope="row" class="govuk-table__header">([^<]+)</th>(.*?)</tr>', html, re.S
+    )
+    table = {label: re.findall(r'numeric">([^<]*)<', cells) for label, cells in rows}
+    # Appendix B: population, respondents, response rate
+    expected = {
+        "London borough": ("33", "11", "33%"), "Metropolitan": ("36", "14", "39%"),
+        "Other unitary": ("56", "16", "29%"), "County": ("27", "10", "37%"),
+        "District": ("201", "46", "23%"),
+        "Metropolitan and combined fire and rescue authorities": ("30", "10", "33%"),
+        "Total": ("383", "107", "28%"),
+    }  # fmt: skip
+    for label, (population, respondents, rate) in expected.items():
+        cells = table[label]
+        assert (cells[0], cells[2], cells[3]) == (population, respondents, rate), label

@@ -186,21 +186,41 @@ def response_rates(
 ) -> list[dict[str, Any]]:
     """The live response-rate table of Appendix B: by type of authority and in total.
 
-    Populations come from the definition's ``populations`` (by authority-type option id);
-    without them the invited count stands in for the population.
+    Types and populations come from the definition's ``groups`` and ``populations`` (several
+    answers may make one type, as counties with and without fire do); without them each option of
+    the type question is a row and the number invited stands in for the population.
     """
-    populations = (questionnaire.extra.get("settings") or {}).get("populations_by_type") or {}
-    labels = {o.id: o.label for o in authority_types(questionnaire)}
-    order = list(labels) or sorted({r["respondent"].authority_type or "" for r in rows})
-    table = []
-    for type_id in order:
-        mine = [r for r in rows if (r["respondent"].authority_type or "") == type_id]
-        table.append(
-            _rate_row(
-                labels.get(type_id, type_id or "Type not given"), mine, populations.get(type_id)
+    from ..scoring.config import ScoringConfigError, scoring_config
+
+    try:
+        types = [
+            (t.label, set(t.answers), t.population) for t in scoring_config(questionnaire).types
+        ]
+    except ScoringConfigError:
+        types = []
+    if not types:
+        options = authority_types(questionnaire)
+        types = [(o.label, {o.id}, None) for o in options]
+        known = {o.id for o in options}
+        if any((r["respondent"].authority_type or "") not in known for r in rows):
+            types.append(
+                (
+                    "Type not given",
+                    {r["respondent"].authority_type or "" for r in rows} - known,
+                    None,
+                )
             )
+    table = [
+        _rate_row(
+            label,
+            [r for r in rows if (r["respondent"].authority_type or "") in answers],
+            population,
         )
-    table.append(_rate_row("Total", rows, sum(populations.values()) if populations else None))
+        for label, answers, population in types
+    ]
+    populations = [t[2] for t in types]
+    total = sum(populations) if populations and all(p is not None for p in populations) else None
+    table.append(_rate_row("Total", rows, total))
     return table
 
 
