@@ -629,13 +629,13 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def timestamp(value: dt.datetime | None) -> str | None:
-    """ISO 8601 in UTC with a ``Z`` (the database keeps naive UTC)."""
+def timestamp(value: dt.datetime | None, timespec: str = "seconds") -> str | None:
+    """ISO 8601 in UTC with a ``Z`` (the database keeps naive UTC): ``2013-06-01T10:30:15Z``."""
     if value is None:
         return None
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value.isoformat() + "Z"
+    return value.isoformat(timespec=timespec) + "Z"
 
 
 def _csv_cell(value: Any) -> Any:
@@ -646,7 +646,7 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, int | float):
         return value
     if isinstance(value, dt.datetime):
-        return timestamp(value.replace(microsecond=0))
+        return timestamp(value)
     return neutralise(str(value))
 
 
@@ -776,7 +776,8 @@ def codebook_html(questionnaire: Questionnaire, *, anonymised: bool = False) -> 
         "body{font-family:Arial,sans-serif;font-size:14px;margin:2em;color:#0b0c0c}"
         "table{border-collapse:collapse;width:100%;margin-bottom:2em}"
         "th,td{border:1px solid #b1b4b6;padding:4px 6px;text-align:left;vertical-align:top}"
-        "th{background:#f3f2f1}code{font-family:monospace}ol,ul{margin:0;padding-left:1.2em}"
+        "th{background:#f3f2f1}code{font-family:monospace;overflow-wrap:anywhere}"
+        "td:first-child{width:22%}ul{margin:0;padding-left:1.2em}"
         ".missing{color:#d4351c}\n</style>\n</head>\n<body>\n"
         f"<h1>{e(title)}</h1>\n"
         "<p>Variables are named by stable ids; cells hold the codes listed here (CSV and Excel), "
@@ -794,7 +795,7 @@ def codebook_html(questionnaire: Questionnaire, *, anonymised: bool = False) -> 
                 else (f"{ds} (one row per instance of the repeated block)")
             )
             parts.append(
-                f"<h2>{e(heading)}</h2>\n<table><thead><tr><th>Variable</th><th>SPSS name</th>"
+                f"<h2>{e(heading)}</h2>\n<table><thead><tr><th>Variable</th>"
                 "<th>Question</th><th>Label</th><th>Type</th><th>Codes</th></tr></thead><tbody>\n"
             )
             dataset = ds
@@ -805,7 +806,9 @@ def codebook_html(questionnaire: Questionnaire, *, anonymised: bool = False) -> 
             for code, value, label, missing in v.codes()
         )
         parts.append(
-            f"<tr><td><code>{e(v.name)}</code></td><td><code>{e(spss)}</code></td>"
+            f"<tr><td><code>{e(v.name)}</code>"
+            + (f"<br>SPSS: <code>{e(spss)}</code>" if spss != v.name else "")
+            + "</td>"
             f"<td>{e(v.number)}</td><td>{e(v.label)}</td><td>{e(_type_name(v))}</td>"
             f"<td>{'<ul>' + codes + '</ul>' if codes else ''}</td></tr>\n"
         )
@@ -1024,7 +1027,7 @@ def _missing_spec(values: list[float]) -> list[Any]:
 
 
 def _iso(value: dt.datetime | None) -> str | None:
-    return timestamp(value)
+    return timestamp(value, "microseconds")
 
 
 def json_header(questionnaire_id: str, options: ExportOptions) -> dict[str, Any]:
