@@ -395,3 +395,11 @@ def test_live_response_rates_reproduce_appendix_b_with_demo_data(app, client, si
     for label, (population, respondents, rate) in expected.items():
         cells = table[label]
         assert (cells[0], cells[2], cells[3]) == (population, respondents, rate), label
+
+
+def test_researchers_switch_questionnaire_on_every_page(client, sign_in):
+    sign_in("researcher")
+    html = client.get("/research/good_practice_savings/downloads").get_data(as_text=True)
+    assert 'href="/research/asce_year_end_return/downloads"' in html
+    assert 'href="/research/asce_application/downloads"' in html
+    assert client.get("/research/asce_year_end_return/").status_code == 200
