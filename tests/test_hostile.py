@@ -200,3 +200,40 @@ def test_hostile_question_instance_keys_are_not_writable(app, token):
     with app.app_context():
         keys = {a.key for a in db.session.query(Answer)}
     assert keys == {"q2"}
+
+
+def _redis_answers() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="Redis does not answer at 127.0.0.1:6379")
+def test_link_guessing_limit_is_shared_between_workers_through_redis(tmp_path):
+    """Two application processes (here: two apps) count one client's failed links together."""
+    import secrets
+
+    from survey import create_app
+
+    config = {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'r.db'}",
+        "SECRET_KEY": "x",
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        "LINK_GUESS_LIMIT": "5 per minute",
+    }
+    address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+    codes = []
+    for _ in range(2):  # two "workers"
+        worker = create_app(config)
+        with worker.app_context():
+            db.create_all()
+        client = worker.test_client()
+        codes += [
+            client.get("/s/" + "x" * 43, environ_base={"REMOTE_ADDR": address}).status_code
+            for _ in range(3)
+        ]
+    assert codes == [404] * 5 + [429]
