@@ -20,7 +20,7 @@ from .conftest import APPENDIX_A
 
 Q = load(APPENDIX_A)
 CONFIG = scoring_config(Q)
-BIG = 50_000_000  # keeps a return's base budgets above the £1m "thousands" threshold
+BIG = 50_000_000  # keeps a return's base budgets above the £5m "thousands" threshold
 
 
 def cell(area, measure, year="2011_12"):

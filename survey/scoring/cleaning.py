@@ -103,7 +103,7 @@ class Decision:
     id: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Issue:
     """One finding of one rule on one response: the fields it touches and what became of them."""
 
@@ -156,7 +156,7 @@ class Issue:
         ]
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     table: str
     subject: str
@@ -165,7 +165,7 @@ class Line:
     keys: dict[str, str]  # role -> answer key
 
 
-@dataclass
+@dataclass(slots=True)
 class Table:
     key: str  # q34, q8_ex2
     spec: AmountTable
@@ -176,51 +176,84 @@ class Table:
     other_rows: list[tuple[str, list[Line]]] = field(default_factory=list)
 
 
+_LAYOUTS: dict[tuple[int, str, int | None], tuple] = {}
+
+
+def _layout(questionnaire: Questionnaire, settings: CleaningSettings, spec: AmountTable, repeat, n):
+    """The keys of one table instance, computed once: (key, area key, lines, other rows)."""
+    cache_key = (id(questionnaire), spec.question, n)
+    cached = _LAYOUTS.get(cache_key)
+    if cached is not None and cached[0] is questionnaire:
+        return cached[1]
+    question = questionnaire.question(spec.question)
+    roles = settings.roles
+    qkey = question.id if n is None else f"{question.id}_{repeat.key}{n}"
+    lines: list[tuple[str, str | None, str, dict[str, str]]] = []
+    other_rows: list[tuple[str, list[int]]] = []
+    area_key = None
+    if question.row_kind == "year":
+        area_key = spec.area if n is None else f"{spec.area}_{repeat.key}{n}"
+        for row in question.rows:
+            keys = {
+                role: f"{qkey}_{row.id}_{c.id}"
+                for role, measure in roles.items()
+                for c in question.columns
+                if c.measure == measure
+            }
+            lines.append((f"{qkey}_{row.id}", None, row.id, keys))
+    else:
+        years = list(dict.fromkeys(c.year for c in question.columns if c.year))
+        for row in question.rows:
+            first = len(lines)
+            for year in years:
+                keys = {
+                    role: f"{qkey}_{row.id}_{c.id}"
+                    for role, measure in roles.items()
+                    for c in question.columns
+                    if c.measure == measure and c.year == year
+                }
+                lines.append((f"{qkey}_{row.id}_{year}", row.id, year, keys))
+            if row.specify:
+                other_rows.append((row.id, list(range(first, len(lines)))))
+    layout = (qkey, question, area_key, lines, other_rows)
+    _LAYOUTS[cache_key] = (questionnaire, layout)
+    return layout
+
+
 def tables_of(
     questionnaire: Questionnaire, settings: CleaningSettings, answers: Mapping[str, Any]
 ) -> list[Table]:
     """The money tables of one response, as lines (only repeat instances on the route)."""
     out: list[Table] = []
-    roles = settings.roles
     for spec in settings.tables:
-        question = questionnaire.question(spec.question)
-        if question is None:
+        if questionnaire.question(spec.question) is None:
             continue
-        repeat = repeat_of(questionnaire, question.id)
+        repeat = repeat_of(questionnaire, spec.question)
         instances = range(1, instance_count(repeat, answers) + 1) if repeat else [None]
         for n in instances:
-            qkey = question.id if n is None else f"{question.id}_{repeat.key}{n}"
-            lines: list[Line] = []
-            other_rows: list[tuple[str, list[Line]]] = []
-            area_key = None
-            if question.row_kind == "year":
-                area_key = spec.area if n is None else f"{spec.area}_{repeat.key}{n}"
-                area = answers.get(area_key)
-                for row in question.rows:
-                    keys = {
-                        role: f"{qkey}_{row.id}_{c.id}"
-                        for role, measure in roles.items()
-                        for c in question.columns
-                        if c.measure == measure
-                    }
-                    lines.append(Line(qkey, f"{qkey}_{row.id}", area, row.id, keys))
-            else:
-                years = list(dict.fromkeys(c.year for c in question.columns if c.year))
-                for row in question.rows:
-                    row_lines = []
-                    for year in years:
-                        keys = {
-                            role: f"{qkey}_{row.id}_{c.id}"
-                            for role, measure in roles.items()
-                            for c in question.columns
-                            if c.measure == measure and c.year == year
-                        }
-                        row_lines.append(Line(qkey, f"{qkey}_{row.id}_{year}", row.id, year, keys))
-                    lines.extend(row_lines)
-                    if row.specify:
-                        other_rows.append((row.id, row_lines))
+            qkey, question, area_key, layout, others = _layout(
+                questionnaire, settings, spec, repeat, n
+            )
+            area = answers.get(area_key) if area_key else None
+            lines = [
+                Line(qkey, subject, row_area if area_key is None else area, year, keys)
+                for subject, row_area, year, keys in layout
+            ]
+            other_rows = [(row_id, [lines[i] for i in index]) for row_id, index in others]
             out.append(Table(qkey, spec, question, n, lines, area_key, other_rows))
     return out
+
+
+def _year_orders(questionnaire: Questionnaire) -> dict[str, int | None]:
+    cached = _YEARS.get(id(questionnaire))
+    if cached is None or cached[0] is not questionnaire:
+        ids = {o.id for options in questionnaire.option_lists.values() for o in options}
+        cached = (questionnaire, {i: questionnaire.year_order(i) for i in ids})
+        _YEARS[id(questionnaire)] = cached
+    return cached[1]
+
+
+_YEARS: dict[int, tuple[Questionnaire, dict[str, int | None]]] = {}
 
 
 def _present(values: Mapping[str, Any], key: str) -> bool:
@@ -345,9 +378,10 @@ class _Cleaner:
     def rule8(self, table: Table) -> None:
         if not table.spec.future_years or not self.q.fieldwork_year:
             return
-        limit = self.q.year_order(self.q.fieldwork_year)
+        orders = _year_orders(self.q)
+        limit = orders.get(self.q.fieldwork_year)
         for line in table.lines:
-            order = self.q.year_order(line.year)
+            order = orders.get(line.year)
             key = line.keys.get("delivered")
             if key is None or order is None or limit is None or order <= limit:
                 continue
@@ -540,8 +574,9 @@ class _Cleaner:
             self.keep(issue)
 
     def keep(self, issue: Issue) -> None:
+        """Kept as submitted: the log shares one dict for original, proposed and cleaned."""
         issue.status, issue.action = "kept", None
-        self.settle(issue)
+        issue.proposed = issue.cleaned = issue.original
 
 
 def clean(

@@ -22,7 +22,7 @@ from .cleaning import Decision
 BATCH = 5000
 
 
-@dataclass
+@dataclass(slots=True)
 class RawResponse:
     """A stored response as read: status, the invited authority's type and the raw answers."""
 
@@ -35,7 +35,7 @@ class RawResponse:
     submitted_at: dt.datetime | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One response as the figures see it: its authority type and group, and cleaned answers."""
 

@@ -885,16 +885,20 @@ class TopApproachesByCategory(_Examples):
         self.ranking = self.ctx.question(self.p["ranking"])
         self.source = self.ctx.question(self.ranking.ranking_of or "")
         self.examples_by = defaultdict(int)
-        self.authorities: dict[str, set[int]] = defaultdict(set)
+        # distinct authorities per category: counted once per record (no sets of ids kept)
+        self.authorities: dict[str, int] = defaultdict(int)
         self.counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
     def add(self, record: Record) -> None:
         if not self.wants(record):
             return
+        seen: set[str] = set()
         for category, suffix in self.examples(record):
             self.n += 1
             self.examples_by[category] += 1
-            self.authorities[category].add(record.response_id)
+            if category not in seen:
+                seen.add(category)
+                self.authorities[category] += 1
             ranked = {
                 record.answers.get(f"{self.ranking.id}{suffix}_{i}")
                 for i in range(1, self.ranking.ranks + 1)
@@ -944,14 +948,14 @@ class TopApproachesByCategory(_Examples):
         rows, cells = [], []
         series_ids: list[str] = []
         for c in shown:
-            reason = self.too_few(len(self.authorities[c]))
+            reason = self.too_few(self.authorities[c])
             groups = [] if reason else self.top_groups(c)
             lines = [
                 " and ".join(f"{a['label']} ({g['display']})" for a in g["approaches"])
                 for g in groups
             ]
             rows.append(
-                {"id": c, "label": self.category_label(c), "authorities": len(self.authorities[c])}
+                {"id": c, "label": self.category_label(c), "authorities": self.authorities[c]}
             )
             top_cell = cell(groups or None, "text", n=self.examples_by[c], na_reason=reason)
             top_cell["display"] = "\n".join(lines) if not reason else top_cell["display"]
@@ -973,7 +977,7 @@ class TopApproachesByCategory(_Examples):
             "percents": [
                 [
                     None
-                    if self.too_few(len(self.authorities[c]))
+                    if self.too_few(self.authorities[c])
                     else plain(percent(self.counts[c].get(o.id, 0), self.examples_by[c]))
                     for o in approaches
                 ]
@@ -984,7 +988,7 @@ class TopApproachesByCategory(_Examples):
         values = [
             [
                 None
-                if self.too_few(len(self.authorities[c]))
+                if self.too_few(self.authorities[c])
                 else plain(percent(self.counts[c].get(o.id, 0), self.examples_by[c]))
                 for c in shown
             ]
@@ -1026,12 +1030,13 @@ class MeanByApproach(_Examples):
         self.ranking = self.ctx.question(self.p["ranking"])
         self.source = self.ctx.question(self.ranking.ranking_of or "")
         self.examples_by: dict[str, int] = defaultdict(int)
-        # category -> approach -> [sum, count, authorities]
+        # category -> approach -> [sum, examples, distinct authorities]
         self.sums: dict[str, dict[str, list[Any]]] = defaultdict(dict)
 
     def add(self, record: Record) -> None:
         if not self.wants(record):
             return
+        seen: set[tuple[str, str]] = set()
         for category, suffix in self.examples(record):
             total = self.amount(record, suffix)
             if total is None:
@@ -1043,10 +1048,12 @@ class MeanByApproach(_Examples):
                 for i in range(1, self.ranking.ranks + 1)
             }
             for approach in ranked - {None}:
-                slot = self.sums[category].setdefault(approach, [0, 0, set()])
+                slot = self.sums[category].setdefault(approach, [0, 0, 0])
                 slot[0] += total
                 slot[1] += 1
-                slot[2].add(record.response_id)
+                if (category, approach) not in seen:  # distinct authorities, once per record
+                    seen.add((category, approach))
+                    slot[2] += 1
 
     def result(self) -> dict[str, Any]:
         order = {o.id: i for i, o in enumerate(self.category.options)}
@@ -1066,8 +1073,8 @@ class MeanByApproach(_Examples):
             row_cells = [cell(self.examples_by[c], "count", n=self.examples_by[c])]
             means: dict[str, Fraction | float] = {}
             for o in approaches:
-                total, count, authorities = self.sums[c].get(o.id, [0, 0, set()])
-                reason = self.too_few(len(authorities)) if count else "no examples"
+                total, count, authorities = self.sums[c].get(o.id, [0, 0, 0])
+                reason = self.too_few(authorities) if count else "no examples"
                 mean = (
                     None
                     if reason
@@ -1161,11 +1168,13 @@ class ByFactor(_Examples):
         self.levels = set(self.p["levels"])
         self.rated: dict[str, int] = defaultdict(int)
         self.areas: dict[str, set[str]] = defaultdict(set)
-        self.sums: dict[str, list[Any]] = {r.id: [0, 0, set()] for r in self.grid.rows}
+        # factor -> [sum, examples with an amount, distinct authorities]
+        self.sums: dict[str, list[Any]] = {r.id: [0, 0, 0] for r in self.grid.rows}
 
     def add(self, record: Record) -> None:
         if not self.wants(record):
             return
+        seen: set[str] = set()
         for category, suffix in self.examples(record):
             self.n += 1
             total = self.amount(record, suffix)
@@ -1178,13 +1187,15 @@ class ByFactor(_Examples):
                     slot = self.sums[row.id]
                     slot[0] += total
                     slot[1] += 1
-                    slot[2].add(record.response_id)
+                    if row.id not in seen:  # distinct authorities, once per record
+                        seen.add(row.id)
+                        slot[2] += 1
 
     def result(self) -> dict[str, Any]:
         built = []
         for i, row in enumerate(self.grid.rows):
             total, count, authorities = self.sums[row.id]
-            reason = self.too_few(len(authorities)) if count else "no examples with savings"
+            reason = self.too_few(authorities) if count else "no examples with savings"
             mean = (
                 None
                 if reason
