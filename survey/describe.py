@@ -128,6 +128,6 @@ def _question(q: Question) -> dict[str, Any]:
     if q.max_length:
         out["max_length"] = q.max_length
     if q.type in ("number", "percentage", "money"):
-        out["number"] = {"min": q.minimum, "max": q.maximum, "unit": q.unit,
+        out["numeric"] = {"min": q.minimum, "max": q.maximum, "unit": q.unit,
                          "allow_negative": q.allow_negative}  # fmt: skip
     return out

@@ -132,3 +132,16 @@ def test_guidance_text_is_word_for_word(appendix_a):
     assert "neutral in its impact on service delivery" in definitions
     assert "Changes that relate to an increase in charges paid by service users." in definitions
     assert appendix_a.closes.isoformat() == "2013-06-19"
+
+
+def test_describe_keeps_printed_numbers_of_numeric_questions():
+    from survey.describe import describe as describe_definition
+
+    questionnaire = load(APPENDIX_A.parent / "asce_application.yaml")
+    q3 = next(
+        q
+        for p in describe_definition(questionnaire)["pages"]
+        for q in p["questions"]
+        if q["id"] == "q3"
+    )
+    assert q3["number"] == "3" and q3["numeric"]["allow_negative"] is False
