@@ -1,6 +1,7 @@
 """Create (or recreate) an empty PostgreSQL database for the test suite.
 
-Usage: make_test_database.py ADMIN_URL NAME. Exits 1, quietly, when PostgreSQL does not answer.
+Usage: make_test_database.py ADMIN_URL NAME [--drop]. Exits 1, quietly, when PostgreSQL does not
+answer. With --drop, only drops the database.
 """
 
 import sys
@@ -17,4 +18,5 @@ except psycopg.OperationalError:
     sys.exit(1)
 with connection:
     connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    connection.execute(f'CREATE DATABASE "{name}"')
+    if "--drop" not in sys.argv:
+        connection.execute(f'CREATE DATABASE "{name}"')
