@@ -68,5 +68,6 @@ def test_upgrade_keeps_existing_responses(empty_app):
             "district",
         )
         assert db.session.execute(text("SELECT version FROM response")).scalar_one() == 3
+        db.session.commit()  # end the read transaction: PostgreSQL's DROP TABLE waits for it
         downgrade(directory=MIGRATIONS, revision="0001")
         assert db.session.execute(text("SELECT count(*) FROM answer")).scalar_one() == 1
