@@ -30,7 +30,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..answers import answer_sections, first_unfinished
+from ..answers import answer_sections
 from ..auth import EVERYONE, ROLES, STAFF, key_in_token, roles_required
 from ..extensions import db, limiter
 from ..invitations import authority_types, links_csv, parse_invitations, safe_cell
@@ -425,12 +425,10 @@ def respondent(questionnaire_id: str, respondent_id: int):
     respondent = _respondent(questionnaire_id, respondent_id)
     response = respondent.response
     questionnaire = _registry().get(questionnaire_id)
-    sections, resume = [], None
+    sections = []
     if response is not None:
         questionnaire = _registry().for_version(response.questionnaire_version)
-        answers = load_answers(response)
-        sections = answer_sections(questionnaire, answers)
-        resume = first_unfinished(questionnaire, answers, response.page_states or {})
+        sections = answer_sections(questionnaire, load_answers(response))
     events = db.session.scalars(
         select(AuditEvent)
         .filter_by(respondent_id=respondent.id)
@@ -447,7 +445,6 @@ def respondent(questionnaire_id: str, respondent_id: int):
         status=_status(respondent),
         status_labels=STATUS_LABELS,
         sections=sections,
-        resume=resume,
         events=events,
     )
 

@@ -28,7 +28,15 @@ from ..forms import apply_drafts, build_form, check_page
 from ..model import PageInstance, Questionnaire
 from ..models import Response, utcnow
 from ..registry import Registry
-from ..routing import asked_questions, effective_answers, find_page, neighbours, page_field_keys
+from ..routing import (
+    asked_questions,
+    effective_answers,
+    find_page,
+    instance_count,
+    neighbours,
+    page_field_keys,
+    route,
+)
 from ..storage import (
     ConflictError,
     SubmittedError,
@@ -175,8 +183,6 @@ def start(token: str):
 
 
 def _route_pages(answers) -> list[PageInstance]:
-    from ..routing import route
-
     return route(g.questionnaire, answers)
 
 
@@ -309,20 +315,8 @@ def _render_page(pi: PageInstance, form, answers, errors, csrf_failed=False, con
         conflicts=conflicts or [],
         returning=request.args.get("change") == "1",
         reference=pi.reference,
-        instance_count=_instance_counts(answers),
         field_labels=labels,
     )
-
-
-def _instance_counts(answers) -> dict[str, int]:
-    from ..model import Repeat
-    from ..routing import instance_count
-
-    return {
-        item.id: instance_count(item, answers)
-        for item in g.questionnaire.items
-        if isinstance(item, Repeat)
-    }
 
 
 @bp.get("/<token>/saved")
@@ -340,8 +334,6 @@ def remove(token: str, repeat_id: str, n: int):
     repeat = g.questionnaire.repeat(repeat_id)
     response = _response()
     answers = load_answers(response)
-    from ..routing import instance_count
-
     if repeat is None or not 1 <= n <= instance_count(repeat, answers):
         return redirect(url_for(".overview", token=token))
     form = ActionForm()
