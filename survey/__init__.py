@@ -71,16 +71,14 @@ def _normalise_database_url(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """SQLite: write-ahead logging (readers never block the writer), a busy timeout, and
-    foreign keys enforced."""
+    """SQLite: write-ahead logging (readers never block the writer) and foreign keys enforced."""
     module = type(dbapi_connection).__module__
     if "sqlite" not in module:
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")  # the busy timeout comes from connect_args
     cursor.close()
 
 

@@ -38,7 +38,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
-        "SQLITE_BUSY_TIMEOUT_MS": 10000,
+        # how long a save waits for SQLite's write lock before the page says the service is busy
+        "SQLITE_BUSY_TIMEOUT_MS": 30000,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
         # attempts per client address: sign-in, and links that do not exist

@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import OperationalError
 
 from .. import answers as answer_module
 from ..extensions import count_failure, csrf, db, guess_limited
@@ -246,6 +247,13 @@ def _post_page(pi: PageInstance, response: Response, answers, questions, keys):
             return conflict
     try:
         save_page(response, response.version, result.values, result.drafts, pi.key, result.ok)
+    except OperationalError:
+        # the database is too busy (SQLite's write lock timed out): nothing was saved, and the
+        # page is shown again with everything typed, asking to press the button again
+        db.session.rollback()
+        current_app.logger.warning("save of %s refused: database busy", pi.key)
+        form.state.data = page_state(answers, response.drafts or {}, keys)
+        return _render_page(pi, form, answers, {}, busy=True), 503
     except ConflictError:
         db.session.refresh(response)
         answers = load_answers(response)
@@ -289,7 +297,9 @@ def _conflict(pi, form, answers, keys, result):
     return _render_page(pi, form, answers, {}, conflicts=differences), 409
 
 
-def _render_page(pi: PageInstance, form, answers, errors, csrf_failed=False, conflicts=None):
+def _render_page(
+    pi: PageInstance, form, answers, errors, csrf_failed=False, conflicts=None, busy=False
+):
     from ..answers import money_totals
 
     questions = asked_questions(pi, answers)
@@ -312,6 +322,7 @@ def _render_page(pi: PageInstance, form, answers, errors, csrf_failed=False, con
         totals=totals,
         previous=previous,
         csrf_failed=csrf_failed,
+        busy=busy,
         conflicts=conflicts or [],
         returning=request.args.get("change") == "1",
         reference=pi.reference,
