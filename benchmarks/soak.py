@@ -46,6 +46,7 @@ class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {"GET": [], "POST": []})
     errors: list[str] = field(default_factory=list)
     refused: int = 0  # pages that did not accept the generated answers (400)
+    busy: int = 0  # saves answered "busy, press again" (503), then retried
     completed: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -93,7 +94,7 @@ class Respondent:
         except urllib.error.HTTPError as exc:
             status, text = exc.code, exc.read().decode(errors="replace")
         self.stats.add(method, time.perf_counter() - start)
-        if status >= 500:
+        if status >= 500 and status != 503:
             self.stats.errors.append(f"{method} {path}: {status}")
         return status, text
 
@@ -112,6 +113,13 @@ class Respondent:
                 data += [(f"confirm_{c.id}", "y") for c in page.page.checks if c.level == "warning"]
             time.sleep(self.rng.uniform(*self.think))  # reading and typing
             status, _ = self.request(path, data)
+            for _ in range(5):  # "busy, press again": a respondent waits and presses again
+                if status != 503:
+                    break
+                with self.stats.lock:
+                    self.stats.busy += 1
+                time.sleep(2)
+                status, _ = self.request(path, data)
             if status == 400:
                 with self.stats.lock:
                     self.stats.refused += 1
@@ -273,7 +281,8 @@ def main() -> int:
         print(f"  GET  {percentiles(stats.latencies['GET'])}")
         print(f"  POST {percentiles(stats.latencies['POST'])}")
         print(f"  submitted {stats.completed}/{len(first)}; pages refusing generated answers "
-              f"{stats.refused}; errors {len(stats.errors)} {stats.errors[:3]}")  # fmt: skip
+              f"{stats.refused}; busy-and-retried {stats.busy}; errors {len(stats.errors)} "
+              f"{stats.errors[:3]}")  # fmt: skip
         ok &= stats.completed == len(first) and not stats.errors
 
         memory_before = worker_memory_mib(process.pid)
@@ -306,7 +315,7 @@ def main() -> int:
         print(f"  GET  {percentiles(soak.latencies['GET'])}")
         print(f"  POST {percentiles(soak.latencies['POST'])}")
         print(f"  {requests / (args.soak_minutes * 60):.1f} requests/s; submitted {soak.completed}; "
-              f"errors {len(soak.errors)} {soak.errors[:3]}")  # fmt: skip
+              f"busy-and-retried {soak.busy}; errors {len(soak.errors)} {soak.errors[:3]}")  # fmt: skip
         print(
             f"  workers' memory: {memory_before:.0f} MiB at the start, {memory_after:.0f} MiB at the end"
         )
