@@ -2,8 +2,9 @@
 
 Everything about *what* is plausible comes from the YAML: how many authorities of each type
 respond (``populations.*.demo_respondents``), the areas each report group runs with a typical base
-budget, savings rates, how often optional questions are answered, option weights and the data
-errors to plant so every cleaning rule has something to find (``settings.demo``). This module only
+budget, savings rates, how often optional questions are answered, option weights, the ranges of
+numeric answers (``amounts``), the splits a page check adds up (``splits``) and the data errors
+to plant so every cleaning rule has something to find (``settings.demo``). This module only
 walks the route like a respondent would, answering each question it is asked by its type, so the
 answers are internally consistent (rankings rank what was chosen, examples sit in areas the
 authority runs, money tables add up) and only keys on the route are stored.
@@ -21,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from ..extensions import db
-from ..model import Question, QuestionInstance, Questionnaire
+from ..model import NUMBER_TYPES, Check, GroupField, Question, QuestionInstance, Questionnaire
 from ..models import Answer, Respondent, Response
 from ..routing import asked_questions, effective_answers, field_keys, route
 from ..storage import audit
@@ -62,6 +63,8 @@ def allocate(config: ScoringConfig, respondents: int) -> list[tuple[AuthorityTyp
         counts = populations
     else:
         weights = demo if sum(demo) else populations
+        if not sum(weights):  # neither declared: as many of each type
+            weights = [1] * len(config.types)
         total = sum(weights) or 1
         exact = [respondents * w / total for w in weights]
         counts = [int(x) for x in exact]
@@ -295,8 +298,106 @@ class _Author:
                 ].id
         elif q.type == "money_table":
             self.money_table(qi, answers)
-        elif q.type == "money":
-            answers[qi.key] = int(round(self.rng.uniform(1e4, 1e6), -2))
+        elif q.type in NUMBER_TYPES:
+            value = self.number(q, q.id, qi, answers)
+            if value is not None:
+                answers[qi.key] = value
+        elif q.type == "group":
+            self.answer_group(qi, answers)
+
+    # -- numbers and groups ---------------------------------------------------------------------
+    def instance_key(self, qi: QuestionInstance, key: str) -> str:
+        """``key`` (an answer key as declared) as stored in ``qi``'s repeat instance, if it
+        belongs to a question of that repeat."""
+        if qi.repeat is None or qi.instance is None:
+            return key
+        for page in qi.repeat.pages:
+            for q in page.questions:
+                if key == q.id or key.startswith(q.id + "_"):
+                    return f"{q.id}_{qi.repeat.key}{qi.instance}{key[len(q.id) :]}"
+        return key
+
+    def number(
+        self,
+        spec: Question | GroupField,
+        declared_key: str,
+        qi: QuestionInstance,
+        answers: dict[str, Any],
+    ) -> int | float | None:
+        """A money, number or percentage answer. ``settings.demo.amounts[declared_key]`` says
+        what is plausible: ``between: [low, high]``, absolute or, with ``of: KEY``, as a share of
+        an answer given before; ``round`` (digits, as Python's round: -3 for thousands) and
+        ``blank`` (the chance an optional answer is left empty). Without one: money between
+        £10,000 and £1,000,000, numbers and percentages within their bounds."""
+        rule = (self.demo.get("amounts") or {}).get(declared_key)
+        if rule is None:
+            if spec.type == "money":
+                return int(round(self.rng.uniform(1e4, 1e6), -2))
+            low = spec.minimum if spec.minimum is not None else 0
+            high = spec.maximum if spec.maximum is not None else 100
+            return int(round(self.rng.uniform(low, high)))
+        blank = float(rule.get("blank", 0))
+        if blank and not spec.mandatory and self.rng.random() < blank:
+            return None
+        low, high = rule.get("between", [0, 1])
+        value = self.rng.uniform(float(low), float(high))
+        if rule.get("of"):
+            base = answers.get(self.instance_key(qi, str(rule["of"])))
+            if isinstance(base, bool) or not isinstance(base, int | float):
+                return None  # what it is a share of was not given
+            value *= base
+        if spec.minimum is not None:
+            value = max(value, spec.minimum)
+        if spec.maximum is not None:
+            value = min(value, spec.maximum)
+        digits = int(rule.get("round", -2 if spec.type == "money" else 0))
+        rounded = round(value, digits)
+        return int(rounded) if digits <= 0 or spec.type == "money" else rounded
+
+    def answer_group(self, qi: QuestionInstance, answers: dict[str, Any]) -> None:
+        """Each field by its type; fields a page check says must add up to a total (percentages
+        adding up to 100) are drawn together so that they do (``settings.demo.splits``)."""
+        q = qi.question
+        page = self.q.page_of(q.id)
+        declared = {f"{q.id}_{f.id}": f for f in q.fields}
+        drawn: dict[str, int | float] = {}
+        for check in page.checks if page else ():
+            if check.kind == "sum_equals" and check.keys and set(check.keys) <= set(declared):
+                drawn.update(self.draw_split(q, check))
+        for f in q.fields:
+            declared_key, key = f"{q.id}_{f.id}", f"{qi.key}_{f.id}"
+            if declared_key in drawn:
+                answers[key] = drawn[declared_key]
+            elif f.type in NUMBER_TYPES:
+                value = self.number(f, declared_key, qi, answers)
+                if value is not None:
+                    answers[key] = value
+            elif f.type == "single" and f.options:
+                answers[key] = self.rng.choice(f.options).id
+            elif f.type in ("text", "textarea") and f.mandatory:
+                answers[key] = "Synthetic demonstration answer."
+
+    def draw_split(self, q: Question, check: Check) -> dict[str, int | float]:
+        """Whole numbers adding up to the check's total, drawn around the shares declared in
+        ``settings.demo.splits[question][field]`` (equal shares if none; a Dirichlet draw whose
+        spread ``settings.demo.split_concentration`` narrows: the larger, the closer)."""
+        means = (self.demo.get("splits") or {}).get(q.id) or {}
+        concentration = float(self.demo.get("split_concentration", 10))
+        keys = list(check.keys)
+        weights = [float(means.get(k[len(q.id) + 1 :], 0 if means else 1)) for k in keys]
+        total_weight = sum(weights) or 1.0
+        draws = [
+            self.rng.gammavariate(concentration * w / total_weight, 1) if w > 0 else 0.0
+            for w in weights
+        ]
+        drawn = sum(draws) or 1.0
+        total = int(round(check.total))
+        exact = [total * d / drawn for d in draws]
+        whole = [int(x) for x in exact]
+        order = sorted(range(len(keys)), key=lambda i: -(exact[i] - whole[i]))
+        for i in order[: total - sum(whole)]:
+            whole[i] += 1
+        return dict(zip(keys, whole, strict=True))
 
     def money_table(self, qi: QuestionInstance, answers: dict[str, Any]) -> None:
         q = qi.question

@@ -14,14 +14,17 @@ carries no value.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, ClassVar
 
 from ..model import Option, Question, Questionnaire
 from ..routing import instance_count
-from .config import Figure, ScoringConfig, option_label, repeat_of
+from .config import SLUG, Figure, ScoringConfig, option_label, repeat_of
 from .data import Record
-from .numbers import NA, format_value, percent, plain
+from .numbers import NA, format_value, percent, plain, ratio, round_half_away
 
 TOO_FEW = "fewer than {n} authorities"
 
@@ -75,13 +78,15 @@ def cell(
     unit: str,
     n: int | None = None,
     na_reason: str | None = None,
+    places: int = 0,
     **extra: Any,
 ) -> dict[str, Any]:
-    """A table cell: full-precision value, how it reads, its n; N/A cells carry no value."""
+    """A table cell: full-precision value, how it reads (percentages to ``places`` decimals),
+    its n; N/A cells carry no value."""
     na = na_reason is not None or value is None
     return {
         "value": None if na else plain(value),
-        "display": NA if na else format_value(value, unit),
+        "display": NA if na else format_value(value, unit, places),
         "n": n,
         "na": na,
         "na_reason": (na_reason or "no data") if na else None,
@@ -187,9 +192,11 @@ class Kind:
         series: list[dict[str, Any]],
         values: list[list[Any]],
         unit: str,
+        places: int = 0,
     ) -> dict[str, Any]:
-        """Chart data: ``values[s][c]`` is series s at category c (None where N/A)."""
-        return {
+        """Chart data: ``values[s][c]`` is series s at category c (None where N/A); ``places``:
+        the decimals of the values written on the bars."""
+        out = {
             "type": self.figure.chart,
             "unit": unit,
             "categories": categories,
@@ -198,6 +205,9 @@ class Kind:
                 for s, vals in zip(series, values, strict=True)
             ],
         }
+        if places:
+            out["places"] = places
+        return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1243,6 +1253,604 @@ class ByFactor(_Examples):
         )
 
 
+# ---------------------------------------------------------------------------------------------
+# one numeric answer per respondent: mean_of_fields, ratio_distribution, totals_by_field
+# ---------------------------------------------------------------------------------------------
+
+NUMERIC_UNITS = {"money": "money", "number": "count", "percentage": "percent"}
+NOT_NUMERIC = (
+    "'{key}' is not a numeric answer (a money, number or percentage question, or such a field "
+    "of a group question, outside any repeat)"
+)
+
+
+@dataclass(frozen=True)
+class NumericAnswer:
+    """A numeric answer given once per response, by its answer key."""
+
+    key: str
+    type: str  # money, number or percentage
+    label: str
+
+    @property
+    def unit(self) -> str:
+        return NUMERIC_UNITS[self.type]
+
+
+def numeric_answer(q: Questionnaire, key: Any) -> NumericAnswer | None:
+    """The numeric answer stored under ``key``: a money, number or percentage question outside
+    any repeat, or such a field of a group question (key ``<group>_<field>``); else None."""
+    if not isinstance(key, str) or not key:
+        return None
+    question = q.question(key)
+    if question is not None:
+        if question.type in NUMERIC_UNITS and repeat_of(q, question.id) is None:
+            return NumericAnswer(key, question.type, question.text)
+        return None
+    for question in q.questions():
+        if question.type != "group" or not key.startswith(question.id + "_"):
+            continue
+        field_id = key[len(question.id) + 1 :]
+        f = next((f for f in question.fields if f.id == field_id), None)
+        if f is not None and f.type in NUMERIC_UNITS and repeat_of(q, question.id) is None:
+            return NumericAnswer(key, f.type, f.text)
+    return None
+
+
+def number_of(answers: Mapping[str, Any], key: str) -> int | float | None:
+    """The answer under ``key`` if it is a number (money and numbers are stored as numbers)."""
+    value = answers.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
+
+
+def _decimal_number(value: Decimal) -> int | float:
+    """A rounded value for JSON: whole numbers stay whole."""
+    return plain(Fraction(value))
+
+
+def _check_places(figure: Figure, param: str) -> list[str]:
+    value = figure.params.get(param, 0)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 4:
+        return [f"{param}: must be a whole number from 0 to 4"]
+    return []
+
+
+def _statistics(
+    raw: Any, known: dict[str, tuple[str, str]], default: tuple[str, ...]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The declared statistics (columns) as (id, label) pairs, and the problems with them.
+
+    Each is a statistic's id, or ``{id, label}`` to relabel its column."""
+    if raw is None:
+        return [(s, known[s][0]) for s in default], []
+    if not isinstance(raw, list) or not raw:
+        return [], [f"statistics: must be a list of {', '.join(known)}"]
+    out, problems = [], []
+    for item in raw:
+        sid, label = (item.get("id"), item.get("label")) if isinstance(item, dict) else (item, None)
+        if not isinstance(sid, str) or sid not in known:
+            problems.append(f"statistics: unknown statistic '{sid}' (known: {', '.join(known)})")
+        elif any(s == sid for s, _ in out):
+            problems.append(f"statistics: '{sid}' is listed twice")
+        else:
+            out.append((str(sid), str(label or known[sid][0])))
+    return out, problems
+
+
+class MeanOfFields(Kind):
+    """Rows are the numeric fields of group questions, columns the group questions (e.g. the
+    same split asked for two years). A cell is the mean of the field over the respondents who
+    answered it; with a column ``weight`` (a numeric answer), the weighted mean
+    Σ (weight × value) ÷ Σ weight over the respondents who answered it and have a positive
+    weight: for shares, the share of the pooled total rather than the average share."""
+
+    name = "mean_of_fields"
+    required = ("columns",)
+    optional = ("rows", "places", "total_label")
+    COLUMN_KEYS = frozenset({"id", "label", "question", "weight"})
+
+    @staticmethod
+    def row_specs(raw: Any, group: Question) -> list[tuple[str, str]]:
+        """(field id, label) of each row: declared, or every numeric field of ``group``."""
+        fields = {f.id: f for f in group.fields}
+        if raw is None:
+            return [(f.id, f.text) for f in group.fields if f.type in NUMERIC_UNITS]
+        out = []
+        for item in raw:
+            rid, label = (
+                (item.get("id"), item.get("label")) if isinstance(item, dict) else (item, None)
+            )
+            f = fields.get(str(rid))
+            out.append((str(rid), str(label or (f.text if f else rid))))
+        return out
+
+    @classmethod
+    def validate(cls, figure, q, config):
+        columns = figure.params.get("columns")
+        if not isinstance(columns, list) or not columns:
+            return ["columns: needs a list of {question, label, weight}"]
+        problems: list[str] = []
+        groups: list[Question] = []
+        seen: set[str] = set()
+        for i, c in enumerate(columns):
+            where = f"columns[{i}]"
+            if not isinstance(c, dict):
+                problems.append(f"{where}: must be a mapping with question, label and weight")
+                continue
+            for key in sorted(set(c) - cls.COLUMN_KEYS):
+                problems.append(
+                    f"{where}: unknown key '{key}' (known: id, label, question, weight)"
+                )
+            question = q.question(str(c.get("question")))
+            if question is None or question.type != "group":
+                problems.append(f"{where}.question: '{c.get('question')}' is not a group question")
+            elif repeat_of(q, question.id):
+                problems.append(f"{where}.question: '{question.id}' must not be inside a repeat")
+            else:
+                groups.append(question)
+            cid = str(c.get("id") or c.get("question"))
+            if not SLUG.match(cid):
+                problems.append(f"{where}.id: '{cid}' is not a slug")
+            elif cid in seen:
+                problems.append(f"{where}: duplicate column id '{cid}'")
+            seen.add(cid)
+            if "weight" in c and numeric_answer(q, c["weight"]) is None:
+                problems.append(f"{where}.weight: " + NOT_NUMERIC.format(key=c["weight"]))
+        raw_rows = figure.params.get("rows")
+        if raw_rows is not None and (
+            not isinstance(raw_rows, list)
+            or not raw_rows
+            or not all(
+                isinstance(r, str) or (isinstance(r, dict) and r.get("id")) for r in raw_rows
+            )
+        ):
+            problems.append("rows: must be a list of field ids, or of {id, label}")
+        elif groups:
+            rows = cls.row_specs(raw_rows, groups[0])
+            if not rows:
+                problems.append(f"rows: {groups[0].id} has no numeric fields")
+            if len({r for r, _ in rows}) != len(rows):
+                problems.append("rows: a field is listed twice")
+            types: set[str] = set()
+            for group in groups:
+                fields = {f.id: f for f in group.fields}
+                for row_id, _ in rows:
+                    f = fields.get(row_id)
+                    if f is None or f.type not in NUMERIC_UNITS:
+                        problems.append(f"rows: '{row_id}' is not a numeric field of {group.id}")
+                    else:
+                        types.add(f.type)
+            if len(types) > 1:
+                problems.append(f"rows: the fields mix {' and '.join(sorted(types))} answers")
+        problems += _check_places(figure, "places")
+        if "total_label" in figure.params and not isinstance(figure.params["total_label"], str):
+            problems.append("total_label: must be a text")
+        return problems
+
+    def setup(self) -> None:
+        self.columns = []
+        for c in self.p["columns"]:
+            question = self.ctx.question(c["question"])
+            self.columns.append(
+                {
+                    "id": str(c.get("id") or question.id),
+                    "label": str(c.get("label") or question.text),
+                    "question": question.id,
+                    "weight": c.get("weight"),
+                }
+            )
+        group = self.ctx.question(self.columns[0]["question"])
+        self.rows = self.row_specs(self.p.get("rows"), group)
+        field = next(f for f in group.fields if f.id == self.rows[0][0])
+        self.unit = NUMERIC_UNITS[field.type]
+        # column -> row -> [sum of weight x value, sum of weights, respondents]
+        self.sums: dict[str, dict[str, list[Any]]] = {
+            c["id"]: {r: [0, 0, 0] for r, _ in self.rows} for c in self.columns
+        }
+        self.used = {c["id"]: 0 for c in self.columns}
+        self.n = 0
+
+    def add(self, record: Record) -> None:
+        if not self.wants(record):
+            return
+        answers = record.answers
+        used = False
+        for c in self.columns:
+            weight: int | float | None = 1
+            if c["weight"]:
+                weight = number_of(answers, c["weight"])
+                if weight is None or weight <= 0:
+                    continue
+            answered = False
+            for row_id, _ in self.rows:
+                value = number_of(answers, f"{c['question']}_{row_id}")
+                if value is None:
+                    continue
+                slot = self.sums[c["id"]][row_id]
+                slot[0] += weight * value
+                slot[1] += weight
+                slot[2] += 1
+                answered = True
+            if answered:
+                self.used[c["id"]] += 1
+                used = True
+        self.n += used
+
+    def result(self) -> dict[str, Any]:
+        places = self.p.get("places", 0)
+        unit = self.unit
+        columns = [{"id": c["id"], "label": c["label"], "unit": unit} for c in self.columns]
+        rows, cells, exact = [], [], []
+        for row_id, label in self.rows:
+            row_cells, row_exact = [], []
+            for c in self.columns:
+                total, weights, n = self.sums[c["id"]][row_id]
+                reason = self.too_few(n) or ("no data" if n == 0 else None)
+                value = None if reason else ratio(total, weights)
+                row_exact.append(value)
+                row_cells.append(cell(value, unit, n=n, na_reason=reason, places=places))
+            rows.append({"id": row_id, "label": label, "n": max(c["n"] for c in row_cells)})
+            cells.append(row_cells)
+            exact.append(row_exact)
+        chart = self.chart(
+            [{"id": r["id"], "label": r["label"]} for r in rows],
+            [{"id": c["id"], "label": c["label"]} for c in columns],
+            [[row[j]["value"] for row in cells] for j in range(len(columns))],
+            unit,
+            places,
+        )
+        if self.p.get("total_label"):
+            total_cells = []
+            for j, c in enumerate(self.columns):
+                values = [row[j] for row in exact]
+                missing = any(v is None for v in values)
+                total_cells.append(
+                    cell(
+                        None if missing else sum(values),
+                        unit,
+                        n=self.used[c["id"]],
+                        na_reason="a row is N/A" if missing else None,
+                        places=places,
+                    )
+                )
+            rows.append({"id": "total", "label": self.p["total_label"], "total": True})
+            cells.append(total_cells)
+        return self.shape(
+            n=self.n,
+            unit=unit,
+            columns=columns,
+            rows=rows,
+            cells=cells,
+            chart=chart,
+            details={
+                "weights": {c["id"]: c["weight"] for c in self.columns},
+                "authorities_by_column": dict(self.used),
+            },
+        )
+
+
+class _RatioRow:
+    """The running statistics of one row of a ratio_distribution (counters, not lists)."""
+
+    __slots__ = ("n", "sum", "low", "high", "rounded", "numerators", "denominators", "excluded")
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.sum = 0.0
+        self.low: Any = None
+        self.high: Any = None
+        self.rounded: dict[Decimal, int] = defaultdict(int)
+        self.numerators: int | float = 0
+        self.denominators: int | float = 0
+        self.excluded = 0
+
+
+class RatioDistribution(Kind):
+    """For each row, a ratio of two numeric answers worked out for each respondent as a
+    percentage (100 × numerator ÷ denominator, over the respondents with both answers and a
+    positive denominator): their number, the lowest and highest, the mean of the percentages,
+    the mode of the percentages rounded to ``mode_places`` decimals (ties listed together, with
+    how many share it) and, if asked for, the pooled ratio Σ numerator ÷ Σ denominator."""
+
+    name = "ratio_distribution"
+    required = ("rows",)
+    optional = ("statistics", "places", "mode_places")
+    STATISTICS = {
+        "n": ("Authorities", "count"),
+        "min": ("Lowest", "percent"),
+        "max": ("Highest", "percent"),
+        "mean": ("Mean", "percent"),
+        "mode": ("Mode", "percent"),
+        "pooled": ("Pooled (total ÷ total)", "percent"),
+    }
+    DEFAULT = ("n", "min", "max", "mean", "mode")
+    ROW_KEYS = frozenset({"id", "label", "numerator", "denominator"})
+
+    @classmethod
+    def validate(cls, figure, q, config):
+        rows = figure.params.get("rows")
+        if not isinstance(rows, list) or not rows:
+            return ["rows: needs a list of {id, label, numerator, denominator}"]
+        problems: list[str] = []
+        seen: set[str] = set()
+        for i, r in enumerate(rows):
+            where = f"rows[{i}]"
+            if not isinstance(r, dict):
+                problems.append(
+                    f"{where}: must be a mapping with id, label, numerator, denominator"
+                )
+                continue
+            for key in sorted(set(r) - cls.ROW_KEYS):
+                problems.append(
+                    f"{where}: unknown key '{key}' (known: id, label, numerator, denominator)"
+                )
+            rid = str(r.get("id", ""))
+            if not SLUG.match(rid):
+                problems.append(f"{where}.id: needs an id (a slug)")
+            elif rid in seen:
+                problems.append(f"{where}: duplicate row id '{rid}'")
+            seen.add(rid)
+            for param in ("numerator", "denominator"):
+                if numeric_answer(q, r.get(param)) is None:
+                    problems.append(f"{where}.{param}: " + NOT_NUMERIC.format(key=r.get(param)))
+        problems += _statistics(figure.params.get("statistics"), cls.STATISTICS, cls.DEFAULT)[1]
+        problems += _check_places(figure, "places") + _check_places(figure, "mode_places")
+        return problems
+
+    def setup(self) -> None:
+        self.rows = [
+            (str(r["id"]), str(r.get("label") or r["id"]), r["numerator"], r["denominator"])
+            for r in self.p["rows"]
+        ]
+        self.statistics = _statistics(self.p.get("statistics"), self.STATISTICS, self.DEFAULT)[0]
+        self.mode_places = self.p.get("mode_places", 0)
+        self.acc = {r[0]: _RatioRow() for r in self.rows}
+        self.n = 0
+
+    def add(self, record: Record) -> None:
+        if not self.wants(record):
+            return
+        used = False
+        for row_id, _, numerator_key, denominator_key in self.rows:
+            numerator = number_of(record.answers, numerator_key)
+            denominator = number_of(record.answers, denominator_key)
+            if numerator is None or denominator is None:
+                continue
+            acc = self.acc[row_id]
+            if denominator <= 0:
+                acc.excluded += 1
+                continue
+            value = percent(numerator, denominator)
+            acc.n += 1
+            acc.sum += float(value)
+            if acc.low is None or value < acc.low:
+                acc.low = value
+            if acc.high is None or value > acc.high:
+                acc.high = value
+            acc.rounded[round_half_away(value, self.mode_places)] += 1
+            acc.numerators += numerator
+            acc.denominators += denominator
+            used = True
+        self.n += used
+
+    def mode_cell(self, acc: _RatioRow, reason: str | None) -> dict[str, Any]:
+        if reason:
+            return cell(None, "percent", n=acc.n, na_reason=reason)
+        top = max(acc.rounded.values())
+        modes = sorted(v for v, c in acc.rounded.items() if c == top)
+        values = [_decimal_number(m) for m in modes]
+        out = cell(values[0], "percent", n=acc.n, places=self.mode_places, count=top)
+        if len(values) > 1:  # tied: every modal value, listed together
+            out["value"] = values
+            shown = [format_value(v, "percent", self.mode_places) for v in values]
+            out["display"] = ", ".join(shown[:-1]) + " and " + shown[-1]  # 3%, 4% and 5%
+        out["modes"] = values
+        return out
+
+    def result(self) -> dict[str, Any]:
+        places = self.p.get("places", 0)
+        columns = [
+            {"id": sid, "label": label, "unit": self.STATISTICS[sid][1]}
+            for sid, label in self.statistics
+        ]
+        rows, cells, distribution, excluded = [], [], {}, {}
+        for row_id, label, numerator, denominator in self.rows:
+            acc = self.acc[row_id]
+            reason = self.too_few(acc.n) or ("no data" if acc.n == 0 else None)
+            values = {
+                "min": acc.low,
+                "max": acc.high,
+                "mean": acc.sum / acc.n if acc.n else None,
+                "pooled": percent(acc.numerators, acc.denominators) if acc.n else None,
+            }
+            row_cells = []
+            for sid, _ in self.statistics:
+                if sid == "n":
+                    row_cells.append(cell(acc.n, "count", n=acc.n))
+                elif sid == "mode":
+                    row_cells.append(self.mode_cell(acc, reason))
+                else:
+                    row_cells.append(
+                        cell(values[sid], "percent", n=acc.n, na_reason=reason, places=places)
+                    )
+            rows.append(
+                {
+                    "id": row_id,
+                    "label": label,
+                    "n": acc.n,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                }
+            )
+            cells.append(row_cells)
+            excluded[row_id] = acc.excluded
+            if not reason:
+                distribution[row_id] = [
+                    {
+                        "value": _decimal_number(v),
+                        "display": format_value(v, "percent", self.mode_places),
+                        "count": acc.rounded[v],
+                    }
+                    for v in sorted(acc.rounded)
+                ]
+        charted = [
+            j
+            for j, (sid, _) in enumerate(self.statistics)
+            if sid in ("min", "mean", "max", "pooled")
+        ]
+        chart = self.chart(
+            [{"id": r["id"], "label": r["label"]} for r in rows],
+            [{"id": columns[j]["id"], "label": columns[j]["label"]} for j in charted],
+            [[row[j]["value"] for row in cells] for j in charted],
+            "percent",
+            places,
+        )
+        return self.shape(
+            n=self.n,
+            unit="percent",
+            columns=columns,
+            rows=rows,
+            cells=cells,
+            chart=chart if charted else None,
+            details={
+                "distribution": distribution,
+                "mode_places": self.mode_places,
+                "excluded_non_positive_denominator": excluded,
+            },
+        )
+
+
+class TotalsByField(Kind):
+    """For each listed numeric answer (a row): how many respondents gave it, and its total and
+    mean over them (optionally the lowest and highest)."""
+
+    name = "totals_by_field"
+    required = ("fields",)
+    optional = ("statistics", "places", "chart_of")
+    STATISTICS = {
+        "n": ("Authorities", "count"),
+        "total": ("Total", None),
+        "mean": ("Mean", None),
+        "min": ("Lowest", None),
+        "max": ("Highest", None),
+    }  # None: the unit of the answers
+    DEFAULT = ("n", "total", "mean")
+
+    @staticmethod
+    def field_specs(raw: list[Any]) -> list[tuple[str, str | None]]:
+        return [
+            (str(f.get("key")), f.get("label")) if isinstance(f, dict) else (str(f), None)
+            for f in raw
+        ]
+
+    @classmethod
+    def validate(cls, figure, q, config):
+        raw = figure.params.get("fields")
+        if not isinstance(raw, list) or not raw:
+            return ["fields: needs a list of answer keys, or of {key, label}"]
+        problems: list[str] = []
+        types: set[str] = set()
+        keys = cls.field_specs(raw)
+        for i, (key, _) in enumerate(keys):
+            if isinstance(raw[i], dict) and set(raw[i]) - {"key", "label"}:
+                problems.append(f"fields[{i}]: unknown key (known: key, label)")
+            answer = numeric_answer(q, key)
+            if answer is None:
+                problems.append(f"fields[{i}]: " + NOT_NUMERIC.format(key=key))
+            else:
+                types.add(answer.type)
+        if len({k for k, _ in keys}) != len(keys):
+            problems.append("fields: an answer is listed twice")
+        if len(types) > 1:
+            problems.append(f"fields: the answers mix {' and '.join(sorted(types))}")
+        statistics, more = _statistics(figure.params.get("statistics"), cls.STATISTICS, cls.DEFAULT)
+        problems += more + _check_places(figure, "places")
+        chart_of = figure.params.get("chart_of", ["total"])
+        chart_of = [chart_of] if isinstance(chart_of, str) else chart_of
+        shown = {s for s, _ in statistics}
+        if not isinstance(chart_of, list):
+            problems.append("chart_of: must be a list of statistics")
+        else:
+            for sid in chart_of:
+                if sid == "n" or sid not in cls.STATISTICS:
+                    problems.append(f"chart_of: '{sid}' is not one of total, mean, min, max")
+                elif not more and sid not in shown:
+                    problems.append(f"chart_of: '{sid}' is not among the statistics shown")
+        return problems
+
+    def setup(self) -> None:
+        q = self.ctx.questionnaire
+        self.fields = []
+        for key, label in self.field_specs(self.p["fields"]):
+            answer = numeric_answer(q, key)
+            assert answer is not None, key
+            self.fields.append((key, str(label or answer.label)))
+            self.unit = answer.unit
+        self.statistics = _statistics(self.p.get("statistics"), self.STATISTICS, self.DEFAULT)[0]
+        chart_of = self.p.get("chart_of", ["total"])
+        self.chart_of = [chart_of] if isinstance(chart_of, str) else list(chart_of)
+        # key -> [respondents, total, lowest, highest]
+        self.acc: dict[str, list[Any]] = {k: [0, 0, None, None] for k, _ in self.fields}
+        self.n = 0
+
+    def add(self, record: Record) -> None:
+        if not self.wants(record):
+            return
+        used = False
+        for key, _ in self.fields:
+            value = number_of(record.answers, key)
+            if value is None:
+                continue
+            acc = self.acc[key]
+            acc[0] += 1
+            acc[1] += value
+            acc[2] = value if acc[2] is None else min(acc[2], value)
+            acc[3] = value if acc[3] is None else max(acc[3], value)
+            used = True
+        self.n += used
+
+    def result(self) -> dict[str, Any]:
+        places = self.p.get("places", 0)
+        unit = self.unit
+        columns = [
+            {"id": sid, "label": label, "unit": self.STATISTICS[sid][1] or unit}
+            for sid, label in self.statistics
+        ]
+        rows, cells = [], []
+        for key, label in self.fields:
+            n, total, low, high = self.acc[key]
+            reason = self.too_few(n) or ("no data" if n == 0 else None)
+            values = {
+                "total": total,
+                "mean": ratio(total, n) if n else None,
+                "min": low,
+                "max": high,
+            }
+            row_cells = [
+                cell(n, "count", n=n)
+                if sid == "n"
+                else cell(values[sid], unit, n=n, na_reason=reason, places=places)
+                for sid, _ in self.statistics
+            ]
+            rows.append({"id": key, "label": label, "n": n})
+            cells.append(row_cells)
+        ids = [sid for sid, _ in self.statistics]
+        charted = [ids.index(s) for s in self.chart_of if s in ids]
+        chart = self.chart(
+            [{"id": r["id"], "label": r["label"]} for r in rows],
+            [{"id": columns[j]["id"], "label": columns[j]["label"]} for j in charted],
+            [[row[j]["value"] for row in cells] for j in charted],
+            unit,
+            places,
+        )
+        return self.shape(
+            n=self.n, unit=unit, columns=columns, rows=rows, cells=cells,
+            chart=chart if charted else None,
+        )  # fmt: skip
+
+
 KINDS: dict[str, type[Kind]] = {
     k.name: k
     for k in (
@@ -1255,5 +1863,8 @@ KINDS: dict[str, type[Kind]] = {
         TopApproachesByCategory,
         MeanByApproach,
         ByFactor,
+        MeanOfFields,
+        RatioDistribution,
+        TotalsByField,
     )
 }

@@ -147,6 +147,7 @@ def _axis(ticks, scale, top, bottom, unit) -> list[str]:
 
 def _stacked(chart: dict[str, Any], title: str, ident: str, labels: bool = True) -> str:
     categories, series, unit = chart["categories"], chart["series"], chart["unit"]
+    places = int(chart.get("places", 0))  # decimals shown on the bars (percentages)
     row_h, gap, top = 24, 10, 10
     totals = [
         sum(v for s in series if (v := s["values"][i]) is not None and v > 0)
@@ -175,7 +176,7 @@ def _stacked(chart: dict[str, Any], title: str, ident: str, labels: bool = True)
                 continue
             colour = s.get("colour") or PALETTE[j % len(PALETTE)]
             x0, x1 = scale(x), scale(x + value)
-            shown = format_value(value, unit)
+            shown = format_value(value, unit, places)
             body.append(
                 f'<rect x="{x0:.1f}" y="{y + (h - row_h) / 2:.1f}" width="{max(x1 - x0, 0):.1f}" '
                 f'height="{row_h}" fill="{colour}"><title>{_e(category["label"])}, '
@@ -200,6 +201,7 @@ def _stacked(chart: dict[str, Any], title: str, ident: str, labels: bool = True)
 
 def _grouped(chart: dict[str, Any], title: str, ident: str, labels: bool = True) -> str:
     categories, series, unit = chart["categories"], chart["series"], chart["unit"]
+    places = int(chart.get("places", 0))  # decimals shown on the bars (percentages)
     bar_h, gap, top = 12, 12, 10
     values = [v for s in series for v in s["values"] if v is not None]
     low, high = min(values + [0]), max(values + [0])
@@ -230,7 +232,7 @@ def _grouped(chart: dict[str, Any], title: str, ident: str, labels: bool = True)
                 )
                 continue
             x0, x1 = sorted((zero, scale(value)))
-            shown = format_value(value, unit)
+            shown = format_value(value, unit, places)
             body.append(
                 f'<rect x="{x0:.1f}" y="{by:.1f}" width="{max(x1 - x0, 0.5):.1f}" '
                 f'height="{bar_h - 1}" fill="{colour}"><title>{_e(category["label"])}, '
