@@ -143,7 +143,7 @@ def test_every_problem_is_reported_at_once():
     problems = error.value.problems
     assert "groups.types[1]: 'z' is not an answer of kind" in problems
     assert (
-        "figure 'x1': unknown kind 'pie' (known: by_factor, grid_distribution, mean_by_approach, mean_share, percent_difference, ranking_counts, response_rates, savings_ratio, top_approaches_by_category)"
+        "figure 'x1': unknown kind 'pie' (known: by_factor, grid_distribution, mean_by_approach, mean_of_fields, mean_share, percent_difference, ranking_counts, ratio_distribution, response_rates, savings_ratio, top_approaches_by_category, totals_by_field)"
         in problems
     )
     assert "figure 'x2': missing 'title'" in problems
