@@ -1,0 +1,854 @@
+"""Load benchmark: many respondents saving the heaviest page at once, against a bare baseline.
+
+Run by hand (it is not part of the test suite)::
+
+    .venv/bin/python benchmarks/load_respondents.py                 # SQLite in a temporary folder
+    .venv/bin/python benchmarks/load_respondents.py --clients 20 --seconds 30
+    .venv/bin/python benchmarks/load_respondents.py \\
+        --database-url postgresql://postgres@127.0.0.1:5432/bench --reset
+
+What it does:
+
+1. creates the database (a fresh SQLite file, or the tables in ``--database-url``) and N invited
+   respondents with :func:`survey.storage.create_respondent`;
+2. serves the real application under gunicorn (``-w 2 --threads 8`` by default) and starts
+   ``--clients`` concurrent clients, one respondent each. Each client opens its link, fills the
+   mandatory pages before the grid (authority information, the first example's service area), then
+   for ``--seconds`` repeatedly GETs the factor grid ``example_factors-1`` (18 rows of 7 options)
+   and POSTs all 18 rows back with the CSRF token and page state it just read;
+3. serves, with the same gunicorn settings, a *bare* Flask application defined below whose GET
+   reads the same 18 values from one table and whose POST writes them in one transaction (no
+   forms, no templates, no session), and drives it the same way;
+4. prints throughput and p50/p95/p99 latency of GET and POST for both, the ratio of the
+   application's throughput to the bare endpoint's, and PASS/FAIL against the targets:
+   p99 < 100 ms for GET and POST of the grid page, and at least 30 % of the bare throughput.
+
+The exit status is 0 when every target is met, 1 otherwise. Results are in docs/performance.md.
+Only the standard library is used on the client side (``http.client`` with a hand-kept cookie).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import math
+import os
+import platform
+import random
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONNAIRE = "good_practice_savings"
+GRID_PAGE = "example_factors-1"
+FACTORS = [
+    "ability_to_identify_suppliers",
+    "change_management_skills",
+    "property_management_skills",
+    "collaboration_local_authorities",
+    "collaboration_private_partners",
+    "collaboration_voluntary_sector",
+    "collaboration_public_sector",
+    "it_systems",
+    "contract_flexibility",
+    "corporate_leadership",
+    "corporate_strategy",
+    "culture_of_efficiency",
+    "learning_from_experience",
+    "political_mandate",
+    "physical_assets",
+    "community_consultation",
+    "previous_savings_experience",
+    "technical_innovation",
+]
+FACTOR_SCALE = [
+    "strongly_challenged",
+    "challenged",
+    "neutral",
+    "assisted",
+    "strongly_assisted",
+    "na",
+    "dk",
+]
+GRID_KEYS = [f"q9_ex1_{factor}" for factor in FACTORS]
+ALWAYS_OPEN = '{"*": {"opens": null, "closes": null}}'
+BARE_TABLE = "bench_bare_answer"
+TARGET_P99_MS = 100.0
+TARGET_RATIO = 0.30
+
+
+# -- the bare baseline: served by gunicorn as 'benchmarks.load_respondents:bare_app()' --------------
+
+
+def _engine_url(url: str) -> str:
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _bare_engine(url: str):
+    from sqlalchemy import create_engine, event
+
+    url = _engine_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 10})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record) -> None:  # the same settings as the application
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+
+        return engine
+    return create_engine(url)
+
+
+def create_bare_table(url: str) -> None:
+    from sqlalchemy import text
+
+    engine = _bare_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP TABLE IF EXISTS {BARE_TABLE}"))
+        connection.execute(
+            text(
+                f"CREATE TABLE {BARE_TABLE} (client INTEGER NOT NULL, key VARCHAR(200) NOT NULL,"
+                " value TEXT, updated_at VARCHAR(40), PRIMARY KEY (client, key))"
+            )
+        )
+    engine.dispose()
+
+
+def bare_app():
+    """A minimal Flask application: the same 18 values read and written, nothing else."""
+    from flask import Flask, Response, redirect, request
+    from sqlalchemy import text
+
+    engine = _bare_engine(os.environ["BENCH_BARE_DATABASE_URL"])
+    select_values = text(f"SELECT key, value FROM {BARE_TABLE} WHERE client = :client")
+    upsert = text(
+        f"INSERT INTO {BARE_TABLE} (client, key, value, updated_at)"
+        " VALUES (:client, :key, :value, :now)"
+        " ON CONFLICT (client, key) DO UPDATE SET value = excluded.value,"
+        " updated_at = excluded.updated_at"
+    )
+    app = Flask(__name__)
+
+    @app.get("/bare/<int:client>")
+    def read(client: int):
+        with engine.connect() as connection:
+            rows = connection.execute(select_values, {"client": client}).all()
+        return Response("\n".join(f"{k}={v}" for k, v in rows), mimetype="text/plain")
+
+    @app.post("/bare/<int:client>")
+    def write(client: int):
+        now = time.strftime("%Y-%m-%dT%H:%M:%S")
+        params = [
+            {"client": client, "key": k, "value": request.form.get(k), "now": now}
+            for k in GRID_KEYS
+        ]
+        with engine.begin() as connection:  # one transaction
+            connection.execute(upsert, params)
+        return redirect(f"/bare/{client}")
+
+    return app
+
+
+# -- setting up the database ------------------------------------------------------------------------
+
+
+def prepare_database(url: str, respondents: int, reset: bool, secret_key: str) -> list[str]:
+    """Tables, the stored questionnaire version, and N respondents; returns their tokens."""
+    from survey import create_app
+    from survey.extensions import db
+    from survey.storage import create_respondent
+
+    app = create_app(
+        {
+            "SECRET_KEY": secret_key,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SURVEY_SCHEDULE": json.loads(ALWAYS_OPEN),
+        }
+    )
+    tokens: list[str] = []
+    with app.app_context():
+        if reset:
+            db.drop_all()
+        db.create_all()
+        app.extensions["survey_registry"].sync()  # before 20 clients race to create it
+        for i in range(respondents):
+            _, token = create_respondent(QUESTIONNAIRE, f"Benchmark council {i + 1}", "district")
+            tokens.append(token)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return tokens
+
+
+# -- gunicorn ---------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    def worker_pids(self) -> list[int]:
+        pids = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if ppid == self.process.pid:
+                pids.append(int(entry))
+        return pids
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the gunicorn workers so far."""
+        return sum(process_cpu_seconds(pid) for pid in self.worker_pids())
+
+
+def process_cpu_seconds(pid: int | str) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def database_cpu_seconds() -> dict[str, float]:
+    """CPU time so far of each PostgreSQL server process on this machine (none for SQLite)."""
+    found: dict[str, float] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                if Path(f"/proc/{entry}/comm").read_text().strip() == "postgres":
+                    found[entry] = process_cpu_seconds(entry)
+    return found
+
+
+def machine_busy_seconds() -> float:
+    """CPU time spent by everything on the machine (all cores), from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class CpuSnapshot:
+    server: float
+    client: float
+    database: dict[str, float]
+    machine: float
+
+    @classmethod
+    def take(cls, server: Server) -> CpuSnapshot:
+        return cls(
+            server.cpu_seconds(),
+            time.process_time(),
+            database_cpu_seconds(),
+            machine_busy_seconds(),
+        )
+
+
+@contextlib.contextmanager
+def gunicorn(
+    app_spec: str, env: dict[str, str], workers: int, threads: int, log: Path
+) -> Iterator[Server]:
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        str(workers),
+        "--threads",
+        str(threads),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--chdir",
+        str(ROOT),
+        "--log-level",
+        "warning",
+        app_spec,
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command,
+            env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(process, port, log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"gunicorn exited early; see its log:\n{log.read_text()}")
+            with contextlib.suppress(OSError):
+                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                probe.request("GET", "/")
+                probe.getresponse().read()
+                probe.close()
+                if len(server.worker_pids()) >= workers:
+                    break
+            if time.monotonic() > deadline:
+                raise SystemExit(f"gunicorn did not answer in 30 s; see {log}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+# -- clients ----------------------------------------------------------------------------------------
+
+
+class Browser:
+    """One client: a connection (kept alive unless told otherwise) and the session cookie."""
+
+    def __init__(self, port: int, keep_alive: bool):
+        self.port = port
+        self.keep_alive = keep_alive
+        self.cookies: dict[str, str] = {}
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.reconnects = 0
+
+    def request(self, method: str, path: str, form: dict[str, str] | None = None):
+        headers = {"Host": f"127.0.0.1:{self.port}"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if not self.keep_alive:
+            headers["Connection"] = "close"
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in (1, 2):
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                data = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionError, BrokenPipeError):
+                # the server closed an idle kept-alive connection: open a new one, once
+                self.connection.close()
+                self.reconnects += 1
+                if attempt == 2:
+                    raise
+        for header in response.msg.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie()
+            cookie.load(header)
+            for name, morsel in cookie.items():
+                self.cookies[name] = morsel.value
+        if not self.keep_alive:
+            self.connection.close()
+        return response.status, data.decode("utf-8", "replace"), response.getheader("Location")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+HIDDEN = {name: re.compile(rf'name="{name}" value="([^"]*)"') for name in ("csrf_token", "state")}
+
+
+def hidden(html: str, name: str) -> str:
+    match = HIDDEN[name].search(html)
+    return match.group(1) if match else ""
+
+
+@dataclass
+class Sample:
+    kind: str  # "GET" or "POST"
+    start: float
+    end: float
+    ok: bool
+
+
+@dataclass
+class Run:
+    """Shared by the clients of one phase: when to start measuring, when to stop."""
+
+    started: threading.Barrier
+    think: float = 0.0  # mean pause before each request, in seconds (0: none)
+    stop: threading.Event = field(default_factory=threading.Event)
+    samples: list[list[Sample]] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    reconnects: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def pause(self, rng: random.Random) -> None:
+        if self.think:
+            self.stop.wait(rng.expovariate(1 / self.think))
+
+
+def expect(status: int, wanted: int, what: str) -> None:
+    if status != wanted:
+        raise RuntimeError(f"{what}: HTTP {status}, expected {wanted}")
+
+
+def app_client(run: Run, port: int, token: str, seed: int, keep_alive: bool) -> None:
+    rng = random.Random(seed)
+    samples: list[Sample] = []
+    browser = Browser(port, keep_alive)
+    try:
+        # Open the link and fill the mandatory pages before the grid, as a respondent would.
+        status, _, _ = browser.request("GET", f"/s/{token}")
+        expect(status, 302, "opening the link")
+        for key, answers in (
+            ("authority_information", {"q2": "district", "q3": "chief_finance_officer"}),
+            ("example_service-1", {"q4_ex1": "central_services", "q5_ex1": "Shared back office"}),
+        ):
+            status, html, _ = browser.request("GET", f"/s/{token}/page/{key}")
+            expect(status, 200, f"GET {key}")
+            form = {"csrf_token": hidden(html, "csrf_token"), "state": hidden(html, "state")}
+            status, _, _ = browser.request(
+                "POST", f"/s/{token}/page/{key}", {**form, "action": "next", **answers}
+            )
+            expect(status, 302, f"POST {key}")
+    except Exception as exc:  # reported; the phase stops
+        with run.lock:
+            run.failures.append(f"setup: {exc!r}")
+        run.stop.set()
+    run.started.wait()
+    path = f"/s/{token}/page/{GRID_PAGE}"
+    while not run.stop.is_set():
+        try:
+            run.pause(rng)
+            t0 = time.perf_counter()
+            status, html, _ = browser.request("GET", path)
+            t1 = time.perf_counter()
+            samples.append(Sample("GET", t0, t1, status == 200))
+            expect(status, 200, "GET grid page")
+            form = {
+                "csrf_token": hidden(html, "csrf_token"),
+                "state": hidden(html, "state"),
+                "action": rng.choice(("save", "next")),
+            }
+            form.update({k: rng.choice(FACTOR_SCALE) for k in GRID_KEYS})
+            run.pause(rng)
+            t0 = time.perf_counter()
+            status, _, _ = browser.request("POST", path, form)
+            t1 = time.perf_counter()
+            samples.append(Sample("POST", t0, t1, status == 302))
+            expect(status, 302, "POST grid page")
+        except Exception as exc:  # counted; the client carries on
+            with run.lock:
+                run.failures.append(repr(exc))
+            time.sleep(0.05)
+    with run.lock:
+        run.samples.append(samples)
+        run.reconnects += browser.reconnects
+    browser.close()
+
+
+def bare_client(run: Run, port: int, client: int, seed: int, keep_alive: bool) -> None:
+    rng = random.Random(seed)
+    samples: list[Sample] = []
+    browser = Browser(port, keep_alive)
+    run.started.wait()
+    path = f"/bare/{client}"
+    while not run.stop.is_set():
+        try:
+            run.pause(rng)
+            t0 = time.perf_counter()
+            status, _, _ = browser.request("GET", path)
+            t1 = time.perf_counter()
+            samples.append(Sample("GET", t0, t1, status == 200))
+            form = {"action": rng.choice(("save", "next"))}
+            form.update({k: rng.choice(FACTOR_SCALE) for k in GRID_KEYS})
+            run.pause(rng)
+            t0 = time.perf_counter()
+            status, _, _ = browser.request("POST", path, form)
+            t1 = time.perf_counter()
+            samples.append(Sample("POST", t0, t1, status == 302))
+        except Exception as exc:  # counted; the client carries on
+            with run.lock:
+                run.failures.append(repr(exc))
+            time.sleep(0.05)
+    with run.lock:
+        run.samples.append(samples)
+        run.reconnects += browser.reconnects
+    browser.close()
+
+
+# -- measuring --------------------------------------------------------------------------------------
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+@dataclass
+class Stats:
+    requests: int
+    errors: int
+    per_second: float
+    p50: float
+    p95: float
+    p99: float
+    max: float
+
+    @classmethod
+    def of(cls, samples: list[Sample], seconds: float) -> Stats:
+        latencies = sorted((s.end - s.start) * 1000 for s in samples)
+        return cls(
+            requests=len(samples),
+            errors=sum(not s.ok for s in samples),
+            per_second=len(samples) / seconds,
+            p50=percentile(latencies, 50),
+            p95=percentile(latencies, 95),
+            p99=percentile(latencies, 99),
+            max=latencies[-1] if latencies else float("nan"),
+        )
+
+
+@dataclass
+class Phase:
+    name: str
+    stats: dict[str, Stats]  # "GET", "POST", "all"
+    server_cpu_ms_per_request: float
+    server_cpu_percent: float
+    client_cpu_percent: float
+    database_cpu_percent: float
+    other_cpu_percent: float  # of the whole machine: processes not part of the benchmark
+    failures: list[str]
+    reconnects: int
+
+
+def drive(
+    name: str,
+    server: Server,
+    client: Callable[..., None],
+    client_args: list[tuple],
+    warmup: float,
+    seconds: float,
+    think: float = 0.0,
+) -> Phase:
+    run = Run(started=threading.Barrier(len(client_args) + 1), think=think)
+    threads = [
+        threading.Thread(target=client, args=(run, *args), daemon=True) for args in client_args
+    ]
+    for t in threads:
+        t.start()
+    run.started.wait()  # every client has opened its link and filled the earlier pages
+    time.sleep(warmup)  # templates compiled, definitions parsed, connections pooled
+    window_start = time.perf_counter()
+    before = CpuSnapshot.take(server)
+    time.sleep(seconds)
+    window_end = time.perf_counter()
+    after = CpuSnapshot.take(server)
+    # connections that closed during the window take their CPU time with them: an estimate
+    database_cpu = sum(cpu - before.database.get(pid, 0.0) for pid, cpu in after.database.items())
+    run.stop.set()
+    for t in threads:
+        t.join(timeout=120)
+    measured = [
+        s
+        for samples in run.samples
+        for s in samples
+        if s.start >= window_start and s.end <= window_end
+    ]
+    stats = {
+        kind: Stats.of([s for s in measured if kind in ("all", s.kind)], seconds)
+        for kind in ("GET", "POST", "all")
+    }
+    total = stats["all"].requests or 1
+    return Phase(
+        name=name,
+        stats=stats,
+        server_cpu_ms_per_request=(after.server - before.server) * 1000 / total,
+        server_cpu_percent=(after.server - before.server) * 100 / seconds,
+        client_cpu_percent=(after.client - before.client) * 100 / seconds,
+        database_cpu_percent=database_cpu * 100 / seconds,
+        other_cpu_percent=max(
+            0.0,
+            (after.machine - before.machine)
+            - (after.server - before.server)
+            - (after.client - before.client)
+            - database_cpu,
+        )
+        * 100
+        / (seconds * (os.cpu_count() or 1)),
+        failures=run.failures,
+        reconnects=run.reconnects,
+    )
+
+
+# -- reporting --------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f", {int(line.split()[1]) / 1024 / 1024:.1f} GiB RAM"
+    return f"{os.cpu_count()} CPUs ({model}){memory}, Python {platform.python_version()}"
+
+
+def report(app: Phase, bare: Phase, args: argparse.Namespace, database: str) -> bool:
+    print()
+    print(f"machine:  {machine()}")
+    print(
+        f"setup:    {database}; gunicorn -w {args.workers} --threads {args.threads}; "
+        f"{args.clients} clients; {args.seconds:g} s measured after {args.warmup:g} s warm-up; "
+        f"keep-alive {'on' if args.keep_alive else 'off'}"
+        + (f"; {args.think:g} s mean think time" if args.think else "")
+    )
+    print()
+    header = (
+        f"{'':28}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'max ms':>9}{'errors':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    labels = {"GET": "GET", "POST": "POST", "all": "GET+POST"}
+    for phase, what in ((app, "grid page"), (bare, "bare endpoint")):
+        for kind in ("GET", "POST", "all"):
+            s = phase.stats[kind]
+            print(
+                f"{phase.name + ' ' + labels[kind] + ' ' + what:28}{s.requests:>9}"
+                f"{s.per_second:>9.1f}{s.p50:>9.1f}{s.p95:>9.1f}{s.p99:>9.1f}{s.max:>9.1f}"
+                f"{s.errors:>8}"
+            )
+    print()
+    for phase in (app, bare):
+        print(
+            f"{phase.name}: server CPU {phase.server_cpu_ms_per_request:.1f} ms per request "
+            f"({phase.server_cpu_percent:.0f}% of one core), load generator "
+            f"{phase.client_cpu_percent:.0f}%"
+            + (
+                f", PostgreSQL {phase.database_cpu_percent:.0f}%"
+                if database == "PostgreSQL"
+                else ""
+            )
+            + f"; {len(phase.failures)} client errors, {phase.reconnects} reconnects"
+        )
+        if phase.other_cpu_percent > 5:
+            print(
+                f"    WARNING: other processes used {phase.other_cpu_percent:.0f}% of the "
+                "machine's CPU during this phase; the figures are not representative"
+            )
+        for failure in phase.failures[:5]:
+            print(f"    {failure}")
+    ratio = app.stats["all"].per_second / (bare.stats["all"].per_second or float("nan"))
+    print()
+    print(
+        f"throughput ratio app/bare: {ratio:.1%} "
+        f"(GET {app.stats['GET'].per_second / (bare.stats['GET'].per_second or 1):.1%}, "
+        f"POST {app.stats['POST'].per_second / (bare.stats['POST'].per_second or 1):.1%})"
+    )
+    print()
+    checks = [
+        (
+            f"grid page GET p99 < {TARGET_P99_MS:g} ms",
+            f"{app.stats['GET'].p99:.1f} ms",
+            app.stats["GET"].p99 < TARGET_P99_MS,
+        ),
+        (
+            f"grid page POST p99 < {TARGET_P99_MS:g} ms",
+            f"{app.stats['POST'].p99:.1f} ms",
+            app.stats["POST"].p99 < TARGET_P99_MS,
+        ),
+        (f"app throughput >= {TARGET_RATIO:.0%} of bare", f"{ratio:.1%}", ratio >= TARGET_RATIO),
+        (
+            "no errors",
+            f"{app.stats['all'].errors + bare.stats['all'].errors} failed requests",
+            not (app.stats["all"].errors or bare.stats["all"].errors or app.failures),
+        ),
+    ]
+    for label, value, ok in checks:
+        print(f"{'PASS' if ok else 'FAIL'}  {label:40} {value}")
+    if args.json:
+        result = {
+            "machine": machine(),
+            "database": database,
+            "settings": {
+                k: getattr(args, k)
+                for k in (
+                    "clients",
+                    "seconds",
+                    "warmup",
+                    "workers",
+                    "threads",
+                    "keep_alive",
+                    "think",
+                    "respondents",
+                )
+            },
+            "phases": {
+                phase.name: {
+                    "stats": {k: vars(v) for k, v in phase.stats.items()},
+                    "server_cpu_ms_per_request": phase.server_cpu_ms_per_request,
+                    "server_cpu_percent": phase.server_cpu_percent,
+                    "client_cpu_percent": phase.client_cpu_percent,
+                    "database_cpu_percent": phase.database_cpu_percent,
+                    "other_cpu_percent": phase.other_cpu_percent,
+                    "client_errors": len(phase.failures),
+                }
+                for phase in (app, bare)
+            },
+            "ratio": ratio,
+            "checks": {label: ok for label, _, ok in checks},
+        }
+        Path(args.json).write_text(json.dumps(result, indent=2))
+    return all(ok for _, _, ok in checks)
+
+
+def revision() -> str:
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "survey"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "(not a git checkout)"
+    return f"at commit {head}" + (" with uncommitted changes under survey/" if dirty else "")
+
+
+# -- main -------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=20, help="concurrent clients (20)")
+    parser.add_argument("--seconds", type=float, default=30, help="measured seconds per phase")
+    parser.add_argument("--warmup", type=float, default=5, help="unmeasured seconds first (5)")
+    parser.add_argument(
+        "--database-url",
+        help="database to use (tables are created there); default: a new SQLite file in a "
+        "temporary folder",
+    )
+    parser.add_argument(
+        "--reset", action="store_true", help="drop the application's tables first (not SQLite)"
+    )
+    parser.add_argument("--respondents", type=int, default=400, help="respondents created (400)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (8)")
+    parser.add_argument(
+        "--keep-alive",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="reuse each client's connection, as a browser does (default on)",
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean pause in seconds before each request, exponentially distributed "
+        "(default 0: every client sends its next request as soon as the last is answered)",
+    )
+    parser.add_argument("--json", help="also write the results to this JSON file")
+    args = parser.parse_args(argv)
+    if args.respondents < args.clients:
+        parser.error("--respondents must be at least --clients")
+    # Benchmark the tree this script lives in (a copy elsewhere measures that copy's code).
+    sys.path.insert(0, str(ROOT))
+    print(f"code:     {ROOT} {revision()}", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="survey-bench-") as tmp:
+        folder = Path(tmp)
+        url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
+        database = "PostgreSQL" if url.startswith("postgres") else "SQLite (WAL)"
+        secret_key = secrets.token_hex(32)
+        print(f"preparing {database}: {args.respondents} respondents ...", flush=True)
+        tokens = prepare_database(url, args.respondents, args.reset, secret_key)
+        create_bare_table(url)
+
+        app_env = {
+            "SURVEY_DATABASE_URL": url,
+            "SURVEY_SECRET_KEY": secret_key,
+            "SURVEY_SCHEDULE": ALWAYS_OPEN,
+        }
+        print(f"application: {args.clients} clients on {GRID_PAGE} ...", flush=True)
+        with gunicorn(
+            "survey:create_app()", app_env, args.workers, args.threads, folder / "app.log"
+        ) as server:
+            app_phase = drive(
+                "app",
+                server,
+                app_client,
+                [(server.port, tokens[i], i, args.keep_alive) for i in range(args.clients)],
+                args.warmup,
+                args.seconds,
+                args.think,
+            )
+        print(f"bare endpoint: {args.clients} clients ...", flush=True)
+        bare_env = {"BENCH_BARE_DATABASE_URL": url}
+        with gunicorn(
+            "benchmarks.load_respondents:bare_app()",
+            bare_env,
+            args.workers,
+            args.threads,
+            folder / "bare.log",
+        ) as server:
+            bare_phase = drive(
+                "bare",
+                server,
+                bare_client,
+                [(server.port, i + 1, i, args.keep_alive) for i in range(args.clients)],
+                args.warmup,
+                args.seconds,
+                args.think,
+            )
+        for log in ("app.log", "bare.log"):
+            text = (folder / log).read_text().strip()
+            if text:
+                print(f"--- {log} (gunicorn) ---\n{text[-3000:]}")
+    return 0 if report(app_phase, bare_phase, args, database) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
