@@ -28,7 +28,8 @@ class QuestionnaireVersion(db.Model):
     version: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(500))
-    source: Mapped[str] = mapped_column(Text)
+    # deferred: the YAML is only read when a version is parsed, once per process (registry)
+    source: Mapped[str] = mapped_column(Text, deferred=True)
     loaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

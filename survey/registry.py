@@ -82,7 +82,15 @@ class Registry:
 
     @staticmethod
     def for_version(row: QuestionnaireVersion) -> Questionnaire:
-        return _parse(row.content_hash, row.source, f"{row.questionnaire_id} v{row.version}")
+        """The definition a response was answered on; parsed once per process and version."""
+        cached = _BY_VERSION.get(row.content_hash)
+        if cached is None:
+            cached = _parse(row.content_hash, row.source, f"{row.questionnaire_id} v{row.version}")
+            _BY_VERSION[row.content_hash] = cached
+        return cached
+
+
+_BY_VERSION: dict[str, Questionnaire] = {}
 
 
 def content_hash(text: str) -> str:

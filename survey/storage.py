@@ -3,8 +3,10 @@ version number, so two tabs (or two colleagues) cannot silently overwrite each o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -100,6 +102,11 @@ def save_page(
     """
     if response.status == "submitted":
         raise SubmittedError()
+    with _write_lock():
+        _save_page(response, expected_version, values, drafts, page_key, complete)
+
+
+def _save_page(response, expected_version, values, drafts, page_key, complete) -> None:
     now = utcnow()
     bumped = db.session.execute(
         update(Response)
@@ -139,6 +146,21 @@ def save_page(
     response.updated_at = now
     response.last_page = page_key
     db.session.commit()
+
+
+_SQLITE_WRITES = threading.Lock()
+
+
+@contextlib.contextmanager
+def _write_lock():
+    """SQLite has one writer at a time. Threads of one process queue here, in order, instead of
+    sleeping in SQLite's busy loop (which made the slowest saves wait for seconds); processes
+    still wait for each other through SQLite's own lock. Other databases need no lock."""
+    if db.engine.dialect.name != "sqlite":
+        yield
+        return
+    with _SQLITE_WRITES:
+        yield
 
 
 def replace_answers(response: Response, answers: Mapping[str, Any]) -> None:
