@@ -13,6 +13,7 @@ carries no value.
 
 from __future__ import annotations
 
+import abc
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -99,7 +100,7 @@ def _sort_key_desc(value: Any) -> tuple[int, float]:
     return (1, 0.0) if value is None else (0, -float(value))
 
 
-class Kind:
+class Kind(abc.ABC):
     """Base class: a figure kind. Subclasses declare their parameters and implement add/result."""
 
     name: ClassVar[str] = ""
@@ -134,17 +135,19 @@ class Kind:
         return question, []
 
     # -- accumulation ---------------------------------------------------------------------------
-    def setup(self) -> None:
-        pass
+    def setup(self) -> None:  # noqa: B027 - optional hook: most kinds need no set-up
+        """Prepare the accumulators (a hook for kinds that need them)."""
 
     def wants(self, record: Record) -> bool:
         return self.population is None or record.group_id == self.population
 
+    @abc.abstractmethod
     def add(self, record: Record) -> None:
-        raise NotImplementedError
+        """Take one response into account."""
 
+    @abc.abstractmethod
     def result(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """The figure, once every response has been added."""
 
     # -- the common shape -------------------------------------------------------------------------
     def too_few(self, n: int) -> str | None:
@@ -474,8 +477,9 @@ class _PooledTable(Kind):
                 contributed = True
         self.contributors += contributed
 
+    @abc.abstractmethod
     def formula(self, a: int, b: int) -> Fraction | float:
-        raise NotImplementedError
+        """A cell's value from the sums of its two amounts."""
 
     zero_reason = "the sum is zero"
 
