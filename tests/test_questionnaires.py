@@ -224,3 +224,51 @@ def test_responses_on_two_versions_export_together(tmp_path):
         if db.engine.dialect.name == "postgresql":
             db.drop_all()
         db.engine.dispose()
+
+
+def test_responses_on_two_versions_are_scored_together(tmp_path):
+    """Version 1 answered, the YAML reworded, version 2 answered: one report over both."""
+    from survey.scoring.report import build_report
+
+    from .test_scoring_asce import COUNCILS, QID, cell, council_answers, store_response
+
+    folder = tmp_path / "questionnaires"
+    folder.mkdir()
+    shutil.copy(ROOT / "questionnaires" / f"{QID}.yaml", folder)
+    config = {
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+        "SECRET_KEY": "v",
+        "QUESTIONNAIRE_DIR": str(folder),
+    }
+    first = create_app(config)
+    with first.app_context():
+        db.drop_all()
+        db.create_all()
+        q1 = first.extensions["survey_registry"].get(QID)
+        for council in COUNCILS[:2]:
+            store_response(q1, council[0], council[1], council_answers(*council))
+        db.session.commit()
+    text = (folder / f"{QID}.yaml").read_text()
+    assert "Adult social care budget for 2012/13" in text
+    (folder / f"{QID}.yaml").write_text(
+        text.replace(
+            "Adult social care budget for 2012/13", "Net adult social care budget, 2012/13"
+        )
+    )
+    second = create_app(config)
+    with second.app_context():
+        q2 = second.extensions["survey_registry"].get(QID)
+        for council in COUNCILS[2:]:
+            store_response(q2, council[0], council[1], council_answers(*council))
+        db.session.commit()
+        versions = sorted(r.questionnaire_version.version for r in db.session.query(Response))
+        assert versions == [1, 1, 2, 2]
+        report = build_report(q2)
+        savings = next(f for f in report.figures if f["id"] == "savings_percent_of_budget")
+        # the same four councils as tests/test_scoring_asce.py: mean (5 + 7 + 7 + 0.5) / 4 = 4.875
+        assert savings["n"] == 4
+        assert cell(savings, "2012_13", "mean")["value"] == pytest.approx(4.875)
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            db.drop_all()
+        db.engine.dispose()
