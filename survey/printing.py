@@ -22,6 +22,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, render_template
 from markupsafe import Markup
 
+from .files import file_response
 from .model import Condition, Page, Question, QuestionInstance, Questionnaire, Repeat
 from .registry import content_hash
 from .routing import cell_asked
@@ -467,10 +468,7 @@ def response_pdf(response) -> bytes:
 
 
 def pdf_response(pdf: bytes, filename: str, inline: bool = False) -> Response:
-    disposition = "inline" if inline else "attachment"
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    return response
+    return file_response(pdf, "application/pdf", filename, inline)
 
 
 def _questionnaire(questionnaire_id: str) -> Questionnaire:

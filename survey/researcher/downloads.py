@@ -12,7 +12,6 @@ import os
 import tempfile
 
 from flask import (
-    Response,
     abort,
     current_app,
     render_template,
@@ -25,6 +24,7 @@ from flask_login import current_user
 from ..auth import EVERYONE, STAFF, roles_required
 from ..exports import FORMATS, ExportError, ExportOptions, count_responses, export_to
 from ..extensions import db
+from ..files import file_response
 from ..storage import audit
 from .views import _questionnaire, bp
 
@@ -89,9 +89,7 @@ def download(questionnaire_id: str, fmt: str):
         first = next(chunks, b"")
     except ExportError as exc:
         abort(_problem(str(exc)))
-    response = Response(stream_with_context(_prepend(first, chunks)), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(stream_with_context(_prepend(first, chunks)), mimetype, filename)
 
 
 def _chunks(questionnaire_id: str, fmt: str, options: ExportOptions):

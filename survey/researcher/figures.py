@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..auth import roles_required
 from ..extensions import db
+from ..files import file_response
 from ..model import Questionnaire
 from ..models import CleaningDecision, Response
 from ..scoring.cleaning import ACTION_LABELS, RULE_TITLES, RULES, reallocation_targets
@@ -123,9 +124,7 @@ def _figure(report: Report, figure_id: str) -> dict[str, Any]:
 
 
 def _download(body: str | bytes, mimetype: str, filename: str) -> HttpResponse:
-    response = HttpResponse(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(body, mimetype, filename)
 
 
 @bp.get("/")

@@ -33,6 +33,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..answers import answer_sections
 from ..auth import EVERYONE, ROLES, STAFF, key_in_token, roles_required
 from ..extensions import db, limiter
+from ..files import file_response
 from ..invitations import authority_types, links_csv, parse_invitations, safe_cell
 from ..model import Questionnaire
 from ..models import AuditEvent, Respondent, Response, User, utcnow
@@ -308,9 +309,7 @@ def chase_list(questionnaire_id: str):
 
 
 def _csv_download(text: str, filename: str) -> HttpResponse:
-    response = HttpResponse(text, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(text, "text/csv", filename)
 
 
 # -- invitations ----------------------------------------------------------------------------------
