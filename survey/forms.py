@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlparse
 
@@ -61,64 +62,96 @@ def build_form(
     page: PageInstance | None = None,
 ) -> PageForm:
     """A form with one field per answer key of the questions asked on this page."""
-    fields: dict[str, Any] = {}
-    for qi in questions:
-        q = qi.question
-        if q.type == "single":
-            fields[qi.key] = RadioField(choices=_choices(q.options), validate_choice=False)
-        elif q.type == "multiple":
-            fields[qi.key] = SelectMultipleField(choices=_choices(q.options), validate_choice=False)
-        elif q.type == "ranking":
-            chosen = _chosen(questionnaire, qi, answers, formdata)
-            # as many ranks as options chosen, up to the number the question asks for
-            for i in range(1, min(q.ranks, len(chosen)) + 1):
-                fields[f"{qi.key}_{i}"] = SelectField(
-                    choices=[("", "Not ranked")] + _choices(chosen), validate_choice=False
-                )
-        elif q.type == "grid":
-            for row in q.rows:
-                fields[f"{qi.key}_{row.id}"] = RadioField(
-                    choices=_choices(q.grid_columns), validate_choice=False
-                )
-        elif q.type == "group":
-            for f in q.fields:
-                name = f"{qi.key}_{f.id}"
-                if f.type == "single":
-                    fields[name] = RadioField(choices=_choices(f.options), validate_choice=False)
-                elif f.type == "date":
-                    fields.update(_date_fields(name))
-                else:
-                    fields[name] = StringField()
-        elif q.type == "date":
-            fields.update(_date_fields(qi.key))
-        elif q.type == "textarea":
-            fields[qi.key] = TextAreaField()
-        else:  # text, email, tel, url, money and money-table cells are all typed text
-            for key in field_keys(questionnaire, qi):
-                fields[key] = StringField()
-        if q.type in ("single", "multiple"):
-            for o in q.options:
-                if o.specify:
-                    fields[f"{qi.key}_{o.id}_text"] = StringField()
-    if page is not None:
-        for check in page.page.checks:
-            if check.level == "warning":
-                fields[f"confirm_{check.id}"] = BooleanField()
-    form_class = type("GeneratedPageForm", (PageForm,), fields)
+    form_class = _form_class(_field_spec(questionnaire, questions, answers, formdata, page))
     if formdata is not None:
         return form_class(formdata=formdata)
     return form_class(formdata=None, data=_display_data(questionnaire, questions, answers))
 
 
-def _date_fields(key: str) -> dict[str, StringField]:
-    return {f"{key}-{part}": StringField() for part in DATE_PARTS}
+FieldSpec = tuple[str, str, tuple[tuple[str, str], ...]]  # name, kind, choices
+
+
+def _field_spec(
+    questionnaire: Questionnaire,
+    questions: list[QuestionInstance],
+    answers: Mapping[str, Any],
+    formdata,
+    page: PageInstance | None,
+) -> tuple[FieldSpec, ...]:
+    """What the page's form holds, as plain data: the key under which its class is cached."""
+    spec: list[FieldSpec] = []
+    for qi in questions:
+        q = qi.question
+        if q.type == "single":
+            spec.append((qi.key, "radio", _choices(q.options)))
+        elif q.type == "multiple":
+            spec.append((qi.key, "multiple", _choices(q.options)))
+        elif q.type == "ranking":
+            chosen = _chosen(questionnaire, qi, answers, formdata)
+            # as many ranks as options chosen, up to the number the question asks for
+            choices = (("", "Not ranked"), *_choices(chosen))
+            for i in range(1, min(q.ranks, len(chosen)) + 1):
+                spec.append((f"{qi.key}_{i}", "select", choices))
+        elif q.type == "grid":
+            columns = _choices(q.grid_columns)
+            for row in q.rows:
+                spec.append((f"{qi.key}_{row.id}", "radio", columns))
+        elif q.type == "group":
+            for f in q.fields:
+                name = f"{qi.key}_{f.id}"
+                if f.type == "single":
+                    spec.append((name, "radio", _choices(f.options)))
+                elif f.type == "date":
+                    spec.extend(_date_fields(name))
+                else:
+                    spec.append((name, "text", ()))
+        elif q.type == "date":
+            spec.extend(_date_fields(qi.key))
+        elif q.type == "textarea":
+            spec.append((qi.key, "textarea", ()))
+        else:  # text, email, tel, url, money and money-table cells are all typed text
+            spec.extend((key, "text", ()) for key in field_keys(questionnaire, qi))
+        if q.type in ("single", "multiple"):
+            for o in q.options:
+                if o.specify:
+                    spec.append((f"{qi.key}_{o.id}_text", "text", ()))
+    if page is not None:
+        for check in page.page.checks:
+            if check.level == "warning":
+                spec.append((f"confirm_{check.id}", "confirm", ()))
+    return tuple(spec)
+
+
+@lru_cache(maxsize=1024)
+def _form_class(spec: tuple[FieldSpec, ...]) -> type[PageForm]:
+    """One form class per distinct page shape, made once: building a WTForms class is a good
+    part of the cost of a request, and the same page is asked for over and over."""
+    fields: dict[str, Any] = {}
+    for name, kind, choices in spec:
+        if kind == "radio":
+            fields[name] = RadioField(choices=list(choices), validate_choice=False)
+        elif kind == "multiple":
+            fields[name] = SelectMultipleField(choices=list(choices), validate_choice=False)
+        elif kind == "select":
+            fields[name] = SelectField(choices=list(choices), validate_choice=False)
+        elif kind == "textarea":
+            fields[name] = TextAreaField()
+        elif kind == "confirm":
+            fields[name] = BooleanField()
+        else:
+            fields[name] = StringField()
+    return type("GeneratedPageForm", (PageForm,), fields)
+
+
+def _date_fields(key: str) -> list[FieldSpec]:
+    return [(f"{key}-{part}", "text", ()) for part in DATE_PARTS]
 
 
 DATE_PARTS = ("day", "month", "year")
 
 
-def _choices(options: tuple[Option, ...] | list[Option]) -> list[tuple[str, str]]:
-    return [(o.id, o.label) for o in options]
+def _choices(options: tuple[Option, ...] | list[Option]) -> tuple[tuple[str, str], ...]:
+    return tuple((o.id, o.label) for o in options)
 
 
 def _chosen(

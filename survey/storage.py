@@ -6,15 +6,23 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Text, cast, delete, select, update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .extensions import db
 from .models import Answer, AuditEvent, Respondent, Response, utcnow
 from .tokens import hash_token, new_token
+
+try:  # POSIX; elsewhere SQLite's own busy wait serialises processes
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
 
 
 class ConflictError(Exception):
@@ -36,7 +44,12 @@ def find_respondent(token: str) -> Respondent | None:
         respondent_id = key_in_respondent_id(token)
         respondent = db.session.get(Respondent, respondent_id) if respondent_id else None
         return respondent
-    respondent = db.session.scalar(select(Respondent).filter_by(token_hash=hash_token(token)))
+    # the response and its questionnaire version come in the same query: every page needs them
+    respondent = db.session.scalar(
+        select(Respondent)
+        .filter_by(token_hash=hash_token(token))
+        .options(joinedload(Respondent.response).joinedload(Response.questionnaire_version))
+    )
     if respondent is None or respondent.revoked_at is not None:
         return None
     return respondent
@@ -99,40 +112,15 @@ def save_page(
     ``values`` maps keys to good answers (None or empty removes the answer); ``drafts`` holds the
     raw text of answers that failed their checks, so nothing typed is lost. Raises
     :class:`ConflictError` if another save happened since ``expected_version`` was read.
+
+    The transaction is three statements whatever the page's size: the response's version check
+    (which also writes its drafts and page states), one delete of emptied answers and one
+    insert-or-update of the rest. Plain SQL statements rather than the ORM's unit of work,
+    because this is the hottest write in the application.
     """
     if response.status == "submitted":
         raise SubmittedError()
-    with _write_lock():
-        _save_page(response, expected_version, values, drafts, page_key, complete)
-
-
-def _save_page(response, expected_version, values, drafts, page_key, complete) -> None:
     now = utcnow()
-    bumped = db.session.execute(
-        update(Response)
-        .where(Response.id == response.id, Response.version == expected_version)
-        .values(version=Response.version + 1, updated_at=now, last_page=page_key)
-        .execution_options(synchronize_session=False)
-    )
-    if bumped.rowcount != 1:
-        db.session.rollback()
-        raise ConflictError()
-    existing = {
-        a.key: a
-        for a in db.session.scalars(
-            select(Answer).where(Answer.response_id == response.id, Answer.key.in_(list(values)))
-        )
-    }
-    for key, value in values.items():
-        row = existing.get(key)
-        if value in (None, "", []):
-            if row is not None:
-                db.session.delete(row)
-        elif row is None:
-            db.session.add(Answer(response_id=response.id, key=key, value=value, updated_at=now))
-        elif row.value != value:
-            row.value = value
-            row.updated_at = now
     new_drafts = {k: v for k, v in (response.drafts or {}).items() if k not in values}
     new_drafts.update(drafts)
     states = dict(response.page_states or {})
@@ -140,27 +128,128 @@ def _save_page(response, expected_version, values, drafts, page_key, complete) -
         states[page_key] = "complete" if complete else "incomplete"
     elif page_key not in states:
         states[page_key] = "incomplete"
-    response.drafts = new_drafts
-    response.page_states = states
-    response.version = expected_version + 1
-    response.updated_at = now
-    response.last_page = page_key
-    db.session.commit()
+    emptied = [k for k, v in values.items() if _empty(v)]
+    kept = [
+        {"response_id": response.id, "key": k, "value": v, "updated_at": now}
+        for k, v in values.items()
+        if not _empty(v)
+    ]
+    with _write_lock():
+        bumped = db.session.execute(
+            update(Response)
+            .where(Response.id == response.id, Response.version == expected_version)
+            .values(
+                version=expected_version + 1,
+                updated_at=now,
+                last_page=page_key,
+                drafts=new_drafts,
+                page_states=states,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if bumped.rowcount != 1:
+            db.session.rollback()
+            raise ConflictError()
+        if emptied:
+            db.session.execute(
+                delete(Answer)
+                .where(Answer.response_id == response.id, Answer.key.in_(emptied))
+                .execution_options(synchronize_session=False)
+            )
+        if kept:
+            db.session.execute(_upsert_answers(), kept)
+        db.session.commit()
+    # the session forgot the response at commit; tell it what was just written, without a query
+    for name, value in (
+        ("version", expected_version + 1),
+        ("updated_at", now),
+        ("last_page", page_key),
+        ("drafts", new_drafts),
+        ("page_states", states),
+    ):
+        set_committed_value(response, name, value)
+
+
+def apply_values(answers: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers after a save of ``values``: what :func:`load_answers` would now return."""
+    merged = dict(answers)
+    for key, value in values.items():
+        if _empty(value):
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _upsert_answers():
+    """INSERT ... ON CONFLICT (response_id, key) DO UPDATE, in the database's own dialect; an
+    unchanged value keeps its row (and its updated_at) untouched. Built once per dialect."""
+    dialect = db.engine.dialect.name
+    if dialect not in _UPSERTS:
+        _UPSERTS[dialect] = _build_upsert(dialect)
+    return _UPSERTS[dialect]
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _build_upsert(dialect: str):
+    table = Answer.__table__
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.response_id, table.c.key],
+        set_={"value": excluded.value, "updated_at": excluded.updated_at},
+        # JSON has no equality operator in PostgreSQL: compare the text
+        where=cast(table.c.value, Text) != cast(excluded.value, Text),
+    )
 
 
 _SQLITE_WRITES = threading.Lock()
+_LOCK_FILES: dict[tuple[int, str], int] = {}
 
 
 @contextlib.contextmanager
 def _write_lock():
-    """SQLite has one writer at a time. Threads of one process queue here, in order, instead of
-    sleeping in SQLite's busy loop (which made the slowest saves wait for seconds); processes
-    still wait for each other through SQLite's own lock. Other databases need no lock."""
+    """SQLite has one writer at a time. Writers queue here, in order, instead of sleeping in
+    SQLite's busy loop, where the unluckiest saves waited for seconds: threads of one process on a
+    lock, processes (gunicorn workers) on an exclusive ``flock`` of ``<database>.lock``, which
+    the kernel hands over as soon as it is released and frees if its holder dies. Other databases
+    need no lock."""
     if db.engine.dialect.name != "sqlite":
         yield
         return
     with _SQLITE_WRITES:
-        yield
+        fd = _lock_file(db.engine.url.database)
+        if fd is None:
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _lock_file(database: str | None) -> int | None:
+    """This process's descriptor of the lock file beside a SQLite database (opened once per
+    process: a descriptor inherited across fork would share its lock with the parent)."""
+    if fcntl is None or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    key = (os.getpid(), database)
+    fd = _LOCK_FILES.get(key)
+    if fd is None:
+        fd = os.open(f"{database}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        _LOCK_FILES[key] = fd
+    return fd
 
 
 def replace_answers(response: Response, answers: Mapping[str, Any]) -> None:

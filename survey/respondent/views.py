@@ -41,6 +41,7 @@ from ..routing import (
 from ..storage import (
     ConflictError,
     SubmittedError,
+    apply_values,
     audit,
     bump_version,
     find_respondent,
@@ -261,7 +262,7 @@ def _post_page(pi: PageInstance, response: Response, answers, questions, keys):
     except SubmittedError:
         return redirect(url_for(".answers", token=g.token))
 
-    answers = load_answers(response)
+    answers = apply_values(answers, result.values)
     if action == "save":
         return redirect(url_for(".saved", token=g.token))
     if action == "back":
