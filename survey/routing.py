@@ -100,7 +100,13 @@ def find_page(questionnaire: Questionnaire, key: str, answers: Answers) -> PageI
 def neighbours(
     questionnaire: Questionnaire, key: str, answers: Answers
 ) -> tuple[PageInstance | None, PageInstance | None]:
-    pages = route(questionnaire, answers)
+    return neighbours_on(route(questionnaire, answers), key)
+
+
+def neighbours_on(
+    pages: list[PageInstance], key: str
+) -> tuple[PageInstance | None, PageInstance | None]:
+    """The pages before and after ``key`` on a route already worked out."""
     keys = [p.key for p in pages]
     if key not in keys:
         return None, None

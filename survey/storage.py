@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, select, update
+from sqlalchemy import Text, bindparam, cast, delete, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -44,15 +44,21 @@ def find_respondent(token: str) -> Respondent | None:
         respondent_id = key_in_respondent_id(token)
         respondent = db.session.get(Respondent, respondent_id) if respondent_id else None
         return respondent
-    # the response and its questionnaire version come in the same query: every page needs them
-    respondent = db.session.scalar(
-        select(Respondent)
-        .filter_by(token_hash=hash_token(token))
-        .options(joinedload(Respondent.response).joinedload(Response.questionnaire_version))
-    )
+    respondent = db.session.scalar(_BY_TOKEN_HASH, {"token_hash": hash_token(token)})
     if respondent is None or respondent.revoked_at is not None:
         return None
     return respondent
+
+
+# Statements run on every request are built once: SQLAlchemy then reuses their compiled form
+# without working out a cache key each time. The response and its questionnaire version come in
+# the same query as the respondent, because every page needs them.
+_BY_TOKEN_HASH = (
+    select(Respondent)
+    .where(Respondent.token_hash == bindparam("token_hash"))
+    .options(joinedload(Respondent.response).joinedload(Response.questionnaire_version))
+)
+_ANSWERS_OF = select(Answer.key, Answer.value).where(Answer.response_id == bindparam("response_id"))
 
 
 def create_respondent(
@@ -86,9 +92,7 @@ def audit(actor: str, action: str, respondent_id: int | None = None, details=Non
 
 
 def load_answers(response: Response) -> dict[str, Any]:
-    rows = db.session.execute(
-        select(Answer.key, Answer.value).where(Answer.response_id == response.id)
-    )
+    rows = db.session.execute(_ANSWERS_OF, {"response_id": response.id})
     return {key: value for key, value in rows}
 
 

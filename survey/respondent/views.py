@@ -32,9 +32,9 @@ from ..registry import Registry
 from ..routing import (
     asked_questions,
     effective_answers,
-    find_page,
     instance_count,
     neighbours,
+    neighbours_on,
     page_field_keys,
     route,
 )
@@ -207,7 +207,8 @@ def page(token: str, key: str):
         return redirect(url_for(".answers", token=token))
     response = _response()
     answers = load_answers(response)
-    pi = find_page(g.questionnaire, key, answers)
+    pages = route(g.questionnaire, answers)
+    pi = next((p for p in pages if p.key == key), None)
     if pi is None:
         return redirect(url_for(".overview", token=token))
     questions = asked_questions(pi, answers)
@@ -218,7 +219,7 @@ def page(token: str, key: str):
         apply_drafts(form, drafts, keys)  # show what was typed but not yet accepted
         form.state.data = page_state(answers, drafts, keys)
         errors = _draft_errors(questions, form, drafts, keys)
-        return _render_page(pi, form, answers, errors)
+        return _render_page(pi, form, answers, errors, pages=pages)
     return _post_page(pi, response, answers, questions, keys)
 
 
@@ -299,8 +300,17 @@ def _conflict(pi, form, answers, keys, result):
 
 
 def _render_page(
-    pi: PageInstance, form, answers, errors, csrf_failed=False, conflicts=None, busy=False
+    pi: PageInstance,
+    form,
+    answers,
+    errors,
+    csrf_failed=False,
+    conflicts=None,
+    busy=False,
+    pages: list[PageInstance] | None = None,
 ):
+    """The page with its form; ``pages`` is the route when the caller has already worked it out
+    for these answers."""
     from ..answers import money_totals
 
     questions = asked_questions(pi, answers)
@@ -309,7 +319,7 @@ def _render_page(
         for qi in questions
         if qi.question.type == "money_table" and qi.question.total_row
     }
-    previous, _ = neighbours(g.questionnaire, pi.key, answers)
+    previous, _ = neighbours_on(pages or route(g.questionnaire, answers), pi.key)
     labels: dict[str, str] = {}
     for qi in questions:
         labels.update(answer_module.field_labels(g.questionnaire, qi))
