@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and attached to the app in :func:`survey.create_app`."""
 
+from functools import lru_cache
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -22,13 +24,17 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 def guess_limited(kind: str, key: str, limit_text: str) -> bool:
     """True when ``key`` has used up its allowance of failed ``kind`` attempts."""
-    from limits import parse_many
-
-    return any(not limiter.limiter.test(item, kind, key) for item in parse_many(limit_text))
+    return any(not limiter.limiter.test(item, kind, key) for item in _limits(limit_text))
 
 
 def count_failure(kind: str, key: str, limit_text: str) -> None:
+    for item in _limits(limit_text):
+        limiter.limiter.hit(item, kind, key)
+
+
+@lru_cache(maxsize=16)
+def _limits(limit_text: str) -> tuple:
+    """Parsed once: every respondent request checks the link-guessing limit."""
     from limits import parse_many
 
-    for item in parse_many(limit_text):
-        limiter.limiter.hit(item, kind, key)
+    return tuple(parse_many(limit_text))

@@ -58,6 +58,23 @@ _BY_TOKEN_HASH = (
     .where(Respondent.token_hash == bindparam("token_hash"))
     .options(joinedload(Respondent.response).joinedload(Response.questionnaire_version))
 )
+_RESPONSE = Response.__table__.c
+# the version check of a page save, which writes the response's bookkeeping in the same statement
+_BUMP_VERSION = (
+    update(Response.__table__)
+    .where(_RESPONSE.id == bindparam("b_id"), _RESPONSE.version == bindparam("b_expected"))
+    .values(
+        version=bindparam("b_version"),
+        updated_at=bindparam("b_updated_at", type_=_RESPONSE.updated_at.type),
+        last_page=bindparam("b_last_page"),
+        drafts=bindparam("b_drafts", type_=_RESPONSE.drafts.type),
+        page_states=bindparam("b_page_states", type_=_RESPONSE.page_states.type),
+    )
+)
+_ANSWER = Answer.__table__.c
+_DELETE_ANSWERS = delete(Answer.__table__).where(
+    _ANSWER.response_id == bindparam("d_id"), _ANSWER.key.in_(bindparam("d_keys", expanding=True))
+)
 _ANSWERS_OF = select(Answer.key, Answer.value).where(Answer.response_id == bindparam("response_id"))
 
 
@@ -140,26 +157,22 @@ def save_page(
     ]
     with _write_lock():
         bumped = db.session.execute(
-            update(Response)
-            .where(Response.id == response.id, Response.version == expected_version)
-            .values(
-                version=expected_version + 1,
-                updated_at=now,
-                last_page=page_key,
-                drafts=new_drafts,
-                page_states=states,
-            )
-            .execution_options(synchronize_session=False)
+            _BUMP_VERSION,
+            {
+                "b_id": response.id,
+                "b_expected": expected_version,
+                "b_version": expected_version + 1,
+                "b_updated_at": now,
+                "b_last_page": page_key,
+                "b_drafts": new_drafts,
+                "b_page_states": states,
+            },
         )
         if bumped.rowcount != 1:
             db.session.rollback()
             raise ConflictError()
         if emptied:
-            db.session.execute(
-                delete(Answer)
-                .where(Answer.response_id == response.id, Answer.key.in_(emptied))
-                .execution_options(synchronize_session=False)
-            )
+            db.session.execute(_DELETE_ANSWERS, {"d_id": response.id, "d_keys": emptied})
         if kept:
             db.session.execute(_upsert_answers(), kept)
         db.session.commit()

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
+import time
 
 import pytest
+from sqlalchemy import select
 
 from survey import create_app
 from survey.extensions import db
-from survey.models import Response
-from survey.storage import ConflictError, create_respondent, load_answers, save_page
+from survey.models import Answer, Response
+from survey.storage import (
+    ConflictError,
+    apply_values,
+    create_respondent,
+    load_answers,
+    save_page,
+)
 
 from .conftest import ALWAYS_OPEN, Journey
 
@@ -67,3 +77,59 @@ def test_a_busy_database_gives_a_clear_page_and_keeps_what_was_typed(tmp_path):
     assert journey.post(typed).status_code == 302  # pressing again once the lock is free
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_save_adds_changes_and_removes_answers_in_one_go(app, response):
+    with app.app_context():
+        row = db.session.get(Response, response)
+        save_page(row, row.version, {"q2": "county", "q3": "other"}, {}, "authority_information", 1)
+        stamp = db.session.scalar(
+            select(Answer.updated_at).where(Answer.response_id == response, Answer.key == "q2")
+        )
+        row = db.session.get(Response, response)
+        before = row.version
+        save_page(row, before, {"q2": "county", "q3": ""}, {"q3": "x"}, "authority_information", 0)
+        assert row.version == before + 1  # the object knows without reading it back
+        db.session.expire_all()
+        row = db.session.get(Response, response)
+        assert load_answers(row) == {"q2": "county"}  # q3 emptied: its row is gone
+        assert row.version == before + 1 and row.drafts == {"q3": "x"}
+        assert row.page_states["authority_information"] == "incomplete"
+        unchanged = db.session.scalar(
+            select(Answer.updated_at).where(Answer.response_id == response, Answer.key == "q2")
+        )
+        assert unchanged == stamp  # an answer saved again with the same value is left alone
+
+
+def test_apply_values_matches_what_a_save_stores():
+    assert apply_values({"a": 1, "b": "x", "c": [1]}, {"a": 2, "b": "", "c": [], "d": "y"}) == {
+        "a": 2,
+        "d": "y",
+    }
+
+
+@pytest.mark.skipif("SURVEY_TEST_DATABASE_URL" in os.environ, reason="SQLite's write lock")
+def test_sqlite_saves_queue_on_a_lock_file_shared_by_processes(app, response):
+    """gunicorn workers are processes: a save waits for another process's save to finish, on
+    ``<database>.lock``, instead of sleeping in SQLite's busy loop."""
+    with app.app_context():
+        database = db.engine.url.database
+        row = db.session.get(Response, response)
+        holder = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import fcntl, sys, time; f = open(sys.argv[1], 'a');"
+                " fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(0.5)",
+                f"{database}.lock",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        save_page(row, row.version, {"q2": "county"}, {}, "authority_information", False)
+        waited = time.monotonic() - started
+        holder.wait()
+        assert waited >= 0.3  # it queued behind the other process
+        assert load_answers(row)["q2"] == "county"
