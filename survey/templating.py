@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 
 from flask import Flask
@@ -70,28 +71,46 @@ def date_time(value: dt.datetime | None) -> str:
     return f"{value.day} {value:%B %Y} at {value:%H:%M} UTC"
 
 
-def grid_cells(row_key: str, row_label: str, columns, chosen: str | None) -> Markup:
-    """The radio buttons of one factor-grid row, one table cell per column.
+def grid_rows(key: str, rows, columns, form, errors: Mapping[str, str]) -> Markup:
+    """The body of a factor grid: one table row per grid row, one radio button per column, the
+    row's error message (if any) in its header cell.
 
-    Written in Python rather than as a Jinja loop because a grid is the heaviest page (18 rows of
-    7 buttons): this is the same markup at a fifth of the cost. Every value is escaped.
+    Written in Python rather than as Jinja loops and macros because a grid is the heaviest page
+    (18 rows of 7 buttons): this is the same markup at a fraction of the cost. Every value is
+    escaped.
     """
-    label = escape(row_label)
-    name = escape(row_key)
-    cells = []
-    for i, (column_id, value, column_label) in enumerate(_escaped(columns), start=1):
-        cell_id = name if i == 1 else f"{name}-{i}"
-        checked = " checked" if chosen == column_id else ""
-        cells.append(
-            '<td class="govuk-table__cell app-grid__cell">'
-            '<div class="govuk-radios govuk-radios--small"><div class="govuk-radios__item">'
-            f'<input class="govuk-radios__input" id="{cell_id}" name="{name}"'
-            f' type="radio" value="{value}"{checked}>'
-            f'<label class="govuk-label govuk-radios__label" for="{cell_id}">'
-            f'<span class="govuk-visually-hidden">{label}: {column_label}</span></label>'
-            "</div></div></td>"
+    html = []
+    for row in rows:
+        row_key = f"{key}_{row.id}"
+        name = escape(row_key)
+        label = escape(row.label)
+        error = errors.get(row_key)
+        html.append(
+            f'<tr class="govuk-table__row{" app-grid__row--error" if error else ""}">'
+            f'<th scope="row" class="govuk-table__header app-grid__row-label" id="{name}-label">'
+            f"{label}"
         )
-    return Markup("\n".join(cells))
+        if error:
+            html.append(
+                f'<p id="{name}-error" class="govuk-error-message">'
+                f'<span class="govuk-visually-hidden">Error:</span> {escape(error)}</p>'
+            )
+        html.append("</th>")
+        chosen = form[row_key].data
+        for i, (column_id, value, column_label) in enumerate(_escaped(columns), start=1):
+            cell_id = name if i == 1 else f"{name}-{i}"
+            checked = " checked" if chosen == column_id else ""
+            html.append(
+                '<td class="govuk-table__cell app-grid__cell">'
+                '<div class="govuk-radios govuk-radios--small"><div class="govuk-radios__item">'
+                f'<input class="govuk-radios__input" id="{cell_id}" name="{name}"'
+                f' type="radio" value="{value}"{checked}>'
+                f'<label class="govuk-label govuk-radios__label" for="{cell_id}">'
+                f'<span class="govuk-visually-hidden">{label}: {column_label}</span></label>'
+                "</div></div></td>"
+            )
+        html.append("</tr>\n")
+    return Markup("".join(html))
 
 
 @lru_cache(maxsize=256)
@@ -102,7 +121,7 @@ def _escaped(columns) -> tuple[tuple[str, Markup, Markup], ...]:
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.globals["grid_cells"] = grid_cells
+    app.jinja_env.globals["grid_rows"] = grid_rows
     app.jinja_env.filters["rich_text"] = rich_text
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["long_date"] = long_date
