@@ -551,6 +551,8 @@ class Phase:
     other_cpu_percent: float  # of the whole machine: processes not part of the benchmark
     failures: list[str]
     reconnects: int
+    samples: list[Sample] = field(default_factory=list, repr=False)
+    seconds: float = 0.0
 
 
 def drive(
@@ -609,6 +611,37 @@ def drive(
         / (seconds * (os.cpu_count() or 1)),
         failures=run.failures,
         reconnects=run.reconnects,
+        samples=measured,
+        seconds=seconds,
+    )
+
+
+def merge(name: str, rounds: list[Phase]) -> Phase:
+    """One phase out of several measured rounds: latencies pooled, rates and CPU shares over the
+    total measured time."""
+    samples = [s for r in rounds for s in r.samples]
+    seconds = sum(r.seconds for r in rounds)
+    stats = {
+        kind: Stats.of([s for s in samples if kind in ("all", s.kind)], seconds)
+        for kind in ("GET", "POST", "all")
+    }
+
+    def weighted(attribute: str) -> float:
+        return sum(getattr(r, attribute) * r.seconds for r in rounds) / seconds
+
+    server_ms = sum(r.server_cpu_ms_per_request * r.stats["all"].requests for r in rounds)
+    return Phase(
+        name=name,
+        stats=stats,
+        server_cpu_ms_per_request=server_ms / (stats["all"].requests or 1),
+        server_cpu_percent=weighted("server_cpu_percent"),
+        client_cpu_percent=weighted("client_cpu_percent"),
+        database_cpu_percent=weighted("database_cpu_percent"),
+        other_cpu_percent=weighted("other_cpu_percent"),
+        failures=[f for r in rounds for f in r.failures],
+        reconnects=sum(r.reconnects for r in rounds),
+        samples=samples,
+        seconds=seconds,
     )
 
 
@@ -635,7 +668,8 @@ def report(app: Phase, bare: Phase, args: argparse.Namespace, database: str) -> 
     print(f"machine:  {machine()}")
     print(
         f"setup:    {database}; gunicorn -w {args.workers} --threads {args.threads}; "
-        f"{args.clients} clients; {args.seconds:g} s measured after {args.warmup:g} s warm-up; "
+        f"{args.clients} clients; {args.seconds:g} s measured for each server, in "
+        f"{args.rounds} alternating round(s), after {args.warmup:g} s warm-up; "
         f"keep-alive {'on' if args.keep_alive else 'off'}"
         + (f"; {args.think:g} s mean think time" if args.think else "")
     )
@@ -767,6 +801,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=30, help="measured seconds per phase")
     parser.add_argument("--warmup", type=float, default=5, help="unmeasured seconds first (5)")
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="measure application and bare endpoint in turn this many times, --seconds split "
+        "between the rounds (3)",
+    )
+    parser.add_argument(
         "--database-url",
         help="database to use (tables are created there); default: a new SQLite file in a "
         "temporary folder",
@@ -812,37 +853,60 @@ def main(argv: list[str] | None = None) -> int:
             "SURVEY_SECRET_KEY": secret_key,
             "SURVEY_SCHEDULE": ALWAYS_OPEN,
         }
-        print(f"application: {args.clients} clients on {GRID_PAGE} ...", flush=True)
-        with gunicorn(
-            "survey:create_app()", app_env, args.workers, args.threads, folder / "app.log"
-        ) as server:
-            app_phase = drive(
-                "app",
-                server,
-                app_client,
-                [(server.port, tokens[i], i, args.keep_alive) for i in range(args.clients)],
-                args.warmup,
-                args.seconds,
-                args.think,
-            )
-        print(f"bare endpoint: {args.clients} clients ...", flush=True)
         bare_env = {"BENCH_BARE_DATABASE_URL": url}
-        with gunicorn(
-            "benchmarks.load_respondents:bare_app()",
-            bare_env,
-            args.workers,
-            args.threads,
-            folder / "bare.log",
-        ) as server:
-            bare_phase = drive(
-                "bare",
-                server,
-                bare_client,
-                [(server.port, i + 1, i, args.keep_alive) for i in range(args.clients)],
-                args.warmup,
-                args.seconds,
-                args.think,
-            )
+        # Both servers run throughout and are driven in turn, round after round, so that a change
+        # in what the (shared, virtual) machine can give during the run touches both alike.
+        app_rounds: list[Phase] = []
+        bare_rounds: list[Phase] = []
+        each = args.seconds / args.rounds
+        with (
+            gunicorn(
+                "survey:create_app()", app_env, args.workers, args.threads, folder / "app.log"
+            ) as app_server,
+            gunicorn(
+                "benchmarks.load_respondents:bare_app()",
+                bare_env,
+                args.workers,
+                args.threads,
+                folder / "bare.log",
+            ) as bare_server,
+        ):
+            for n in range(args.rounds):
+                warmup = args.warmup if n == 0 else min(args.warmup, 2.0)
+                print(
+                    f"round {n + 1} of {args.rounds}: application, {args.clients} clients on "
+                    f"{GRID_PAGE}; then the bare endpoint ...",
+                    flush=True,
+                )
+                app_rounds.append(
+                    drive(
+                        "app",
+                        app_server,
+                        app_client,
+                        [
+                            (app_server.port, tokens[i], i + 1000 * n, args.keep_alive)
+                            for i in range(args.clients)
+                        ],
+                        warmup,
+                        each,
+                        args.think,
+                    )
+                )
+                bare_rounds.append(
+                    drive(
+                        "bare",
+                        bare_server,
+                        bare_client,
+                        [
+                            (bare_server.port, i + 1, i + 1000 * n, args.keep_alive)
+                            for i in range(args.clients)
+                        ],
+                        warmup,
+                        each,
+                        args.think,
+                    )
+                )
+        app_phase, bare_phase = merge("app", app_rounds), merge("bare", bare_rounds)
         for log in ("app.log", "bare.log"):
             text = (folder / log).read_text().strip()
             if text:
