@@ -816,8 +816,10 @@ def main(argv: list[str] | None = None) -> int:
         "--reset", action="store_true", help="drop the application's tables first (not SQLite)"
     )
     parser.add_argument("--respondents", type=int, default=400, help="respondents created (400)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (8)")
+    parser.add_argument(
+        "--workers", type=int, default=4, help="gunicorn workers (4, as docs/operations.md)"
+    )
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (4)")
     parser.add_argument(
         "--keep-alive",
         action=argparse.BooleanOptionalAction,

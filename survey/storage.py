@@ -230,42 +230,50 @@ def _build_upsert(dialect: str):
     )
 
 
-_SQLITE_WRITES = threading.Lock()
-_LOCK_FILES: dict[tuple[int, str], int] = {}
+_SQLITE_WRITES = threading.Lock()  # for databases without a file to lock beside them
+_LOCK_FILES = threading.local()
 
 
 @contextlib.contextmanager
 def _write_lock():
-    """SQLite has one writer at a time. Writers queue here, in order, instead of sleeping in
-    SQLite's busy loop, where the unluckiest saves waited for seconds: threads of one process on a
-    lock, processes (gunicorn workers) on an exclusive ``flock`` of ``<database>.lock``, which
-    the kernel hands over as soon as it is released and frees if its holder dies. Other databases
-    need no lock."""
+    """SQLite has one writer at a time. Writers queue here instead of sleeping in SQLite's busy
+    loop, where the unluckiest saves waited for seconds: every thread of every process (gunicorn
+    workers are processes) takes an exclusive ``flock`` of ``<database>.lock`` through a
+    descriptor of its own, so all of them wait in the same kernel queue, are woken as soon as
+    the lock is released, and a holder that dies frees it. Other databases need no lock."""
     if db.engine.dialect.name != "sqlite":
         yield
         return
-    with _SQLITE_WRITES:
-        fd = _lock_file(db.engine.url.database)
-        if fd is None:
+    fd = _lock_file(db.engine.url.database)
+    if fd is None:
+        with _SQLITE_WRITES:
             yield
-            return
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def _lock_file(database: str | None) -> int | None:
-    """This process's descriptor of the lock file beside a SQLite database (opened once per
-    process: a descriptor inherited across fork would share its lock with the parent)."""
+    """This thread's descriptor of the lock file beside a SQLite database. Opened per thread and
+    process: threads sharing a descriptor (or a process sharing its parent's across fork) would
+    share its lock instead of waiting for each other."""
     if fcntl is None or not database or database == ":memory:" or database.startswith("file:"):
         return None
     key = (os.getpid(), database)
-    fd = _LOCK_FILES.get(key)
+    files = getattr(_LOCK_FILES, "files", None)
+    if files is None:
+        files = _LOCK_FILES.files = {}
+    fd = files.get(key)
     if fd is None:
+        for old_key, old_fd in list(files.items()):  # one database at a time (tests make many)
+            if old_key[0] == key[0]:
+                os.close(old_fd)
+            del files[old_key]
         fd = os.open(f"{database}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        _LOCK_FILES[key] = fd
+        files[key] = fd
     return fd
 
 
