@@ -19,7 +19,9 @@ call these. The formats are documented for their users in ``docs/exports.md``; t
   column by column in compact arrays (about 8 bytes per numeric cell).
 * **Anonymised** variant (for the sponsor): no authority name (Q1 or the respondent's name),
   no ``personal_data`` questions, no contact details; the authority is a pseudonymous id
-  ``"A" + 10 hex digits`` of an HMAC of the respondent id keyed with the application's secret key.
+  ``"A" + 10 hex digits`` of an HMAC of the respondent id keyed with the application's secret key;
+  free-text answers scrubbed of contact details and the respondent's names
+  (:mod:`survey.anonymise`).
 * **Spreadsheet formulas**: text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
   return is prefixed with a single quote in CSV and Excel (numbers stay numbers).
 """
@@ -44,6 +46,7 @@ from typing import IO, Any
 from sqlalchemy import Text, func, insert, select, text, type_coerce
 from sqlalchemy.exc import IntegrityError
 
+from .anonymise import scrub_free_text
 from .extensions import db
 from .model import Option, QuestionInstance, Questionnaire, Repeat
 from .models import Answer, QuestionnaireVersion, Respondent, Response
@@ -476,6 +479,7 @@ class Exporter:
         self._parsed: dict[int, Questionnaire] = {}
         self._long: dict[str, tuple[list[Variable], dict[int, list[str]]]] = {}
         self.allowed_keys = {v.key for v in self.variables}
+        self.free_text_keys = {v.key for v in self.variables if v.kind == "text"}
         self.count = 0
         secret = self.options.secret_key
         if secret is None and self.options.anonymised:
@@ -503,7 +507,20 @@ class Exporter:
             batch_size=self.options.batch_size,
         ):
             self.count += 1
-            yield record, effective_answers(self.definition(record.version_id), record.answers)
+            answers = effective_answers(self.definition(record.version_id), record.answers)
+            if self.options.anonymised:
+                answers = self.scrubbed(record, answers)
+            yield record, answers
+
+    def scrubbed(self, record: Record, answers: dict[str, Any]) -> dict[str, Any]:
+        """Free-text answers without contact details or the respondent's names (sponsors)."""
+        names = (record.respondent["name"], record.respondent["contact_name"])
+        return {
+            key: scrub_free_text(value, names)
+            if key in self.free_text_keys and isinstance(value, str)
+            else value
+            for key, value in answers.items()
+        }
 
     def authority(self, record: Record) -> str:
         if self.options.anonymised:

@@ -382,6 +382,36 @@ def test_anonymised_csv_has_no_names_contacts_or_personal_data(filled):
     assert long_rows[0]["authority"] == rows[0]["authority"]  # the pseudonym links the files
 
 
+def test_anonymised_downloads_scrub_contact_details_and_names_from_free_text(app):
+    """A finance officer may name the council or give a number in any free-text answer."""
+    told = (
+        "Ask Jo Bloggs (jo.bloggs@barnet.example, 020 7946 0001) or see www.barnet.gov.uk: "
+        "Barnet's shared service saved London Borough of Barnet £1,200,000 in 2011-12."
+    )
+    with app.app_context():
+        add_response(
+            "London Borough of Barnet",
+            {"q2": "london_borough", "q4_ex1": "housing", "q5_ex1": told, "q11_ex1": "no"},
+            contact_name="Jo Bloggs",
+        )
+        wide = read_csv(exports.export_csv_wide(QID, ExportOptions(anonymised=True)))
+        long = read_csv(exports.export_csv_long(QID, ExportOptions(anonymised=True)))
+        document = json.loads(
+            b"".join(exports.export_json(QID, ExportOptions(anonymised=True))).decode()
+        )
+        full = read_csv(exports.export_csv_wide(QID, ExportOptions()))
+    scrubbed = (
+        "Ask [name removed] ([email address removed], [telephone number removed]) or see "
+        "[web address removed]: [name removed]'s shared service saved [name removed] "
+        "£1,200,000 in 2011-12."
+    )
+    assert wide[0]["q5_ex1"] == scrubbed
+    assert long[0]["q5"] == scrubbed
+    assert document["responses"][0]["answers"]["q5_ex1"] == scrubbed
+    assert wide[0]["q2"] == "london_borough" and wide[0]["q4_ex1"] == "housing"  # codes untouched
+    assert full[0]["q5_ex1"] == told  # the research team's download keeps the answer as given
+
+
 def test_pseudonyms_are_stable_and_keyed(filled):
     with filled.app_context():
         first = read_csv(exports.export_csv_wide(QID, ExportOptions(anonymised=True)))
