@@ -272,3 +272,31 @@ def test_responses_on_two_versions_are_scored_together(tmp_path):
         if db.engine.dialect.name == "postgresql":
             db.drop_all()
         db.engine.dispose()
+
+
+def test_figures_route_each_response_by_the_version_it_answered(app):
+    """An answer counts if it was on the respondent's route in the version they were asked."""
+    from survey.models import QuestionnaireVersion
+    from survey.registry import content_hash
+    from survey.scoring.report import VersionedRouting
+
+    with app.app_context():
+        registry = app.extensions["survey_registry"]
+        current = registry.get("good_practice_savings")
+        source = (ROOT / "questionnaires" / "good_practice_savings.yaml").read_text()
+        older = source.replace("Good practice in delivering", "Good practice in achieving", 1)
+        assert older != source
+        row = QuestionnaireVersion(
+            questionnaire_id="good_practice_savings",
+            version=99,
+            content_hash=content_hash(older),
+            title="older",
+            source=older,
+        )
+        db.session.add(row)
+        db.session.commit()
+        routing = VersionedRouting(current)
+        assert routing.definition(None) is current
+        assert routing.definition(row.id).title.startswith("Good practice in achieving")
+        assert routing.definition(row.id) is routing.definition(row.id)  # parsed once
+        assert routing.definition(123456) is current  # unknown: the current definition

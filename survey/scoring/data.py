@@ -33,6 +33,7 @@ class RawResponse:
     authority_type: str | None = None  # the type given when the authority was invited
     name: str | None = None
     submitted_at: dt.datetime | None = None
+    version_id: int | None = None  # the questionnaire version it was answered on
 
 
 @dataclass(slots=True)
@@ -64,6 +65,7 @@ def read_responses(
             Respondent.authority_type,
             Respondent.name,
             Response.submitted_at,
+            Response.questionnaire_version_id,
         )
         .join(Respondent, Response.respondent_id == Respondent.id)
         .where(Respondent.questionnaire_id == questionnaire_id, Response.status.in_(statuses))
@@ -81,7 +83,7 @@ def read_responses(
     )
     rows = db.session.execute(answers_query)
     pending: tuple[int, str, Any] | None = next(rows, None)
-    for response_id, status, reference, authority_type, name, submitted_at in meta:
+    for response_id, status, reference, authority_type, name, submitted_at, version_id in meta:
         answers: dict[str, Any] = {}
         while pending is not None and pending[0] < response_id:
             pending = next(rows, None)  # answers of a response that changed status meanwhile
@@ -89,7 +91,7 @@ def read_responses(
             answers[pending[1]] = pending[2]
             pending = next(rows, None)
         yield RawResponse(
-            response_id, status, answers, reference, authority_type, name, submitted_at
+            response_id, status, answers, reference, authority_type, name, submitted_at, version_id
         )
     rows.close()
 

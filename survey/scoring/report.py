@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..extensions import db
 from ..model import Questionnaire
 from ..routing import effective_answers
 from .cleaning import Decision, Issue, clean, summarise
@@ -109,8 +110,10 @@ def build_report(
 
     issues: list[Issue] = []
     used = 0
+    routing = VersionedRouting(questionnaire)
     for raw in source:
-        effective = effective_answers(questionnaire, raw.answers)
+        # the route of the version answered decides which answers count
+        effective = effective_answers(routing.definition(raw.version_id), raw.answers)
         cleaned, found = clean(
             questionnaire,
             config.cleaning,
@@ -155,3 +158,29 @@ def build_report(
         include_in_progress=include_in_progress,
         min_authorities=ctx.min_authorities,
     )
+
+
+class VersionedRouting:
+    """The definition each response was answered on, parsed once per version: a response's
+    route (which answers count) follows the questions it was asked, even after the questionnaire
+    has moved on to a new version. Figures themselves are worked out on answer keys, which
+    versioning keeps stable."""
+
+    def __init__(self, current: Questionnaire):
+        self.current = current
+        self.by_version: dict[int, Questionnaire] = {}
+
+    def definition(self, version_id: int | None) -> Questionnaire:
+        if version_id is None:
+            return self.current
+        if version_id not in self.by_version:
+            from ..models import QuestionnaireVersion
+            from ..registry import Registry
+
+            row = db.session.get(QuestionnaireVersion, version_id)
+            self.by_version[version_id] = (
+                Registry.for_version(row)
+                if row is not None and row.questionnaire_id == self.current.id
+                else self.current
+            )
+        return self.by_version[version_id]
