@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import sqlite3
 import subprocess
 import sys
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from survey import create_app
 from survey.extensions import db
@@ -133,3 +135,35 @@ def test_sqlite_saves_queue_on_a_lock_file_shared_by_processes(app, response):
         holder.wait()
         assert waited >= 0.3  # it queued behind the other process
         assert load_answers(row)["q2"] == "county"
+
+
+def test_a_save_stores_values_exactly_as_the_orm_would(app, response):
+    """On SQLite a page's answers go in one hand-built statement: the stored text must be what
+    SQLAlchemy itself writes, or exports, figures and comparisons would see different values."""
+    now = dt.datetime(2013, 6, 1, 10, 30, 15, 123456)
+    values = {"q2": "county", "q7_ex1": ["assets", "insourcing"], "q8_ex1_2010_11_base": -1200}
+    with app.app_context():
+        row = db.session.get(Response, response)
+        save_page(row, row.version, values, {}, "authority_information", False)
+        for key, value in values.items():  # the same values through the ORM, under other keys
+            db.session.add(
+                Answer(response_id=response, key=f"orm_{key}", value=value, updated_at=now)
+            )
+        db.session.commit()
+        stored = dict(
+            db.session.execute(
+                text("SELECT key, value FROM answer WHERE response_id = :r"), {"r": response}
+            ).all()
+        )
+        for key in values:
+            assert stored[key] == stored[f"orm_{key}"]
+        assert load_answers(db.session.get(Response, response))["q7_ex1"] == [
+            "assets",
+            "insourcing",
+        ]
+        times = db.session.execute(
+            text("SELECT updated_at FROM answer WHERE response_id = :r"), {"r": response}
+        ).scalars()
+        orm_shape = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$")
+        if db.engine.dialect.name == "sqlite":
+            assert all(orm_shape.match(t) for t in times)
