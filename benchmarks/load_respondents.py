@@ -390,6 +390,11 @@ def hidden(html: str, name: str) -> str:
     return match.group(1) if match else ""
 
 
+def hidden_fields(html: str) -> dict[str, str]:
+    """The CSRF token and page state a page's form carries, to post back."""
+    return {name: hidden(html, name) for name in HIDDEN}
+
+
 @dataclass
 class Sample:
     kind: str  # "GET" or "POST"
@@ -421,8 +426,6 @@ def expect(status: int, wanted: int, what: str) -> None:
 
 
 def app_client(run: Run, port: int, token: str, seed: int, keep_alive: bool) -> None:
-    rng = random.Random(seed)
-    samples: list[Sample] = []
     browser = Browser(port, keep_alive)
     try:
         # Open the link and fill the mandatory pages before the grid, as a respondent would.
@@ -434,9 +437,10 @@ def app_client(run: Run, port: int, token: str, seed: int, keep_alive: bool) -> 
         ):
             status, html, _ = browser.request("GET", f"/s/{token}/page/{key}")
             expect(status, 200, f"GET {key}")
-            form = {"csrf_token": hidden(html, "csrf_token"), "state": hidden(html, "state")}
             status, _, _ = browser.request(
-                "POST", f"/s/{token}/page/{key}", {**form, "action": "next", **answers}
+                "POST",
+                f"/s/{token}/page/{key}",
+                {**hidden_fields(html), "action": "next", **answers},
             )
             expect(status, 302, f"POST {key}")
     except Exception as exc:  # reported; the phase stops
@@ -444,57 +448,35 @@ def app_client(run: Run, port: int, token: str, seed: int, keep_alive: bool) -> 
             run.failures.append(f"setup: {exc!r}")
         run.stop.set()
     run.started.wait()
-    path = f"/s/{token}/page/{GRID_PAGE}"
-    while not run.stop.is_set():
-        try:
-            run.pause(rng)
-            t0 = time.perf_counter()
-            status, html, _ = browser.request("GET", path)
-            t1 = time.perf_counter()
-            samples.append(Sample("GET", t0, t1, status == 200))
-            expect(status, 200, "GET grid page")
-            form = {
-                "csrf_token": hidden(html, "csrf_token"),
-                "state": hidden(html, "state"),
-                "action": rng.choice(("save", "next")),
-            }
-            form.update({k: rng.choice(FACTOR_SCALE) for k in GRID_KEYS})
-            run.pause(rng)
-            t0 = time.perf_counter()
-            status, _, _ = browser.request("POST", path, form)
-            t1 = time.perf_counter()
-            samples.append(Sample("POST", t0, t1, status == 302))
-            expect(status, 302, "POST grid page")
-        except Exception as exc:  # counted; the client carries on
-            with run.lock:
-                run.failures.append(repr(exc))
-            time.sleep(0.05)
-    with run.lock:
-        run.samples.append(samples)
-        run.reconnects += browser.reconnects
-    browser.close()
+    measure(run, browser, random.Random(seed), f"/s/{token}/page/{GRID_PAGE}", hidden_fields)
 
 
 def bare_client(run: Run, port: int, client: int, seed: int, keep_alive: bool) -> None:
-    rng = random.Random(seed)
-    samples: list[Sample] = []
     browser = Browser(port, keep_alive)
     run.started.wait()
-    path = f"/bare/{client}"
+    measure(run, browser, random.Random(seed), f"/bare/{client}", lambda html: {})
+
+
+def measure(
+    run: Run,
+    browser: Browser,
+    rng: random.Random,
+    path: str,
+    page_fields: Callable[[str], dict[str, str]],
+) -> None:
+    """Until the phase stops: GET the page, then POST all 18 grid rows (with whatever
+    ``page_fields`` reads from the page), each timed. A GET must answer 200 and a POST 302."""
+    samples: list[Sample] = []
     while not run.stop.is_set():
         try:
             run.pause(rng)
-            t0 = time.perf_counter()
-            status, _, _ = browser.request("GET", path)
-            t1 = time.perf_counter()
-            samples.append(Sample("GET", t0, t1, status == 200))
-            form = {"action": rng.choice(("save", "next"))}
+            status, html = timed(samples, browser, "GET", path, wanted=200)
+            expect(status, 200, f"GET {path}")
+            form = {**page_fields(html), "action": rng.choice(("save", "next"))}
             form.update({k: rng.choice(FACTOR_SCALE) for k in GRID_KEYS})
             run.pause(rng)
-            t0 = time.perf_counter()
-            status, _, _ = browser.request("POST", path, form)
-            t1 = time.perf_counter()
-            samples.append(Sample("POST", t0, t1, status == 302))
+            status, _ = timed(samples, browser, "POST", path, wanted=302, form=form)
+            expect(status, 302, f"POST {path}")
         except Exception as exc:  # counted; the client carries on
             with run.lock:
                 run.failures.append(repr(exc))
@@ -503,6 +485,20 @@ def bare_client(run: Run, port: int, client: int, seed: int, keep_alive: bool) -
         run.samples.append(samples)
         run.reconnects += browser.reconnects
     browser.close()
+
+
+def timed(
+    samples: list[Sample],
+    browser: Browser,
+    method: str,
+    path: str,
+    wanted: int,
+    form: dict[str, str] | None = None,
+) -> tuple[int, str]:
+    start = time.perf_counter()
+    status, html, _ = browser.request(method, path, form)
+    samples.append(Sample(method, start, time.perf_counter(), status == wanted))
+    return status, html
 
 
 # -- measuring --------------------------------------------------------------------------------------

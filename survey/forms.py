@@ -249,6 +249,7 @@ def _instance_key(page: PageInstance, key: str) -> str:
     """A check's key as stored for this repeat instance (``q8_bureaucracy`` -> ``q8_ex2_bureaucracy``)."""
     if page.instance is None or page.repeat is None:
         return key
+    return page.repeat.instance_key(key, page.instance)
     for p in page.repeat.pages:
         for q in p.questions:
             if key == q.id or key.startswith(q.id + "_"):

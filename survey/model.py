@@ -179,6 +179,15 @@ class Repeat:
             return self.number_offsets[instance - 1]
         return 0
 
+    def instance_key(self, key: str, instance: int) -> str:
+        """An answer key as declared (``q8_bureaucracy``) as stored in one instance of this repeat
+        (``q8_ex2_bureaucracy``); keys of questions outside the repeat are left as they are."""
+        for page in self.pages:
+            for q in page.questions:
+                if key == q.id or key.startswith(q.id + "_"):
+                    return f"{q.id}_{self.key}{instance}{key[len(q.id) :]}"
+        return key
+
 
 @dataclass(frozen=True)
 class Section:

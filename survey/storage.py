@@ -9,6 +9,7 @@ import json
 import os
 import threading
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, delete, select, update
@@ -177,7 +178,7 @@ def save_page(
             if db.engine.dialect.name == "sqlite":
                 _upsert_sqlite(kept)
             else:
-                db.session.execute(_upsert_answers(), kept)
+                db.session.execute(_upsert_answers(db.engine.dialect.name), kept)
         db.session.commit()
     # the session forgot the response at commit; tell it what was just written, without a query
     for name, value in (
@@ -205,19 +206,10 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def _upsert_answers():
+@lru_cache(maxsize=4)
+def _upsert_answers(dialect: str):
     """INSERT ... ON CONFLICT (response_id, key) DO UPDATE, in the database's own dialect; an
     unchanged value keeps its row (and its updated_at) untouched. Built once per dialect."""
-    dialect = db.engine.dialect.name
-    if dialect not in _UPSERTS:
-        _UPSERTS[dialect] = _build_upsert(dialect)
-    return _UPSERTS[dialect]
-
-
-_UPSERTS: dict[str, Any] = {}
-
-
-def _build_upsert(dialect: str):
     table = Answer.__table__
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -237,7 +229,7 @@ def _upsert_sqlite(rows: list[dict[str, Any]]) -> None:
     """SQLite: all of a page's answers in one multi-row ``INSERT ... ON CONFLICT`` on the
     session's own connection (so in the same transaction).
 
-    Why not the statement above: executed once per answer (executemany), each of the 18 rows of
+    Why not :func:`_upsert_answers`: executed once per answer (executemany), each of the 18 rows of
     the grid gives up the GIL while the thread holds SQLite's write lock, and under load waits up
     to the interpreter's 5 ms switch interval to get it back, so saves queued for the lock. One
     statement gives it up once. SQLAlchemy's own multi-row insert costs more CPU than it saves,

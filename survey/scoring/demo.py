@@ -311,11 +311,7 @@ class _Author:
         belongs to a question of that repeat."""
         if qi.repeat is None or qi.instance is None:
             return key
-        for page in qi.repeat.pages:
-            for q in page.questions:
-                if key == q.id or key.startswith(q.id + "_"):
-                    return f"{q.id}_{qi.repeat.key}{qi.instance}{key[len(q.id) :]}"
-        return key
+        return qi.repeat.instance_key(key, qi.instance)
 
     def number(
         self,

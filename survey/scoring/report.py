@@ -15,6 +15,8 @@ from typing import Any
 
 from ..extensions import db
 from ..model import Questionnaire
+from ..models import QuestionnaireVersion
+from ..registry import Registry
 from ..routing import effective_answers
 from .cleaning import Decision, Issue, clean, summarise
 from .config import ScoringConfig, scoring_config
@@ -174,9 +176,6 @@ class VersionedRouting:
         if version_id is None:
             return self.current
         if version_id not in self.by_version:
-            from ..models import QuestionnaireVersion
-            from ..registry import Registry
-
             row = db.session.get(QuestionnaireVersion, version_id)
             self.by_version[version_id] = (
                 Registry.for_version(row)
