@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from . import config
 from .auth import login_manager
-from .extensions import csrf, db, limiter, migrate
+from .extensions import csrf, db, migrate, rate_limits
 from .registry import Registry
 
 
@@ -32,7 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
+    rate_limits.init_app(app)
     login_manager.login_view = "researcher.sign_in"
     app.extensions["survey_registry"] = Registry(app.config["QUESTIONNAIRE_DIR"])
 

@@ -41,7 +41,6 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # how long a save waits for SQLite's write lock before the page says the service is busy
         "SQLITE_BUSY_TIMEOUT_MS": 30000,
         "RATELIMIT_STORAGE_URI": "memory://",
-        "RATELIMIT_HEADERS_ENABLED": False,
         # attempts per client address: sign-in, and links that do not exist
         "SIGN_IN_LIMIT": "10 per minute;50 per hour",
         "LINK_GUESS_LIMIT": "30 per minute;300 per hour",

@@ -32,7 +32,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..answers import answer_sections
 from ..auth import EVERYONE, ROLES, STAFF, key_in_token, roles_required
-from ..extensions import db, limiter
+from ..extensions import count_failure, db, guess_limited
 from ..files import file_response
 from ..invitations import authority_types, links_csv, parse_invitations, safe_cell
 from ..model import Questionnaire
@@ -90,11 +90,15 @@ def _sign_in_key() -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], methods=["POST"], key_func=_sign_in_key)
 def sign_in():
     error = None
     form = PostForm()
     if request.method == "POST":
+        # every attempt counts, per address and account, checked before the password is
+        limit, key = current_app.config["SIGN_IN_LIMIT"], _sign_in_key()
+        if guess_limited("sign_in", key, limit):
+            abort(429)
+        count_failure("sign_in", key, limit)
         email = (request.form.get("email") or "").strip().lower()
         password = request.form.get("password") or ""
         user = db.session.scalar(select(User).filter_by(email=email)) if email else None

@@ -24,7 +24,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import OperationalError
 
 from .. import answers as answer_module
-from ..extensions import count_failure, csrf, db, guess_limited, limiter
+from ..extensions import count_failure, csrf, db, guess_limited
 from ..forms import apply_drafts, build_form, check_page
 from ..model import PageInstance, Questionnaire
 from ..models import Response, utcnow
@@ -56,8 +56,6 @@ bp = Blueprint("respondent", __name__, url_prefix="/s")
 # Respondent forms check their own CSRF token so that a refused token re-shows the page with
 # everything typed, instead of an error page that throws the answers away.
 csrf.exempt(bp)
-# Links have their own limit on failed guesses (below); the per-request limit check is skipped.
-limiter.exempt(bp)
 
 
 class ActionForm(FlaskForm):
