@@ -33,3 +33,13 @@ def test_grid_rows_show_a_row_error_beside_its_label():
     assert 'class="govuk-table__row app-grid__row--error"' in html
     assert '<p id="q9_it-error" class="govuk-error-message">' in html
     assert "Choose one for &lt;IT&gt;" in html
+
+
+def test_grid_rows_pieces_are_reused_without_carrying_answers_between_requests():
+    rows = (Option("it", "IT {budget}"), Option("hr", "People"))
+    first = grid_rows("q9", rows, COLUMNS, FakeForm({"q9_it": "yes"}), {"q9_hr": "Choose one"})
+    second = grid_rows("q9", rows, COLUMNS, FakeForm({"q9_hr": "no"}), {})
+    assert "IT {budget}" in first and "IT {budget}" in second  # braces are text, not a format
+    assert 'value="yes" checked' in first and 'value="yes" checked' not in second
+    assert 'value="no" checked' in second and "Choose one" not in second
+    assert second.count(" checked") == 1 and "app-grid__row--error" not in second
