@@ -25,7 +25,7 @@ from sqlalchemy.exc import OperationalError
 
 from .. import answers as answer_module
 from ..extensions import count_failure, csrf, db, guess_limited
-from ..forms import apply_drafts, build_form, check_page
+from ..forms import apply_drafts, build_form, check_page, shown_form
 from ..model import PageInstance, Questionnaire
 from ..models import Response, utcnow
 from ..registry import Registry
@@ -215,7 +215,7 @@ def page(token: str, key: str):
     keys = page_field_keys(g.questionnaire, pi, answers)
     drafts = response.drafts or {}
     if request.method == "GET":
-        form = build_form(g.questionnaire, questions, answers, page=pi)
+        form = shown_form(g.questionnaire, questions, answers, page=pi)
         apply_drafts(form, drafts, keys)  # show what was typed but not yet accepted
         form.state.data = page_state(answers, drafts, keys)
         errors = _draft_errors(questions, form, drafts, keys)
