@@ -441,8 +441,10 @@ def guidance_pdf(questionnaire: Questionnaire) -> bytes:
 def answers_pdf(questionnaire: Questionnaire, respondent, response, sections) -> bytes:
     """A respondent's answers laid out like check-your-answers. Everything the respondent typed
     is escaped by the template, so markup and formulas print as the text they are."""
-    stored = getattr(response, "questionnaire_version", None)
-    version = f"version {stored.version}" if stored is not None else None
+    number = getattr(response, "definition_version", None)  # a respondent's ResponseRecord
+    if number is None and getattr(response, "questionnaire_version", None) is not None:
+        number = response.questionnaire_version.version  # an ORM Response
+    version = f"version {number}" if number is not None else None
     html = render_template(
         "print/answers.html",
         respondent=respondent,

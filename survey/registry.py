@@ -89,6 +89,15 @@ class Registry:
             _BY_VERSION[row.content_hash] = cached
         return cached
 
+    @staticmethod
+    def for_stored(version_id: int, content_hash: str) -> Questionnaire:
+        """As :meth:`for_version`, from a response record's version id and content hash: the
+        row (with its YAML) is read only the first time a process meets that version."""
+        cached = _BY_VERSION.get(content_hash)
+        if cached is not None:
+            return cached
+        return Registry.for_version(db.session.get(QuestionnaireVersion, version_id))
+
 
 _BY_VERSION: dict[str, Questionnaire] = {}
 

@@ -4,20 +4,21 @@ version number, so two tabs (or two colleagues) cannot silently overwrite each o
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import json
 import os
 import threading
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, delete, select, update
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .extensions import db
-from .models import Answer, AuditEvent, Respondent, Response, utcnow
+from .models import Answer, AuditEvent, QuestionnaireVersion, Respondent, Response, utcnow
 from .tokens import hash_token, new_token
 
 try:  # POSIX; elsewhere SQLite's own busy wait serialises processes
@@ -34,7 +35,41 @@ class SubmittedError(Exception):
     """The response is submitted and read-only."""
 
 
-def find_respondent(token: str) -> Respondent | None:
+@dataclass(slots=True)
+class ResponseRecord:
+    """A response as the respondent's pages read it: plain values, not an ORM object.
+
+    Every respondent request reads the respondent and the response; through the ORM that lookup
+    cost more than rendering a page's questions. Writes other than a page save (starting,
+    removing an example, submitting) load the ORM :class:`~survey.models.Response` by ``id``.
+    """
+
+    id: int
+    questionnaire_version_id: int
+    definition_hash: str  # the stored definition's content hash: which parsed version to use
+    definition_version: int  # its version number, as printed on the answers PDF
+    status: str
+    version: int
+    last_page: str | None
+    page_states: dict[str, Any]
+    drafts: dict[str, Any]
+    keyed_in_by: str | None
+    reference: str | None
+    submitted_at: dt.datetime | None
+
+
+@dataclass(slots=True)
+class RespondentRecord:
+    """The respondent a link belongs to, with its response (None until the first save)."""
+
+    id: int
+    name: str
+    questionnaire_id: str
+    authority_type: str | None
+    response: ResponseRecord | None
+
+
+def find_respondent(token: str) -> RespondentRecord | None:
     """The respondent for a link token, or None for unknown and revoked tokens alike."""
     if not token or len(token) > 400:
         hash_token("x" * 43)  # spend the same work either way
@@ -43,23 +78,76 @@ def find_respondent(token: str) -> Respondent | None:
 
     if token.startswith(KEY_IN_PREFIX):
         respondent_id = key_in_respondent_id(token)
-        respondent = db.session.get(Respondent, respondent_id) if respondent_id else None
-        return respondent
-    respondent = db.session.scalar(_BY_TOKEN_HASH, {"token_hash": hash_token(token)})
-    if respondent is None or respondent.revoked_at is not None:
+        return respondent_record(respondent_id) if respondent_id else None
+    row = db.session.connection().execute(_BY_TOKEN_HASH, {"token_hash": hash_token(token)}).first()
+    if row is None or row.revoked_at is not None:
         return None
-    return respondent
+    return _record(row)
+
+
+def respondent_record(respondent_id: int) -> RespondentRecord | None:
+    """The respondent and its response as stored now (after a conflict, or a key-in link)."""
+    db.session.flush()
+    row = db.session.connection().execute(_BY_ID, {"respondent_id": respondent_id}).first()
+    return _record(row) if row is not None else None
+
+
+def _record(row) -> RespondentRecord:
+    response = None
+    if row.response_id is not None:
+        response = ResponseRecord(
+            id=row.response_id,
+            questionnaire_version_id=row.questionnaire_version_id,
+            definition_hash=row.content_hash,
+            definition_version=row.definition_version,
+            status=row.status,
+            version=row.version,
+            last_page=row.last_page,
+            page_states=row.page_states or {},
+            drafts=row.drafts or {},
+            keyed_in_by=row.keyed_in_by,
+            reference=row.reference,
+            submitted_at=row.submitted_at,
+        )
+    return RespondentRecord(
+        id=row.id,
+        name=row.name,
+        questionnaire_id=row.questionnaire_id,
+        authority_type=row.authority_type,
+        response=response,
+    )
 
 
 # Statements run on every request are built once: SQLAlchemy then reuses their compiled form
-# without working out a cache key each time. The response and its questionnaire version come in
-# the same query as the respondent, because every page needs them.
-_BY_TOKEN_HASH = (
-    select(Respondent)
-    .where(Respondent.token_hash == bindparam("token_hash"))
-    .options(joinedload(Respondent.response).joinedload(Response.questionnaire_version))
-)
+# without working out a cache key each time. They run on the session's connection (same
+# transaction) as plain Core statements: the ORM's handling of a statement costs more than the
+# query itself.
+_RESPONDENT = Respondent.__table__.c
 _RESPONSE = Response.__table__.c
+_VERSION = QuestionnaireVersion.__table__.c
+_LINK = select(
+    _RESPONDENT.id,
+    _RESPONDENT.name,
+    _RESPONDENT.questionnaire_id,
+    _RESPONDENT.authority_type,
+    _RESPONDENT.revoked_at,
+    _RESPONSE.id.label("response_id"),
+    _RESPONSE.questionnaire_version_id,
+    _VERSION.content_hash,
+    _VERSION.version.label("definition_version"),
+    _RESPONSE.status,
+    _RESPONSE.version,
+    _RESPONSE.last_page,
+    _RESPONSE.page_states,
+    _RESPONSE.drafts,
+    _RESPONSE.keyed_in_by,
+    _RESPONSE.reference,
+    _RESPONSE.submitted_at,
+).select_from(
+    Respondent.__table__.outerjoin(Response.__table__).outerjoin(QuestionnaireVersion.__table__)
+)
+_BY_TOKEN_HASH = _LINK.where(_RESPONDENT.token_hash == bindparam("token_hash"))
+_BY_ID = _LINK.where(_RESPONDENT.id == bindparam("respondent_id"))
 # the version check of a page save, which writes the response's bookkeeping in the same statement
 _BUMP_VERSION = (
     update(Response.__table__)
@@ -128,7 +216,7 @@ def page_state(answers: Mapping[str, Any], drafts: Mapping[str, Any], keys: Iter
 
 
 def save_page(
-    response: Response,
+    response: ResponseRecord | Response,
     expected_version: int,
     values: Mapping[str, Any],
     drafts: Mapping[str, str],
@@ -162,8 +250,9 @@ def save_page(
         for k, v in values.items()
         if not _empty(v)
     ]
+    connection = db.session.connection()
     with _write_lock():
-        bumped = db.session.execute(
+        bumped = connection.execute(
             _BUMP_VERSION,
             {
                 "b_id": response.id,
@@ -179,22 +268,25 @@ def save_page(
             db.session.rollback()
             raise ConflictError()
         if emptied:
-            db.session.execute(_DELETE_ANSWERS, {"d_id": response.id, "d_keys": emptied})
+            connection.execute(_DELETE_ANSWERS, {"d_id": response.id, "d_keys": emptied})
         if kept:
-            if db.engine.dialect.name == "sqlite":
+            if connection.dialect.name == "sqlite":
                 _upsert_sqlite(kept)
             else:
-                db.session.execute(_upsert_answers(db.engine.dialect.name), kept)
+                connection.execute(_upsert_answers(connection.dialect.name), kept)
         db.session.commit()
-    # the session forgot the response at commit; tell it what was just written, without a query
-    for name, value in (
-        ("version", expected_version + 1),
-        ("updated_at", now),
-        ("last_page", page_key),
-        ("drafts", new_drafts),
-        ("page_states", states),
-    ):
-        set_committed_value(response, name, value)
+    # tell the response what was just written, instead of reading it back
+    written = {
+        "version": expected_version + 1,
+        "last_page": page_key,
+        "drafts": new_drafts,
+        "page_states": states,
+    }
+    for name, value in written.items():
+        if isinstance(response, ResponseRecord):
+            setattr(response, name, value)
+        else:  # an ORM object: the session forgot it at commit; these are its stored values
+            set_committed_value(response, name, value)
 
 
 def apply_values(answers: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:

@@ -40,6 +40,7 @@ from ..routing import (
 )
 from ..storage import (
     ConflictError,
+    ResponseRecord,
     SubmittedError,
     apply_values,
     audit,
@@ -48,6 +49,7 @@ from ..storage import (
     load_answers,
     page_state,
     replace_answers,
+    respondent_record,
     save_page,
 )
 from ..tokens import new_reference
@@ -81,7 +83,9 @@ def _load_respondent(endpoint: str | None, values: dict[str, Any] | None) -> Non
     g.response = respondent.response
     registry: Registry = current_app.extensions["survey_registry"]
     if g.response is not None:
-        g.questionnaire = registry.for_version(g.response.questionnaire_version)
+        g.questionnaire = registry.for_stored(
+            g.response.questionnaire_version_id, g.response.definition_hash
+        )
     else:
         g.questionnaire = registry.get(respondent.questionnaire_id)
         if g.questionnaire is None:
@@ -129,27 +133,42 @@ def _check_window():
     return None
 
 
-def _response() -> Response:
+def _response() -> ResponseRecord:
     """The respondent's response, created on first use against the current version."""
     if g.response is None:
         registry: Registry = current_app.extensions["survey_registry"]
         version = registry.ensure_version(g.questionnaire)
-        g.response = Response(
-            respondent=g.respondent,
-            questionnaire_version=version,
-            status="in_progress",
-            page_states={},
-            drafts={},
-            keyed_in_by=g.keyed_in_by,
+        db.session.add(
+            Response(
+                respondent_id=g.respondent.id,
+                questionnaire_version=version,
+                status="in_progress",
+                page_states={},
+                drafts={},
+                keyed_in_by=g.keyed_in_by,
+            )
         )
-        db.session.add(g.response)
         audit(g.keyed_in_by or "respondent", "response_started", g.respondent.id)
         db.session.commit()
+        _reload()
     elif g.keyed_in_by and g.response.keyed_in_by != g.keyed_in_by:
-        g.response.keyed_in_by = g.keyed_in_by
+        _stored_response().keyed_in_by = g.keyed_in_by
         audit(g.keyed_in_by, "keyed_in", g.respondent.id)
         db.session.commit()
+        g.response.keyed_in_by = g.keyed_in_by
     return g.response
+
+
+def _reload() -> ResponseRecord | None:
+    """Read the respondent's response again (after starting it, or after a conflict)."""
+    g.respondent = respondent_record(g.respondent.id)
+    g.response = g.respondent.response
+    return g.response
+
+
+def _stored_response() -> Response:
+    """The ORM object of the response, for the rare writes other than a page save."""
+    return db.session.get(Response, g.response.id)
 
 
 def _submitted() -> bool:
@@ -231,7 +250,7 @@ def _draft_errors(questions, form, drafts, keys) -> dict[str, str]:
     return {k: m for k, m in result.errors.items() if k in drafts}
 
 
-def _post_page(pi: PageInstance, response: Response, answers, questions, keys):
+def _post_page(pi: PageInstance, response: ResponseRecord, answers, questions, keys):
     form = build_form(g.questionnaire, questions, answers, formdata=request.form, page=pi)
     action = request.form.get("action", "next")
     returning = request.args.get("change") == "1"
@@ -257,7 +276,7 @@ def _post_page(pi: PageInstance, response: Response, answers, questions, keys):
         form.state.data = page_state(answers, response.drafts or {}, keys)
         return _render_page(pi, form, answers, {}, busy=True), 503
     except ConflictError:
-        db.session.refresh(response)
+        response = _reload()
         answers = load_answers(response)
         return _conflict(pi, form, answers, keys, result) or redirect(request.url)
     except SubmittedError:
@@ -354,8 +373,7 @@ def remove(token: str, repeat_id: str, n: int):
     if _submitted():
         return redirect(url_for(".answers", token=token))
     repeat = g.questionnaire.repeat(repeat_id)
-    response = _response()
-    answers = load_answers(response)
+    answers = load_answers(_response())
     if repeat is None or not 1 <= n <= instance_count(repeat, answers):
         return redirect(url_for(".overview", token=token))
     form = ActionForm()
@@ -367,6 +385,7 @@ def remove(token: str, repeat_id: str, n: int):
         if request.form.get("confirm") != "yes":
             return redirect(url_for(".overview", token=token))
         remaining = answer_module.remove_instance(g.questionnaire, repeat, n, answers)
+        response = _stored_response()
         try:
             bump_version(response, response.version)
         except ConflictError:
@@ -403,7 +422,7 @@ def check(token: str):
         elif missing:
             status = 400
         else:
-            return _submit(response, answers)
+            return _submit(answers)
     return render_template(
         "respondent/check.html",
         sections=_answer_sections(answers),
@@ -419,8 +438,9 @@ def _answer_sections(answers) -> list[dict[str, Any]]:
     return answer_module.answer_sections(g.questionnaire, answers)
 
 
-def _submit(response: Response, answers):
+def _submit(answers):
     """Submit: keep only the answers on the route, freeze the response, give a reference."""
+    response = _stored_response()
     try:
         bump_version(response, response.version)
     except ConflictError:
