@@ -185,18 +185,20 @@ def _form_class(spec: tuple[FieldSpec, ...]) -> type[PageForm]:
     part of the cost of a request, and the same page is asked for over and over."""
     fields: dict[str, Any] = {}
     for name, kind, choices in spec:
+        # The templates write their own labels: naming one here saves WTForms making a label
+        # from the field's name (through gettext) for every field of every request.
         if kind == "radio":
-            fields[name] = RadioField(choices=list(choices), validate_choice=False)
+            fields[name] = RadioField(name, choices=list(choices), validate_choice=False)
         elif kind == "multiple":
-            fields[name] = SelectMultipleField(choices=list(choices), validate_choice=False)
+            fields[name] = SelectMultipleField(name, choices=list(choices), validate_choice=False)
         elif kind == "select":
-            fields[name] = SelectField(choices=list(choices), validate_choice=False)
+            fields[name] = SelectField(name, choices=list(choices), validate_choice=False)
         elif kind == "textarea":
-            fields[name] = TextAreaField()
+            fields[name] = TextAreaField(name)
         elif kind == "confirm":
-            fields[name] = BooleanField()
+            fields[name] = BooleanField(name)
         else:
-            fields[name] = StringField()
+            fields[name] = StringField(name)
     return type("GeneratedPageForm", (PageForm,), fields)
 
 
