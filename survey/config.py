@@ -40,6 +40,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": False,
         # how long a save waits for SQLite's write lock before the page says the service is busy
         "SQLITE_BUSY_TIMEOUT_MS": 30000,
+        # how often (at most) a process copies SQLite's write-ahead log into the database after
+        # a page save, outside the write lock (see survey.storage.checkpoint_now_and_then)
+        "SQLITE_CHECKPOINT_SECONDS": 1.0,
         "RATELIMIT_STORAGE_URI": "memory://",
         # attempts per client address: sign-in, and links that do not exist
         "SIGN_IN_LIMIT": "10 per minute;50 per hour",
