@@ -215,3 +215,31 @@ def test_saves_checkpoint_the_log_outside_the_write_lock_at_most_every_interval(
         )
         assert busy == 0 and log == done
         assert load_answers(row)["q2"] == "unitary"
+
+
+def test_a_link_reads_as_plain_records_that_a_save_keeps_up_to_date(app, response, token):
+    """Respondent pages work on ResponseRecord/RespondentRecord (one Core query), not ORM
+    objects; a save updates the record in memory as it updates the database."""
+    from survey.storage import RespondentRecord, ResponseRecord, find_respondent
+
+    with app.app_context():
+        found = find_respondent(token)
+        assert isinstance(found, RespondentRecord) and found.name == "Barnet"
+        record = found.response
+        assert isinstance(record, ResponseRecord) and record.id == response
+        assert record.status == "in_progress" and record.definition_version == 1
+        assert record.page_states == {"authority_information": "incomplete"}
+        seen = record.version
+        save_page(record, seen, {"q2": "county"}, {"q3": "typed"}, "authority_information", False)
+        assert (record.version, record.last_page) == (seen + 1, "authority_information")
+        assert record.drafts == {"q3": "typed"}
+        again = find_respondent(token).response
+        assert (again.version, again.drafts, again.page_states) == (
+            record.version,
+            record.drafts,
+            record.page_states,
+        )
+        with pytest.raises(ConflictError):  # the version it was read at is gone
+            save_page(again, seen, {"q2": "unitary"}, {}, "authority_information", False)
+        assert load_answers(again)["q2"] == "county"
+        assert find_respondent(token[:-1] + ("a" if token[-1] != "a" else "b")) is None
