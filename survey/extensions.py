@@ -42,13 +42,13 @@ def _strategy():
     return current_app.extensions["rate_limits"]
 
 
-def guess_limited(kind: str, key: str, limit_text: str) -> bool:
+def limit_reached(kind: str, key: str, limit_text: str) -> bool:
     """True when ``key`` has used up its allowance of ``kind`` attempts."""
     strategy = _strategy()
     return any(not strategy.test(item, kind, key) for item in _limits(limit_text))
 
 
-def count_failure(kind: str, key: str, limit_text: str) -> None:
+def count_attempt(kind: str, key: str, limit_text: str) -> None:
     """Count one ``kind`` attempt against ``key``."""
     strategy = _strategy()
     for item in _limits(limit_text):

@@ -32,7 +32,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..answers import answer_sections
 from ..auth import EVERYONE, ROLES, STAFF, key_in_token, roles_required
-from ..extensions import count_failure, db, guess_limited
+from ..extensions import count_attempt, db, limit_reached
 from ..files import file_response
 from ..invitations import authority_types, links_csv, parse_invitations, safe_cell
 from ..model import Questionnaire
@@ -96,9 +96,9 @@ def sign_in():
     if request.method == "POST":
         # every attempt counts, per address and account, checked before the password is
         limit, key = current_app.config["SIGN_IN_LIMIT"], _sign_in_key()
-        if guess_limited("sign_in", key, limit):
+        if limit_reached("sign_in", key, limit):
             abort(429)
-        count_failure("sign_in", key, limit)
+        count_attempt("sign_in", key, limit)
         email = (request.form.get("email") or "").strip().lower()
         password = request.form.get("password") or ""
         user = db.session.scalar(select(User).filter_by(email=email)) if email else None

@@ -24,7 +24,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import OperationalError
 
 from .. import answers as answer_module
-from ..extensions import count_failure, csrf, db, guess_limited
+from ..extensions import count_attempt, csrf, db, limit_reached
 from ..forms import apply_drafts, build_form, check_page, shown_form
 from ..model import PageInstance, Questionnaire
 from ..models import Response, utcnow
@@ -71,11 +71,11 @@ class ActionForm(FlaskForm):
 def _load_respondent(endpoint: str | None, values: dict[str, Any] | None) -> None:
     token = (values or {}).get("token", "")
     limit = current_app.config["LINK_GUESS_LIMIT"]
-    if guess_limited("link", request.remote_addr or "", limit):
+    if limit_reached("link", request.remote_addr or "", limit):
         abort(429)
     respondent = find_respondent(token)
     if respondent is None:
-        count_failure("link", request.remote_addr or "", limit)
+        count_attempt("link", request.remote_addr or "", limit)
         abort(_invalid_link())
     g.token = token
     g.respondent = respondent
