@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -17,6 +18,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Text, bindparam, cast, delete, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .extensions import db
@@ -246,39 +248,22 @@ def save_page(
         states[page_key] = "complete" if complete else "incomplete"
     elif page_key not in states:
         states[page_key] = "incomplete"
-    emptied = [k for k, v in values.items() if _empty(v)]
-    kept = [
-        {"response_id": response.id, "key": k, "value": v, "updated_at": now}
-        for k, v in values.items()
-        if not _empty(v)
-    ]
-    connection = db.session.connection()
-    with _write_lock():
-        bumped = connection.execute(
-            _BUMP_VERSION,
-            {
-                "b_id": response.id,
-                "b_expected": expected_version,
-                "b_version": expected_version + 1,
-                "b_updated_at": now,
-                "b_last_page": page_key,
-                "b_drafts": new_drafts,
-                "b_page_states": states,
-            },
-        )
-        if bumped.rowcount != 1:
-            db.session.rollback()
-            raise ConflictError()
-        if emptied:
-            connection.execute(_DELETE_ANSWERS, {"d_id": response.id, "d_keys": emptied})
-        if kept:
-            if connection.dialect.name == "sqlite":
-                _upsert_sqlite(kept)
-            else:
-                connection.execute(_upsert_answers(connection.dialect.name), kept)
-        db.session.commit()
-    if connection.dialect.name == "sqlite":
-        checkpoint_now_and_then()
+    write = _Write(
+        response_id=response.id,
+        expected_version=expected_version,
+        now=now,
+        page_key=page_key,
+        drafts=new_drafts,
+        page_states=states,
+        emptied=[k for k, v in values.items() if _empty(v)],
+        kept={k: v for k, v in values.items() if not _empty(v)},
+    )
+    writer = _sqlite_writer() if db.engine.dialect.name == "sqlite" else None
+    if writer is not None:
+        _save_on_sqlite_writer(writer, write)
+        checkpoint_now_and_then(writer)
+    else:
+        _save_in_session(write)
     # tell the response what was just written, instead of reading it back
     written = {
         "version": expected_version + 1,
@@ -291,6 +276,145 @@ def save_page(
             setattr(response, name, value)
         else:  # an ORM object: the session forgot it at commit; these are its stored values
             set_committed_value(response, name, value)
+
+
+@dataclass(slots=True)
+class _Write:
+    """What one page save writes."""
+
+    response_id: int
+    expected_version: int
+    now: dt.datetime
+    page_key: str
+    drafts: dict[str, Any]
+    page_states: dict[str, Any]
+    emptied: list[str]
+    kept: dict[str, Any]
+
+
+def _save_in_session(write: _Write) -> None:
+    """The save as SQLAlchemy Core statements in the session's transaction (PostgreSQL, and
+    SQLite databases that have no file of their own)."""
+    connection = db.session.connection()
+    with _write_lock():
+        bumped = connection.execute(
+            _BUMP_VERSION,
+            {
+                "b_id": write.response_id,
+                "b_expected": write.expected_version,
+                "b_version": write.expected_version + 1,
+                "b_updated_at": write.now,
+                "b_last_page": write.page_key,
+                "b_drafts": write.drafts,
+                "b_page_states": write.page_states,
+            },
+        )
+        if bumped.rowcount != 1:
+            db.session.rollback()
+            raise ConflictError()
+        if write.emptied:
+            connection.execute(
+                _DELETE_ANSWERS, {"d_id": write.response_id, "d_keys": write.emptied}
+            )
+        if write.kept:
+            rows = [
+                {"response_id": write.response_id, "key": k, "value": v, "updated_at": write.now}
+                for k, v in write.kept.items()
+            ]
+            connection.execute(_upsert_answers(connection.dialect.name), rows)
+        db.session.commit()
+
+
+def _save_on_sqlite_writer(writer: sqlite3.Connection, write: _Write) -> None:
+    """The save on SQLite, through this thread's writer connection (:func:`_sqlite_writer`).
+
+    Why not the session's connection: SQLite has one writer at a time, and saves queue for it
+    (:func:`_write_lock`). Every call into SQLite gives up Python's interpreter lock, and under
+    load another thread of the worker takes it and may keep it for up to 5 ms (the switch
+    interval) while this one holds the write lock and everyone queues behind. Through the
+    session, the transaction made about eight such calls (pysqlite's implicit BEGIN and its
+    COMMIT are three each) with SQLAlchemy's own work between them. Here every statement and
+    value is prepared first; holding the lock, the thread makes four or five calls and nothing
+    else: BEGIN IMMEDIATE, the version check, the delete if any, the upsert, COMMIT. The values
+    are converted by the columns' own SQLAlchemy types, so the stored text is what the ORM writes
+    (tested).
+    """
+    if db.session().in_transaction():
+        session_connection = db.session.connection().connection.dbapi_connection
+        if getattr(session_connection, "in_transaction", False):
+            db.session.commit()  # the session wrote first: this connection would wait for it
+    statements = [_sqlite_bump(write)]
+    if write.emptied:
+        keys = ", ".join("?" * len(write.emptied))
+        statements.append(
+            (
+                f'DELETE FROM answer WHERE response_id = ? AND "key" IN ({keys})',
+                (write.response_id, *write.emptied),
+            )
+        )
+    if write.kept:
+        statements.append(_sqlite_upsert(write))
+    bump_sql, bump_params = statements[0]
+    with _write_lock():
+        try:
+            writer.execute("BEGIN IMMEDIATE")
+            if writer.execute(bump_sql, bump_params).rowcount != 1:
+                writer.execute("ROLLBACK")
+                raise ConflictError()
+            for sql, params in statements[1:]:
+                writer.execute(sql, params)
+            writer.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if writer.in_transaction:
+                writer.execute("ROLLBACK")
+            # as SQLAlchemy would raise it (a busy database is an OperationalError)
+            raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
+
+
+def _sqlite_bump(write: _Write) -> tuple[str, tuple[Any, ...]]:
+    """The version check, which writes the response's bookkeeping in the same statement."""
+    to_json = _sqlite_bind(_RESPONSE.drafts.type)
+    to_time = _sqlite_bind(_RESPONSE.updated_at.type)
+    return (
+        "UPDATE response SET version = ?, updated_at = ?, last_page = ?, drafts = ?,"
+        " page_states = ? WHERE response.id = ? AND response.version = ?",
+        (
+            write.expected_version + 1,
+            to_time(write.now),
+            write.page_key,
+            to_json(write.drafts),
+            to_json(write.page_states),
+            write.response_id,
+            write.expected_version,
+        ),
+    )
+
+
+def _sqlite_upsert(write: _Write) -> tuple[str, tuple[Any, ...]]:
+    """All of a page's answers in one multi-row ``INSERT ... ON CONFLICT``: one call into SQLite
+    instead of one per answer (each a chance to lose the interpreter lock, see above). An
+    unchanged value keeps its row and its updated_at."""
+    to_json = _sqlite_bind(_ANSWER.value.type)
+    to_time = _sqlite_bind(_ANSWER.updated_at.type)
+    now = to_time(write.now)
+    params: list[Any] = []
+    for key, value in write.kept.items():
+        params += [write.response_id, key, to_json(value), now]
+    values = ", ".join(["(?, ?, ?, ?)"] * len(write.kept))
+    sql = (
+        f'INSERT INTO answer (response_id, "key", value, updated_at) VALUES {values}'
+        ' ON CONFLICT (response_id, "key") DO UPDATE'
+        " SET value = excluded.value, updated_at = excluded.updated_at"
+        " WHERE CAST(answer.value AS TEXT) != CAST(excluded.value AS TEXT)"
+    )
+    return sql, tuple(params)
+
+
+def _sqlite_bind(column_type):
+    """How SQLAlchemy would convert a value of this column type for SQLite's driver."""
+    dialect = db.engine.dialect
+    processor = column_type.dialect_impl(dialect).bind_processor(dialect)
+    return processor or (lambda value: value)
 
 
 def apply_values(answers: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
@@ -327,56 +451,18 @@ def _upsert_answers(dialect: str):
     )
 
 
-def _upsert_sqlite(rows: list[dict[str, Any]]) -> None:
-    """SQLite: all of a page's answers in one multi-row ``INSERT ... ON CONFLICT`` on the
-    session's own connection (so in the same transaction).
-
-    Why not :func:`_upsert_answers`: executed once per answer (executemany), each of the 18 rows of
-    the grid gives up the GIL while the thread holds SQLite's write lock, and under load waits up
-    to the interpreter's 5 ms switch interval to get it back, so saves queued for the lock. One
-    statement gives it up once. SQLAlchemy's own multi-row insert costs more CPU than it saves,
-    so the values are converted by the columns' own SQLAlchemy types and passed to the driver.
-    """
-    connection = db.session.connection()
-    columns = Answer.__table__.c
-    to_json = _bind_processor(columns.value.type, connection.dialect)
-    to_time = _bind_processor(columns.updated_at.type, connection.dialect)
-    params: list[Any] = []
-    for row in rows:
-        params += [
-            row["response_id"],
-            row["key"],
-            to_json(row["value"]),
-            to_time(row["updated_at"]),
-        ]
-    values = ", ".join(["(?, ?, ?, ?)"] * len(rows))
-    sql = (
-        f'INSERT INTO answer (response_id, "key", value, updated_at) VALUES {values}'
-        ' ON CONFLICT (response_id, "key") DO UPDATE'
-        " SET value = excluded.value, updated_at = excluded.updated_at"
-        " WHERE CAST(answer.value AS TEXT) != CAST(excluded.value AS TEXT)"
-    )
-    connection.exec_driver_sql(sql, tuple(params))
-
-
-def _bind_processor(column_type, dialect):
-    """How SQLAlchemy would convert a value of this column type for this database's driver."""
-    processor = column_type.dialect_impl(dialect).bind_processor(dialect)
-    return processor or (lambda value: value)
-
-
 _CHECKPOINTED_AT: dict[str | None, float] = {}
 
 
-def checkpoint_now_and_then() -> bool:
+def checkpoint_now_and_then(writer: sqlite3.Connection) -> bool:
     """Copy SQLite's write-ahead log into the database, at most every
     ``SQLITE_CHECKPOINT_SECONDS`` per process; True when it ran.
 
     SQLite's own checkpoint runs inside the commit that fills 1,000 pages of log, while that
     commit holds the write lock, and it ends with an fsync: every save queued behind it waited
-    too, which was much of the slowest 1 % of saves. This one runs after the lock is released,
-    in PASSIVE mode, which never blocks writers or readers (another process checkpointing at the
-    same moment makes it return at once). SQLite's own is kept as a backstop (``__init__``).
+    too. This one runs after the lock is released, in PASSIVE mode, which never blocks writers or
+    readers (another process checkpointing at the same moment makes it return at once).
+    SQLite's own is kept as a backstop (``survey/__init__.py``).
     """
     database = db.engine.url.database
     now = time.monotonic()
@@ -384,9 +470,39 @@ def checkpoint_now_and_then() -> bool:
     if last is not None and now - last < current_app.config["SQLITE_CHECKPOINT_SECONDS"]:
         return False
     _CHECKPOINTED_AT[database] = now
-    with db.engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+    writer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
     return True
+
+
+_WRITERS = threading.local()
+
+
+def _sqlite_writer() -> sqlite3.Connection | None:
+    """This thread's connection for page saves to the application's SQLite database, in
+    autocommit mode (the save issues its own BEGIN IMMEDIATE and COMMIT); None for a database
+    without a file of its own (in memory), which the session's connection must write.
+
+    One per thread and process, like the lock file's descriptor, and kept open: opening costs
+    more than a save. The settings are the engine's (``survey/__init__.py``)."""
+    database = db.engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    timeout = current_app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
+    key = (os.getpid(), database, timeout)
+    writers = getattr(_WRITERS, "connections", None)
+    if writers is None:
+        writers = _WRITERS.connections = {}
+    writer = writers.get(key)
+    if writer is None:
+        for old_key in [k for k in writers if k[0] == key[0]]:  # one database at a time
+            writers.pop(old_key).close()
+        writers.clear()  # connections inherited from a parent process are not ours to close
+        writer = sqlite3.connect(database, timeout=timeout, isolation_level=None)
+        writer.execute("PRAGMA journal_mode=WAL")
+        writer.execute("PRAGMA synchronous=NORMAL")
+        writer.execute("PRAGMA foreign_keys=ON")
+        writers[key] = writer
+    return writer
 
 
 _SQLITE_WRITES = threading.Lock()  # for databases without a file to lock beside them
