@@ -11,7 +11,7 @@ What it does:
 
 1. creates the database (a fresh SQLite file, or the tables in ``--database-url``) and N invited
    respondents with :func:`survey.storage.create_respondent`;
-2. serves the real application under gunicorn (``-w 2 --threads 8`` by default) and starts
+2. serves the real application under gunicorn (``-w 6 --threads 1`` by default) and starts
    ``--clients`` concurrent clients, one respondent each. Each client opens its link, fills the
    mandatory pages before the grid (authority information, the first example's service area), then
    for ``--seconds`` repeatedly GETs the factor grid ``example_factors-1`` (18 rows of 7 options)
@@ -813,9 +813,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--respondents", type=int, default=400, help="respondents created (400)")
     parser.add_argument(
-        "--workers", type=int, default=4, help="gunicorn workers (4, as docs/operations.md)"
+        "--workers",
+        type=int,
+        default=6,
+        help="gunicorn workers (6: 3 per core, as docs/operations.md)",
     )
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (4)")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (1)")
     parser.add_argument(
         "--keep-alive",
         action=argparse.BooleanOptionalAction,

@@ -1,8 +1,8 @@
 """Load and soak: many simulated respondents complete the whole questionnaire through the real
 pages (gunicorn on loopback) with think time, then a steady load for a while. Run by hand:
 
-    .venv/bin/python -m benchmarks.soak --workers 4 --json soak-sqlite.json
-    .venv/bin/python -m benchmarks.soak --workers 4 --json soak-postgresql.json \\
+    .venv/bin/python -m benchmarks.soak --json soak-sqlite.json
+    .venv/bin/python -m benchmarks.soak --json soak-postgresql.json \\
         --database-url postgresql://postgres@127.0.0.1:5432/soak
 
 (200 respondents at once, then 30 minutes with 20 clients, by default.) The answers come from the
@@ -787,8 +787,8 @@ def main() -> int:
     parser.add_argument("--soak-clients", type=int, default=20, help="during the soak (20)")
     parser.add_argument("--think", default="0.5,2.0", help="seconds between pages, min,max")
     parser.add_argument("--database-url", default=None, help="default: a new SQLite file")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per worker (8)")
+    parser.add_argument("--workers", type=int, default=6, help="gunicorn workers (6)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (1)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", metavar="FILE", help="also write every figure here as JSON")
     parser.add_argument(
