@@ -364,11 +364,14 @@ def _save_on_sqlite_writer(writer: sqlite3.Connection, write: _Write) -> None:
             for sql, params in statements[1:]:
                 writer.execute(sql, params)
             writer.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except BaseException as exc:
+            # whatever stopped the save (a busy database, a worker being stopped), the writer
+            # must not keep SQLite's write lock or an open transaction into its next save
             if writer.in_transaction:
                 writer.execute("ROLLBACK")
-            # as SQLAlchemy would raise it (a busy database is an OperationalError)
-            raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
+            if isinstance(exc, sqlite3.Error):  # as SQLAlchemy would raise it
+                raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
+            raise
 
 
 def _sqlite_bump(write: _Write) -> tuple[str, tuple[Any, ...]]:

@@ -262,3 +262,39 @@ def test_a_link_reads_as_plain_records_that_a_save_keeps_up_to_date(app, respons
             save_page(again, seen, {"q2": "unitary"}, {}, "authority_information", False)
         assert load_answers(again)["q2"] == "county"
         assert find_respondent(token[:-1] + ("a" if token[-1] != "a" else "b")) is None
+
+
+@pytest.mark.skipif("SURVEY_TEST_DATABASE_URL" in os.environ, reason="SQLite's writer connection")
+def test_a_save_interrupted_midway_leaves_no_transaction_or_lock_behind(app, response, monkeypatch):
+    """If a save stops between its statements (here: while the upsert reads its parameters, as
+    if the worker were being stopped), the writer rolls back: nothing half-written, no lock kept,
+    and the next save goes through."""
+    from survey import storage
+
+    class Interrupting:
+        """Parameters whose reading stops the save between its statements, inside the lock."""
+
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, index):
+            raise KeyboardInterrupt
+
+    def interrupted(write):
+        return "INSERT INTO answer (response_id, key, value, updated_at) VALUES (?, ?, ?, ?)", (
+            Interrupting()
+        )
+
+    with app.app_context():
+        row = db.session.get(Response, response)
+        before = row.version
+        monkeypatch.setattr(storage, "_sqlite_upsert", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            save_page(row, before, {"q2": "county"}, {}, "authority_information", False)
+        monkeypatch.undo()
+        assert not storage._sqlite_writer().in_transaction
+        db.session.expire_all()
+        row = db.session.get(Response, response)
+        assert row.version == before  # the version check was rolled back with the rest
+        save_page(row, before, {"q2": "unitary"}, {}, "authority_information", False)
+        assert load_answers(row)["q2"] == "unitary"
