@@ -13,11 +13,13 @@ from . import config
 from .auth import login_manager
 from .extensions import csrf, db, migrate, rate_limits
 from .registry import Registry
+from .request import SurveyRequest
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The application factory: configuration, extensions, blueprints."""
     app = Flask(__name__, instance_path=str(config.PROJECT_ROOT / "instance"))
+    app.request_class = SurveyRequest
     app.config.from_mapping(config.defaults(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(config.from_environment())

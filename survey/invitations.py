@@ -51,6 +51,7 @@ def parse_invitations(
                 return [], [
                     RowError(0, "The file is not text. Save it as CSV (UTF-8) and try again.")
                 ]
+    data = data.replace("\x00", "")  # never meant, and PostgreSQL cannot store it
     reader = csv.DictReader(io.StringIO(data))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if "name" not in header:

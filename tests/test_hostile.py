@@ -237,3 +237,30 @@ def test_link_guessing_limit_is_shared_between_workers_through_redis(tmp_path):
             for _ in range(3)
         ]
     assert codes == [404] * 5 + [429]
+
+
+def test_nul_characters_never_reach_the_database(app, client, sign_in, make_link):
+    """Found by the property test above on PostgreSQL: a NUL in the sign-in email was a 500."""
+    response = client.post(
+        "/research/sign-in", data={"email": "a\x00b@example.org", "password": "x\x00"}
+    )
+    assert response.status_code == 400  # "Enter a correct email address and password"
+    token = make_link()
+    response = client.get(f"/s/{token}/page/authority_information?change=1\x00")
+    assert response.status_code == 200
+    from survey.request import without_nul
+
+    cleaned = without_nul(MultiDict([("na\x00me", "Bar\x00net"), ("type", "district")]))
+    assert list(cleaned.items(multi=True)) == [("name", "Barnet"), ("type", "district")]
+
+
+def test_an_uploaded_list_of_authorities_loses_its_nul_characters():
+    from survey.invitations import parse_invitations
+    from survey.loader import load
+
+    from .conftest import APPENDIX_A
+
+    invitees, errors = parse_invitations(
+        b"name,type\nBar\x00net,london_borough\n", load(APPENDIX_A), set()
+    )
+    assert errors == [] and [i.name for i in invitees] == ["Barnet"]
