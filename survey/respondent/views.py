@@ -161,8 +161,10 @@ def _response() -> ResponseRecord:
 
 def _reload() -> ResponseRecord | None:
     """Read the respondent's response again (after starting it, or after a conflict)."""
-    g.respondent = respondent_record(g.respondent.id)
-    g.response = g.respondent.response
+    respondent = respondent_record(g.respondent.id)
+    if respondent is None:  # deleted meanwhile: the link no longer leads anywhere
+        abort(_invalid_link())
+    g.respondent, g.response = respondent, respondent.response
     return g.response
 
 
@@ -386,8 +388,8 @@ def remove(token: str, repeat_id: str, n: int):
             return redirect(url_for(".overview", token=token))
         remaining = answer_module.remove_instance(g.questionnaire, repeat, n, answers)
         response = _stored_response()
-        try:
-            bump_version(response, response.version)
+        try:  # against the version the answers above were read at: a save since is a conflict
+            bump_version(response, g.response.version)
         except ConflictError:
             return redirect(url_for(".overview", token=token))
         replace_answers(response, remaining)
@@ -441,8 +443,8 @@ def _answer_sections(answers) -> list[dict[str, Any]]:
 def _submit(answers):
     """Submit: keep only the answers on the route, freeze the response, give a reference."""
     response = _stored_response()
-    try:
-        bump_version(response, response.version)
+    try:  # against the version the answers were read at: a save or submit since is a conflict
+        bump_version(response, g.response.version)
     except ConflictError:
         return redirect(url_for(".check", token=g.token))
     final = effective_answers(g.questionnaire, answers)
