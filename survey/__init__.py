@@ -71,9 +71,6 @@ def _normalise_database_url(app: Flask) -> None:
         )
 
 
-WAL_BACKSTOP_PAGES = 20000  # 80 MB of log with SQLite's 4 KB pages
-
-
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """SQLite: write-ahead logging (readers never block the writer) and foreign keys enforced."""
@@ -86,7 +83,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")  # the busy timeout comes from connect_args
     # Page saves checkpoint the log themselves, outside the write lock (storage.save_page);
     # SQLite's own checkpoint, run by the commit that holds the lock, is only a backstop.
-    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={config.WAL_BACKSTOP_PAGES}")
     cursor.close()
 
 

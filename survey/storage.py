@@ -21,6 +21,7 @@ from sqlalchemy import Text, bindparam, cast, delete, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .config import WAL_BACKSTOP_PAGES
 from .extensions import db
 from .models import Answer, AuditEvent, QuestionnaireVersion, Respondent, Response, utcnow
 from .tokens import hash_token, new_token
@@ -478,6 +479,7 @@ def checkpoint_now_and_then(writer: sqlite3.Connection) -> bool:
 
 
 _WRITERS = threading.local()
+_INHERITED: list[sqlite3.Connection] = []  # kept referenced, so never closed by the child
 
 
 def _sqlite_writer() -> sqlite3.Connection | None:
@@ -497,13 +499,16 @@ def _sqlite_writer() -> sqlite3.Connection | None:
         writers = _WRITERS.connections = {}
     writer = writers.get(key)
     if writer is None:
-        for old_key in [k for k in writers if k[0] == key[0]]:  # one database at a time
-            writers.pop(old_key).close()
-        writers.clear()  # connections inherited from a parent process are not ours to close
+        for old_key in list(writers):
+            if old_key[0] == key[0]:  # one database at a time (tests make many)
+                writers.pop(old_key).close()
+            else:  # inherited from a parent process across fork: not ours to close, ever
+                _INHERITED.append(writers.pop(old_key))
         writer = sqlite3.connect(database, timeout=timeout, isolation_level=None)
         writer.execute("PRAGMA journal_mode=WAL")
         writer.execute("PRAGMA synchronous=NORMAL")
         writer.execute("PRAGMA foreign_keys=ON")
+        writer.execute(f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}")
         writers[key] = writer
     return writer
 

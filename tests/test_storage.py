@@ -218,6 +218,8 @@ def test_saves_checkpoint_the_log_outside_the_write_lock_at_most_every_interval(
         storage._CHECKPOINTED_AT.clear()
         app.config["SQLITE_CHECKPOINT_SECONDS"] = 3600
         writer = storage._sqlite_writer()
+        # the saves' own connection too: SQLite's checkpoint must not run inside its commits
+        assert writer.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 20000
         assert real(writer) is True
         assert real(writer) is False  # within the interval
         row = db.session.get(Response, response)
