@@ -48,11 +48,14 @@ def limit_reached(kind: str, key: str, limit_text: str) -> bool:
     return any(not strategy.test(item, kind, key) for item in _limits(limit_text))
 
 
-def count_attempt(kind: str, key: str, limit_text: str) -> None:
-    """Count one ``kind`` attempt against ``key``."""
+def count_attempt(kind: str, key: str, limit_text: str) -> bool:
+    """Count one ``kind`` attempt against ``key``; False when it goes over the allowance.
+
+    Counting and checking are one step in the storage (a Redis INCR), so attempts racing in
+    several workers cannot all slip under the limit."""
     strategy = _strategy()
-    for item in _limits(limit_text):
-        strategy.hit(item, kind, key)
+    within = [strategy.hit(item, kind, key) for item in _limits(limit_text)]
+    return all(within)
 
 
 @lru_cache(maxsize=16)

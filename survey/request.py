@@ -2,8 +2,9 @@
 
 No keyboard types a NUL, but a hostile or broken client can send one, and PostgreSQL cannot
 store it in a text column: a NUL in, say, the sign-in email made the look-up fail with a database
-error (a 500) on PostgreSQL only. Removing it where requests are parsed protects every view and
-every database alike, instead of each text column on its own.
+error (a 500) on PostgreSQL only. Removing it where form fields and URL parameters are parsed
+protects every view that reads them, on every database, instead of each text column on its own.
+(Path values are matched by the URL rules, and no view stores one as text.)
 """
 
 from __future__ import annotations

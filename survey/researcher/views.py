@@ -32,7 +32,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..answers import answer_sections
 from ..auth import EVERYONE, ROLES, STAFF, key_in_token, roles_required
-from ..extensions import count_attempt, db, limit_reached
+from ..extensions import count_attempt, db
 from ..files import file_response
 from ..invitations import authority_types, links_csv, parse_invitations, safe_cell
 from ..model import Questionnaire
@@ -94,11 +94,9 @@ def sign_in():
     error = None
     form = PostForm()
     if request.method == "POST":
-        # every attempt counts, per address and account, checked before the password is
-        limit, key = current_app.config["SIGN_IN_LIMIT"], _sign_in_key()
-        if limit_reached("sign_in", key, limit):
+        # every attempt counts, per address and account, before the password is checked
+        if not count_attempt("sign_in", _sign_in_key(), current_app.config["SIGN_IN_LIMIT"]):
             abort(429)
-        count_attempt("sign_in", key, limit)
         email = (request.form.get("email") or "").strip().lower()
         password = request.form.get("password") or ""
         user = db.session.scalar(select(User).filter_by(email=email)) if email else None
