@@ -42,6 +42,17 @@ def _run_first_time(monkeypatch, name, action):
     monkeypatch.setattr(views, name, wrapper)
 
 
+def _another_tab_saves(app, token):
+    """Another tab changes the type of authority (the journeys answered london_borough)."""
+    other = Journey(app.test_client(), token)
+
+    def save():
+        answer = {"q2": "district", "q3": "chief_finance_officer"}
+        assert other.answer("authority_information", answer).status_code == 302
+
+    return save
+
+
 def test_two_overlapping_submits_give_one_reference(app, client, token, monkeypatch):
     journey = Journey(client, token)
     complete(journey)
@@ -66,13 +77,7 @@ def test_a_submit_never_overwrites_a_save_made_meanwhile(app, client, token, mon
     journey = Journey(client, token)
     complete(journey)
     journey.open(f"/s/{token}/check")
-    other = Journey(app.test_client(), token)
-
-    def other_saves():
-        answer = {"q2": "district", "q3": "chief_finance_officer"}
-        assert other.answer("authority_information", answer).status_code == 302
-
-    _run_first_time(monkeypatch, "_stored_response", other_saves)
+    _run_first_time(monkeypatch, "_stored_response", _another_tab_saves(app, token))
     response = journey.post({}, path=f"/s/{token}/check")
     assert response.status_code == 302 and response.location.endswith("/check")  # try again
     after = stored(app)
@@ -87,12 +92,6 @@ def test_removing_an_example_never_overwrites_a_save_made_meanwhile(
     fill_example(journey, 1, "yes")
     fill_example(journey, 2, "no")
     journey.open(f"/s/{token}/remove/examples/1")
-    other = Journey(app.test_client(), token)
-
-    def other_saves():
-        answer = {"q2": "district", "q3": "chief_finance_officer"}
-        assert other.answer("authority_information", answer).status_code == 302
-
-    _run_first_time(monkeypatch, "_stored_response", other_saves)
+    _run_first_time(monkeypatch, "_stored_response", _another_tab_saves(app, token))
     journey.post({"confirm": "yes"}, path=f"/s/{token}/remove/examples/1")
     assert stored(app)["answers"]["q2"] == "district"
