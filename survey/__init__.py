@@ -73,18 +73,11 @@ def _normalise_database_url(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """SQLite: write-ahead logging (readers never block the writer) and foreign keys enforced."""
-    module = type(dbapi_connection).__module__
-    if "sqlite" not in module:
-        return
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")  # the busy timeout comes from connect_args
-    # Page saves checkpoint the log themselves, outside the write lock (storage.save_page);
-    # SQLite's own checkpoint, run by the commit that holds the lock, is only a backstop.
-    cursor.execute(f"PRAGMA wal_autocheckpoint={config.WAL_BACKSTOP_PAGES}")
-    cursor.close()
+    """Every SQLite connection gets the settings of :func:`survey.storage.sqlite_pragmas`."""
+    if "sqlite" in type(dbapi_connection).__module__:
+        from .storage import sqlite_pragmas
+
+        sqlite_pragmas(dbapi_connection)
 
 
 def _register_error_pages(app: Flask) -> None:

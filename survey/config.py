@@ -23,11 +23,6 @@ ENVIRONMENT = {
 }
 
 
-# SQLite's own checkpoint of the write-ahead log, only a backstop: page saves checkpoint it
-# themselves outside the write lock (survey.storage.checkpoint_now_and_then). 80 MB of 4 KB pages.
-WAL_BACKSTOP_PAGES = 20000
-
-
 def defaults(instance_path: str) -> dict[str, Any]:
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'survey.db'}",

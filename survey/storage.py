@@ -21,7 +21,6 @@ from sqlalchemy import Text, bindparam, cast, delete, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .config import WAL_BACKSTOP_PAGES
 from .extensions import db
 from .models import Answer, AuditEvent, QuestionnaireVersion, Respondent, Response, utcnow
 from .tokens import hash_token, new_token
@@ -297,7 +296,7 @@ def _save_in_session(write: _Write) -> None:
     """The save as SQLAlchemy Core statements in the session's transaction (PostgreSQL, and
     SQLite databases that have no file of their own)."""
     connection = db.session.connection()
-    with _write_lock():
+    with _session_write_lock():
         bumped = connection.execute(
             _BUMP_VERSION,
             {
@@ -326,11 +325,11 @@ def _save_in_session(write: _Write) -> None:
         db.session.commit()
 
 
-def _save_on_sqlite_writer(writer: sqlite3.Connection, write: _Write) -> None:
+def _save_on_sqlite_writer(writer: _SqliteWriter, write: _Write) -> None:
     """The save on SQLite, through this thread's writer connection (:func:`_sqlite_writer`).
 
     Why not the session's connection: SQLite has one writer at a time, and saves queue for it
-    (:func:`_write_lock`). Every call into SQLite gives up Python's interpreter lock, and under
+    (:meth:`_SqliteWriter.locked`). Every call into SQLite gives up Python's interpreter lock, and under
     load another thread of the worker takes it and may keep it for up to 5 ms (the switch
     interval) while this one holds the write lock and everyone queues behind. Through the
     session, the transaction made about eight such calls (pysqlite's implicit BEGIN and its
@@ -344,7 +343,7 @@ def _save_on_sqlite_writer(writer: sqlite3.Connection, write: _Write) -> None:
         session_connection = db.session.connection().connection.dbapi_connection
         if getattr(session_connection, "in_transaction", False):
             db.session.commit()  # the session wrote first: this connection would wait for it
-    statements = [_sqlite_bump(write)]
+    statements = [_sqlite_bump(writer, write)]
     if write.emptied:
         keys = ", ".join("?" * len(write.emptied))
         statements.append(
@@ -354,31 +353,31 @@ def _save_on_sqlite_writer(writer: sqlite3.Connection, write: _Write) -> None:
             )
         )
     if write.kept:
-        statements.append(_sqlite_upsert(write))
+        statements.append(_sqlite_upsert(writer, write))
     bump_sql, bump_params = statements[0]
-    with _write_lock():
+    connection = writer.connection
+    with writer.locked():
         try:
-            writer.execute("BEGIN IMMEDIATE")
-            if writer.execute(bump_sql, bump_params).rowcount != 1:
-                writer.execute("ROLLBACK")
+            connection.execute("BEGIN IMMEDIATE")
+            if connection.execute(bump_sql, bump_params).rowcount != 1:
+                connection.execute("ROLLBACK")
                 raise ConflictError()
             for sql, params in statements[1:]:
-                writer.execute(sql, params)
-            writer.execute("COMMIT")
+                connection.execute(sql, params)
+            connection.execute("COMMIT")
         except BaseException as exc:
             # whatever stopped the save (a busy database, a worker being stopped), the writer
             # must not keep SQLite's write lock or an open transaction into its next save
-            if writer.in_transaction:
-                writer.execute("ROLLBACK")
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):  # as SQLAlchemy would raise it
                 raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
             raise
 
 
-def _sqlite_bump(write: _Write) -> tuple[str, tuple[Any, ...]]:
+def _sqlite_bump(writer: _SqliteWriter, write: _Write) -> tuple[str, tuple[Any, ...]]:
     """The version check, which writes the response's bookkeeping in the same statement."""
-    to_json = _sqlite_bind(_RESPONSE.drafts.type)
-    to_time = _sqlite_bind(_RESPONSE.updated_at.type)
+    to_json, to_time = writer.to_json, writer.to_time
     return (
         "UPDATE response SET version = ?, updated_at = ?, last_page = ?, drafts = ?,"
         " page_states = ? WHERE response.id = ? AND response.version = ?",
@@ -394,13 +393,12 @@ def _sqlite_bump(write: _Write) -> tuple[str, tuple[Any, ...]]:
     )
 
 
-def _sqlite_upsert(write: _Write) -> tuple[str, tuple[Any, ...]]:
+def _sqlite_upsert(writer: _SqliteWriter, write: _Write) -> tuple[str, tuple[Any, ...]]:
     """All of a page's answers in one multi-row ``INSERT ... ON CONFLICT``: one call into SQLite
     instead of one per answer (each a chance to lose the interpreter lock, see above). An
     unchanged value keeps its row and its updated_at."""
-    to_json = _sqlite_bind(_ANSWER.value.type)
-    to_time = _sqlite_bind(_ANSWER.updated_at.type)
-    now = to_time(write.now)
+    to_json = writer.to_json
+    now = writer.to_time(write.now)
     params: list[Any] = []
     for key, value in write.kept.items():
         params += [write.response_id, key, to_json(value), now]
@@ -412,13 +410,6 @@ def _sqlite_upsert(write: _Write) -> tuple[str, tuple[Any, ...]]:
         " WHERE CAST(answer.value AS TEXT) != CAST(excluded.value AS TEXT)"
     )
     return sql, tuple(params)
-
-
-def _sqlite_bind(column_type):
-    """How SQLAlchemy would convert a value of this column type for SQLite's driver."""
-    dialect = db.engine.dialect
-    processor = column_type.dialect_impl(dialect).bind_processor(dialect)
-    return processor or (lambda value: value)
 
 
 def apply_values(answers: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
@@ -455,48 +446,83 @@ def _upsert_answers(dialect: str):
     )
 
 
-_CHECKPOINTED_AT: dict[str | None, float] = {}
+def sqlite_pragmas(connection) -> None:
+    """The settings of every connection to a SQLite database (the engine's and the writers'):
+    write-ahead logging, so readers never block the writer; foreign keys enforced; and SQLite's
+    own checkpoint of the log only as a backstop, since page saves checkpoint it themselves
+    outside the write lock (:func:`checkpoint_now_and_then`). The busy timeout is set when
+    connecting."""
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "foreign_keys=ON",
+        f"wal_autocheckpoint={WAL_BACKSTOP_PAGES}",
+    ):
+        connection.execute(f"PRAGMA {pragma}")
 
 
-def checkpoint_now_and_then(writer: sqlite3.Connection) -> bool:
-    """Copy SQLite's write-ahead log into the database, at most every
-    ``SQLITE_CHECKPOINT_SECONDS`` per process; True when it ran.
+WAL_BACKSTOP_PAGES = 20000  # 80 MB of log in SQLite's 4 KB pages
 
-    SQLite's own checkpoint runs inside the commit that fills 1,000 pages of log, while that
-    commit holds the write lock, and it ends with an fsync: every save queued behind it waited
-    too. This one runs after the lock is released, in PASSIVE mode, which never blocks writers or
-    readers (another process checkpointing at the same moment makes it return at once).
-    SQLite's own is kept as a backstop (``survey/__init__.py``).
+
+class _SqliteWriter:
+    """How this thread saves pages to a SQLite database file: a connection in autocommit mode
+    (each save issues its own BEGIN IMMEDIATE and COMMIT), a descriptor of the lock file beside
+    the database, and the columns' value conversions, worked out once.
+
+    One per thread and process, kept open: opening costs more than a save. Threads sharing a
+    descriptor (or a process sharing its parent's across fork) would share its lock instead of
+    waiting for each other.
     """
-    database = db.engine.url.database
-    now = time.monotonic()
-    last = _CHECKPOINTED_AT.get(database)
-    if last is not None and now - last < current_app.config["SQLITE_CHECKPOINT_SECONDS"]:
-        return False
-    _CHECKPOINTED_AT[database] = now
-    writer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-    return True
+
+    def __init__(self, database: str, timeout: float):
+        self.database = database
+        self.connection = sqlite3.connect(database, timeout=timeout, isolation_level=None)
+        sqlite_pragmas(self.connection)
+        self.lock_fd = os.open(f"{database}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        # the answer's and the response's JSON and time columns share these two types
+        self.to_json = _bind_processor(_ANSWER.value.type)
+        self.to_time = _bind_processor(_ANSWER.updated_at.type)
+
+    @contextlib.contextmanager
+    def locked(self):
+        """SQLite has one writer at a time. Writers queue here instead of sleeping in SQLite's
+        busy loop, where the unluckiest saves waited for seconds: every thread of every process
+        (gunicorn workers are processes) takes an exclusive ``flock`` of ``<database>.lock``, so
+        all of them wait in the same kernel queue, are woken as soon as the lock is released,
+        and a holder that dies frees it."""
+        fcntl.flock(self.lock_fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self.lock_fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        self.connection.close()
+        os.close(self.lock_fd)
+
+
+def _bind_processor(column_type):
+    """How SQLAlchemy would convert a value of this column type for SQLite's driver."""
+    dialect = db.engine.dialect
+    processor = column_type.dialect_impl(dialect).bind_processor(dialect)
+    return processor or (lambda value: value)
 
 
 _WRITERS = threading.local()
-_INHERITED: list[sqlite3.Connection] = []  # kept referenced, so never closed by the child
+_INHERITED: list[_SqliteWriter] = []  # kept referenced, so never closed by a forked child
 
 
-def _sqlite_writer() -> sqlite3.Connection | None:
-    """This thread's connection for page saves to the application's SQLite database, in
-    autocommit mode (the save issues its own BEGIN IMMEDIATE and COMMIT); None for a database
-    without a file of its own (in memory), which the session's connection must write.
-
-    One per thread and process, like the lock file's descriptor, and kept open: opening costs
-    more than a save. The settings are the engine's (``survey/__init__.py``)."""
+def _sqlite_writer() -> _SqliteWriter | None:
+    """This thread's writer for the application's SQLite database; None for a database without
+    a file of its own (in memory) or without ``flock``, which the session's connection writes."""
     database = db.engine.url.database
-    if not database or database == ":memory:" or database.startswith("file:"):
+    if fcntl is None or not database or database == ":memory:" or database.startswith("file:"):
         return None
     timeout = current_app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
     key = (os.getpid(), database, timeout)
-    writers = getattr(_WRITERS, "connections", None)
+    writers = getattr(_WRITERS, "writers", None)
     if writers is None:
-        writers = _WRITERS.connections = {}
+        writers = _WRITERS.writers = {}
     writer = writers.get(key)
     if writer is None:
         for old_key in list(writers):
@@ -504,60 +530,41 @@ def _sqlite_writer() -> sqlite3.Connection | None:
                 writers.pop(old_key).close()
             else:  # inherited from a parent process across fork: not ours to close, ever
                 _INHERITED.append(writers.pop(old_key))
-        writer = sqlite3.connect(database, timeout=timeout, isolation_level=None)
-        writer.execute("PRAGMA journal_mode=WAL")
-        writer.execute("PRAGMA synchronous=NORMAL")
-        writer.execute("PRAGMA foreign_keys=ON")
-        writer.execute(f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}")
-        writers[key] = writer
+        writer = writers[key] = _SqliteWriter(database, timeout)
     return writer
 
 
-_SQLITE_WRITES = threading.Lock()  # for databases without a file to lock beside them
-_LOCK_FILES = threading.local()
+_CHECKPOINTED_AT: dict[str, float] = {}
 
 
-@contextlib.contextmanager
-def _write_lock():
-    """SQLite has one writer at a time. Writers queue here instead of sleeping in SQLite's busy
-    loop, where the unluckiest saves waited for seconds: every thread of every process (gunicorn
-    workers are processes) takes an exclusive ``flock`` of ``<database>.lock`` through a
-    descriptor of its own, so all of them wait in the same kernel queue, are woken as soon as
-    the lock is released, and a holder that dies frees it. Other databases need no lock."""
-    if db.engine.dialect.name != "sqlite":
-        yield
-        return
-    fd = _lock_file(db.engine.url.database)
-    if fd is None:
-        with _SQLITE_WRITES:
-            yield
-        return
-    fcntl.flock(fd, fcntl.LOCK_EX)
-    try:
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
+def checkpoint_now_and_then(writer: _SqliteWriter) -> bool:
+    """Copy SQLite's write-ahead log into the database, at most every
+    ``SQLITE_CHECKPOINT_SECONDS`` per process; True when it ran.
+
+    SQLite's own checkpoint runs inside the commit that fills 1,000 pages of log, while that
+    commit holds the write lock, and it ends with an fsync: every save queued behind it waited
+    too. This one runs after the lock is released, in PASSIVE mode, which never blocks writers or
+    readers (another process checkpointing at the same moment makes it return at once).
+    SQLite's own is kept as a backstop (:func:`sqlite_pragmas`).
+    """
+    now = time.monotonic()
+    last = _CHECKPOINTED_AT.get(writer.database)
+    if last is not None and now - last < current_app.config["SQLITE_CHECKPOINT_SECONDS"]:
+        return False
+    _CHECKPOINTED_AT[writer.database] = now
+    writer.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+    return True
 
 
-def _lock_file(database: str | None) -> int | None:
-    """This thread's descriptor of the lock file beside a SQLite database. Opened per thread and
-    process: threads sharing a descriptor (or a process sharing its parent's across fork) would
-    share its lock instead of waiting for each other."""
-    if fcntl is None or not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    key = (os.getpid(), database)
-    files = getattr(_LOCK_FILES, "files", None)
-    if files is None:
-        files = _LOCK_FILES.files = {}
-    fd = files.get(key)
-    if fd is None:
-        for old_key, old_fd in list(files.items()):  # one database at a time (tests make many)
-            if old_key[0] == key[0]:
-                os.close(old_fd)
-            del files[old_key]
-        fd = os.open(f"{database}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        files[key] = fd
-    return fd
+_SQLITE_WRITES = threading.Lock()
+
+
+def _session_write_lock():
+    """Saves through the session: SQLite databases without a file of their own take turns in
+    this process; other databases need no lock."""
+    if db.engine.dialect.name == "sqlite":
+        return _SQLITE_WRITES
+    return contextlib.nullcontext()
 
 
 def replace_answers(response: Response, answers: Mapping[str, Any]) -> None:

@@ -219,7 +219,7 @@ def test_saves_checkpoint_the_log_outside_the_write_lock_at_most_every_interval(
         app.config["SQLITE_CHECKPOINT_SECONDS"] = 3600
         writer = storage._sqlite_writer()
         # the saves' own connection too: SQLite's checkpoint must not run inside its commits
-        assert writer.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 20000
+        assert writer.connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 20000
         assert real(writer) is True
         assert real(writer) is False  # within the interval
         row = db.session.get(Response, response)
@@ -282,7 +282,7 @@ def test_a_save_interrupted_midway_leaves_no_transaction_or_lock_behind(app, res
         def __getitem__(self, index):
             raise KeyboardInterrupt
 
-    def interrupted(write):
+    def interrupted(writer, write):
         return "INSERT INTO answer (response_id, key, value, updated_at) VALUES (?, ?, ?, ?)", (
             Interrupting()
         )
@@ -294,7 +294,7 @@ def test_a_save_interrupted_midway_leaves_no_transaction_or_lock_behind(app, res
         with pytest.raises(KeyboardInterrupt):
             save_page(row, before, {"q2": "county"}, {}, "authority_information", False)
         monkeypatch.undo()
-        assert not storage._sqlite_writer().in_transaction
+        assert not storage._sqlite_writer().connection.in_transaction
         db.session.expire_all()
         row = db.session.get(Response, response)
         assert row.version == before  # the version check was rolled back with the rest
