@@ -11,14 +11,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from .exports import (
-    FORMATS,
-    ExportError,
-    ExportOptions,
-    ImportProblem,
-    export_to,
-    import_json,
-)
+from .exports import FORMATS, ExportError, ExportOptions, export_to
+from .importing import ImportProblem, import_json
 
 
 @click.command("export")

@@ -15,7 +15,7 @@ import pyreadstat
 import pytest
 from sqlalchemy import func, select
 
-from survey import exports
+from survey import exports, importing
 from survey.export_cli import export_command, import_command
 from survey.exports import ExportOptions
 from survey.extensions import db
@@ -677,7 +677,7 @@ def test_json_reader_streams_any_layout():
         "after": 1.5,
     }
     for text in (json.dumps(document), json.dumps(document, indent=3)):
-        stream = exports._JsonStream(io.StringIO(text), chunk=7)
+        stream = importing._JsonStream(io.StringIO(text), chunk=7)
         items = list(stream.items())
         assert items[0] == ("header", {"format": exports.JSON_FORMAT})
         assert [obj["n"] for kind, obj in items[1:]] == list(range(30))
