@@ -24,7 +24,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import OperationalError
 
 from .. import answers as answer_module
-from ..extensions import count_attempt, csrf, db, limit_reached
+from ..extensions import count_attempt, csrf, db
 from ..forms import apply_drafts, build_form, check_page, shown_form
 from ..model import PageInstance, Questionnaire
 from ..models import Response, utcnow
@@ -69,13 +69,15 @@ class ActionForm(FlaskForm):
 
 @bp.url_value_preprocessor
 def _load_respondent(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Look the link up first: only unknown links count against the client's guessing
+    allowance, and only they are refused once it is spent, so guesses from behind the same
+    address (a council's shared gateway) never lock out a respondent whose link is real."""
     token = (values or {}).get("token", "")
-    limit = current_app.config["LINK_GUESS_LIMIT"]
-    if limit_reached("link", request.remote_addr or "", limit):
-        abort(429)
     respondent = find_respondent(token)
     if respondent is None:
-        count_attempt("link", request.remote_addr or "", limit)
+        limit = current_app.config["LINK_GUESS_LIMIT"]
+        if not count_attempt("link", request.remote_addr or "", limit):
+            abort(429)
         abort(_invalid_link())
     g.token = token
     g.respondent = respondent
