@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .describe import describe
+from .invitations import Unreadable, length_problems, read_rows
 from .loader import DefinitionError, load
 
 
@@ -149,17 +150,14 @@ def invite_command(questionnaire_id, name, authority_type, contact_name, email, 
     if questionnaire_id not in questionnaires:
         raise click.UsageError(f"unknown questionnaire '{questionnaire_id}'")
     registry.ensure_version(questionnaires[questionnaire_id])
-    rows = []
     if csv_file:
-        with open(csv_file, newline="", encoding="utf-8-sig") as handle:
-            for i, row in enumerate(csv.DictReader(handle), start=2):
-                if not (row.get("name") or "").strip():
-                    raise click.UsageError(f"{csv_file}, line {i}: the name is missing")
-                rows.append(row)
+        rows = _invitation_rows(csv_file)
     elif name:
-        rows.append(
-            {"name": name, "type": authority_type, "contact_name": contact_name, "email": email}
-        )
+        row = {"name": name, "type": authority_type, "contact_name": contact_name, "email": email}
+        problems = length_problems(row)
+        if problems:
+            raise click.UsageError("; ".join(problems))
+        rows = [row]
     else:
         raise click.UsageError("give --name or --csv")
     base = current_app.config["BASE_URL"].rstrip("/")
@@ -181,6 +179,23 @@ def invite_command(questionnaire_id, name, authority_type, contact_name, email, 
         else:
             click.echo(f"{respondent.name}: {link}")
     db.session.commit()
+
+
+def _invitation_rows(csv_file: str) -> list[dict[str, str]]:
+    """The rows of an invitation CSV, each with a name and no field longer than the database
+    holds; the first problem stops the command before anything is created."""
+    with open(csv_file, newline="", encoding="utf-8-sig") as handle:
+        data = handle.read().replace("\x00", "")
+    rows = []
+    try:
+        for line, row in read_rows(data):
+            problems = length_problems(row) or ([] if row["name"] else ["the name is missing"])
+            if problems:
+                raise click.UsageError(f"{csv_file}, line {line}: " + "; ".join(problems))
+            rows.append(row)
+    except Unreadable as exc:
+        raise click.UsageError(f"{csv_file}, line {exc.line}: {exc.message}") from exc
+    return rows
 
 
 def _only_questionnaire(questionnaires, authority_type: str | None) -> str:

@@ -563,9 +563,16 @@ def _check_scalar(
         result.errors[key] = required_message(qi) if qi else f"Enter {what}"
 
 
+# Whole numbers and percentages are at most this long: Python refuses int() of 4,301+ digits
+# (a 500), and a float of 400 digits is infinity, which no JSON column can store.
+NUMBER_DIGITS = 15
+
+
 def parse_number(text: str, spec: Question | GroupField) -> int | float:
     """Whole numbers (``number``) or percentages with up to two decimal places."""
     cleaned = text.replace(",", "").replace(" ", "")
+    if len(re.sub(r"\D", "", cleaned).lstrip("0")) > NUMBER_DIGITS:  # before int() or float()
+        raise ValueError(f"Enter a number with no more than {NUMBER_DIGITS} digits")
     if spec.type == "percentage":
         cleaned = cleaned.removesuffix("%")
         if not re.fullmatch(r"-?\d+(\.\d{1,2})?", cleaned, re.ASCII):

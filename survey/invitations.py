@@ -37,6 +37,11 @@ def authority_types(questionnaire: Questionnaire) -> tuple[Option, ...]:
     return question.options if question else ()
 
 
+# Longest text each column may hold: what the respondent table stores (an email address is at
+# most 254 characters by RFC 5321). Longer text is refused with the row named, never a 500.
+MAX_LENGTHS = {"name": 300, "type": 100, "contact_name": 300, "email": 254}
+
+
 def parse_invitations(
     data: bytes | str, questionnaire: Questionnaire, existing_names: set[str]
 ) -> tuple[list[Invitee], list[RowError]]:
@@ -52,54 +57,100 @@ def parse_invitations(
                     RowError(0, "The file is not text. Save it as CSV (UTF-8) and try again.")
                 ]
     data = data.replace("\x00", "")  # never meant, and PostgreSQL cannot store it
-    reader = csv.DictReader(io.StringIO(data))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if "name" not in header:
-        return [], [RowError(1, "The first row must be a header with at least a 'name' column "
-                                "(columns: name, type, contact_name, email).")]  # fmt: skip
     types = authority_types(questionnaire)
     by_key = {o.id.lower(): o.id for o in types} | {o.label.lower(): o.id for o in types}
     invitees: list[Invitee] = []
     errors: list[RowError] = []
     seen = {n.lower() for n in existing_names}
-    for line, raw in enumerate(reader, start=2):
-        if line - 1 > MAX_ROWS:
-            errors.append(RowError(line, f"The file has more than {MAX_ROWS:,} rows."))
-            break
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        if not any(row.values()):
-            continue
-        name, kind = row.get("name", ""), row.get("type", "")
-        email = row.get("email") or None
-        problems = []
-        if not name:
-            problems.append("the name is missing")
-        elif len(name) > 300:
-            problems.append("the name is longer than 300 characters")
-        elif name.lower() in seen:
-            problems.append(f"'{name}' is already invited (each authority gets one questionnaire)")
-        authority_type = None
-        if kind:
-            authority_type = by_key.get(kind.lower()) if types else kind
-            if authority_type is None:
-                problems.append(
-                    f"the type '{kind}' is not one of: " + ", ".join(o.label for o in types)
+    try:
+        for count, (line, row) in enumerate(read_rows(data), start=1):
+            if count > MAX_ROWS:
+                errors.append(RowError(line, f"The file has more than {MAX_ROWS:,} rows."))
+                break
+            problems = _row_problems(row, types, by_key, seen)
+            if problems:
+                message = "; ".join(problems)
+                errors.append(RowError(line, message[0].upper() + message[1:]))
+                continue
+            name = row["name"]
+            seen.add(name.lower())
+            authority_type = by_key.get(row["type"].lower()) if types else row["type"] or None
+            invitees.append(
+                Invitee(
+                    name, authority_type or None, row["contact_name"] or None, row["email"] or None
                 )
-        elif types:
-            problems.append("the type is missing")
-        if email and not EMAIL.match(email):
-            problems.append(f"'{email}' is not an email address")
-        if problems:
-            message = "; ".join(problems)
-            errors.append(RowError(line, message[0].upper() + message[1:]))
-            continue
-        seen.add(name.lower())
-        invitees.append(Invitee(name, authority_type, row.get("contact_name") or None, email))
+            )
+    except Unreadable as exc:
+        return [], [*errors, RowError(exc.line, exc.message)]
     if errors:
         return [], errors
     if not invitees:
         return [], [RowError(0, "The file has no authorities in it.")]
     return invitees, []
+
+
+class Unreadable(Exception):
+    """The CSV cannot be read on from this line (a header without 'name', a field too long)."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+def read_rows(data: str):
+    """``(line, row)`` for each non-blank row, with the known columns stripped (missing ones
+    empty). Raises :class:`Unreadable` where the file cannot be read on."""
+    reader = csv.reader(io.StringIO(data))
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+        if "name" not in header:
+            raise Unreadable(1, "The first row must be a header with at least a 'name' column "
+                                 "(columns: name, type, contact_name, email).")  # fmt: skip
+        for cells in reader:
+            row = {k: "" for k in COLUMNS}
+            for key, value in zip(header, cells, strict=False):
+                if key in row:
+                    row[key] = value.strip()
+            if any(v.strip() for v in cells):
+                yield reader.line_num, row
+    except csv.Error as exc:
+        raise Unreadable(
+            reader.line_num,
+            # csv's own limit on a field (131,072 characters), or a quote never closed
+            f"This row cannot be read: a field is longer than {csv.field_size_limit():,} "
+            "characters or a quote is not closed. Each field holds at most "
+            f"{max(MAX_LENGTHS.values())} characters.",
+        ) from exc
+
+
+def _row_problems(
+    row: dict[str, str], types: tuple[Option, ...], by_key: dict[str, str], seen: set[str]
+) -> list[str]:
+    """What is wrong with one row, in words for the person who wrote the file."""
+    problems = length_problems(row)
+    name, kind, email = row["name"], row["type"], row["email"]
+    if not name:
+        problems.append("the name is missing")
+    elif name.lower() in seen:
+        problems.append(f"'{name}' is already invited (each authority gets one questionnaire)")
+    if kind and types and by_key.get(kind.lower()) is None:
+        problems.append(
+            f"the type '{kind[:100]}' is not one of: " + ", ".join(o.label for o in types)
+        )
+    elif not kind and types:
+        problems.append("the type is missing")
+    if email and len(email) <= MAX_LENGTHS["email"] and not EMAIL.match(email):
+        problems.append(f"'{email}' is not an email address")
+    return problems
+
+
+def length_problems(row: dict[str, str | None]) -> list[str]:
+    """The columns of a row longer than the respondent table holds (``MAX_LENGTHS``)."""
+    return [
+        f"the {column.replace('_', ' ')} is longer than {limit} characters"
+        for column, limit in MAX_LENGTHS.items()
+        if len(row.get(column) or "") > limit
+    ]
 
 
 def links_csv(rows: list[tuple[str, str | None, str | None, str]]) -> str:

@@ -14,6 +14,7 @@ MONEY_HELP = "Enter the amount in whole pounds, in full, for example 78500"
 NEGATIVE_HELP = "Enter an amount of 0 or more, in whole pounds, for example 78500"
 TOO_LARGE_HELP = "Enter an amount smaller than £1,000,000,000,000"
 LIMIT = 10**12
+LIMIT_DIGITS = len(str(LIMIT - 1))  # 12: any longer figure (leading zeros aside) is too large
 
 # An optional minus (before or after the pound sign), then either plain digits or digits
 # grouped in threes by commas.
@@ -34,7 +35,10 @@ def parse_money(text: str | None, allow_negative: bool = True) -> int | None:
     match = _MONEY.match(cleaned)
     if not match or (match.group(1) and match.group(2)):
         raise MoneyError(MONEY_HELP)
-    amount = int(match.group(3).replace(",", ""))
+    digits = match.group(3).replace(",", "").lstrip("0")
+    if len(digits) > LIMIT_DIGITS:  # before int(): Python refuses to convert 4,301+ digits
+        raise MoneyError(TOO_LARGE_HELP)
+    amount = int(digits or "0")
     if match.group(1) or match.group(2):
         amount = -amount
     if amount < 0 and not allow_negative:
