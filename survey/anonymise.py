@@ -1,17 +1,21 @@
-"""Scrubbing free text for anonymised downloads.
+"""Automatic redaction of free text: what a researcher reviews before releasing it to sponsors.
 
 Dropping the authority's name, contacts and personal-data questions is not enough: a finance
-officer may write "ring me on 020 7946 0001" or "Barnet's shared service" in a free-text answer.
-For the sponsor's anonymised downloads every free-text answer is passed through
-:func:`scrub_free_text`, which replaces email addresses, web addresses, UK telephone numbers and
-the respondent's own names (the authority's, with and without "Council", "London Borough of" and
-the like, and the contact's) with a bracketed note. It errs on the side of removing too much.
+officer may write "ring me on 020 7946 0001", "Barnet's shared service", "LBB" or "Cllr Jones" in
+any free-text answer. Free text therefore reaches sponsors only after review
+(:mod:`survey.disclosure`), and what the researcher reviews starts from :func:`redact`, which
+replaces email addresses, web addresses, UK telephone numbers, the personal-data values of the
+response as given, the authority's names (in full, without "Council", "London Borough of" and the
+like, and as abbreviations and initials: "LBB", "GMFRA", "GM Fire") and people's names (the
+contact's, every word of a personal-data name, and any capitalised word after a title: "Mr Smith")
+with a bracketed note. It errs on the side of removing too much: the researcher can edit it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL_TAIL = r"(?:[^\s<>\"']*[^\s<>\"'.,;:!?)])?"  # not the sentence's punctuation
@@ -25,6 +29,14 @@ WEB = re.compile(
 TELEPHONE = re.compile(
     r"(?<![\w+])(?:\+44[\s-]?(?:\(0\)[\s-]?)?|\(?0)\d(?:[\s\-()]{0,2}\d){8,9}(?!\d)"
 )
+# A title, then a capitalised name (and perhaps initials and a second name): "Cllr Jones",
+# "Mrs J. Smith", "Dr Anne Jones". The title in any case, the name capitalised as names are.
+_TITLES = r"mr|mrs|ms|miss|mx|dr|prof|professor|cllr|councillor|sir|dame|lord|lady|rev|revd"
+_NAME_WORD = r"[A-Z][a-zA-Z'’-]+"
+TITLED_NAME = re.compile(
+    rf"(?<!\w)(?i:{_TITLES})\.?\s+(?:[A-Z]\.?\s+)*({_NAME_WORD}(?:\s+{_NAME_WORD})?)(?!\w)"
+)
+NAME_NOTE = "[name removed]"
 
 # Words around a council's own name: "London Borough of Barnet", "Eden District Council".
 _AROUND_NAME = re.compile(
@@ -32,6 +44,18 @@ _AROUND_NAME = re.compile(
     r"\s+of\s+|\s+(?:(?:metropolitan|county|district|borough|city|unitary|parish|town)\s+)*"
     r"(?:council|authority|fire\s+(?:and|&)\s+rescue\s+authority)$"
 )
+# Small words left out of initials: "London Borough of Barnet" is "LBB".
+_SMALL_WORDS = frozenset({"of", "and", "&", "the", "for", "on", "upon", "in", "-"})
+_TITLE_WORDS = frozenset(_TITLES.split("|"))
+
+
+@dataclass(frozen=True)
+class Identifiers:
+    """What identifies one response: its authority's names, people's names, values as given."""
+
+    authorities: tuple[str, ...] = ()  # the invited name, the name typed in Q1...
+    people: tuple[str, ...] = ()  # the contact's name, names in personal-data questions
+    literals: tuple[str, ...] = ()  # every personal-data value as typed (emails, phones...)
 
 
 def name_variants(name: str | None) -> set[str]:
@@ -40,21 +64,128 @@ def name_variants(name: str | None) -> set[str]:
         return set()
     full = " ".join(name.split())
     variants = {full}
-    core = full
-    for _ in range(2):  # "London Borough of Barnet Council": both ends
-        core = _AROUND_NAME.sub("", core).strip()
+    core = _core(full)
     if len(core) >= 3:
         variants.add(core)
     return variants
 
 
-def scrub_free_text(text: str, names: Iterable[str | None] = ()) -> str:
-    """``text`` with contact details and the given names replaced by bracketed notes."""
+def _core(full: str) -> str:
+    core = full
+    for _ in range(2):  # "London Borough of Barnet Council": both ends
+        core = _AROUND_NAME.sub("", core).strip()
+    return core
+
+
+def _initials(words: Iterable[str]) -> str:
+    return "".join(w[0] for w in words if w.lower() not in _SMALL_WORDS and w[0].isalpha()).upper()
+
+
+def authority_variants(name: str | None) -> tuple[set[str], set[str]]:
+    """``(names, abbreviations)`` an authority may go by, built from the words of its name.
+
+    Names are matched whatever their case; abbreviations (capitals) only as written, so "GM"
+    does not remove "gm". "Greater Manchester Fire and Rescue Authority" gives the names
+    "Greater Manchester", "Greater Manchester Fire" and "GM Fire" and the abbreviations "GMFRA",
+    "GMFRS", "GM FRS" and "GM"; "London Borough of Barnet" gives "Barnet", "LB Barnet" and "LBB".
+    """
+    names = name_variants(name)
+    if not names:
+        return set(), set()
+    full = " ".join((name or "").split())
+    core = _core(full)
+    words, core_words = full.split(), core.split()
+    start = _find(words, core_words)
+    before, after = words[:start], words[start + len(core_words) :]
+    abbreviations = {_initials(words)}
+    core_initials = _initials(core_words)
+    if len(core_initials) >= 2:
+        abbreviations.add(core_initials)
+        if after:
+            names.add(f"{core_initials} {after[0]}")  # GM Fire
+    if after:
+        names.add(f"{core} {after[0]}")  # Greater Manchester Fire
+        tail = _initials(after)
+        service = tail[:-1] + "S" if tail.endswith("A") else tail  # FRA -> FRS
+        for suffix in {tail, service}:
+            abbreviations.add(core_initials + suffix)
+            names.add(f"{core} {suffix}")
+            if len(core_initials) >= 2:
+                abbreviations.add(f"{core_initials} {suffix}")
+    if before:
+        names.add(f"{_initials(before)} {core}")  # LB Barnet
+    return names, {a.strip() for a in abbreviations if len(a.strip()) >= 2}
+
+
+def _find(words: list[str], part: list[str]) -> int:
+    for i in range(len(words) - len(part) + 1):
+        if words[i : i + len(part)] == part:
+            return i
+    return 0
+
+
+def person_variants(name: str | None) -> tuple[set[str], set[str]]:
+    """``(names, words)``: a person's full name (any case) and each of its words of three
+    letters or more, matched as written ("Bloggs" alone, but not "will" for "Will")."""
+    if not name or len(name.strip()) < 3:
+        return set(), set()
+    full = " ".join(name.split())
+    words = {
+        w.strip(".,")
+        for w in full.split()
+        if len(w.strip(".,")) >= 3 and w.lower().strip(".") not in _TITLE_WORDS
+    }
+    return {full}, words
+
+
+def titled_names(text: str) -> set[str]:
+    """The names that follow a title in ``text``: "Smith" in "ask Mr Smith"."""
+    return {m.group(1) for m in TITLED_NAME.finditer(text)}
+
+
+def _pattern(phrase: str) -> str:
+    return r"(?<!\w)" + r"\s+".join(map(re.escape, phrase.split())) + r"(?!\w)"
+
+
+def _remove(text: str, phrases: Iterable[str], *, ignore_case: bool) -> str:
+    flags = re.IGNORECASE if ignore_case else 0
+    for phrase in sorted(set(phrases), key=len, reverse=True):  # the longest first
+        if phrase.strip():
+            text = re.sub(_pattern(phrase), NAME_NOTE, text, flags=flags)
+    return text
+
+
+def redact(text: str, identifiers: Identifiers = Identifiers()) -> str:
+    """``text`` with contact details, the response's identifiers and titled names removed."""
     text = EMAIL.sub("[email address removed]", text)
     text = WEB.sub("[web address removed]", text)
     text = TELEPHONE.sub("[telephone number removed]", text)
-    variants = {v for name in names for v in name_variants(name)}
-    for variant in sorted(variants, key=len, reverse=True):  # the longest first
-        pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, variant.split())) + r"(?!\w)"
-        text = re.sub(pattern, "[name removed]", text, flags=re.IGNORECASE)
+    names: set[str] = set()
+    cased: set[str] = set()
+    for authority in identifiers.authorities:
+        found, abbreviations = authority_variants(authority)
+        names |= found
+        cased |= abbreviations
+    for person in identifiers.people:
+        full, words = person_variants(person)
+        names |= full
+        cased |= words
+    text = TITLED_NAME.sub(NAME_NOTE, text)
+    text = _remove(text, names, ignore_case=True)
+    text = _remove(text, cased, ignore_case=False)
+    for literal in sorted(set(identifiers.literals), key=len, reverse=True):  # what is left
+        if len(literal.strip()) >= 3:
+            text = re.sub(_pattern(literal), "[personal data removed]", text, flags=re.I)
     return text
+
+
+def scrub_free_text(text: str, names: Iterable[str | None] = ()) -> str:
+    """``text`` with contact details and the given names (in full, and an authority's names and
+    abbreviations) removed."""
+    return redact(text, Identifiers(authorities=tuple(n for n in names if n)))
+
+
+def leftovers(text: str, identifiers: Identifiers) -> bool:
+    """Whether ``text`` still holds something :func:`redact` would remove (a reviewed text
+    must not put back what the automatic redaction took out)."""
+    return redact(text, identifiers) != text

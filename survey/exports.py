@@ -20,8 +20,8 @@ call these. The formats are documented for their users in ``docs/exports.md``; t
 * **Anonymised** variant (for the sponsor): no authority name (Q1 or the respondent's name),
   no ``personal_data`` questions, no contact details; the authority is a pseudonymous id
   ``"A" + 10 hex digits`` of an HMAC of the respondent id keyed with the application's secret key;
-  free-text answers scrubbed of contact details and the respondent's names
-  (:mod:`survey.anonymise`).
+  every free-text answer (:func:`is_free_text`) withheld unless a researcher has released its
+  question after review, and then the approved (redacted) text (:mod:`survey.disclosure`).
 * **Spreadsheet formulas**: text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
   return is prefixed with a single quote in CSV and Excel (numbers stay numbers).
 """
@@ -45,7 +45,7 @@ from typing import IO, Any
 
 from sqlalchemy import Text, func, select, type_coerce
 
-from .anonymise import scrub_free_text
+from .disclosure import SponsorTexts
 from .extensions import db
 from .model import Option, QuestionInstance, Questionnaire, Repeat
 from .models import Answer, QuestionnaireVersion, Respondent, Response
@@ -312,6 +312,18 @@ def _question_variables(
     return out
 
 
+def is_free_text(v: Variable) -> bool:
+    """Whether a variable holds text a respondent typed (text, textarea, email, telephone and web
+    questions and group fields, "please specify" texts), which may name someone: decided from the
+    question types, for any questionnaire. Dates are text cells but not free text."""
+    return v.kind == "text" and v.question_type.removeprefix("group:") != "date"
+
+
+def free_text_questions(variables: Iterable[Variable]) -> dict[str, str]:
+    """The answer key of every free-text variable, with the id of its question."""
+    return {v.key: v.question_id for v in variables if is_free_text(v)}
+
+
 def cell_value(
     v: Variable, answers: Mapping[str, Any], labels: bool = False, key: str | None = None
 ) -> Any:
@@ -474,7 +486,11 @@ class Exporter:
         self._parsed: dict[int, Questionnaire] = {}
         self._long: dict[str, tuple[list[Variable], dict[int, list[str]]]] = {}
         self.allowed_keys = {v.key for v in self.variables}
-        self.free_text_keys = {v.key for v in self.variables if v.kind == "text"}
+        self.sponsor_texts = (
+            SponsorTexts.load(questionnaire_id, free_text_questions(self.variables))
+            if self.options.anonymised
+            else None
+        )
         self.count = 0
         secret = self.options.secret_key
         if secret is None and self.options.anonymised:
@@ -503,19 +519,9 @@ class Exporter:
         ):
             self.count += 1
             answers = effective_answers(self.definition(record.version_id), record.answers)
-            if self.options.anonymised:
-                answers = self.scrubbed(record, answers)
+            if self.sponsor_texts is not None:
+                answers = self.sponsor_texts.apply(record.response["id"], answers)
             yield record, answers
-
-    def scrubbed(self, record: Record, answers: dict[str, Any]) -> dict[str, Any]:
-        """Free-text answers without contact details or the respondent's names (sponsors)."""
-        names = (record.respondent["name"], record.respondent["contact_name"])
-        return {
-            key: scrub_free_text(value, names)
-            if key in self.free_text_keys and isinstance(value, str)
-            else value
-            for key, value in answers.items()
-        }
 
     def authority(self, record: Record) -> str:
         if self.options.anonymised:

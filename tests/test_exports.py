@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey import exports, importing
+from survey.disclosure import WITHHELD
 from survey.export_cli import export_command, import_command
 from survey.exports import ExportOptions
 from survey.extensions import db
@@ -25,6 +26,7 @@ from survey.routing import field_keys
 from survey.storage import create_respondent
 
 from .conftest import ROOT, truncate_all
+from .disclosure_helpers import release_as_suggested
 
 QID = "good_practice_savings"
 HOSTILE = '=HYPERLINK("http://x","click")'
@@ -382,8 +384,9 @@ def test_anonymised_csv_has_no_names_contacts_or_personal_data(filled):
     assert long_rows[0]["authority"] == rows[0]["authority"]  # the pseudonym links the files
 
 
-def test_anonymised_downloads_scrub_contact_details_and_names_from_free_text(app):
-    """A finance officer may name the council or give a number in any free-text answer."""
+def test_anonymised_downloads_withhold_free_text_then_give_the_released_redaction(app):
+    """A finance officer may name the council or give a number in any free-text answer: it is
+    withheld until a researcher releases it, and then it is the reviewed redaction."""
     told = (
         "Ask Jo Bloggs (jo.bloggs@barnet.example, 020 7946 0001) or see www.barnet.gov.uk: "
         "Barnet's shared service saved London Borough of Barnet £1,200,000 in 2011-12."
@@ -394,6 +397,8 @@ def test_anonymised_downloads_scrub_contact_details_and_names_from_free_text(app
             {"q2": "london_borough", "q4_ex1": "housing", "q5_ex1": told, "q11_ex1": "no"},
             contact_name="Jo Bloggs",
         )
+        before = read_csv(exports.export_csv_wide(QID, ExportOptions(anonymised=True)))
+        release_as_suggested(QID)
         wide = read_csv(exports.export_csv_wide(QID, ExportOptions(anonymised=True)))
         long = read_csv(exports.export_csv_long(QID, ExportOptions(anonymised=True)))
         document = json.loads(
@@ -405,6 +410,7 @@ def test_anonymised_downloads_scrub_contact_details_and_names_from_free_text(app
         "[web address removed]: [name removed]'s shared service saved [name removed] "
         "£1,200,000 in 2011-12."
     )
+    assert before[0]["q5_ex1"] == WITHHELD
     assert wide[0]["q5_ex1"] == scrubbed
     assert long[0]["q5"] == scrubbed
     assert document["responses"][0]["answers"]["q5_ex1"] == scrubbed

@@ -2,7 +2,9 @@
 
 Text formats stream as they are produced, so memory stays flat however many responses there are;
 Excel and SPSS files are written to a temporary file first. Sponsors only ever get the
-anonymised variant.
+anonymised variant (free text withheld until released: :mod:`survey.disclosure`); the research
+team chooses it, and whether in-progress responses and labels are included, on the downloads page
+(a GET form whose buttons each name a format, so the ticked choices travel with the request).
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ def downloads(questionnaire_id: str):
         downloads=DOWNLOADS,
         counts=counts,
         staff=current_user.role in STAFF,
+        extra_nav=_release.review_nav() if current_user.role in STAFF else [],
     )
 
 
@@ -130,3 +133,6 @@ def _problem(message: str):
     return current_app.make_response(
         (render_template("researcher/download_problem.html", message=message), 400)
     )
+
+
+from . import release as _release  # noqa: E402,F401  (registers the free-text review on bp)

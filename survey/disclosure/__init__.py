@@ -1,0 +1,19 @@
+"""Free text reaches sponsors only after a researcher has reviewed and released it.
+
+Any free-text answer (text and textarea questions, text fields of groups, "please specify"
+texts: every text variable of the downloads, whatever the questionnaire) may name the authority
+or a person. Anonymised downloads therefore show a free-text answer only when its question has
+been *released* and the answer's text is exactly the one a researcher reviewed; otherwise the
+cell says :data:`WITHHELD`. A review (:mod:`survey.disclosure.review`) starts from the automatic
+redaction of :mod:`survey.anonymise`; the researcher may edit it, and what is approved is kept
+with a hash of the original text, so an answer that changes afterwards, or a response that
+arrives after the release, is withheld again until it is reviewed.
+
+* :mod:`.models`: the tables (releases per question, approved texts per answer);
+* :mod:`.release`: the sponsor's rule, applied by :class:`survey.exports.Exporter`;
+* :mod:`.review`: what the review page lists, and releasing and withdrawing.
+"""
+
+from .release import WITHHELD, SponsorTexts, text_hash
+
+__all__ = ["WITHHELD", "SponsorTexts", "text_hash"]

@@ -1,0 +1,308 @@
+"""What a researcher reviews before free text reaches sponsors, and releasing or withdrawing it.
+
+The review covers every response, in progress too (sponsors may download those): each answer
+with its automatic redaction (:func:`survey.anonymise.redact`, fed with everything that
+identifies the response: :func:`identifiers`) and, once approved, the approved text. Approving
+stores the text with the hash of the original the researcher saw (sent back by the page), so an
+answer that changed in between is refused, not approved unseen.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..anonymise import Identifiers, leftovers, redact, titled_names
+from ..exports import (
+    Exporter,
+    ExportOptions,
+    Record,
+    Variable,
+    export_definition,
+    identifying_question_ids,
+    is_free_text,
+    variables,
+)
+from ..extensions import db
+from ..model import Questionnaire
+from ..models import utcnow
+from ..storage import audit
+from .models import FreeTextApproval, FreeTextRelease
+from .release import as_text, text_hash
+
+TEXT_LIMIT = 5000  # characters in an approved text (a textarea answer's own limit)
+
+
+@dataclass(frozen=True)
+class FreeTextQuestion:
+    """A question whose answers include free text, with the answer keys and labels of its
+    free-text variables (every repeat instance, every "please specify")."""
+
+    id: str
+    number: str
+    text: str
+    labels: dict[str, str]  # answer key -> variable label
+
+    @property
+    def title(self) -> str:
+        return f"Q{self.number} {self.text}" if self.number else self.text
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One free-text answer of one response, as the review page shows it."""
+
+    response_id: int
+    respondent_id: int
+    authority: str
+    key: str
+    label: str
+    original: str
+    original_hash: str
+    suggested: str  # the automatic redaction
+    approved: str | None  # the approved text, while it is still for this original
+    state: str  # "new" (never reviewed), "changed" (changed since review) or "approved"
+
+    @property
+    def field(self) -> str:
+        """The form field of its text (the hash travels as ``hash-`` + the same)."""
+        return f"text-{self.response_id}-{self.key}"
+
+
+@dataclass(frozen=True)
+class QuestionState:
+    """A question's release state and its answers' review, for the list of questions."""
+
+    question: FreeTextQuestion
+    release: FreeTextRelease | None
+    answers: int
+    approved: int
+
+    @property
+    def released(self) -> bool:
+        return bool(self.release and self.release.released)
+
+
+def free_text_questions(questionnaire: Questionnaire) -> list[FreeTextQuestion]:
+    """The questions with free text a sponsor could see (identifying ones never are), in order."""
+    found: dict[str, tuple[Variable, dict[str, str]]] = {}
+    for v in variables(questionnaire, anonymised=True):
+        if is_free_text(v):
+            found.setdefault(v.question_id, (v, {}))[1][v.key] = v.label
+    return [
+        FreeTextQuestion(q.question_id, q.number.removesuffix(" ranking"), q.text, labels)
+        for q, labels in found.values()
+    ]
+
+
+def find_question(questionnaire: Questionnaire, question_id: str) -> FreeTextQuestion | None:
+    return next((q for q in free_text_questions(questionnaire) if q.id == question_id), None)
+
+
+def identifiers(questionnaire: Questionnaire, record: Record) -> Identifiers:
+    """Everything that identifies one response: the invited name and contact, the answers of
+    personal-data questions (names in their text fields as people), the authority's name as
+    typed (identifying questions such as Q1) and every name after a title in its free text."""
+    personal = {q.id for q in questionnaire.questions() if q.personal_data}
+    identifying = identifying_question_ids(questionnaire)
+    p = record.respondent
+    authorities, people, literals = [p["name"]], [p["contact_name"]], [p["contact_email"]]
+    for v in variables(questionnaire):
+        value = record.answers.get(v.key)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        if v.question_id in personal:
+            literals.append(value)
+            if v.question_type in ("text", "group:text"):
+                people.append(value)
+        elif v.question_id in identifying:
+            authorities.append(value)
+        elif is_free_text(v):
+            people += titled_names(value)
+    return Identifiers(
+        authorities=tuple(a for a in authorities if a),
+        people=tuple(n for n in people if n),
+        literals=tuple(v for v in literals if v),
+    )
+
+
+def _answers(questionnaire_id: str) -> Iterator[tuple[Record, dict]]:
+    exporter = Exporter(questionnaire_id, ExportOptions(include_in_progress=True))
+    yield from exporter.records()
+
+
+def _approvals(questionnaire_id: str, question_id: str | None = None) -> dict:
+    stmt = select(FreeTextApproval).where(FreeTextApproval.questionnaire_id == questionnaire_id)
+    if question_id is not None:
+        stmt = stmt.where(FreeTextApproval.question_id == question_id)
+    return {(a.response_id, a.key): a for a in db.session.scalars(stmt)}
+
+
+def review_items(questionnaire_id: str, question: FreeTextQuestion) -> list[ReviewItem]:
+    """Every answer to ``question`` (on the route), with its redaction and review state."""
+    questionnaire = export_definition(questionnaire_id)
+    approvals = _approvals(questionnaire_id, question.id)
+    items = []
+    for record, answers in _answers(questionnaire_id):
+        found = identifiers(questionnaire, record) if question.labels.keys() & answers else None
+        for key, label in question.labels.items():
+            value = answers.get(key)
+            if value in (None, "", []) or found is None:
+                continue
+            original, digest = as_text(value), text_hash(value)
+            approval = approvals.get((record.response["id"], key))
+            current = approval is not None and approval.original_hash == digest
+            state = "approved" if current else "changed" if approval else "new"
+            items.append(
+                ReviewItem(
+                    response_id=record.response["id"],
+                    respondent_id=record.respondent["id"],
+                    authority=record.respondent["name"],
+                    key=key,
+                    label=label,
+                    original=original,
+                    original_hash=digest,
+                    suggested=redact(original, found),
+                    approved=approval.text if current else None,
+                    state=state,
+                )
+            )
+    return items
+
+
+def question_states(questionnaire_id: str) -> list[QuestionState]:
+    """Every free-text question with its release and how many of its answers are approved."""
+    questionnaire = export_definition(questionnaire_id)
+    questions = free_text_questions(questionnaire)
+    owner = {key: q.id for q in questions for key in q.labels}
+    approvals = _approvals(questionnaire_id)
+    answers: dict[str, int] = defaultdict(int)
+    approved: dict[str, int] = defaultdict(int)
+    for record, found in _answers(questionnaire_id):
+        for key, value in found.items():
+            if key in owner and value not in (None, "", []):
+                answers[owner[key]] += 1
+                approval = approvals.get((record.response["id"], key))
+                approved[owner[key]] += bool(
+                    approval and approval.original_hash == text_hash(value)
+                )
+    releases = {
+        r.question_id: r
+        for r in db.session.scalars(
+            select(FreeTextRelease).filter_by(questionnaire_id=questionnaire_id)
+        )
+    }
+    return [QuestionState(q, releases.get(q.id), answers[q.id], approved[q.id]) for q in questions]
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """A reviewed text as posted: the field's answer, the hash of the original the researcher
+    saw, and the text to approve."""
+
+    response_id: int
+    key: str
+    seen_hash: str
+    text: str
+
+
+def problems(items: Iterable[ReviewItem], posted: dict[str, Reviewed], questionnaire_id: str):
+    """``{field: message}`` for every reviewed text that cannot be approved as posted. An
+    answer the page did not show (it arrived since) is not approved, and stays withheld."""
+    questionnaire = export_definition(questionnaire_id)
+    found: dict[str, str] = {}
+    records: dict[int, Record] = {}
+    for item in items:
+        given = posted.get(item.field)
+        where = f"{item.authority}, {item.label}"
+        if given is None:
+            continue  # arrived after the page was shown: stays withheld until reviewed
+        if given.seen_hash != item.original_hash:
+            found[item.field] = (
+                f"The answer of {where} changed while you reviewed it: its box now shows the "
+                "new answer's redaction; review it and approve again"
+            )
+        elif len(given.text) > TEXT_LIMIT:
+            found[item.field] = f"The text for {where} must be {TEXT_LIMIT} characters or fewer"
+        else:
+            if not records:
+                records = {r.response["id"]: r for r, _ in _answers(questionnaire_id)}
+            if leftovers(given.text, identifiers(questionnaire, records[item.response_id])):
+                found[item.field] = (
+                    f"The text for {where} still holds a name, email address, telephone number "
+                    "or web address that the redaction removes: take it out"
+                )
+    return found
+
+
+def approve(
+    questionnaire_id: str,
+    question: FreeTextQuestion,
+    items: Iterable[ReviewItem],
+    posted: dict[str, Reviewed],
+    actor: str,
+) -> int:
+    """Store the approved texts of ``items`` (already checked by :func:`problems`); each text
+    that differs from the automatic redaction is an edit, audited. Returns how many changed."""
+    approvals = _approvals(questionnaire_id, question.id)
+    now = utcnow()
+    changed = 0
+    for item in items:
+        given = posted.get(item.field)
+        if given is None:
+            continue
+        row = approvals.get((item.response_id, item.key))
+        if row is not None and row.original_hash == given.seen_hash and row.text == given.text:
+            continue
+        changed += 1
+        if row is None:
+            row = FreeTextApproval(
+                questionnaire_id=questionnaire_id,
+                question_id=question.id,
+                response_id=item.response_id,
+                key=item.key,
+            )
+            db.session.add(row)
+        row.original_hash, row.text = given.seen_hash, given.text
+        row.reviewed_by, row.reviewed_at = actor, now
+        if given.text != item.suggested:
+            audit(actor, "free_text_edit", item.respondent_id,
+                  {"questionnaire": questionnaire_id, "question": question.id, "key": item.key,
+                   "approved_text": given.text})  # fmt: skip
+    audit(actor, "free_text_review", None,
+          {"questionnaire": questionnaire_id, "question": question.id, "approved": changed})  # fmt: skip
+    return changed
+
+
+def set_release(questionnaire_id: str, question_id: str, released: bool, actor: str) -> None:
+    """Release a question's approved texts to sponsors, or withdraw them (audited)."""
+    row = db.session.scalar(
+        select(FreeTextRelease).filter_by(
+            questionnaire_id=questionnaire_id, question_id=question_id
+        )
+    )
+    if row is None:
+        row = FreeTextRelease(questionnaire_id=questionnaire_id, question_id=question_id)
+        db.session.add(row)
+    row.released, row.changed_by, row.changed_at = released, actor, utcnow()
+    action = "free_text_release" if released else "free_text_withdraw"
+    audit(actor, action, None, {"questionnaire": questionnaire_id, "question": question_id})
+
+
+__all__ = [
+    "FreeTextQuestion",
+    "QuestionState",
+    "ReviewItem",
+    "Reviewed",
+    "approve",
+    "find_question",
+    "free_text_questions",
+    "identifiers",
+    "problems",
+    "question_states",
+    "review_items",
+    "set_release",
+]
