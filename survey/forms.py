@@ -10,6 +10,7 @@ when some of it is wrong: :func:`check_page` returns the good values, the raw te
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -302,6 +303,60 @@ def check_page(
                 first = _instance_key(page, check.referenced_keys()[0])
                 result.errors.setdefault(first, message)
     return result
+
+
+def check_stored(
+    questionnaire: Questionnaire, qi: QuestionInstance, answers: Mapping[str, Any]
+) -> dict[str, str]:
+    """Stored answers of one question (from an imported file, say), checked exactly as a posted
+    page is: each is turned back into what a browser would have sent, checked by
+    :func:`_check_question`, and must come out as the very value stored. Returns a message per
+    stored key that a respondent could not have saved; ``answers`` are the whole response's
+    (a ranking's choices come from the question it ranks)."""
+    keys = [k for k in field_keys(questionnaire, qi) if k in answers]
+    try:
+        spec = _field_spec(questionnaire, [qi], answers, None, None)
+        data = _display_data(questionnaire, [qi], answers)
+        form = ShownForm(
+            {name: _as_posted(kind, choices, data.get(name)) for name, kind, choices in spec}
+        )
+        result = PageCheck()
+        _check_question(questionnaire, qi, form, result, require_mandatory=False)
+    except (TypeError, AttributeError, ValueError):
+        return {k: "is not of the type this question stores" for k in keys}
+    problems = {}
+    for key in keys:
+        if key in result.errors:
+            problems[key] = result.errors[key]
+        elif not _same(result.values.get(key), answers[key]):
+            problems[key] = "is not an answer this question accepts, as the form would save it"
+    return problems
+
+
+def _as_posted(kind: str, choices: tuple[tuple[str, str], ...], value: Any) -> ShownField:
+    """A stored value as the field's text in a browser's post; TypeError when no browser could
+    have sent anything that is stored so (a list in a text box, a mapping anywhere)."""
+    if kind == "multiple":
+        if value is not None and (
+            not isinstance(value, list) or not all(isinstance(v, str) for v in value)
+        ):
+            raise TypeError("a list of option ids was expected")
+        return ShownField(value, choices)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)  # numbers are typed as text, and parsed again
+    if value is not None and not isinstance(value, str):
+        raise TypeError("text was expected")
+    return ShownField(value, choices)
+
+
+def _same(checked: Any, stored: Any) -> bool:
+    """Equal as stored JSON: ``1`` is not ``True`` nor ``1.0``, and NaN equals nothing."""
+    try:
+        return json.dumps(checked, sort_keys=True, allow_nan=False) == json.dumps(
+            stored, sort_keys=True, allow_nan=False
+        )
+    except ValueError:
+        return False
 
 
 def _instance_key(page: PageInstance, key: str) -> str:

@@ -18,11 +18,16 @@ from sqlalchemy.exc import IntegrityError
 
 from .exports import BATCH_SIZE, JSON_FORMAT, JSON_FORMAT_VERSION, version_rows
 from .extensions import db
+from .import_checks import ImportProblem, Rows, Version, checked_record, checked_version
 from .models import Answer, QuestionnaireVersion, Respondent, Response
+from .registry import Registry
+
+__all__ = ["ImportProblem", "ImportSummary", "import_json"]
 
 
-class ImportProblem(Exception):
-    """The file cannot be imported; nothing was written."""
+def _refuse_constant(name: str) -> Any:
+    """JSON has no NaN or Infinity (Python's reader accepts them): no figure could use them."""
+    raise ImportProblem(f"not valid JSON: '{name}' is not a number")
 
 
 class _JsonStream:
@@ -37,7 +42,7 @@ class _JsonStream:
         self.buf = ""
         self.pos = 0
         self.eof = False
-        self.decoder = json.JSONDecoder()
+        self.decoder = json.JSONDecoder(parse_constant=_refuse_constant)
 
     def _fill(self, size: int | None = None) -> None:
         data = self.handle.read(size or self.chunk)
@@ -78,6 +83,12 @@ class _JsonStream:
             self.pos = end
             return obj
 
+    def _response(self, position: int) -> Any:
+        try:
+            return self.value()
+        except ImportProblem as exc:
+            raise ImportProblem(f"response number {position} in the file: {exc}") from None
+
     def items(self) -> Iterator[tuple[str, Any]]:
         """``("header", dict)`` when ``responses`` starts, then ``("response", obj)`` each."""
         self.expect("{")
@@ -98,8 +109,10 @@ class _JsonStream:
                     if self.peek() == "]":
                         self.pos += 1
                     else:
+                        position = 0
                         while True:
-                            yield "response", self.value()
+                            position += 1
+                            yield "response", self._response(position)
                             nxt = self.peek()
                             self.pos += 1
                             if nxt == "]":
@@ -120,15 +133,6 @@ class _JsonStream:
             raise ImportProblem("not a survey JSON file: no 'responses'")
 
 
-def _parse_time(value: Any) -> dt.datetime | None:
-    if value in (None, ""):
-        return None
-    parsed = dt.datetime.fromisoformat(str(value))
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
-    return parsed
-
-
 @dataclass
 class ImportSummary:
     questionnaire_id: str = ""
@@ -141,33 +145,33 @@ def import_json(handle: IO[str], batch_size: int = BATCH_SIZE) -> ImportSummary:
     """Load a JSON interchange file (a full, not anonymised, export) into the database.
 
     Respondents, responses and questionnaire versions keep their ids and numbers, so exporting
-    again gives the same file. All or nothing: any problem (an id or link already in use, a
-    version number used by a different definition) rolls everything back.
+    again gives the same file. All or nothing: any problem (a record that fails its checks in
+    :mod:`survey.import_checks`, an id or link already in use, a version number used by a
+    different definition) rolls everything back.
     """
     summary = ImportSummary()
     stream = _JsonStream(handle)
-    version_ids: dict[int, int] = {}
-    pending: list[dict[str, Any]] = []
+    versions: dict[int, Version] = {}
+    pending: list[Rows] = []
     try:
         for kind, obj in stream.items():
             if kind == "header":
                 _check_header(obj)
                 summary.questionnaire_id = obj["questionnaire_id"]
-                version_ids = _import_versions(obj, summary)
+                versions = _import_versions(obj, summary)
                 continue
-            if not isinstance(obj, dict):
-                raise ImportProblem("each response must be a JSON object")
-            pending.append(obj)
+            position = summary.responses + len(pending) + 1
+            pending.append(checked_record(obj, position, summary.questionnaire_id, versions))
             if len(pending) >= batch_size:
-                _import_batch(pending, version_ids, summary)
+                _import_batch(pending, summary)
                 pending = []
         if pending:
-            _import_batch(pending, version_ids, summary)
+            _import_batch(pending, summary)
         _advance_sequences()
         db.session.commit()
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, RecursionError) as exc:
         db.session.rollback()
-        raise ImportProblem(f"a response is incomplete or malformed ({exc!r})") from exc
+        raise ImportProblem(f"a response is incomplete or malformed ({exc!r:.200})") from exc
     except IntegrityError as exc:
         db.session.rollback()
         raise ImportProblem(f"the database refused a row ({exc.orig})") from exc
@@ -181,31 +185,40 @@ def _check_header(header: Mapping[str, Any]) -> None:
     if header.get("format") != JSON_FORMAT:
         raise ImportProblem(f"not a survey JSON file (format should be '{JSON_FORMAT}')")
     if header.get("format_version") != JSON_FORMAT_VERSION:
-        raise ImportProblem(f"unsupported format_version {header.get('format_version')!r}")
+        raise ImportProblem(f"unsupported format_version {header.get('format_version')!r:.40}")
     if header.get("anonymised"):
         raise ImportProblem(
             "this is an anonymised export: it has no names, contacts or links to import"
         )
-    if not header.get("questionnaire_id"):
+    qid = header.get("questionnaire_id")
+    if not isinstance(qid, str) or not qid or len(qid) > 100:
         raise ImportProblem("the file names no questionnaire_id")
+    if not isinstance(header.get("questionnaire_versions") or [], list):
+        raise ImportProblem("questionnaire_versions: must be a list")
 
 
-def _import_versions(header: Mapping[str, Any], summary: ImportSummary) -> dict[int, int]:
+def _import_versions(header: Mapping[str, Any], summary: ImportSummary) -> dict[int, Version]:
+    """Each version of the file (checked: :func:`checked_version`), stored unless the same
+    text is stored under the same number already; by number, with its row id."""
     qid = header["questionnaire_id"]
     existing = {row.version: row for row in version_rows(qid)}
-    ids: dict[int, int] = {}
-    for item in header.get("questionnaire_versions") or []:
-        number = int(item["version"])
+    found: dict[int, Version] = {}
+    for position, item in enumerate(header.get("questionnaire_versions") or []):
+        version = checked_version(qid, item, position)
+        number = version.number
+        if number in found:
+            raise ImportProblem(f"questionnaire version {number}: given twice")
         row = existing.get(number)
         if row is not None:
-            if row.content_hash != item["content_hash"]:
+            if row.content_hash != version.digest:
                 raise ImportProblem(
                     f"{qid} version {number} in the database is a different definition"
                 )
+            Registry.for_version(row)  # the stored text is what its row says it is
         else:
             clash = db.session.scalar(
                 select(QuestionnaireVersion).filter_by(
-                    questionnaire_id=qid, content_hash=item["content_hash"]
+                    questionnaire_id=qid, content_hash=version.digest
                 )
             )
             if clash is not None:
@@ -215,25 +228,24 @@ def _import_versions(header: Mapping[str, Any], summary: ImportSummary) -> dict[
             row = QuestionnaireVersion(
                 questionnaire_id=qid,
                 version=number,
-                content_hash=item["content_hash"],
-                title=item["title"],
-                source=item["source"],
-                loaded_at=_parse_time(item.get("loaded_at"))
-                or dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                content_hash=version.digest,
+                title=version.questionnaire.title[:500],
+                source=version.source,
+                loaded_at=version.loaded_at or dt.datetime.now(dt.UTC).replace(tzinfo=None),
             )
             db.session.add(row)
             db.session.flush()
             summary.versions_created += 1
-        ids[number] = row.id
-    return ids
+        version.row_id = row.id
+        found[number] = version
+    return found
 
 
-def _import_batch(
-    records: list[dict[str, Any]], version_ids: Mapping[int, int], summary: ImportSummary
-) -> None:
-    respondent_ids = [int(r["respondent"]["id"]) for r in records]
-    response_ids = [int(r["response_id"]) for r in records]
-    tokens = [r["respondent"]["token_hash"] for r in records]
+def _import_batch(records: list[Rows], summary: ImportSummary) -> None:
+    """Insert checked records, unless an id or link among them is taken already."""
+    respondent_ids = [r.respondent["id"] for r in records]
+    response_ids = [r.response["id"] for r in records]
+    tokens = [r.respondent["token_hash"] for r in records]
     taken = db.session.scalars(
         select(Respondent.id).where(Respondent.id.in_(respondent_ids))
     ).first()
@@ -247,58 +259,9 @@ def _import_batch(
     ).first()
     if taken is not None:
         raise ImportProblem(f"the link of respondent {taken} is already in use")
-    respondents, responses, answers = [], [], []
-    for r in records:
-        p = r["respondent"]
-        number = int(r["questionnaire_version"])
-        if number not in version_ids:
-            raise ImportProblem(f"response {r['response_id']}: no questionnaire version {number}")
-        if r.get("questionnaire_id") not in (None, summary.questionnaire_id):
-            raise ImportProblem(f"response {r['response_id']}: another questionnaire")
-        respondents.append(
-            {
-                "id": int(p["id"]),
-                "questionnaire_id": summary.questionnaire_id,
-                "name": p["name"],
-                "authority_type": p.get("authority_type"),
-                "contact_name": p.get("contact_name"),
-                "contact_email": p.get("contact_email"),
-                "token_hash": p["token_hash"],
-                "token_issued_at": _parse_time(p.get("token_issued_at")),
-                "revoked_at": _parse_time(p.get("revoked_at")),
-                "created_at": _parse_time(p.get("created_at")),
-            }
-        )
-        responses.append(
-            {
-                "id": int(r["response_id"]),
-                "respondent_id": int(p["id"]),
-                "questionnaire_version_id": version_ids[number],
-                "status": r["status"],
-                "reference": r.get("reference"),
-                "version": int(r.get("edit_version") or 0),
-                "last_page": r.get("last_page"),
-                "page_states": r.get("page_states") or {},
-                "drafts": r.get("drafts") or {},
-                "keyed_in_by": r.get("keyed_in_by"),
-                "started_at": _parse_time(r.get("started_at")),
-                "updated_at": _parse_time(r.get("updated_at")),
-                "submitted_at": _parse_time(r.get("submitted_at")),
-            }
-        )
-        times = r.get("answer_updated_at") or {}
-        stored = {**(r.get("off_route_answers") or {}), **(r.get("answers") or {})}
-        for key, value in stored.items():
-            answers.append(
-                {
-                    "response_id": int(r["response_id"]),
-                    "key": key,
-                    "value": value,
-                    "updated_at": _parse_time(times.get(key)) or responses[-1]["updated_at"],
-                }
-            )
-    db.session.execute(insert(Respondent), respondents)
-    db.session.execute(insert(Response), responses)
+    db.session.execute(insert(Respondent), [r.respondent for r in records])
+    db.session.execute(insert(Response), [r.response for r in records])
+    answers = [a for r in records for a in r.answers]
     if answers:
         db.session.execute(insert(Answer), answers)
     summary.responses += len(records)

@@ -82,24 +82,46 @@ class Registry:
 
     @staticmethod
     def for_version(row: QuestionnaireVersion) -> Questionnaire:
-        """The definition a response was answered on; parsed once per process and version."""
-        cached = _BY_VERSION.get(row.content_hash)
+        """The definition a response was answered on; parsed once per process and version.
+
+        Cached under the row's questionnaire and content hash, but only once the row's source
+        has been hashed again and found to be that hash, and has parsed as that questionnaire:
+        so no row (an imported one, say) can stand for another's text, and genuine respondents
+        are always shown the questions they answered."""
+        key = (row.questionnaire_id, row.content_hash)
+        cached = _BY_VERSION.get(key)
         if cached is None:
-            cached = _parse(row.content_hash, row.source, f"{row.questionnaire_id} v{row.version}")
-            _BY_VERSION[row.content_hash] = cached
+            cached = _parse_stored(row)
+            _BY_VERSION[key] = cached
         return cached
 
     @staticmethod
-    def for_stored(version_id: int, content_hash: str) -> Questionnaire:
-        """As :meth:`for_version`, from a response record's version id and content hash: the
-        row (with its YAML) is read only the first time a process meets that version."""
-        cached = _BY_VERSION.get(content_hash)
+    def for_stored(version_id: int, questionnaire_id: str, digest: str) -> Questionnaire:
+        """As :meth:`for_version`, from a response record's version id, questionnaire and
+        content hash: the row (with its YAML) is read only the first time a process meets it."""
+        cached = _BY_VERSION.get((questionnaire_id, digest))
         if cached is not None:
             return cached
         return Registry.for_version(db.session.get(QuestionnaireVersion, version_id))
 
 
-_BY_VERSION: dict[str, Questionnaire] = {}
+class StoredDefinitionError(Exception):
+    """A stored version's text is not what its row says it is (tampered with, or corrupt)."""
+
+
+_BY_VERSION: dict[tuple[str, str], Questionnaire] = {}
+
+
+def _parse_stored(row: QuestionnaireVersion) -> Questionnaire:
+    name = f"{row.questionnaire_id} v{row.version}"
+    if content_hash(row.source) != row.content_hash:
+        logger.error("questionnaire %s: the stored text does not match its content hash", name)
+        raise StoredDefinitionError(f"{name}: the stored text does not match its content hash")
+    questionnaire = _parse(row.content_hash, row.source, name)
+    if questionnaire.id != row.questionnaire_id:
+        logger.error("questionnaire %s: the stored text defines '%s'", name, questionnaire.id)
+        raise StoredDefinitionError(f"{name}: the stored text defines '{questionnaire.id}'")
+    return questionnaire
 
 
 def content_hash(text: str) -> str:

@@ -86,7 +86,9 @@ def _load_respondent(endpoint: str | None, values: dict[str, Any] | None) -> Non
     registry: Registry = current_app.extensions["survey_registry"]
     if g.response is not None:
         g.questionnaire = registry.for_stored(
-            g.response.questionnaire_version_id, g.response.definition_hash
+            g.response.questionnaire_version_id,
+            respondent.questionnaire_id,
+            g.response.definition_hash,
         )
     else:
         g.questionnaire = registry.get(respondent.questionnaire_id)
