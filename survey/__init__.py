@@ -6,20 +6,26 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, render_template
+from flask import request as current_request  # (survey.request, the module, shadows "request")
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter as WerkzeugIntegerConverter
 
 from . import config
 from .auth import login_manager
 from .extensions import csrf, db, migrate, rate_limits
 from .registry import Registry
 from .request import SurveyRequest
+from .sessions import RecordedSessionInterface
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The application factory: configuration, extensions, blueprints."""
     app = Flask(__name__, instance_path=str(config.PROJECT_ROOT / "instance"))
     app.request_class = SurveyRequest
+    app.session_interface = RecordedSessionInterface()
+    app.url_map.converters["int"] = IntegerConverter  # before any route is added
     app.config.from_mapping(config.defaults(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(config.from_environment())
@@ -29,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.secret_key(app.instance_path)
     _normalise_database_url(app)
+    _trust_proxies(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"))
@@ -55,6 +62,26 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_error_pages(app)
     _register_security_headers(app)
     return app
+
+
+class IntegerConverter(WerkzeugIntegerConverter):
+    """``<int:...>`` in every route, bounded to what an id column holds: every id here is an
+    ``Integer``, 32 bits on PostgreSQL (where a larger value fails the query) and the driver
+    cannot send one of 64 bits or more to SQLite. A larger number in a URL is a page that does
+    not exist (404) instead of a 500. Named as werkzeug's, whose place it takes."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002  (werkzeug's name)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, take the client's address and scheme from
+    the headers they add (X-Forwarded-For, X-Forwarded-Proto), so that the per-address limits
+    tell clients apart; with 0 (the default) the headers are ignored, as anyone can send them."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def _normalise_database_url(app: Flask) -> None:
@@ -109,6 +136,10 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _register_security_headers(app: Flask) -> None:
+    """Headers on every response. Nothing but the static files may be kept by a browser or a
+    proxy cache: pages and every download (CSV, JSON, PDF, SVG, XLSX, SAV) can carry answers or
+    contact details. HSTS once cookies are HTTPS-only (the site is then served over HTTPS)."""
+
     @app.after_request
     def headers(response):
         response.headers.setdefault(
@@ -120,6 +151,10 @@ def _register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
+        if current_request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         return response

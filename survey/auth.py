@@ -19,8 +19,11 @@ EVERYONE = ROLES
 login_manager = LoginManager()
 
 
-def roles_required(*roles: str) -> Callable:
-    """Refuse anonymous users (to the sign-in page) and wrong roles (403)."""
+def roles_required(*roles: str, before_password_change: bool = False) -> Callable:
+    """Refuse anonymous users (to the sign-in page) and wrong roles (403).
+
+    A user whose password is a temporary one is sent to change it first, from every page but
+    those marked ``before_password_change`` (changing it, and signing out)."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles {sorted(unknown)}")
@@ -30,6 +33,8 @@ def roles_required(*roles: str) -> Callable:
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return redirect(url_for("researcher.sign_in", next=request.full_path))
+            if current_user.must_change_password and not before_password_change:
+                return redirect(url_for("researcher.change_password"))
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
@@ -42,15 +47,19 @@ def roles_required(*roles: str) -> Callable:
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    """Sessions carry "id:session_version"; bumping the version signs a user out everywhere."""
+    """Sessions carry "id:session_version" and the token of a live session row (see
+    :mod:`survey.sessions`); bumping the version signs a user out everywhere too."""
     from .extensions import db
     from .models import User
+    from .sessions import current_session_is_live
 
     ident, _, version = user_id.partition(":")
-    if not ident.isdigit():
+    if not ident.isdigit() or len(ident) > 18:
         return None
     user = db.session.get(User, int(ident))
     if user is None or not user.active or str(user.session_version) != version:
+        return None
+    if not current_session_is_live(user.id):
         return None
     return user
 

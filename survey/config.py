@@ -20,6 +20,9 @@ ENVIRONMENT = {
     "SURVEY_SCHEDULE": ("SURVEY_SCHEDULE", json.loads),
     "SURVEY_RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
     "SURVEY_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true", "yes")),
+    "SURVEY_TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
+    "SURVEY_SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", int),
+    "SURVEY_SESSION_LIFETIME_HOURS": ("SESSION_LIFETIME_HOURS", int),
 }
 
 
@@ -44,9 +47,26 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # a page save, outside the write lock (see survey.storage.checkpoint_now_and_then)
         "SQLITE_CHECKPOINT_SECONDS": 1.0,
         "RATELIMIT_STORAGE_URI": "memory://",
-        # attempts per client address: sign-in, and links that do not exist
-        "SIGN_IN_LIMIT": "10 per minute;50 per hour",
+        # How many reverse proxies in front of the application set X-Forwarded-For and
+        # X-Forwarded-Proto (nginx: 1). 0 trusts neither header: every limit below is per
+        # client address, and behind an unconfigured proxy every client has the proxy's.
+        "TRUSTED_PROXIES": 0,
+        # attempts per client address: sign-in (every email together, so spraying passwords
+        # over many accounts is throttled too), and links that do not exist
+        "SIGN_IN_LIMIT": "10 per minute;50 per hour;200 per day",
         "LINK_GUESS_LIMIT": "30 per minute;300 per hour",
+        # Attempts per account from browsers that have not signed in to it before (see
+        # survey.signin). Larger than one address's allowance in every window, so that no single
+        # address can use it up and keep the account holder out; a browser the holder has
+        # signed in on is exempt, so even a spread-out attack never locks them out.
+        "SIGN_IN_ACCOUNT_LIMIT": "100 per hour;500 per day",
+        # how long a browser that signed in stays known to the account (days)
+        "KNOWN_DEVICE_DAYS": 90,
+        # a signed-in session ends after this long without a request, and this long after
+        # signing in whatever happens (sign-out and password changes end it at once)
+        "SESSION_IDLE_MINUTES": 8 * 60,
+        "SESSION_LIFETIME_HOURS": 24,
+        "PASSWORD_MIN_LENGTH": 12,
     }
 
 

@@ -108,6 +108,9 @@ class User(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_sign_in_at: Mapped[dt.datetime | None]
     session_version: Mapped[int] = mapped_column(default=0)
+    # a temporary password (set by create-user or an admin) must be changed before anything else
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    password_changed_at: Mapped[dt.datetime | None]
 
     # Flask-Login protocol
     @property
@@ -124,6 +127,21 @@ class User(db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+
+class UserSession(db.Model):
+    """A signed-in session, so that signing out ends it on the server and not only in the
+    browser that signed out: the session cookie carries a random token, stored here only as its
+    hash, and a cookie whose row is gone signs nobody in (see survey.sessions)."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class AuditEvent(db.Model):

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from ..auth import ROLES
 from ..extensions import db
 from ..models import User
+from ..passwords import password_problem
+from ..signin import EMAIL_MAX_LENGTH, normalise_email
 from ..storage import audit
 
 
@@ -20,19 +22,25 @@ from ..storage import audit
 @click.option("--password", default=None, help="Default: a random password, printed once.")
 @with_appcontext
 def create_user_command(email: str, role: str, password: str | None) -> None:
-    """Create a research-team account (roles: admin, researcher, sponsor)."""
-    from .views import create_user
+    """Create a research-team account (roles: admin, researcher, sponsor).
 
-    email = email.strip().lower()
+    The password is temporary: the account's holder must change it when they first sign in."""
+    from .accounts import create_user
+
+    email = normalise_email(email)
+    if "@" not in email or len(email) > EMAIL_MAX_LENGTH:
+        raise click.UsageError(f"enter an email address of at most {EMAIL_MAX_LENGTH} characters")
     if db.session.scalar(select(User).filter_by(email=email)):
         raise click.UsageError(f"there is already an account for {email}")
     generated = password is None
-    password = password or secrets.token_urlsafe(12)
-    if len(password) < 12:
-        raise click.UsageError("the password must be at least 12 characters")
+    password = password or secrets.token_urlsafe(16)
+    problem = password_problem(password, email)
+    if problem:
+        raise click.UsageError(problem)
     create_user(email, role, password)
     audit("cli", "user_created", None, {"email": email, "role": role})
     db.session.commit()
     click.echo(f"created {role} account {email}")
     if generated:
         click.echo(f"password (shown once): {password}")
+    click.echo("it is temporary: it must be changed at the first sign-in")

@@ -1,14 +1,14 @@
-"""The research team's pages: sign-in, invitations, tracking, responses and accounts.
+"""The research team's pages: invitations, tracking, responses and the audit log.
 
 Every view is decorated with :func:`survey.auth.roles_required`; a test walks the URL map to make
-sure no page is missed. Sponsors only ever reach aggregate or anonymised pages.
+sure no page is missed. Sponsors only ever reach aggregate or anonymised pages. Signing in and
+accounts are in :mod:`.accounts`, downloads in :mod:`.downloads`.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import io
 from collections import Counter
 from typing import Any
@@ -21,34 +21,25 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask import Response as HttpResponse
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..answers import answer_sections
-from ..auth import EVERYONE, ROLES, STAFF, key_in_token, roles_required
-from ..extensions import count_attempt, db
+from ..auth import EVERYONE, STAFF, key_in_token, roles_required
+from ..extensions import db
 from ..files import file_response
 from ..invitations import authority_types, links_csv, parse_invitations, safe_cell
 from ..model import Questionnaire
-from ..models import AuditEvent, Respondent, Response, User, utcnow
+from ..models import AuditEvent, Respondent, Response, utcnow
 from ..registry import Registry
 from ..storage import audit, create_respondent, load_answers
 from ..tokens import hash_token, new_token
 
 bp = Blueprint("researcher", __name__, url_prefix="/research")
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    """A well-formed hash to check when the email is unknown, so that a sign-in takes as long
-    whether or not the account exists (computed on first use: hashing is slow on purpose)."""
-    return generate_password_hash("not a password")
 
 
 class PostForm(FlaskForm):
@@ -80,55 +71,6 @@ def _context() -> dict[str, Any]:
         "user": current_user,
         "post_form": PostForm(),
     }
-
-
-# -- signing in -----------------------------------------------------------------------------------
-
-
-def _sign_in_key() -> str:
-    return f"{request.remote_addr}|{(request.form.get('email') or '').strip().lower()}"
-
-
-@bp.route("/sign-in", methods=["GET", "POST"])
-def sign_in():
-    error = None
-    form = PostForm()
-    if request.method == "POST":
-        # every attempt counts, per address and account, before the password is checked
-        if not count_attempt("sign_in", _sign_in_key(), current_app.config["SIGN_IN_LIMIT"]):
-            abort(429)
-        email = (request.form.get("email") or "").strip().lower()
-        password = request.form.get("password") or ""
-        user = db.session.scalar(select(User).filter_by(email=email)) if email else None
-        valid = check_password_hash(user.password_hash if user else _dummy_hash(), password)
-        if not form.validate():
-            error = "The form had expired. Enter your email address and password again."
-        elif user is None or not valid or not user.active:
-            error = "Enter a correct email address and password"
-            audit(email or "(blank)", "sign_in_failed", None, {"ip": request.remote_addr})
-            db.session.commit()
-        else:
-            session.clear()  # a fresh session at sign-in (no fixation)
-            login_user(user)
-            user.last_sign_in_at = utcnow()
-            audit(user.email, "signed_in", None, {"ip": request.remote_addr})
-            db.session.commit()
-            target = request.args.get("next") or ""
-            if not target.startswith("/research") or target.startswith("//"):
-                target = url_for(".home")
-            return redirect(target)
-    status = 400 if error else 200
-    return render_template("researcher/sign_in.html", error=error, form=form), status
-
-
-@bp.post("/sign-out")
-@roles_required(*EVERYONE)
-def sign_out():
-    audit(current_user.email, "signed_out")
-    db.session.commit()
-    logout_user()
-    session.clear()
-    return redirect(url_for(".sign_in"))
 
 
 # -- home and tracking ----------------------------------------------------------------------------
@@ -527,7 +469,7 @@ def respondent_pdf(questionnaire_id: str, respondent_id: int):
     return pdf_response(pdf, f"{questionnaire_id}-{respondent.id}-answers.pdf")
 
 
-# -- audit log and accounts (admins) ----------------------------------------------------------------
+# -- audit log (admins) ----------------------------------------------------------------------------
 
 
 @bp.get("/audit")
@@ -537,65 +479,6 @@ def audit_log():
     return render_template("researcher/audit.html", events=events)
 
 
-@bp.route("/users", methods=["GET", "POST"])
-@roles_required("admin")
-def users():
-    errors: dict[str, str] = {}
-    form = PostForm()
-    if request.method == "POST":
-        email = (request.form.get("email") or "").strip().lower()
-        role = request.form.get("role") or ""
-        password = request.form.get("password") or ""
-        if not form.validate():
-            errors["email"] = "The form had expired. Try again."
-        if "@" not in email:
-            errors["email"] = "Enter an email address, like name@example.org"
-        elif db.session.scalar(select(User).filter_by(email=email)):
-            errors["email"] = "There is already an account with this email address"
-        if role not in ROLES:
-            errors["role"] = "Select a role"
-        if len(password) < 12:
-            errors["password"] = "Enter a password of at least 12 characters"
-        if not errors:
-            create_user(email, role, password)
-            audit(current_user.email, "user_created", None, {"email": email, "role": role})
-            db.session.commit()
-            flash(f"Account created for {email}.")
-            return redirect(url_for(".users"))
-    accounts = db.session.scalars(select(User).order_by(User.email)).all()
-    return render_template(
-        "researcher/users.html",
-        accounts=accounts,
-        errors=errors,
-        roles=ROLES,
-        form_data=request.form,
-    ), (400 if errors else 200)
-
-
-@bp.post("/users/<int:user_id>/deactivate")
-@roles_required("admin")
-def deactivate_user(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None or not PostForm().validate():
-        abort(400)
-    if user.id == current_user.id:
-        flash("You cannot deactivate your own account.")
-        return redirect(url_for(".users"))
-    user.active = False
-    user.session_version += 1  # signs the user out everywhere
-    audit(current_user.email, "user_deactivated", None, {"email": user.email})
-    db.session.commit()
-    return redirect(url_for(".users"))
-
-
-def create_user(email: str, role: str, password: str) -> User:
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    user = User(
-        email=email.strip().lower(), role=role, password_hash=generate_password_hash(password)
-    )
-    db.session.add(user)
-    return user
-
-
-from . import downloads as _downloads  # noqa: E402,F401  (registers the download routes on bp)
+# the other modules whose routes are on bp
+from . import accounts as _accounts  # noqa: E402,F401
+from . import downloads as _downloads  # noqa: E402,F401
