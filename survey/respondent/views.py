@@ -21,7 +21,7 @@ from flask import (
     url_for,
 )
 from flask_wtf import FlaskForm
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from .. import answers as answer_module
 from ..extensions import count_attempt, csrf, db
@@ -42,6 +42,7 @@ from ..storage import (
     ConflictError,
     ResponseRecord,
     SubmittedError,
+    WriteFailure,
     apply_values,
     audit,
     bump_version,
@@ -51,6 +52,7 @@ from ..storage import (
     replace_answers,
     respondent_record,
     save_page,
+    write_failure,
 )
 from ..tokens import new_reference
 
@@ -274,13 +276,13 @@ def _post_page(pi: PageInstance, response: ResponseRecord, answers, questions, k
             return conflict
     try:
         save_page(response, response.version, result.values, result.drafts, pi.key, result.ok)
-    except OperationalError:
-        # the database is too busy (SQLite's write lock timed out): nothing was saved, and the
-        # page is shown again with everything typed, asking to press the button again
-        db.session.rollback()
-        current_app.logger.warning("save of %s refused: database busy", pi.key)
+    except DBAPIError as exc:
+        # nothing was saved: the page is shown again with everything typed, saying why
+        failure = _write_refused(exc)
         form.state.data = page_state(answers, response.drafts or {}, keys)
-        return _render_page(pi, form, answers, {}, busy=True), 503
+        if failure.busy:  # SQLite's write lock timed out: press the button again
+            return _render_page(pi, form, answers, {}, busy=True), 503
+        return _render_page(pi, form, answers, {}, unavailable=True), 503
     except ConflictError:
         response = _reload()
         answers = load_answers(response)
@@ -308,6 +310,32 @@ def _post_page(pi: PageInstance, response: ResponseRecord, answers, questions, k
     return redirect(url_for(".page", token=g.token, key=following.key))
 
 
+def _write_refused(exc: DBAPIError) -> WriteFailure:
+    """Roll back a write the database refused and log why: a warning when it was busy, an error
+    (with the cause) when it cannot take writes at all. Faults in the code are raised again."""
+    db.session.rollback()
+    failure = write_failure(exc)
+    if failure is None:
+        raise exc
+    if failure.busy:
+        current_app.logger.warning(
+            "%s: save refused, database busy: %s", request.path, failure.cause
+        )
+    else:
+        current_app.logger.error(
+            "%s: save refused, %s: %s", request.path, failure.cause, str(exc.orig).strip()
+        )
+    return failure
+
+
+@bp.errorhandler(DBAPIError)
+def _cannot_write(exc: DBAPIError):
+    """A write other than a page save (starting, removing an example, submitting) refused by
+    the database: nothing was changed, everything saved before is kept; say so (503)."""
+    failure = _write_refused(exc)
+    return render_template("errors/unavailable.html", busy=failure.busy), 503
+
+
 def _conflict(pi, form, answers, keys, result):
     """The page was saved elsewhere since it was loaded. If what was posted differs from what is
     now stored, save nothing and show both values; if it is the same (a double click), None."""
@@ -332,6 +360,7 @@ def _render_page(
     csrf_failed=False,
     conflicts=None,
     busy=False,
+    unavailable=False,
     pages: list[PageInstance] | None = None,
 ):
     """The page with its form; ``pages`` is the route when the caller has already worked it out
@@ -359,6 +388,7 @@ def _render_page(
         previous=previous,
         csrf_failed=csrf_failed,
         busy=busy,
+        unavailable=unavailable,
         conflicts=conflicts or [],
         returning=request.args.get("change") == "1",
         reference=pi.reference,
