@@ -13,6 +13,7 @@ with a bracketed note. It errs on the side of removing too much: the researcher 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -147,19 +148,16 @@ def _pattern(phrase: str) -> str:
     return r"(?<!\w)" + r"\s+".join(map(re.escape, phrase.split())) + r"(?!\w)"
 
 
-def _remove(text: str, phrases: Iterable[str], *, ignore_case: bool) -> str:
-    flags = re.IGNORECASE if ignore_case else 0
-    for phrase in sorted(set(phrases), key=len, reverse=True):  # the longest first
-        if phrase.strip():
-            text = re.sub(_pattern(phrase), NAME_NOTE, text, flags=flags)
-    return text
+def _alternatives(phrases: Iterable[str], flags: int = 0) -> re.Pattern[str] | None:
+    """One pattern matching any of ``phrases`` as whole words, the longest first."""
+    kept = sorted({p for p in phrases if p.strip()}, key=len, reverse=True)
+    return re.compile("|".join(map(_pattern, kept)), flags) if kept else None
 
 
-def redact(text: str, identifiers: Identifiers = Identifiers()) -> str:
-    """``text`` with contact details, the response's identifiers and titled names removed."""
-    text = EMAIL.sub("[email address removed]", text)
-    text = WEB.sub("[web address removed]", text)
-    text = TELEPHONE.sub("[telephone number removed]", text)
+@functools.lru_cache(maxsize=512)
+def _patterns(identifiers: Identifiers) -> tuple[re.Pattern[str] | None, ...]:
+    """The response's names (any case), abbreviations and name words (as written) and
+    personal-data values, compiled once per response (a review redacts many answers of one)."""
     names: set[str] = set()
     cased: set[str] = set()
     for authority in identifiers.authorities:
@@ -170,12 +168,26 @@ def redact(text: str, identifiers: Identifiers = Identifiers()) -> str:
         full, words = person_variants(person)
         names |= full
         cased |= words
+    literals = [v for v in identifiers.literals if len(v.strip()) >= 3]
+    return (
+        _alternatives(names, re.IGNORECASE),
+        _alternatives(cased),
+        _alternatives(literals, re.IGNORECASE),
+    )
+
+
+def redact(text: str, identifiers: Identifiers = Identifiers()) -> str:
+    """``text`` with contact details, the response's identifiers and titled names removed."""
+    text = EMAIL.sub("[email address removed]", text)
+    text = WEB.sub("[web address removed]", text)
+    text = TELEPHONE.sub("[telephone number removed]", text)
     text = TITLED_NAME.sub(NAME_NOTE, text)
-    text = _remove(text, names, ignore_case=True)
-    text = _remove(text, cased, ignore_case=False)
-    for literal in sorted(set(identifiers.literals), key=len, reverse=True):  # what is left
-        if len(literal.strip()) >= 3:
-            text = re.sub(_pattern(literal), "[personal data removed]", text, flags=re.I)
+    names, cased, literals = _patterns(identifiers)
+    for pattern in (names, cased):
+        if pattern is not None:
+            text = pattern.sub(NAME_NOTE, text)
+    if literals is not None:  # what is left of the personal data as typed
+        text = literals.sub("[personal data removed]", text)
     return text
 
 

@@ -43,3 +43,21 @@ def test_names_match_whole_words_whatever_the_case_and_spacing():
     ) == ("[name removed] and  [name removed]")
     assert scrub_free_text("Barnetby is elsewhere", ["Barnet"]) == "Barnetby is elsewhere"
     assert scrub_free_text("Eden", [None, "", "Ed"]) == "Eden"  # too short to be a name
+
+
+def test_a_persons_name_words_are_matched_as_written_and_the_full_name_in_any_case():
+    from survey.anonymise import Identifiers, redact
+
+    found = Identifiers(people=("Will Smithson",))
+    assert redact("will SMITHSON: Will will call; Smithson agreed", found) == (
+        "[name removed]: [name removed] will call; [name removed] agreed"
+    )
+
+
+def test_personal_data_values_left_after_the_other_redactions_are_removed_as_typed():
+    from survey.anonymise import Identifiers, redact
+
+    found = Identifiers(literals=("Flat 2, 10 High Street",))
+    assert redact("post to flat 2, 10 high street please", found) == (
+        "post to [personal data removed] please"
+    )

@@ -120,7 +120,7 @@ def test_identifiers_come_from_the_whole_response(app):
             r for r in exports.iter_records(QID, include_in_progress=True)
             if r.response["id"] == record_id
         )  # fmt: skip
-        found = review.identifiers(questionnaire, record)
+        found = review.identifiers(review.IdentifyingKeys.of(questionnaire), record)
     assert {"London Borough of Barnet", "LB Barnet"} <= set(found.authorities)
     assert {"Pat Example", "Jo Bloggs", "Smith"} <= set(found.people)
     assert {"jo@barnet.example", "pat@barnet.example"} <= set(found.literals)

@@ -102,30 +102,47 @@ def find_question(questionnaire: Questionnaire, question_id: str) -> FreeTextQue
     return next((q for q in free_text_questions(questionnaire) if q.id == question_id), None)
 
 
-def identifiers(questionnaire: Questionnaire, record: Record) -> Identifiers:
+@dataclass(frozen=True)
+class IdentifyingKeys:
+    """Which answer keys of a questionnaire say who a response is, worked out once per
+    questionnaire (not once per response)."""
+
+    personal: tuple[tuple[str, bool], ...]  # personal-data keys; True where it holds a name
+    authority: tuple[str, ...]  # identifying questions naming the authority (Q1)
+    free: tuple[str, ...]  # free-text keys, searched for names after a title
+
+    @classmethod
+    def of(cls, questionnaire: Questionnaire) -> IdentifyingKeys:
+        personal_ids = {q.id for q in questionnaire.questions() if q.personal_data}
+        identifying = identifying_question_ids(questionnaire)
+        personal, authority, free = [], [], []
+        for v in variables(questionnaire):
+            if v.question_id in personal_ids:
+                personal.append((v.key, v.question_type in ("text", "group:text")))
+            elif v.question_id in identifying:
+                authority.append(v.key)
+            elif is_free_text(v):
+                free.append(v.key)
+        return cls(tuple(personal), tuple(authority), tuple(free))
+
+
+def identifiers(keys: IdentifyingKeys, record: Record) -> Identifiers:
     """Everything that identifies one response: the invited name and contact, the answers of
     personal-data questions (names in their text fields as people), the authority's name as
     typed (identifying questions such as Q1) and every name after a title in its free text."""
-    personal = {q.id for q in questionnaire.questions() if q.personal_data}
-    identifying = identifying_question_ids(questionnaire)
+
+    def texts(found: Iterable[str]) -> list[str]:
+        values = (record.answers.get(k) for k in found)
+        return [v for v in values if isinstance(v, str) and v.strip()]
+
     p = record.respondent
-    authorities, people, literals = [p["name"]], [p["contact_name"]], [p["contact_email"]]
-    for v in variables(questionnaire):
-        value = record.answers.get(v.key)
-        if not isinstance(value, str) or not value.strip():
-            continue
-        if v.question_id in personal:
-            literals.append(value)
-            if v.question_type in ("text", "group:text"):
-                people.append(value)
-        elif v.question_id in identifying:
-            authorities.append(value)
-        elif is_free_text(v):
-            people += titled_names(value)
+    people = [p["contact_name"], *texts(k for k, is_name in keys.personal if is_name)]
+    for text in texts(keys.free):
+        people += titled_names(text)
     return Identifiers(
-        authorities=tuple(a for a in authorities if a),
+        authorities=tuple(a for a in [p["name"], *texts(keys.authority)] if a),
         people=tuple(n for n in people if n),
-        literals=tuple(v for v in literals if v),
+        literals=tuple(v for v in [p["contact_email"], *texts(k for k, _ in keys.personal)] if v),
     )
 
 
@@ -143,11 +160,11 @@ def _approvals(questionnaire_id: str, question_id: str | None = None) -> dict:
 
 def review_items(questionnaire_id: str, question: FreeTextQuestion) -> list[ReviewItem]:
     """Every answer to ``question`` (on the route), with its redaction and review state."""
-    questionnaire = export_definition(questionnaire_id)
+    keys = IdentifyingKeys.of(export_definition(questionnaire_id))
     approvals = _approvals(questionnaire_id, question.id)
     items = []
     for record, answers in _answers(questionnaire_id):
-        found = identifiers(questionnaire, record) if question.labels.keys() & answers else None
+        found = identifiers(keys, record) if question.labels.keys() & answers else None
         for key, label in question.labels.items():
             value = answers.get(key)
             if value in (None, "", []) or found is None:
@@ -212,7 +229,7 @@ class Reviewed:
 def problems(items: Iterable[ReviewItem], posted: dict[str, Reviewed], questionnaire_id: str):
     """``{field: message}`` for every reviewed text that cannot be approved as posted. An
     answer the page did not show (it arrived since) is not approved, and stays withheld."""
-    questionnaire = export_definition(questionnaire_id)
+    keys = IdentifyingKeys.of(export_definition(questionnaire_id))
     found: dict[str, str] = {}
     records: dict[int, Record] = {}
     for item in items:
@@ -230,7 +247,7 @@ def problems(items: Iterable[ReviewItem], posted: dict[str, Reviewed], questionn
         else:
             if not records:
                 records = {r.response["id"]: r for r, _ in _answers(questionnaire_id)}
-            if leftovers(given.text, identifiers(questionnaire, records[item.response_id])):
+            if leftovers(given.text, identifiers(keys, records[item.response_id])):
                 found[item.field] = (
                     f"The text for {where} still holds a name, email address, telephone number "
                     "or web address that the redaction removes: take it out"
@@ -294,6 +311,7 @@ def set_release(questionnaire_id: str, question_id: str, released: bool, actor: 
 
 __all__ = [
     "FreeTextQuestion",
+    "IdentifyingKeys",
     "QuestionState",
     "ReviewItem",
     "Reviewed",
