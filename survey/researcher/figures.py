@@ -1,9 +1,12 @@
 """The research team's figure pages: the report's figures, the cleaning log and its review, the
 data-quality summary and the PDF findings report.
 
-Figures, the data-quality summary and the PDF are aggregates (admin, researcher and sponsor);
-the cleaning log names responses by reference and is for the research team only (admin,
-researcher). ``?include_in_progress=1`` counts partial responses too.
+Figures, the data-quality summary and the PDF are aggregates (admin, researcher and sponsor),
+served as published: a cell that could reveal fewer than the minimum of authorities is N/A,
+with no numerators or denominators (survey/scoring/published.py). ``?precision=full`` gives the
+research team (admin, researcher) the full-precision figures, labelled so; anyone else asking for
+them is refused. The cleaning log names responses by reference and is for the research team
+only. ``?include_in_progress=1`` counts partial responses too.
 """
 
 from __future__ import annotations
@@ -70,6 +73,24 @@ def _include_in_progress() -> bool:
     return request.args.get("include_in_progress") in ("1", "true", "yes")
 
 
+def _full_precision() -> bool:
+    """``?precision=full``: the research team's full-precision figures; a sponsor asking for
+    them is refused (403), never quietly given the published ones under that name."""
+    if request.args.get("precision") != "full":
+        return False
+    if current_user.role not in STAFF:
+        abort(403)
+    return True
+
+
+def _query() -> dict[str, str]:
+    """The query arguments the figure pages keep from link to link."""
+    query = {"include_in_progress": "1"} if _include_in_progress() else {}
+    if _full_precision():
+        query["precision"] = "full"
+    return query
+
+
 def _fingerprint(questionnaire_id: str) -> tuple:
     """Changes whenever a response or a decision that the report reads changes."""
     responses = db.session.execute(
@@ -105,13 +126,26 @@ def _context(questionnaire: Questionnaire, **extra: Any) -> dict[str, Any]:
         "user": current_user,
         "staff": current_user.role in STAFF,
         "include_in_progress": _include_in_progress(),
-        "query": {"include_in_progress": "1"} if _include_in_progress() else {},
+        "full_precision": _full_precision(),
+        "query": _query(),
+        "view_urls": _view_urls(),
         **extra,
     }
 
 
+def _view_urls() -> dict[str, str]:
+    """This page in the published view and in the full-precision one."""
+    args = {k: v for k, v in request.args.items() if k != "precision"}
+    here = {**(request.view_args or {}), **args}
+    return {
+        "published": url_for(request.endpoint or ".index", **here),
+        "full": url_for(request.endpoint or ".index", **here, precision="full"),
+    }
+
+
 def _figure(report: Report, figure_id: str) -> dict[str, Any]:
-    figure = report.figure(figure_id)
+    """The figure (or its ``?group=`` split) in the view asked for."""
+    figure = report.figure(figure_id, full=_full_precision())
     if figure is None:
         abort(404)
     group = request.args.get("group")
@@ -132,7 +166,10 @@ def _download(body: str | bytes, mimetype: str, filename: str) -> HttpResponse:
 def index(questionnaire_id: str):
     questionnaire = _questionnaire(questionnaire_id)
     report = _report(questionnaire)
-    return render_template("figures/index.html", **_context(questionnaire, report=report))
+    figures = report.view(full=_full_precision())
+    return render_template(
+        "figures/index.html", **_context(questionnaire, report=report, figures=figures)
+    )
 
 
 @bp.get("/figure/<figure_id>")
@@ -141,7 +178,7 @@ def figure(questionnaire_id: str, figure_id: str):
     questionnaire = _questionnaire(questionnaire_id)
     report = _report(questionnaire)
     shown = _figure(report, figure_id)
-    main = report.figure(figure_id)
+    main = report.figure(figure_id, full=_full_precision())
     svg = figure_svg(shown)
     return render_template(
         "figures/figure.html",
@@ -162,6 +199,7 @@ def figure_csv_download(questionnaire_id: str, figure_id: str):
     questionnaire = _questionnaire(questionnaire_id)
     shown = _figure(_report(questionnaire), figure_id)
     suffix = f"-{request.args['group']}" if request.args.get("group") else ""
+    suffix += "-full-precision" if _full_precision() else ""
     return _download(figure_csv(shown), "text/csv", f"{figure_id}{suffix}.csv")
 
 
@@ -179,7 +217,7 @@ def figure_svg_download(questionnaire_id: str, figure_id: str):
 @roles_required(*EVERYONE)
 def figures_json(questionnaire_id: str):
     questionnaire = _questionnaire(questionnaire_id)
-    return _report(questionnaire).to_json()
+    return _report(questionnaire).to_json(full=_full_precision())
 
 
 @bp.get("/data-quality")

@@ -34,6 +34,12 @@ def _questionnaire(questionnaire_id: str):
 )
 @click.option("--min-authorities", type=int, default=None, help="Smallest cell shown.")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF findings report.")
+@click.option(
+    "--full-precision",
+    is_flag=True,
+    help="Also write the research team's full-precision figures (numerators, denominators, "
+    "counts of every cell), in a folder of their own: never for sponsors or publication.",
+)
 @with_appcontext
 def report_command(
     questionnaire_id: str,
@@ -41,8 +47,10 @@ def report_command(
     include_in_progress: bool,
     min_authorities: int | None,
     no_pdf: bool,
+    full_precision: bool,
 ) -> None:
-    """Compute the report's figures: figures.json, a CSV per figure, SVG charts, the cleaning
+    """Compute the report's figures as published (cells that could reveal fewer than the
+    minimum of authorities N/A): figures.json, a CSV per figure, SVG charts, the cleaning
     log, the data-quality summary and report.pdf, in the folder OUT."""
     from .output import write_outputs
     from .report import build_report
@@ -53,7 +61,7 @@ def report_command(
         questionnaire, include_in_progress=include_in_progress, min_authorities=min_authorities
     )
     computed = time.perf_counter() - started
-    written = write_outputs(report, out, pdf=not no_pdf)
+    written = write_outputs(report, out, pdf=not no_pdf, full=full_precision)
     total = time.perf_counter() - started
     click.echo(
         f"{questionnaire_id}: {report.responses['used']} responses, {len(report.figures)} figures, "

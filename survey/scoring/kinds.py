@@ -981,7 +981,12 @@ class TopApproachesByCategory(_Examples):
         approaches = [o for o in self.source.options]
         full = {
             "categories": [
-                {"id": c, "label": self.category_label(c), "examples": self.examples_by[c]}
+                {
+                    "id": c,
+                    "label": self.category_label(c),
+                    "examples": self.examples_by[c],
+                    "authorities": self.authorities[c],
+                }
                 for c in categories
             ],
             "approaches": [

@@ -1,5 +1,9 @@
 """Writing a report out: figures.json, a CSV per figure, an SVG per chart, the cleaning log and
-data-quality summary as CSV, and the findings report as PDF (WeasyPrint)."""
+data-quality summary as CSV, and the findings report as PDF (WeasyPrint).
+
+The figures written are the published view (:mod:`.published`): no cell that could reveal fewer
+than the minimum of authorities, no numerators or denominators. The research team's
+full-precision figures are written only when asked for, into a folder named for them."""
 
 from __future__ import annotations
 
@@ -90,18 +94,18 @@ def summary_csv(report: Report) -> str:
 
 
 def report_pdf(report: Report) -> bytes:
-    """The findings report: every figure with its table and chart, and the cleaning summary.
-    Needs an application context (templates)."""
+    """The findings report: every figure, as published, with its table and chart, and the
+    cleaning summary. Needs an application context (templates)."""
     from flask import render_template
 
     from ..printing import render_pdf
 
-    charts = {
-        f["id"]: svg_data_uri(s) for f in report.figures if (s := figure_svg(f, values=False))
-    }
+    figures = report.published
+    charts = {f["id"]: svg_data_uri(s) for f in figures if (s := figure_svg(f, values=False))}
     html = render_template(
         "figures/report_pdf.html",
         report=report,
+        figures=figures,
         questionnaire=report.questionnaire,
         charts=charts,
         rule_titles=RULE_TITLES,
@@ -110,31 +114,47 @@ def report_pdf(report: Report) -> bytes:
     return render_pdf(html, report.questionnaire.title, report.questionnaire.language)
 
 
-def write_outputs(report: Report, out_dir: str | Path, pdf: bool = True) -> list[Path]:
-    """Write everything into ``out_dir``; returns the files written."""
+FULL_PRECISION_DIR = "full-precision-research-team-only"
+
+
+def write_outputs(
+    report: Report, out_dir: str | Path, pdf: bool = True, full: bool = False
+) -> list[Path]:
+    """Write the published report into ``out_dir`` (what sponsors and the public may get);
+    with ``full``, the research team's full-precision figures too, in a folder of their own
+    named for who may read it. Returns the files written."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
     def write(name: str, text: str | bytes) -> None:
         path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(text, bytes):
             path.write_bytes(text)
         else:
             path.write_text(text, encoding="utf-8")
         written.append(path)
 
+    def tables(figures: list[dict[str, Any]], folder: str = "") -> None:
+        for figure in figures:
+            write(f"{folder}{figure['id']}.csv", figure_csv(figure))
+            for split in figure.get("splits", []):
+                write(f"{folder}{figure['id']}__{split['population']['id']}.csv", figure_csv(split))
+
     write("figures.json", json.dumps(report.to_json(), indent=1, ensure_ascii=False))
-    for figure in report.figures:
-        write(f"{figure['id']}.csv", figure_csv(figure))
+    tables(report.published)
+    for figure in report.published:
         svg = figure_svg(figure)
         if svg:
             write(f"{figure['id']}.svg", svg)
-        for split in figure.get("splits", []):
-            suffix = split["population"]["id"]
-            write(f"{figure['id']}__{suffix}.csv", figure_csv(split))
     write("cleaning_log.csv", log_csv(report))
     write("data_quality.csv", summary_csv(report))
     if pdf:
         write("report.pdf", report_pdf(report))
+    if full:
+        folder = f"{FULL_PRECISION_DIR}/"
+        body = json.dumps(report.to_json(full=True), indent=1, ensure_ascii=False)
+        write(f"{folder}figures.json", body)
+        tables(report.figures, folder)
     return written

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..extensions import db
@@ -22,8 +23,11 @@ from .cleaning import Decision, Issue, clean, summarise
 from .config import ScoringConfig, scoring_config
 from .data import RawResponse, Record, read_census, read_decisions, read_responses
 from .kinds import KINDS, Context, Kind
+from .published import publish
 
 SCHEMA_VERSION = 1
+PUBLISHED_LABEL = "published: cells that could reveal fewer than the minimum of authorities are N/A"
+FULL_LABEL = "full precision: for the research team only, not for sponsors or publication"
 
 
 @dataclass
@@ -38,8 +42,18 @@ class Report:
     min_authorities: int
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
-    def figure(self, figure_id: str) -> dict[str, Any] | None:
-        return next((f for f in self.figures if f["id"] == figure_id), None)
+    @cached_property
+    def published(self) -> list[dict[str, Any]]:
+        """The figures as sponsors and the public report get them: complementary cells hidden
+        too, no numerators, denominators or n of hidden cells (:mod:`.published`)."""
+        return publish(self.figures, self.config)
+
+    def view(self, full: bool = False) -> list[dict[str, Any]]:
+        """The full-precision figures (the research team's) or the published ones."""
+        return self.figures if full else self.published
+
+    def figure(self, figure_id: str, full: bool = True) -> dict[str, Any] | None:
+        return next((f for f in self.view(full) if f["id"] == figure_id), None)
 
     def issue(self, response_id: int, rule: int, subject: str) -> Issue | None:
         return next((i for i in self.issues if i.key == (response_id, rule, subject)), None)
@@ -48,15 +62,17 @@ class Report:
         """The cleaning log: one line per field each issue touches."""
         return [entry for issue in self.issues for entry in issue.entries()]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, full: bool = False) -> dict[str, Any]:
+        """figures.json: the published view, or with ``full`` the research team's."""
         return {
             "schema": SCHEMA_VERSION,
+            "view": FULL_LABEL if full else PUBLISHED_LABEL,
             "questionnaire": {"id": self.questionnaire.id, "title": self.questionnaire.title},
             "generated_at": self.generated_at.replace(microsecond=0).isoformat(),
             "include_in_progress": self.include_in_progress,
             "min_authorities": self.min_authorities,
             "responses": self.responses,
-            "figures": self.figures,
+            "figures": self.view(full),
             "data_quality": self.summary,
         }
 
