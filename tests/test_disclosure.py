@@ -315,3 +315,44 @@ def test_json_interchange_of_a_sponsor_is_withheld(app):
         barnet()
         document = json.loads(b"".join(exports.export_json(QID, ANON)).decode())
     assert document["responses"][0]["answers"]["q5_ex1"] == WITHHELD
+
+
+def test_names_in_personal_data_are_removed_word_by_word_other_fields_as_typed(app):
+    questionnaire = app.extensions["survey_registry"].get("asce_application")
+    record = exports.Record(
+        response={"id": 1},
+        respondent={"name": "Kent County Council", "contact_name": None, "contact_email": None},
+        questionnaire_version=1,
+        version_id=1,
+        answers={"q9_name": "Roger Gough", "q9_role": "Cabinet Member for Adult Social Care"},
+        answer_times={},
+    )
+    found = review.identifiers(review.IdentifyingKeys.of(questionnaire), record)
+    assert (
+        "Roger Gough" in found.people and "Cabinet Member for Adult Social Care" in found.literals
+    )
+    assert "Cabinet Member for Adult Social Care" not in found.people
+    assert redact("Gough chairs Adult Social Care; Kent and KCC agree", found) == (
+        "[name removed] chairs Adult Social Care; [name removed] and [name removed] agree"
+    )
+
+
+def test_an_over_long_text_is_refused_and_an_emptied_box_gives_sponsors_nothing(
+    app, client, sign_in
+):
+    with app.app_context():
+        barnet(q5_ex2="Second example", q4_ex2="housing", q11_ex1="yes", q11_ex2="no")
+    sign_in("researcher")
+    data = _form(client.get(f"/research/{QID}/free-text/q5").get_data(as_text=True))
+    fields = sorted(k for k in data if k.startswith("text-"))
+    data[fields[0]] = "x" * (review.TEXT_LIMIT + 1)
+    data[fields[1]] = ""
+    response = client.post(f"/research/{QID}/free-text/q5", data={**data, "action": "release"})
+    assert response.status_code == 400
+    assert f"must be {review.TEXT_LIMIT} characters or fewer" in response.get_data(as_text=True)
+    data[fields[0]] = "Kept short"
+    response = client.post(f"/research/{QID}/free-text/q5", data={**data, "action": "release"})
+    assert response.status_code == 302
+    with app.app_context():
+        row = wide()[0]
+    assert (row["q5_ex1"], row["q5_ex2"]) == ("Kept short", "")

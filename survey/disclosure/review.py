@@ -9,6 +9,7 @@ answer that changed in between is refused, not approved unseen.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -118,12 +119,21 @@ class IdentifyingKeys:
         personal, authority, free = [], [], []
         for v in variables(questionnaire):
             if v.question_id in personal_ids:
-                personal.append((v.key, v.question_type in ("text", "group:text")))
+                personal.append((v.key, _holds_a_name(v)))
             elif v.question_id in identifying:
                 authority.append(v.key)
             elif is_free_text(v):
                 free.append(v.key)
         return cls(tuple(personal), tuple(authority), tuple(free))
+
+
+_NAME = re.compile(r"\bname\b", re.IGNORECASE)
+
+
+def _holds_a_name(v: Variable) -> bool:
+    """A personal-data text asking for a name ("Full name"), whose words are then removed
+    wherever they appear; other personal data (a role, an address) is removed as typed."""
+    return v.question_type in ("text", "group:text") and bool(_NAME.search(v.sub or v.text))
 
 
 def identifiers(keys: IdentifyingKeys, record: Record) -> Identifiers:
