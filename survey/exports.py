@@ -45,7 +45,7 @@ from typing import IO, Any
 
 from sqlalchemy import Text, func, select, type_coerce
 
-from .disclosure import SponsorTexts
+from .disclosure import WITHHELD, SponsorTexts
 from .extensions import db
 from .model import Option, QuestionInstance, Questionnaire, Repeat
 from .models import Answer, QuestionnaireVersion, Respondent, Response
@@ -800,6 +800,12 @@ def codebook_html(questionnaire: Questionnaire, *, anonymised: bool = False) -> 
         f"<h1>{e(title)}</h1>\n"
         "<p>Variables are named by stable ids; cells hold the codes listed here (CSV and Excel), "
         "or the SPSS values in the .sav file. See docs/exports.md.</p>\n"
+        + (
+            f"<p>Free-text variables hold the text the research team released after review, or "
+            f"{e(WITHHELD)}.</p>\n"
+            if anonymised
+            else ""
+        )
     ).encode()
     dataset = None
     for ds, v, spss in codebook_entries(questionnaire, anonymised=anonymised):
