@@ -376,3 +376,30 @@ def test_sponsors_get_no_names_or_free_text_in_any_figure_output(app, client, si
         leaked = [p for p in planted if p in body]
         assert not leaked, (path, leaked[:3])
     assert "Typed by respondent" not in "".join(bodies.values())
+
+
+def test_survey_report_writes_the_published_figures_and_full_precision_only_when_asked(
+    small, tmp_path
+):
+    import json
+
+    from survey.scoring.cli import report_command
+    from survey.scoring.output import FULL_PRECISION_DIR
+
+    app, truth = small
+    runner = app.test_cli_runner()
+    out = tmp_path / "public"
+    assert runner.invoke(report_command, [QID, "--out", str(out), "--no-pdf"]).exit_code == 0
+    data = json.loads((out / "figures.json").read_text())
+    assert data["view"].startswith("published") and not (out / FULL_PRECISION_DIR).exists()
+    assert recovered(data["figures"], truth.figures, data["min_authorities"]) == []
+    assert '"a":' not in (out / "figures.json").read_text()
+    staff = tmp_path / "staff"
+    result = runner.invoke(
+        report_command, [QID, "--out", str(staff), "--no-pdf", "--full-precision"]
+    )
+    assert result.exit_code == 0, result.output
+    full = json.loads((staff / FULL_PRECISION_DIR / "figures.json").read_text())
+    assert full["view"].startswith("full precision: for the research team only")
+    assert (staff / FULL_PRECISION_DIR / "figure_2__fire_and_rescue.csv").exists()
+    assert json.loads((staff / "figures.json").read_text())["view"].startswith("published")
