@@ -158,12 +158,10 @@ def nginx(directory: Path, upstreams: list[int]) -> Iterator[int]:
         deadline = time.monotonic() + 30
         while not _answers("127.0.0.1", port):
             if process.poll() is not None or time.monotonic() > deadline:
-                log = (
-                    (directory / "error.log").read_text()
-                    if (directory / "error.log").exists()
-                    else ""
+                log = directory / "error.log"
+                raise RuntimeError(
+                    f"nginx did not start:\n{log.read_text() if log.exists() else ''}"
                 )
-                raise RuntimeError(f"nginx did not start:\n{log}")
             time.sleep(0.1)
         yield port
     finally:
@@ -198,12 +196,13 @@ def production_stack(workers: int = 2) -> Iterator[Stack]:
         }
         _survey(env, "db", "upgrade")
         _survey(env, "load")
-        tokens = [
-            re.search(r"/s/(\S+)", _survey(env, "invite", "--name", f"Council {i}", "--type",
-                                           "district", "--questionnaire", "good_practice_savings"))
-            .group(1)
-            for i in range(2)
-        ]  # fmt: skip
+        invitations = directory / "invitations.csv"
+        invitations.write_text("name,type\nCouncil 1,district\nCouncil 2,district\n")
+        listed = _survey(env, "invite", "--questionnaire", "good_practice_savings", "--csv",
+                         str(invitations))  # fmt: skip
+        tokens = re.findall(r"/s/([\w-]+)", listed)
+        if len(tokens) != 2:
+            raise RuntimeError(f"survey invite printed no two links:\n{listed}")
         _survey(env, "create-user", ACCOUNT, "--role", "researcher", "--password", password)
         _flush_redis()
         stack.callback(_flush_redis)
