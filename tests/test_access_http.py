@@ -106,7 +106,7 @@ def test_hsts_once_cookies_are_secure(app, client):
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
-# -- hostile posts to the account forms ------------------------------------------------------------
+# -- hostile posts to the research team's forms ------------------------------------------------------------
 
 FIELDS = [
     "email",
@@ -116,6 +116,9 @@ FIELDS = [
     "new_password",
     "confirm_password",
     "csrf_token",
+    "name",
+    "type",
+    "contact_name",
 ]
 TEXT = st.one_of(
     st.text(max_size=40),
@@ -131,6 +134,12 @@ ROUTES = [
     "/research/users/2/password",
     "/research/users/2/deactivate",
     "/research/users/99/password",
+    f"/research/{QID}/invitations",
+    f"/research/{QID}/invitations/add",
+    f"/research/{QID}/respondents/1/reissue",
+    f"/research/{QID}/respondents/1/revoke",
+    f"/research/{QID}/respondents/1/reopen",
+    f"/research/{QID}/respondents/1/key-in",
 ]
 
 
@@ -143,12 +152,13 @@ ROUTES = [
     route=st.sampled_from(ROUTES),
     form=st.dictionaries(st.sampled_from(FIELDS), TEXT, max_size=6),
 )
-def test_account_forms_never_fail_on_hostile_input(app, route, form):
+def test_research_forms_never_fail_on_hostile_input(app, make_link, route, form):
     app.config["WTF_CSRF_ENABLED"] = False  # reach the views' own checks
     with app.app_context():
         if db.session.get(User, 2) is None:
             make_account(app, email="admin@example.org")
             make_account(app, email="other@example.org", role="researcher")
+            make_link()
     client = app.test_client()
     sign_in_as(client)
     response = client.post(route, data=form)

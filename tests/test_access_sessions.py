@@ -100,6 +100,9 @@ def test_a_cookie_without_a_session_row_signs_nobody_in(app, client, account):
     cookie = app.session_interface.get_signing_serializer(app).dumps({"_user_id": "1:0"})
     client.set_cookie("session", cookie)
     assert not signed_in(client)
+    assert not signed_in(client)  # ... nor does the cookie it is answered with
+    with app.app_context():
+        assert db.session.query(UserSession).count() == 0
 
 
 def test_signing_in_again_ends_the_browsers_previous_session(app, client, account):
