@@ -169,8 +169,7 @@ def change_password():
             ended = end_sessions(user.id, keep_current=True)
             audit(user.email, "password_changed", None, {"other_sessions_ended": ended})
             db.session.commit()
-            flash("Your password was changed. Any other browser signed in to your account was "
-                  "signed out.")  # fmt: skip
+            flash("Your password was changed. Every other browser was signed out.")
             return redirect(url_for(".home"))
     return render_template("researcher/change_password.html", errors=errors), (
         400 if errors else 200
