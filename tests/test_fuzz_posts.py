@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import update
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
 from survey import create_app
@@ -87,12 +88,7 @@ SETTINGS = settings(
     max_examples=50,
     deadline=None,
     database=None,  # each run explores afresh; failures print their example
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.filter_too_much,
-    ],
+    suppress_health_check=list(HealthCheck),  # one world per test, big values: on purpose
 )
 
 
@@ -104,11 +100,10 @@ def post_rules(app) -> list[Rule]:
     )
 
 
-def _collection_app():
-    return create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "collect"})
-
-
-RULES = [rule.rule for rule in post_rules(_collection_app())]
+RULES = [
+    r.rule
+    for r in post_rules(create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}))
+]
 
 
 # -- the world the requests meet --------------------------------------------------------------------
@@ -123,7 +118,6 @@ class World:
     respondent_ids: list[int]
     users: dict[str, int]  # role -> account id
     password: str = "a correct horse battery staple"  # every fuzz account's (REAL has it)
-    forms: dict[str, Form] = field(default_factory=dict)  # by rule, and by each URL read
 
     def real_values(self, argument: str, converter: str) -> list[str]:
         """Values of a path parameter that name something that exists."""
@@ -138,18 +132,26 @@ class World:
             "question_id": QUESTION_IDS,
         }.get(argument, [QUESTIONNAIRE.id, *self.tokens[:1], *PAGE_KEYS[:2]])
 
+    def generic(self, path: str, inverse: bool = False) -> str:
+        """``path`` with this world's links written ``{link0}``, ``{link1}``... (the same key for
+        the same page in every test's world); ``inverse``: the other way round."""
+        for i, token in enumerate(self.tokens):
+            path = (
+                path.replace(f"{{link{i}}}", token)
+                if inverse
+                else path.replace(token, f"{{link{i}}}")
+            )
+        return path
+
 
 @pytest.fixture
 def world(app) -> World:
     from werkzeug.security import generate_password_hash
 
     with app.app_context():
-        tokens, ids = [], []
-        for i in range(4):
-            respondent, token = create_respondent(QUESTIONNAIRE.id, f"Fuzz {i}", "district")
-            tokens.append(token)
-            db.session.flush()
-            ids.append(respondent.id)
+        made = [create_respondent(QUESTIONNAIRE.id, f"Fuzz {i}", "district") for i in range(4)]
+        db.session.flush()
+        ids, tokens = [respondent.id for respondent, _ in made], [token for _, token in made]
         password_hash = generate_password_hash(World.password)
         accounts = {
             role: User(email=f"{role}@example.org", password_hash=password_hash, role=role)
@@ -186,8 +188,7 @@ def _csrf_token(client) -> str:
 
 @dataclass
 class Form:
-    """What a page's forms ask for: field names, which are uploads, and hidden values (such as
-    the page state a respondent's page posts back)."""
+    """A form's field names, which are uploads, and hidden values (a respondent page's state)."""
 
     names: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
@@ -195,43 +196,99 @@ class Form:
 
     @classmethod
     def read(cls, html: str) -> Form:
+        """The form whose inner HTML is ``html``."""
         form = cls()
         for tag in re.findall(r"<(?:input|select|textarea|button)\b[^>]*>", html):
             name = re.search(r'\bname="([^"]+)"', tag)
             if name is None:
                 continue
-            form.names.append(name.group(1))
+            form.names.append(html_module.unescape(name.group(1)))
             if 'type="file"' in tag:
-                form.files.append(name.group(1))
+                form.files.append(form.names[-1])
             value = re.search(r'\bvalue="([^"]*)"', tag)
-            if 'type="hidden"' in tag and value and name.group(1) != "csrf_token":
-                form.hidden[name.group(1)] = html_module.unescape(value.group(1))
+            if 'type="hidden"' in tag and value and form.names[-1] != "csrf_token":
+                form.hidden[form.names[-1]] = html_module.unescape(value.group(1))
         return form
 
     def merge(self, other: Form) -> None:
         self.names = sorted(set(self.names) | set(other.names))
         self.files = sorted(set(self.files) | set(other.files))
+        self.hidden = {**other.hidden, **self.hidden}
 
 
-def _discover_form(world: World, rule: Rule) -> None:
-    """Read the field names of the rule's forms from the pages that show them (the rule's own GET,
-    signed in as an admin, for each real value of each path parameter in turn: every page of the
-    questionnaire), so new fields are fuzzed without being listed here."""
-    if rule.rule in world.forms:
-        return
-    world.forms[rule.rule] = Form()
-    if "GET" not in (rule.methods or ()):
-        return
+@dataclass
+class Catalogue:
+    """Every form the application shows, read from each HTML page it serves to an admin (see
+    :func:`_pages`), by the URL it posts to (links written ``{link0}``...) and by that URL's rule:
+    new forms and fields are fuzzed without being listed here. Read once per session: the
+    templates decide the forms, not the data."""
+
+    by_url: dict[str, Form] = field(default_factory=dict)
+    by_rule: dict[str, Form] = field(default_factory=dict)
+    urls: dict[str, list[str]] = field(default_factory=dict)  # rule -> URLs its forms post to
+
+    def add(self, rule: Rule, url: str, form: Form) -> None:
+        self.by_url.setdefault(url, Form()).merge(form)
+        self.by_rule.setdefault(rule.rule, Form()).merge(form)
+        if url not in self.urls.setdefault(rule.rule, []):
+            self.urls[rule.rule].append(url)
+
+    def form(self, world: World, rule: Rule, url: str) -> Form:
+        """The form posting to ``url`` if one was seen, else the union of the rule's forms."""
+        path = urllib.parse.urlsplit(url).path
+        return self.by_url.get(world.generic(path)) or self.by_rule.get(rule.rule) or Form()
+
+    def names(self) -> list[str]:
+        return sorted({name for form in self.by_rule.values() for name in form.names})
+
+
+_CATALOGUE: list[Catalogue] = []  # built by the first test that needs it
+FORM_TAG = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
+
+
+def catalogue(world: World) -> Catalogue:
+    if not _CATALOGUE:
+        _CATALOGUE.append(_read_every_page(world))
+    return _CATALOGUE[0]
+
+
+def _read_every_page(world: World) -> Catalogue:
+    found = Catalogue()
     client = world.app.test_client()
-    _sign_in(world, client, "admin")
-    first = {a: world.real_values(a, _converter(rule, a))[0] for a in rule.arguments}
-    urls = {_url(rule, first)}
-    for argument in rule.arguments:
-        for value in world.real_values(argument, _converter(rule, argument)):
-            urls.add(_url(rule, {**first, argument: value}))
-    for url in sorted(urls):
-        world.forms[url] = Form.read(client.get(url).get_data(as_text=True))
-        world.forms[rule.rule].merge(world.forms[url])
+    adapter = world.app.url_map.bind("localhost")
+    for page in _pages(world):
+        _sign_in(world, client, "admin")
+        response = client.get(page)
+        if response.mimetype != "text/html":
+            continue
+        for attributes, inner in FORM_TAG.findall(response.get_data(as_text=True)):
+            if 'method="post"' not in attributes.lower():
+                continue
+            action = re.search(r'\baction="([^"]*)"', attributes)
+            target = html_module.unescape(action.group(1)) if action and action.group(1) else page
+            path = urllib.parse.urlsplit(target).path
+            try:
+                rule, _ = adapter.match(path, method="POST", return_rule=True)
+            except HTTPException:
+                continue
+            found.add(rule, world.generic(path), Form.read(inner))
+    return found
+
+
+def _pages(world: World) -> list[str]:
+    """A URL for every GET rule but files (a name with a dot: PDF, CSV, SVG, JSON) and static
+    files, with real values: the first of each parameter, then each real value of each in turn."""
+    urls: list[str] = []
+    for rule in world.app.url_map.iter_rules():
+        last = rule.rule.rsplit("/", 1)[-1]
+        if "GET" not in (rule.methods or ()) or "." in last or rule.endpoint == "static":
+            continue
+        first = {a: world.real_values(a, _converter(rule, a))[0] for a in rule.arguments}
+        urls.append(_url(rule, first))
+        for argument in sorted(rule.arguments):
+            for value in world.real_values(argument, _converter(rule, argument))[1:]:
+                urls.append(_url(rule, {**first, argument: value}))
+    return list(dict.fromkeys(urls))
 
 
 def _converter(rule: Rule, argument: str) -> str:
@@ -293,10 +350,10 @@ def request_for(draw, world: World, rule: Rule, csrf_valid: bool):
     role = draw(st.one_of(st.sampled_from(allowed or [None]), st.sampled_from([None, *ROLES])))
     values = {a: draw(path_value(world, rule, a)) for a in rule.arguments}
     query = draw(st.lists(st.tuples(st.sampled_from(QUERY_NAMES), VALUES), max_size=2))
-    # the names of this very page's form where it was read, else those of the rule's forms
-    form = world.forms.get(_url(rule, values)) or world.forms[rule.rule]
+    # the names of the form that posts to this very URL, else those of the rule's forms
+    form = catalogue(world).form(world, rule, _url(rule, values))
     own = form.names or EXTRA_NAMES
-    others = sorted({n for f in world.forms.values() for n in f.names} | set(EXTRA_NAMES))
+    others = sorted(set(catalogue(world).names()) | set(EXTRA_NAMES))
     name = st.one_of(
         st.sampled_from(own), st.sampled_from(own), st.sampled_from(others), st.text(max_size=10)
     )
@@ -306,12 +363,9 @@ def request_for(draw, world: World, rule: Rule, csrf_valid: bool):
         items += [(n, value) for n in own if n not in form.hidden]
     data = MultiDict([(k, v) for k, v in items if k != "csrf_token"])
     if draw(st.booleans()):  # an account's real email and password, to get past signing in
+        email = f"{draw(st.sampled_from(ROLES))}@example.org"
         for key in set(own) & {"email", "password", "current_password"}:
-            data[key] = (
-                World.password
-                if "password" in key
-                else f"{draw(st.sampled_from(ROLES))}@example.org"
-            )
+            data[key] = World.password if "password" in key else email
     for hidden, value in form.hidden.items():  # the page state as shown, mostly
         if hidden not in data and draw(st.integers(0, 3)):
             data[hidden] = value
@@ -338,7 +392,6 @@ def test_no_post_route_answers_500(app, world, rule_text, csrf_valid):
     """A few hundred fuzzed POSTs per route; none is a 500 and no exception escapes the app."""
     app.config["PROPAGATE_EXCEPTIONS"] = True  # an error fails the test with its traceback
     rule = _rule(app, rule_text)
-    _discover_form(world, rule)
     sessions: dict[str | None, tuple] = {}
 
     @given(request=request_for(world, rule, csrf_valid))
@@ -360,7 +413,7 @@ def test_no_post_route_answers_500(app, world, rule_text, csrf_valid):
     fuzz()
 
 
-# -- the sweep: every hostile value in every field of every form it was read from, no luck needed --
+# -- the sweep: every hostile value in every field of every form found, no luck needed ------------
 
 SWEEP_VALUES = [
     "", "\x00", "\r\n", "a\r\nSet-Cookie: x=1", "/research\r\nLocation: //evil", "NaN", "-1",
@@ -377,11 +430,12 @@ def sweep_requests(world: World, rule: Rule):
     allowed = getattr(world.app.view_functions[rule.endpoint], "allowed_roles", None) or [None]
     role = allowed[0]
     real = {a: world.real_values(a, _converter(rule, a))[0] for a in rule.arguments}
-    urls = [u for u in world.forms if u.startswith("/") and u != rule.rule] or [_url(rule, real)]
-    for url in urls if rule.arguments else [_url(rule, real)]:
-        form = world.forms.get(url) or world.forms[rule.rule]
+    known = catalogue(world).urls.get(rule.rule, [])
+    for url in [world.generic(u, inverse=True) for u in known] or [_url(rule, real)]:
+        form = catalogue(world).form(world, rule, url)
         for value in SWEEP_VALUES:
-            data = {n: value for n in form.names if n not in form.files} | form.hidden
+            data = {n: value for n in form.names or EXTRA_NAMES if n not in form.files}
+            data |= form.hidden
             data.pop("csrf_token", None)
             yield role, f"{url}?{urllib.parse.urlencode({'next': value})}", data
             if {"email", "password"} <= set(form.names):
@@ -403,41 +457,36 @@ def sweep_requests(world: World, rule: Rule):
 
 @pytest.mark.parametrize("rule_text", RULES)
 def test_post_route_sweep_finds_no_500(app, world, rule_text):
-    """Every request of :func:`sweep_requests` with a valid CSRF token: no 500, no exception;
-    the failure lists every request that failed, not just the first."""
+    """Every request of :func:`sweep_requests`, with a valid CSRF token: no 500, no exception;
+    a failure lists every request that failed, not just the first."""
     app.config["PROPAGATE_EXCEPTIONS"] = True
     rule = _rule(app, rule_text)
-    _discover_form(world, rule)
     failures = []
     for role, url, data in sweep_requests(world, rule):
         client = app.test_client()
         token = _csrf_token(client)
         _sign_in(world, client, role)
         data["csrf_token"] = token
-        shown = {
-            k: v if len(str(v)) < 40 else f"{str(v)[:20]}... ({len(str(v))})"
-            for k, v in data.items()
-        }
         try:
-            status = client.post(url, data=data).status_code
+            status: int | str = client.post(url, data=data).status_code
         except Exception as exc:  # noqa: BLE001 -- reported with the request that raised it
-            failures.append(f"{url[:120]} {shown}: {type(exc).__name__}: {str(exc)[:150]}")
-            continue
-        if status == 500:
-            failures.append(f"{url[:120]} {shown}: 500")
+            status = f"{type(exc).__name__}: {str(exc)[:150]}"
+        if status == 500 or isinstance(status, str):
+            fields = ", ".join(f"{k!r}={str(v)[:12]!r}" for k, v in data.items())
+            failures.append(f"{url[:120]} ({len(data)} fields: {fields[:160]}): {status}")
     assert not failures, "\n".join(failures)
 
 
 def test_the_fuzzer_reaches_every_post_route(app, world):
-    """Every POST route gets requests, and the forms with fields have their names discovered, so
-    the fuzz above is not quietly posting to nothing."""
+    """The forms are found (the fuzz is not quietly posting to nothing) and a valid CSRF token
+    gets a request into the view."""
     rules = post_rules(app)
     assert len(rules) >= 14
-    for rule in rules:
-        _discover_form(world, rule)
-    assert "file" in world.forms["/research/<questionnaire_id>/invitations"].files
-    assert {"email", "password"} <= set(world.forms["/research/sign-in"].names)
-    page = world.forms["/s/<token>/page/<key>"]
+    forms = catalogue(world).by_rule
+    assert "file" in forms["/research/<questionnaire_id>/invitations"].files
+    assert "contact_name" in forms["/research/<questionnaire_id>/invitations/add"].names
+    assert {"email", "password"} <= set(forms["/research/sign-in"].names)
+    page = forms["/s/<token>/page/<key>"]
     assert "state" in page.names and "q8_ex1_2010_11_base" in page.names  # every page was read
     client = app.test_client()
     _sign_in(world, client, "admin")
