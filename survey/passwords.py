@@ -28,11 +28,10 @@ def password_problem(password: str, email: str = "") -> str | None:
     hints = [email, email.partition("@")[0]] if email else []
     result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=hints)
     if result["score"] < GOOD_ENOUGH:
-        warning = result["feedback"].get("warning") or ""
-        detail = f" ({warning.rstrip('.')})" if warning else ""
+        warning = (result["feedback"].get("warning") or "").rstrip(".")
+        detail = f" {warning}." if warning else ""
         return (
-            "Choose a password that is harder to guess"
-            f"{detail}: for example, four or more unrelated words"
+            f"Choose a password that is harder to guess.{detail} Several unrelated words work well."
         )
     return None
 
