@@ -5,16 +5,15 @@ anyone listing it here. For each one hypothesis builds requests from:
 
 - path parameters that are real (a respondent's link, a page key, a respondent's or an account's
   id) or hostile (numbers past 64 bits, thousands of digits, ``../``, unicode, CR/LF, NUL);
-- the form's own field names (read from the page that shows the form), names of other forms, and
-  made-up names; each value real, missing, repeated, huge, full of control characters, CR/LF,
-  NUL, numbers with thousands of digits, negative numbers, ``NaN``, unicode; files for upload
-  fields (CSV with huge cells, bytes that are no text);
+- the form's own field names (read from the pages that show it), other forms' and made-up names;
+  values real, missing, repeated, huge, with control characters, CR/LF or NUL, numbers of
+  thousands of digits, negative, ``NaN``, unicode; files for uploads (huge cells, non-text);
 - a query string (``next=`` with CR/LF and the like);
 - the client signed in as each role, or not at all; with a valid CSRF token, or without one.
 
-Examples run against one database per route and CSRF mode, so what one request changes (a link
-revoked, an account deactivated, a page saved) is the world the next one meets; the fuzz accounts
-are made active again before each request so signed-in routes keep being reached.
+A sweep then sends a fixed list of hostile values to every field of every form, no luck needed.
+Requests share one database per test: what one changes (a link revoked, an account deactivated)
+is the world the next meets; the fuzz accounts are made active again before each request.
 """
 
 from __future__ import annotations
@@ -176,8 +175,7 @@ def _sign_in(world: World, client, role: str | None) -> None:
         user_id = f"{user.id}:{user.session_version}"
         db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = user_id
-        session["_fresh"] = True
+        session.update({"_user_id": user_id, "_fresh": True})
 
 
 def _csrf_token(client) -> str:
@@ -379,9 +377,6 @@ def request_for(draw, world: World, rule: Rule, csrf_valid: bool):
     return role, _url(rule, values, query), data
 
 
-# -- the fuzz test ----------------------------------------------------------------------------------
-
-
 def _rule(app, text: str) -> Rule:
     return next(rule for rule in post_rules(app) if rule.rule == text)
 
@@ -421,7 +416,11 @@ SWEEP_VALUES = [
 ]  # fmt: skip
 # field names a browser never sends; with a file part, so they go as multipart headers
 SWEEP_NAMES = ["\n", "\r\n", '"', "\x00", "é", ""]
-SWEEP_FILES = [b"name,type\n" + b'"' + b"z" * 200_000 + b'",district\n', b"\xff\xfe\x00\x01"]
+SWEEP_FILES = [
+    b"name,type\n" + b'"' + b"z" * 200_000 + b'",district\n',  # past csv's field limit
+    b"name,type,contact_name,email\nBarnet,london_borough," + b"c" * 5000 + b",a@example.org\n",
+    b"\xff\xfe\x00\x01",
+]
 
 
 def sweep_requests(world: World, rule: Rule):
