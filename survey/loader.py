@@ -72,6 +72,9 @@ class _Seq(list):
 # 1 GB and 20 s before these bounds.
 MAX_DEFINITION_CHARS = 1_000_000
 MAX_EXPANDED_VALUES = 100_000
+# Every text answer is bounded: an author may lower a question's limit or raise it this far
+# (the defaults are survey.model.DEFAULT_MAX_LENGTH: text 200, textarea 5,000 characters).
+MAX_TEXT_LENGTH = 10_000
 
 
 class _Expansion(yaml.YAMLError):
@@ -234,7 +237,9 @@ class _Validator:
             return False
         return value
 
-    def integer(self, node: _Map, key: str, path: str, minimum: int = 0) -> int | None:
+    def integer(
+        self, node: _Map, key: str, path: str, minimum: int = 0, maximum: int | None = None
+    ) -> int | None:
         value = node.get(key)
         if value is None:
             return None
@@ -242,6 +247,9 @@ class _Validator:
             self.problem(
                 node, f"{path}.{key}", f"must be a whole number of at least {minimum}", key
             )
+            return None
+        if maximum is not None and value > maximum:
+            self.problem(node, f"{path}.{key}", f"must be {maximum:,} or less", key)
             return None
         return value
 
@@ -396,7 +404,7 @@ class _Validator:
         kw["hint"] = self.text(raw, "hint", path)
         kw["note"] = self.text(raw, "note", path)
         kw["required_message"] = self.text(raw, "required_message", path)
-        kw["max_length"] = self.integer(raw, "max_length", path, minimum=1)
+        kw["max_length"] = self.integer(raw, "max_length", path, 1, MAX_TEXT_LENGTH)
         if "show_if" in raw:
             kw["show_if"] = self.condition(raw["show_if"], f"{path}.show_if", raw, index, repeat)
 
@@ -542,7 +550,7 @@ class _Validator:
             options: tuple[Option, ...] = ()
             if ftype == "single":
                 options, _ = self.option_ref(item, "options", p)
-            max_length = self.integer(item, "max_length", p, minimum=1)
+            max_length = self.integer(item, "max_length", p, 1, MAX_TEXT_LENGTH)
             low, high = self.bounds(item, p, ftype) if ftype in NUMBER_TYPES else (None, None)
             out.append(
                 GroupField(

@@ -8,7 +8,7 @@ import tracemalloc
 import pytest
 
 from survey.cli import check_command
-from survey.loader import MAX_DEFINITION_CHARS, DefinitionError, loads
+from survey.loader import MAX_DEFINITION_CHARS, MAX_TEXT_LENGTH, DefinitionError, loads
 
 from .test_loader import VALID
 
@@ -64,3 +64,13 @@ def test_an_oversized_definition_is_refused_before_it_is_parsed():
     text = VALID + "# " + "x" * MAX_DEFINITION_CHARS + "\n"
     with pytest.raises(DefinitionError, match="the most is 1,000,000"):
         loads(text, "huge.yaml")
+
+
+def test_a_text_answers_length_is_bounded_whatever_the_author_writes():
+    def with_limit(limit: int) -> str:
+        return VALID.replace("{id: q2, type: text, text: Name}", f"{{id: q2, type: text, "
+                             f"text: Name, max_length: {limit}}}")  # fmt: skip
+
+    assert loads(with_limit(MAX_TEXT_LENGTH), "tiny.yaml").question("q2").max_length == 10_000
+    with pytest.raises(DefinitionError, match=r"q2.*max_length: must be 10,000 or less"):
+        loads(with_limit(MAX_TEXT_LENGTH + 1), "tiny.yaml")
