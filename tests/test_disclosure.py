@@ -349,7 +349,7 @@ def test_an_over_long_text_is_refused_and_an_emptied_box_gives_sponsors_nothing(
     data[fields[1]] = ""
     response = client.post(f"/research/{QID}/free-text/q5", data={**data, "action": "release"})
     assert response.status_code == 400
-    assert f"must be {review.TEXT_LIMIT} characters or fewer" in response.get_data(as_text=True)
+    assert f"must be {review.TEXT_LIMIT:,} characters or fewer" in response.get_data(as_text=True)
     data[fields[0]] = "Kept short"
     response = client.post(f"/research/{QID}/free-text/q5", data={**data, "action": "release"})
     assert response.status_code == 302

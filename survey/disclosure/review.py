@@ -34,7 +34,7 @@ from ..storage import audit
 from .models import FreeTextApproval, FreeTextRelease
 from .release import as_text, text_hash
 
-TEXT_LIMIT = 5000  # characters in an approved text (a textarea answer's own limit)
+TEXT_LIMIT = 10_000  # characters in an approved text (the longest answer a definition allows)
 
 
 @dataclass(frozen=True)
@@ -252,8 +252,8 @@ def problems(items: Iterable[ReviewItem], posted: dict[str, Reviewed], questionn
                 f"The answer of {where} changed while you reviewed it: its box now shows the "
                 "new answer's redaction; review it and approve again"
             )
-        elif len(given.text) > TEXT_LIMIT:
-            found[item.field] = f"The text for {where} must be {TEXT_LIMIT} characters or fewer"
+        elif len(given.text) > (limit := max(TEXT_LIMIT, len(item.suggested))):
+            found[item.field] = f"The text for {where} must be {limit:,} characters or fewer"
         else:
             if not records:
                 records = {r.response["id"]: r for r, _ in _answers(questionnaire_id)}
