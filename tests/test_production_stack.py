@@ -26,7 +26,9 @@ def _allowance(setting: str) -> int:
 
 LINK_GUESSES = _allowance("LINK_GUESS_LIMIT")  # 30 (per minute)
 SIGN_IN_TRIES = _allowance("SIGN_IN_LIMIT")  # 10 (per minute), from one address
-GUESSER, NEIGHBOUR, FRAMER, FRAMED = "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"
+# one set of addresses per test, so each starts with full allowances in any order
+GUESSER, NEIGHBOUR, EVADER, FRAMER, FRAMED = (f"127.0.0.{n}" for n in range(2, 7))
+ATTACKER, HOLDER = "127.0.0.7", "127.0.0.8"
 
 
 @pytest.fixture(scope="module")
@@ -73,10 +75,11 @@ def test_link_guesses_are_counted_per_client_address_across_both_instances(stack
 
 
 def test_a_forged_forwarded_for_header_neither_evades_nor_frames(stack):
-    # the guesser, refused, pretends to be a fresh address: nginx appends its real one, and the
+    # a guesser, refused, pretends to be a fresh address: nginx appends its real one, and the
     # app trusts only that last hop, so it is still refused
-    _guess_until_refused(stack, GUESSER)
-    disguised = stack.client(GUESSER, spoofed_for="127.0.0.99")
+    statuses, _ = _guess_until_refused(stack, EVADER)
+    assert statuses[-1] == 429
+    disguised = stack.client(EVADER, spoofed_for="127.0.0.99")
     assert [disguised.get(_guess()).status for _ in range(3)] == [429] * 3
 
     # a client writing someone else's address charges its guesses to itself, not to them
@@ -87,15 +90,15 @@ def test_a_forged_forwarded_for_header_neither_evades_nor_frames(stack):
 
 
 def test_sign_in_failures_from_one_address_do_not_block_another(stack):
-    attacker = stack.client("127.0.0.6", spoofed_for="127.0.0.7")
+    attacker = stack.client(ATTACKER, spoofed_for=HOLDER)  # and tries to frame the holder
     statuses = [
         attacker.sign_in(stack.email, f"wrong {i}").status for i in range(SIGN_IN_TRIES + 2)
     ]
     assert statuses == [400] * SIGN_IN_TRIES + [429] * 2
     # the account's holder, at another address, signs in at once
-    holder = stack.client("127.0.0.7")
+    holder = stack.client(HOLDER)
     reply = holder.sign_in(stack.email, stack.password)
     assert reply.status == 302 and "sign-in" not in (reply.location or ""), reply.status
     # and the audit log has each attempt under the address nginx saw, never the forged one
-    assert set(stack.audited_addresses("sign_in_failed")) == {"127.0.0.6"}
-    assert stack.audited_addresses("signed_in") == ["127.0.0.7"]
+    assert set(stack.audited_addresses("sign_in_failed")) == {ATTACKER}
+    assert stack.audited_addresses("signed_in") == [HOLDER]
