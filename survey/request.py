@@ -15,11 +15,18 @@ from werkzeug.utils import cached_property
 
 
 def without_nul(data: MultiDict) -> MultiDict:
-    """``data`` with NUL characters removed from every key and value (unchanged if it has none)."""
+    """``data`` with NUL characters removed from every key and value (unchanged if it has none).
+
+    A multipart part whose name werkzeug cannot read (a newline in it) comes back with the name
+    ``None``: such a part names no field, so it is dropped rather than reaching any view."""
     items = list(data.items(multi=True))
-    if not any("\x00" in key or "\x00" in value for key, value in items):
+    if not any(key is None or "\x00" in key or "\x00" in value for key, value in items):
         return data
-    return type(data)((key.replace("\x00", ""), value.replace("\x00", "")) for key, value in items)
+    return type(data)(
+        (key.replace("\x00", ""), value.replace("\x00", ""))
+        for key, value in items
+        if key is not None
+    )
 
 
 class SurveyRequest(Request):
