@@ -42,7 +42,7 @@ def read_only_database(app):
         engine = db.engine
         engine.dispose()
         event.listen(engine, "connect", read_only)
-        writer = storage._sqlite_writer()
+        writer = storage._sqlite_writer() if engine.dialect.name == "sqlite" else None
         if writer is not None:
             writer.connection.close()
             writer.connection = sqlite3.connect(
