@@ -186,7 +186,9 @@ def _answers(record: dict[str, Any], version: Version, check: _Fields) -> dict[s
             )
         owners[id(qi)] = qi
     for qi in owners.values():
-        for key, message in check_stored(version.questionnaire, qi, stored).items():
+        problems = check_stored(version.questionnaire, qi, stored)
+        if problems:
+            key, message = next(iter(problems.items()))
             raise ImportProblem(f"{check.where}: answers.{key}: {message}")
     return stored
 

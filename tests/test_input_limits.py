@@ -99,3 +99,23 @@ def test_survey_invite_refuses_fields_too_long_before_creating_anyone(app, tmp_p
     assert result.exit_code == 2 and "email is longer than 254" in result.output
     with app.app_context():
         assert db.session.query(Respondent).count() == 0
+
+
+def test_adding_one_authority_with_a_contact_too_long_keeps_what_was_typed(app, client, sign_in):
+    """On PostgreSQL a 301-character contact name was a 500 (varchar(300))."""
+    from .test_researcher import csrf
+
+    sign_in("researcher")
+    url = "/research/good_practice_savings/invitations"
+    contact = "Jo " + "B" * 298
+    response = client.post(
+        f"{url}/add",
+        data={"csrf_token": csrf(client, url), "name": "Barnet", "type": "london_borough",
+              "contact_name": contact, "email": "jo@barnet.gov.uk"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "contact name is longer than 300 characters" in html
+    assert contact in html  # kept in the form
+    with app.app_context():
+        assert db.session.query(Respondent).count() == 0
