@@ -62,7 +62,6 @@ def downloads(questionnaire_id: str):
         downloads=DOWNLOADS,
         counts=counts,
         staff=current_user.role in STAFF,
-        extra_nav=_release.review_nav() if current_user.role in STAFF else [],
     )
 
 

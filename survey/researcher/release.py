@@ -20,11 +20,6 @@ from ..model import Questionnaire
 from .views import _questionnaire, bp
 
 
-def review_nav() -> list[tuple[str, str]]:
-    """The free-text review, in the questionnaire's menu on the research team's pages."""
-    return [("researcher.free_text", "Free text for sponsors")]
-
-
 def _question(questionnaire: Questionnaire, question_id: str) -> FreeTextQuestion:
     question = review.find_question(questionnaire, question_id)
     if question is None:
@@ -40,7 +35,6 @@ def free_text(questionnaire_id: str):
         "researcher/release_list.html",
         questionnaire=questionnaire,
         states=review.question_states(questionnaire_id),
-        extra_nav=review_nav(),
     )
 
 
@@ -66,7 +60,6 @@ def _review_page(questionnaire, question, errors=None, typed=None, status=200):
         items=items,
         boxes=boxes,
         errors=errors or {},
-        extra_nav=review_nav(),
     )
     return page, status
 
