@@ -42,7 +42,6 @@ from ..storage import (
     ConflictError,
     ResponseRecord,
     SubmittedError,
-    WriteFailure,
     apply_values,
     audit,
     bump_version,
@@ -52,14 +51,15 @@ from ..storage import (
     replace_answers,
     respondent_record,
     save_page,
-    write_failure,
 )
 from ..tokens import new_reference
+from .unavailable import cannot_write, write_refused
 
 bp = Blueprint("respondent", __name__, url_prefix="/s")
 # Respondent forms check their own CSRF token so that a refused token re-shows the page with
 # everything typed, instead of an error page that throws the answers away.
 csrf.exempt(bp)
+bp.register_error_handler(DBAPIError, cannot_write)  # a full or read-only database: say so
 
 
 class ActionForm(FlaskForm):
@@ -278,7 +278,7 @@ def _post_page(pi: PageInstance, response: ResponseRecord, answers, questions, k
         save_page(response, response.version, result.values, result.drafts, pi.key, result.ok)
     except DBAPIError as exc:
         # nothing was saved: the page is shown again with everything typed, saying why
-        failure = _write_refused(exc)
+        failure = write_refused(exc)
         form.state.data = page_state(answers, response.drafts or {}, keys)
         if failure.busy:  # SQLite's write lock timed out: press the button again
             return _render_page(pi, form, answers, {}, busy=True), 503
@@ -308,32 +308,6 @@ def _post_page(pi: PageInstance, response: ResponseRecord, answers, questions, k
     if following is None:
         return redirect(url_for(".check", token=g.token))
     return redirect(url_for(".page", token=g.token, key=following.key))
-
-
-def _write_refused(exc: DBAPIError) -> WriteFailure:
-    """Roll back a write the database refused and log why: a warning when it was busy, an error
-    (with the cause) when it cannot take writes at all. Faults in the code are raised again."""
-    db.session.rollback()
-    failure = write_failure(exc)
-    if failure is None:
-        raise exc
-    if failure.busy:
-        current_app.logger.warning(
-            "%s: save refused, database busy: %s", request.path, failure.cause
-        )
-    else:
-        current_app.logger.error(
-            "%s: save refused, %s: %s", request.path, failure.cause, str(exc.orig).strip()
-        )
-    return failure
-
-
-@bp.errorhandler(DBAPIError)
-def _cannot_write(exc: DBAPIError):
-    """A write other than a page save (starting, removing an example, submitting) refused by
-    the database: nothing was changed, everything saved before is kept; say so (503)."""
-    failure = _write_refused(exc)
-    return render_template("errors/unavailable.html", busy=failure.busy), 503
 
 
 def _conflict(pi, form, answers, keys, result):
