@@ -10,7 +10,8 @@ protects every view that reads them, on every database, instead of each text col
 from __future__ import annotations
 
 from flask import Request
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import cached_property
 
 
@@ -32,7 +33,15 @@ def without_nul(data: MultiDict) -> MultiDict:
 class SurveyRequest(Request):
     def _load_form_data(self) -> None:
         parsed = "form" in self.__dict__
-        super()._load_form_data()
+        try:
+            super()._load_form_data()
+        except RequestEntityTooLarge:
+            # The form is refused once, with the "too large" page; that page's templates build
+            # forms of their own (the CSRF token), which must then find an empty form instead of
+            # parsing the body again and raising inside the error handler (a 500).
+            self.__dict__["form"] = ImmutableMultiDict()
+            self.__dict__["files"] = ImmutableMultiDict()
+            raise
         if not parsed:
             self.__dict__["form"] = without_nul(self.__dict__["form"])
 

@@ -27,3 +27,15 @@ def test_a_multipart_part_with_a_newline_in_its_name_is_not_a_500(client, route)
 def test_parts_without_a_name_are_dropped_and_the_rest_kept():
     cleaned = without_nul(MultiDict([(None, "x"), ("email", "a@b\x00.org")]))
     assert list(cleaned.items(multi=True)) == [("email", "a@b.org")]
+
+
+@pytest.mark.parametrize(
+    "route",
+    ["/research/sign-in", "/research/good_practice_savings/free-text/q5", "/research/users"],
+)
+def test_a_form_over_the_size_limit_gets_the_too_large_page_on_every_route(client, route):
+    """The research pages' templates build a form for the CSRF token; on the "too large" page
+    that read the refused body again and raised inside the error handler (a 500)."""
+    response = client.post(route, data={"a": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "Too much information was sent at once" in response.get_data(as_text=True)
