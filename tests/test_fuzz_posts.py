@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import update
+from sqlalchemy import select, update
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
@@ -35,7 +35,7 @@ from werkzeug.routing import Rule
 from survey import create_app
 from survey.extensions import db
 from survey.loader import load
-from survey.models import User
+from survey.models import Respondent, User
 from survey.routing import route
 from survey.storage import create_respondent
 
@@ -151,6 +151,7 @@ def world(app) -> World:
         made = [create_respondent(QUESTIONNAIRE.id, f"Fuzz {i}", "district") for i in range(4)]
         db.session.flush()
         ids, tokens = [respondent.id for respondent, _ in made], [token for _, token in made]
+        ids += _submitted_responses(app)
         password_hash = generate_password_hash(World.password)
         accounts = {
             role: User(email=f"{role}@example.org", password_hash=password_hash, role=role)
@@ -160,6 +161,23 @@ def world(app) -> World:
         db.session.commit()
         users = {role: user.id for role, user in accounts.items()}
     return World(app, tokens, ids, users)
+
+
+def _submitted_responses(app) -> list[int]:
+    """A few submitted demonstration responses (with the cleaning rules' planted errors and free
+    text), so that the pages whose forms only appear with data -- reopening a response, the
+    cleaning log's decisions, the free-text review -- show them and their real fields are fuzzed.
+    Returns two of their respondents' ids."""
+    from survey.scoring.config import scoring_config
+    from survey.scoring.demo import generate, store
+
+    questionnaire = app.extensions["survey_registry"].get(QUESTIONNAIRE.id)
+    store(questionnaire, generate(questionnaire, scoring_config(questionnaire), 20, seed=3))
+    db.session.commit()
+    submitted = db.session.scalars(
+        select(Respondent.id).where(Respondent.name.not_like("Fuzz %")).order_by(Respondent.id)
+    ).all()
+    return list(submitted[:2])
 
 
 def _sign_in(world: World, client, role: str | None) -> None:
@@ -487,6 +505,13 @@ def test_the_fuzzer_reaches_every_post_route(app, world):
     assert {"email", "password"} <= set(forms["/research/sign-in"].names)
     page = forms["/s/<token>/page/<key>"]
     assert "state" in page.names and "q8_ex1_2010_11_base" in page.names  # every page was read
+    # the forms that only appear with submitted data (see _submitted_responses)
+    for rule in (
+        "/research/<questionnaire_id>/respondents/<int:respondent_id>/reopen",
+        "/research/<questionnaire_id>/figures/cleaning",
+        "/research/<questionnaire_id>/free-text/<question_id>",
+    ):
+        assert rule in forms and forms[rule].names, rule
     client = app.test_client()
     _sign_in(world, client, "admin")
     token = _csrf_token(client)
