@@ -75,6 +75,12 @@ def write_failure(exc: DBAPIError) -> WriteFailure | None:
     for prefix, cause in _SQLITE_UNAVAILABLE.items():
         if name.startswith(prefix):
             return WriteFailure(busy=False, cause=cause)
+    if (
+        name
+        and not name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+        and isinstance(exc, OperationalError)
+    ):  # e.g. "no such table": the database is not as the code expects (not migrated?)
+        return WriteFailure(busy=False, cause=str(orig).strip().splitlines()[0][:200])
     cause = _POSTGRESQL_UNAVAILABLE.get(getattr(orig, "sqlstate", None) or "")
     if cause is not None:
         return WriteFailure(busy=False, cause=cause)

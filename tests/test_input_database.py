@@ -128,3 +128,22 @@ def test_postgresql_full_disk_and_lost_connections_are_told_apart():
     assert failure(errors.ReadOnlySqlTransaction("read-only")).cause == "the database is read-only"
     assert failure(errors.LockNotAvailable("lock timeout")).busy
     assert failure(errors.UniqueViolation("duplicate key")) is None  # a fault: a 500, logged
+
+
+def test_a_database_that_is_not_as_the_code_expects_is_an_error_not_busy():
+    """SQLite's "no such table" (a database never migrated) was sorted as "busy, press again"
+    and logged as a warning; only a lock that timed out is busy."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    def failure(sql: str):
+        connection = sqlite3.connect(":memory:")
+        try:
+            connection.execute(sql)
+        except sqlite3.Error as error:
+            return storage.write_failure(OperationalError(sql, None, error))
+        raise AssertionError(f"{sql} did not fail")
+
+    missing = failure("INSERT INTO respondent VALUES (1)")
+    assert missing is not None and not missing.busy and "no such table" in missing.cause
