@@ -80,22 +80,38 @@ def _key_in_serializer():
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="key-in")
 
 
+def _session_mark() -> str:
+    """A digest of the request's signed-in session: a key-in token names the session it was made
+    in, so signing out, a password change or reset (which end sessions) also end its key-ins."""
+    from flask import session
+
+    from .sessions import TOKEN_KEY
+    from .tokens import hash_token
+
+    token = session.get(TOKEN_KEY)
+    return hash_token(token)[:32] if isinstance(token, str) else ""
+
+
 def key_in_token(respondent_id: int, user_id: int) -> str:
-    return KEY_IN_PREFIX + _key_in_serializer().dumps({"r": respondent_id, "u": user_id})
+    data = {"r": respondent_id, "u": user_id, "s": _session_mark()}
+    return KEY_IN_PREFIX + _key_in_serializer().dumps(data)
 
 
 def key_in_respondent_id(token: str) -> int | None:
-    """The respondent a key-in token opens, if it is valid for the signed-in researcher."""
+    """The respondent a key-in token opens, if it is valid for the signed-in researcher: the
+    same account, in the same session it was made in, with no password change outstanding."""
     from itsdangerous import BadSignature
 
     if not token.startswith(KEY_IN_PREFIX) or not current_user.is_authenticated:
         return None
-    if current_user.role not in STAFF:
+    if current_user.role not in STAFF or current_user.must_change_password:
         return None
     try:
         data = _key_in_serializer().loads(token[len(KEY_IN_PREFIX) :], max_age=KEY_IN_MAX_AGE)
     except BadSignature:
         return None
-    if data.get("u") != current_user.id:
+    if not isinstance(data, dict) or data.get("u") != current_user.id:
+        return None
+    if not data.get("s") or data.get("s") != _session_mark():
         return None
     return data.get("r")

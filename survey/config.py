@@ -60,6 +60,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # address can use it up and keep the account holder out; a browser the holder has
         # signed in on is exempt, so even a spread-out attack never locks them out.
         "SIGN_IN_ACCOUNT_LIMIT": "100 per hour;500 per day",
+        # once that is used up, what each address still gets for the account: a slower lane, so
+        # other people's failures make the holder wait, never lock them out
+        "SIGN_IN_ACCOUNT_SLOW_LIMIT": "1 per minute;10 per day",
         # how long a browser that signed in stays known to the account (days)
         "KNOWN_DEVICE_DAYS": 90,
         # a signed-in session ends after this long without a request, and this long after

@@ -22,6 +22,7 @@ from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .extensions import count_attempt
+from .models import User
 
 EMAIL_MAX_LENGTH = 254  # the longest address SMTP allows (RFC 5321 with RFC 3696's erratum)
 ADDRESS_MAX_LENGTH = 64  # an IPv6 address is at most 45 characters
@@ -43,16 +44,29 @@ def address_may_try() -> bool:
     return count_attempt("sign_in", client_address(), current_app.config["SIGN_IN_LIMIT"])
 
 
-def account_may_try(email: str, user_id: int | None) -> bool:
+def account_may_try(email: str, user: User | None) -> bool:
     """Count one attempt on the account ``email`` from this browser, unless the browser has
-    signed in to it before; False when the account's allowance for unknown browsers is used up.
+    signed in to it (with its current password) before; False when this browser must wait.
 
     Counted by email whether or not the account exists, so the answer does not tell which
-    accounts do; the key is a digest, so the storage holds no typed email."""
-    if user_id is not None and user_id in known_accounts():
+    accounts do; the key is a digest, so the storage holds no typed email. Once the account's
+    allowance for unknown browsers is used up, each address still has a slow lane of its own
+    (``SIGN_IN_ACCOUNT_SLOW_LIMIT``, one a minute by default): other people's failures make the
+    holder on a new computer wait a minute, never lock them out."""
+    if user is not None and _device_entry(user) in known_devices():
         return True
     key = hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    return count_attempt("sign_in_account", key, current_app.config["SIGN_IN_ACCOUNT_LIMIT"])
+    if count_attempt("sign_in_account", key, current_app.config["SIGN_IN_ACCOUNT_LIMIT"]):
+        return True
+    slow = current_app.config.get("SIGN_IN_ACCOUNT_SLOW_LIMIT", "1 per minute;10 per day")
+    return count_attempt("sign_in_account_slow", f"{key}|{client_address()}", slow)
+
+
+def _device_entry(user: User) -> list[int]:
+    """What a device cookie holds for an account: its id and when its password was set, so a
+    password change or reset makes every browser a stranger to the account again."""
+    changed = user.password_changed_at
+    return [user.id, int(changed.timestamp()) if changed else 0]
 
 
 def _device_serializer() -> URLSafeTimedSerializer:
@@ -63,26 +77,32 @@ def _max_age() -> int:
     return int(current_app.config.get("KNOWN_DEVICE_DAYS", 90)) * 24 * 3600
 
 
-def known_accounts() -> list[int]:
-    """The accounts this browser has signed in to (from its signed device cookie)."""
+def known_devices() -> list[list[int]]:
+    """The accounts this browser has signed in to, as ``[id, password set]`` pairs (from its
+    signed device cookie)."""
     cookie = request.cookies.get(DEVICE_COOKIE)
     if not cookie or len(cookie) > 1000:
         return []
     try:
-        ids = _device_serializer().loads(cookie, max_age=_max_age())
+        entries = _device_serializer().loads(cookie, max_age=_max_age())
     except BadSignature:
         return []
-    if not isinstance(ids, list):
+    if not isinstance(entries, list):
         return []
-    return [i for i in ids if isinstance(i, int)]
+    return [
+        e
+        for e in entries
+        if isinstance(e, list) and len(e) == 2 and all(type(v) is int for v in e)
+    ]
 
 
-def remember_device(response: Response, user_id: int) -> None:
-    """Mark this browser as one that signed in to ``user_id`` (newest first, a few kept)."""
-    ids = [user_id, *(i for i in known_accounts() if i != user_id)][:DEVICE_ACCOUNTS_KEPT]
+def remember_device(response: Response, user: User) -> None:
+    """Mark this browser as one that signed in to ``user`` (newest first, a few kept)."""
+    others = [e for e in known_devices() if e[0] != user.id]
+    entries = [_device_entry(user), *others][:DEVICE_ACCOUNTS_KEPT]
     response.set_cookie(
         DEVICE_COOKIE,
-        _device_serializer().dumps(ids),
+        _device_serializer().dumps(entries),
         max_age=_max_age(),
         path="/research",
         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),

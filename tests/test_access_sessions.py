@@ -278,3 +278,34 @@ def test_create_user_refuses_a_guessable_password(app):
         create_user_command, ["x@example.org", "--role", "admin", "--password", "Password1234"]
     )
     assert result.exit_code != 0 and "harder to guess" in result.output
+
+
+# -- keying in a paper return: the key lives as long as the session it was made in -------------------
+
+
+def _key_in_link(client, make_link) -> str:
+    make_link("Barnet")
+    url = "/research/good_practice_savings/respondents/1"
+    response = client.post(f"{url}/key-in", data={"csrf_token": csrf_token(client, url)})
+    assert response.status_code == 302 and "/s/key~" in response.location
+    return response.location
+
+
+def test_a_key_in_link_opens_only_in_the_session_it_was_made_in(app, client, account, make_link):
+    assert sign_in_as(client, email="r@example.org").status_code == 302
+    link = _key_in_link(client, make_link)
+    assert client.get(link).status_code == 302  # into the respondent's forms
+    client.post("/research/sign-out", data={"csrf_token": csrf_token(client, "/research/")})
+    assert sign_in_as(client, email="r@example.org").status_code == 302
+    assert client.get(link).status_code == 404  # signed out since: the key is gone with it
+
+
+def test_a_key_in_link_waits_for_an_outstanding_password_change(app, client, account, make_link):
+    """A reset password must be changed before anything else, keying in included."""
+    assert sign_in_as(client, email="r@example.org").status_code == 302
+    link = _key_in_link(client, make_link)
+    with app.app_context():
+        db.session.get(User, account).must_change_password = True
+        db.session.commit()
+    assert client.get("/research/").location.endswith("/research/account/password")
+    assert client.get(link).status_code == 404

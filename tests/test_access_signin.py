@@ -3,6 +3,7 @@ an audit log that anonymous posts cannot fill; safe redirects after signing in."
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 
@@ -98,25 +99,50 @@ def test_failures_from_one_address_do_not_stop_the_holder_signing_in_from_anothe
     assert response.status_code == 302 and response.location.endswith("/research/")
 
 
-def test_a_known_browser_signs_in_while_the_account_is_under_a_spread_out_attack(proxied):
+def test_a_spread_out_attack_slows_strangers_down_and_never_locks_the_holder_out(proxied):
     make_account(proxied)
     holder = proxied.test_client()
     assert sign_in_as(holder, **through_proxy("198.51.100.20")).status_code == 302
     holder.post("/research/sign-out", data={"csrf_token": csrf_token(holder, "/research/")})
     attacker = proxied.test_client()
-    # four addresses, each under its own allowance, together use up the account's for strangers
+    # four addresses, each under its own allowance, together use up the account's for strangers;
+    # past it, each address gets one attempt a minute for the account (the slow lane)
     codes = [
         sign_in_as(attacker, password="guess", **through_proxy(f"203.0.113.{n}")).status_code
         for n in range(4)
         for _ in range(3)
     ]
-    assert codes[:7] == [400] * 7 and set(codes[7:]) == {429}  # the holder's sign-in was 1 of 8
-    stranger = sign_in_as(proxied.test_client(), **through_proxy("192.0.2.1"))
-    assert stranger.status_code == 429
-    assert "too many attempts to sign in to this account" in stranger.get_data(as_text=True)
+    # the holder's sign-in was 1 of 8; then addresses .2 and .3 get one slow attempt each
+    assert codes == [400] * 7 + [400, 429] + [400, 429, 429]
+    # the holder on a computer never used before: not locked out, at most a minute's wait
+    stranger = proxied.test_client()
+    first = sign_in_as(stranger, **through_proxy("192.0.2.1"))
+    assert first.status_code == 302 and first.location.endswith("/research/")
+    stranger.post("/research/sign-out", data={"csrf_token": csrf_token(stranger, "/research/")})
+    again = sign_in_as(proxied.test_client(), password="typo", **through_proxy("192.0.2.1"))
+    assert again.status_code == 429
+    assert "wait a minute" in again.get_data(as_text=True)
     # the holder's own browser (it signed in before) is exempt from the account's limit
-    again = sign_in_as(holder, **through_proxy("192.0.2.99"))
-    assert again.status_code == 302 and again.location.endswith("/research/")
+    known = sign_in_as(holder, **through_proxy("192.0.2.99"))
+    assert known.status_code == 302 and known.location.endswith("/research/")
+
+
+def test_a_password_change_makes_every_browser_a_stranger_to_the_account(proxied):
+    """A browser that signed in with a stolen password must not stay exempt once it is reset."""
+    user_id = make_account(proxied)
+    thief = proxied.test_client()
+    assert sign_in_as(thief, **through_proxy("198.51.100.30")).status_code == 302
+    with proxied.app_context():
+        user = db.session.get(User, user_id)
+        user.password_changed_at = dt.datetime(2030, 1, 1)  # as a reset by an admin sets it
+        db.session.commit()
+    for n in range(8):  # the account's allowance for strangers, used up from elsewhere
+        sign_in_as(proxied.test_client(), password="guess", **through_proxy(f"203.0.113.{n}"))
+    codes = [
+        sign_in_as(thief, password="guess", **through_proxy("198.51.100.30")).status_code
+        for _ in range(2)
+    ]
+    assert codes == [400, 429]  # the slow lane, as for any stranger: no longer exempt
 
 
 def test_spraying_many_accounts_from_one_address_is_refused(app, client):
@@ -178,12 +204,15 @@ def test_sign_in_limits_are_shared_between_workers_through_redis(app):
         for _ in range(2)
     ]
     assert per_address == [400, 400, 400, 429]
+    # the second worker finds the account's allowance (5) used up by the first worker's
+    # attempts: its address gets only the slow lane (one a minute), counted in Redis too
+    others = [random_address(), random_address()]
     per_account = [
-        sign_in_as(worker.test_client(), email=email, password="x", **_from(random_address()))
-        for worker in workers
+        sign_in_as(worker.test_client(), email=email, password="x", **_from(other))
+        for worker, other in zip(workers, others, strict=True)
         for _ in range(2)
-    ]  # 3 + 4 = 7 attempts on the account from browsers it does not know: over 5
-    assert [r.status_code for r in per_account] == [400, 400, 429, 429]
+    ]
+    assert [r.status_code for r in per_account] == [400, 400, 400, 429]
     for worker in workers:
         with worker.app_context():
             db.engine.dispose()

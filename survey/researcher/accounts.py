@@ -38,8 +38,9 @@ TOO_MANY_FROM_ADDRESS = (
     "try again."
 )
 TOO_MANY_FOR_ACCOUNT = (
-    "There have been too many attempts to sign in to this account from browsers it has not "
-    "been used on. Try again later, or sign in on a computer you have signed in on before."
+    "There have been many attempts to sign in to this account from browsers it has not been "
+    "used on, so each can try only once a minute. Please wait a minute and try again, or sign "
+    "in on a computer you have signed in on before."
 )
 # where a sign-in may send the browser on: a research page, in plain URL characters only (no
 # scheme, host, backslash, space or line break)
@@ -99,7 +100,7 @@ def sign_in():
     if errors:
         return _sign_in_page(errors, 400)
     user = db.session.scalar(select(User).filter_by(email=email))
-    if not account_may_try(email, user.id if user else None):
+    if not account_may_try(email, user):
         return _sign_in_page({"email": TOO_MANY_FOR_ACCOUNT}, 429)
     valid = password_matches(user.password_hash if user else _dummy_hash(), password)
     if user is None or not valid or not user.active:
@@ -131,7 +132,7 @@ def _signed_in(user: User):
     else:
         target = safe_next(request.args.get("next"))
     response = redirect(target)
-    remember_device(response, user.id)
+    remember_device(response, user)
     return response
 
 
