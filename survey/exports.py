@@ -20,8 +20,11 @@ call these. The formats are documented for their users in ``docs/exports.md``; t
 * **Anonymised** variant (for the sponsor): no authority name (Q1 or the respondent's name),
   no ``personal_data`` questions, no contact details; the authority is a pseudonymous id
   ``"A" + 10 hex digits`` of an HMAC of the respondent id keyed with the application's secret key;
-  every free-text answer (:func:`is_free_text`) withheld unless a researcher has released its
-  question after review, and then the approved (redacted) text (:mod:`survey.disclosure`).
+  every free-text answer (:func:`is_free_text`, in the version the response answered or the
+  latest) withheld unless a researcher has released its question after review, and then the
+  approved (redacted) text (:mod:`survey.disclosure`); the type of authority as its report group,
+  withheld in every row when a group has too few authorities (:mod:`survey.disclosure.types`);
+  any value that does not fit its column withheld (:func:`fit_checks`).
 * **Spreadsheet formulas**: text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
   return is prefixed with a single quote in CSV and Excel (numbers stay numbers).
 """
@@ -45,7 +48,8 @@ from typing import IO, Any
 
 from sqlalchemy import Text, func, select, type_coerce
 
-from .disclosure import WITHHELD, SponsorTexts
+from .disclosure import UNFIT, WITHHELD, SponsorTexts
+from .disclosure.types import TYPE_WITHHELD, TypeCensus, TypeGrouping, type_grouping, type_note
 from .extensions import db
 from .model import Option, QuestionInstance, Questionnaire, Repeat
 from .models import Answer, QuestionnaireVersion, Respondent, Response
@@ -178,7 +182,37 @@ def variables(questionnaire: Questionnaire, *, anonymised: bool = False) -> list
                 out += _question_variables(
                     questionnaire, QuestionInstance(q), item.section, identifying
                 )
-    return [v for v in out if not (anonymised and v.identifying)]
+    if not anonymised:
+        return out
+    return anonymised_types([v for v in out if not v.identifying], type_grouping(questionnaire))
+
+
+def anonymised_types(found: list[Variable], grouping: TypeGrouping) -> list[Variable]:
+    """The variables of anonymised downloads with the type question's as sponsors get them
+    (:mod:`survey.disclosure.types`): its coded variable holds the report group (the groups are
+    its codes) or the type, or is withheld in every row; its "please specify" texts are left out."""
+    out = []
+    for v in found:
+        if not _kept_type_variable(v, grouping):
+            continue
+        if v.question_id not in grouping.questions:
+            out.append(v)
+        else:
+            options = grouping.groups or v.options
+            out.append(
+                replace(
+                    v,
+                    options=options,
+                    label_map={o.id: o.label for o in options},
+                    sub="report group" if grouping.grouped else v.sub,
+                    text=f"{v.text} ({type_note(grouping)})",
+                )
+            )
+    return out
+
+
+def _kept_type_variable(v: Variable, grouping: TypeGrouping) -> bool:
+    return v.question_id not in grouping.questions or v.kind == "code"
 
 
 def repeat_variables(
@@ -204,6 +238,10 @@ def repeat_variables(
             for n, ks in keys.items()
         }
         long = [v for v in long if not v.identifying]
+        grouping = type_grouping(questionnaire)
+        kept = [i for i, v in enumerate(long) if _kept_type_variable(v, grouping)]
+        keys = {n: [ks[i] for i in kept] for n, ks in keys.items()}
+        long = anonymised_types(long, grouping)
     return long, keys
 
 
@@ -322,6 +360,50 @@ def is_free_text(v: Variable) -> bool:
 def free_text_questions(variables: Iterable[Variable]) -> dict[str, str]:
     """The answer key of every free-text variable, with the id of its question."""
     return {v.key: v.question_id for v in variables if is_free_text(v)}
+
+
+_MARKERS = (WITHHELD, UNFIT, TYPE_WITHHELD)
+
+
+def _is_date(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and dt.date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def fit_checks(found: Iterable[Variable]) -> dict[str, Any]:
+    """``{answer key: check}`` for every key the variables read: whether a value fits the
+    column(s) it fills. A number column takes numbers, a coded column one of its codes, a
+    multiple choice a list of its options, a date an ISO date; free text anything (it is
+    withheld or reviewed on its own). Anonymised downloads withhold a value that does not fit
+    (:data:`UNFIT`): an older version's answer typed into a textarea under a key the latest
+    version asks as a number must not pass through as "a number"."""
+    flags: dict[str, set[str]] = defaultdict(set)
+    checks: dict[str, Any] = {}
+    for v in found:
+        if v.kind == "flag":
+            flags[v.key].add(v.option or "")
+        elif v.kind == "code":
+            codes = frozenset(v.label_map)
+            checks[v.key] = lambda value, codes=codes: isinstance(value, str) and value in codes
+        elif v.kind == "number":
+            checks[v.key] = _is_number
+        elif v.question_type.removeprefix("group:") == "date":
+            checks[v.key] = _is_date
+    for key, options in flags.items():
+        checks[key] = lambda value, options=frozenset(options): (
+            isinstance(value, list) and all(isinstance(x, str) and x in options for x in value)
+        )
+
+    def empty_or(check):
+        return lambda value: value in (None, "", []) or value in _MARKERS or check(value)
+
+    return {key: empty_or(check) for key, check in checks.items()}
 
 
 def cell_value(
@@ -486,11 +568,21 @@ class Exporter:
         self._parsed: dict[int, Questionnaire] = {}
         self._long: dict[str, tuple[list[Variable], dict[int, list[str]]]] = {}
         self.allowed_keys = {v.key for v in self.variables}
-        self.sponsor_texts = (
-            SponsorTexts.load(questionnaire_id, free_text_questions(self.variables))
-            if self.options.anonymised
-            else None
-        )
+        self._free_text: dict[int, dict[str, str]] = {}
+        self._identifying: dict[int, set[str]] = {}
+        self._fits = fit_checks(self.variables)
+        self.sponsor_texts = None
+        self.types: TypeCensus | None = None
+        if self.options.anonymised:
+            every: dict[str, str] = {}
+            for version_id in self._definitions:
+                every |= self.free_text_of(version_id)
+            self.sponsor_texts = SponsorTexts.load(questionnaire_id, every)
+            self.types = TypeCensus.load(
+                questionnaire_id,
+                type_grouping(self.questionnaire),
+                self.options.include_in_progress,
+            )
         self.count = 0
         secret = self.options.secret_key
         if secret is None and self.options.anonymised:
@@ -509,6 +601,26 @@ class Exporter:
             self._parsed[version_id] = Registry.for_version(row)
         return self._parsed[version_id]
 
+    def free_text_of(self, version_id: int) -> dict[str, str]:
+        """The free-text answer keys (with their question ids) of a response answered on
+        ``version_id``: free text in the definition it answered, or in the latest (whose columns
+        the downloads have). A textarea answer stays free text when a later version makes the
+        question a number: what was typed is decided by what the respondent was asked."""
+        if version_id not in self._free_text:
+            own = variables(self.definition(version_id), anonymised=True)
+            latest = variables(self.questionnaire, anonymised=True)
+            self._free_text[version_id] = free_text_questions(own) | free_text_questions(latest)
+        return self._free_text[version_id]
+
+    def identifying_of(self, version_id: int) -> set[str]:
+        """Answer keys identifying in the definition a response answered (never in anonymised
+        downloads, even if the latest version asks something else under the same key)."""
+        if version_id not in self._identifying:
+            self._identifying[version_id] = {
+                v.key for v in variables(self.definition(version_id)) if v.identifying
+            }
+        return self._identifying[version_id]
+
     def records(self) -> Iterator[tuple[Record, dict[str, Any]]]:
         """Each response with its answers on the route (for the version it answered)."""
         self.count = 0
@@ -519,9 +631,29 @@ class Exporter:
         ):
             self.count += 1
             answers = effective_answers(self.definition(record.version_id), record.answers)
-            if self.sponsor_texts is not None:
-                answers = self.sponsor_texts.apply(record.response["id"], answers)
+            if self.sponsor_texts is not None and self.types is not None:
+                answers = self.sponsor_view(record, answers)
             yield record, answers
+
+    def sponsor_view(self, record: Record, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """The answers as anonymised downloads give them: identifying answers (in the version
+        answered) out, free text (in the version answered, or the latest) withheld unless
+        released, the type question as its group or withheld, and every value that does not fit
+        its column (an older version's answer under a key the latest asks differently) withheld."""
+        assert self.sponsor_texts is not None and self.types is not None
+        version_id = record.version_id
+        identifying = self.identifying_of(version_id)
+        kept = {k: v for k, v in answers.items() if k not in identifying}
+        kept = self.sponsor_texts.apply(record.response["id"], kept, self.free_text_of(version_id))
+        kept = self.types.apply(kept)
+        fits = self._fits
+        return {k: v if k not in fits or fits[k](v) else UNFIT for k, v in kept.items()}
+
+    def authority_type(self, record: Record) -> str | None:
+        """The invited type; in anonymised downloads the report group, or withheld."""
+        if self.types is not None:
+            return self.types.meta_value(record.respondent["authority_type"], record.answers)
+        return record.respondent["authority_type"]
 
     def authority(self, record: Record) -> str:
         if self.options.anonymised:
@@ -536,7 +668,7 @@ class Exporter:
         row = [
             r["id"],
             self.authority(record),
-            record.respondent["authority_type"],
+            self.authority_type(record),
             r["status"],
             record.questionnaire_version,
             r["started_at"],
@@ -718,10 +850,19 @@ def _type_name(v: Variable) -> str:
     return v.question_type
 
 
-def _meta_variables(anonymised: bool) -> list[Variable]:
+def _meta_variables(anonymised: bool, questionnaire: Questionnaire | None = None) -> list[Variable]:
+    texts = dict(META)
+    if anonymised and questionnaire is not None:
+        texts["authority_type"] = f"Type of authority. {type_note(type_grouping(questionnaire))}"
     return [
         Variable(
-            name=c, key=c, kind="meta", question_type="meta", question_id=c, number="", text=META[c]
+            name=c,
+            key=c,
+            kind="meta",
+            question_type="meta",
+            question_id=c,
+            number="",
+            text=texts[c],
         )
         for c in meta_columns(anonymised)
     ]
@@ -732,11 +873,12 @@ def codebook_entries(
 ) -> Iterator[tuple[str, Variable, str]]:
     """``(dataset, variable, spss name)`` for every column of every tabular download."""
     names = SpssNames()
-    for v in _meta_variables(anonymised) + variables(questionnaire, anonymised=anonymised):
+    meta = _meta_variables(anonymised, questionnaire)
+    for v in meta + variables(questionnaire, anonymised=anonymised):
         yield "responses", v, names.name(v.name)
     for repeat in (r for r in questionnaire.items if isinstance(r, Repeat)):
         key_col = "authority" if anonymised else "response_id"
-        yield repeat.id, next(m for m in _meta_variables(anonymised) if m.name == key_col), key_col
+        yield repeat.id, next(m for m in meta if m.name == key_col), key_col
         yield (
             repeat.id,
             Variable(
@@ -802,7 +944,10 @@ def codebook_html(questionnaire: Questionnaire, *, anonymised: bool = False) -> 
         "or the SPSS values in the .sav file. See docs/exports.md.</p>\n"
         + (
             f"<p>Free-text variables hold the text the research team released after review, or "
-            f"{e(WITHHELD)}.</p>\n"
+            f"{e(WITHHELD)}. A value that does not fit its column (an answer to an older version "
+            f"of the questionnaire that asked the question differently) reads {e(UNFIT)}.</p>\n"
+            f"<p>authority_type and the type-of-authority question: "
+            f"{e(type_note(type_grouping(questionnaire)))}.</p>\n"
             if anonymised
             else ""
         )
@@ -988,8 +1133,11 @@ def write_sav(questionnaire_id: str, path: str | Path, options: ExportOptions | 
     frame = pd.DataFrame(data, copy=False)
     del data, columns
 
+    meta_texts = {
+        m.name: m.text for m in _meta_variables(exporter.options.anonymised, exporter.questionnaire)
+    }
     column_labels = {
-        n: _truncate(META[c], SPSS_VARIABLE_LABEL_BYTES)
+        n: _truncate(meta_texts[c], SPSS_VARIABLE_LABEL_BYTES)
         for n, c in zip(meta_names, meta, strict=True)
     }
     value_labels: dict[str, dict[float, str]] = {}
@@ -1027,17 +1175,22 @@ def write_sav(questionnaire_id: str, path: str | Path, options: ExportOptions | 
         missing_ranges=missing,
         variable_measure=measure,
         variable_format=formats,
-        note=_truncate(
+        note=_sav_notes(
             f"{exporter.questionnaire.id}: {exporter.count} responses"
             + (", anonymised" if exporter.options.anonymised else "")
-            + (", including in-progress" if exporter.options.include_in_progress else "")
-            + (
-                f"; {unknown_codes} answers outside the codes left missing" if unknown_codes else ""
-            ),
-            200,
+            + (", including in-progress" if exporter.options.include_in_progress else ""),
+            "type of authority withheld in every row: a group has too few authorities"
+            if exporter.types is not None and exporter.types.withheld
+            else "",
+            f"{unknown_codes} answers outside the codes left missing" if unknown_codes else "",
         ),
     )
     return exporter.count
+
+
+def _sav_notes(*lines: str) -> list[str]:
+    """The file's notes: SPSS keeps a note as lines of at most 80 bytes."""
+    return [_truncate(line, 80) for line in lines if line]
 
 
 def _missing_spec(values: list[float]) -> list[Any]:
@@ -1082,7 +1235,7 @@ def json_record(exporter: Exporter, record: Record, answers: Mapping[str, Any]) 
         allowed = exporter.allowed_keys
         return {
             "authority": exporter.authority(record),
-            "authority_type": p["authority_type"],
+            "authority_type": exporter.authority_type(record),
             "status": r["status"],
             "questionnaire_id": exporter.questionnaire_id,
             "questionnaire_version": record.questionnaire_version,
@@ -1131,6 +1284,8 @@ def export_json(questionnaire_id: str, options: ExportOptions | None = None) -> 
 
 def json_chunks(exporter: Exporter) -> Iterator[bytes]:
     header = json_header(exporter.questionnaire_id, exporter.options)
+    if exporter.types is not None:
+        header["authority_type_columns"] = exporter.types.describe()
     head = json.dumps(header, ensure_ascii=False, indent=1)
     yield (head[:-2] + ',\n "responses": [').encode()
     buffer: list[str] = []

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from survey import exports, importing
 from survey.disclosure import WITHHELD
+from survey.disclosure.types import TYPE_WITHHELD
 from survey.export_cli import export_command, import_command
 from survey.exports import ExportOptions
 from survey.extensions import db
@@ -378,8 +379,10 @@ def test_anonymised_csv_has_no_names_contacts_or_personal_data(filled):
     digest = hmac.new(b"test-secret", b"respondent:1", hashlib.sha256).hexdigest()
     assert rows[0]["authority"] == "A" + digest[:10].upper()
     assert rows[1]["keyed_in_by"] == "research team"
-    assert rows[0]["authority_type"] == "london_borough"
-    assert rows[0]["q2"] == "london_borough"
+    # one single-tier council and one district: each group below the minimum of three, so the
+    # type columns are withheld in every row (tests/test_disclosure_microdata.py)
+    assert rows[0]["authority_type"] == rows[1]["authority_type"] == TYPE_WITHHELD
+    assert rows[0]["q2"] == rows[1]["q2"] == TYPE_WITHHELD
     long_rows = list(csv.DictReader(io.StringIO(long_data)))
     assert long_rows[0]["authority"] == rows[0]["authority"]  # the pseudonym links the files
 
@@ -414,7 +417,8 @@ def test_anonymised_downloads_withhold_free_text_then_give_the_released_redactio
     assert wide[0]["q5_ex1"] == scrubbed
     assert long[0]["q5"] == scrubbed
     assert document["responses"][0]["answers"]["q5_ex1"] == scrubbed
-    assert wide[0]["q2"] == "london_borough" and wide[0]["q4_ex1"] == "housing"  # codes untouched
+    assert wide[0]["q2"] == TYPE_WITHHELD  # a single authority: its type is not given
+    assert wide[0]["q4_ex1"] == "housing"  # codes untouched
     assert full[0]["q5_ex1"] == told  # the research team's download keeps the answer as given
 
 
@@ -441,7 +445,8 @@ def test_anonymised_json_has_no_names_or_contacts(filled):
     assert record["authority"].startswith("A")
     assert "q1" not in record["answers"]
     assert not any(k.startswith(("q35", "q36")) for k in record["answers"])
-    assert record["answers"]["q2"] == "london_borough"
+    assert record["answers"]["q2"] == record["authority_type"] == TYPE_WITHHELD  # groups of one
+    assert document["authority_type_columns"]["holds"] == "withheld"
     assert "q4_ex3" not in record["answers"]  # off the route
 
 

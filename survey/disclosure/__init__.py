@@ -11,9 +11,11 @@ arrives after the release, is withheld again until it is reviewed.
 
 * :mod:`.models`: the tables (releases per question, approved texts per answer);
 * :mod:`.release`: the sponsor's rule, applied by :class:`survey.exports.Exporter`;
-* :mod:`.review`: what the review page lists, and releasing and withdrawing.
+* :mod:`.review`: what the review page lists, and releasing and withdrawing;
+* :mod:`.types`: the type of authority in anonymised downloads (its report group, or withheld
+  in every row when a group is too small).
 """
 
-from .release import WITHHELD, SponsorTexts, text_hash
+from .release import UNFIT, WITHHELD, SponsorTexts, text_hash
 
-__all__ = ["WITHHELD", "SponsorTexts", "text_hash"]
+__all__ = ["UNFIT", "WITHHELD", "SponsorTexts", "text_hash"]

@@ -14,6 +14,7 @@ from ..extensions import db
 from .models import FreeTextApproval, FreeTextRelease
 
 WITHHELD = "[withheld until reviewed]"
+UNFIT = "[withheld: does not fit this column]"
 
 
 def as_text(value: Any) -> str:
@@ -65,19 +66,29 @@ class SponsorTexts:
         approved = {(r, k): (h, t) for r, k, h, t in rows}
         return cls(questions, released, approved)
 
-    def text(self, response_id: int, key: str, value: Any) -> str:
+    def text(
+        self, response_id: int, key: str, value: Any, questions: Mapping[str, str] | None = None
+    ) -> str:
         """The approved text, if the question is released and the answer is as reviewed."""
-        if self.questions.get(key) in self.released:
+        if (questions or self.questions).get(key) in self.released:
             found = self.approved.get((response_id, key))
             if found is not None and found[0] == text_hash(value):
                 return found[1]
         return WITHHELD
 
-    def apply(self, response_id: int, answers: Mapping[str, Any]) -> dict[str, Any]:
-        """``answers`` with every free-text answer replaced by what a sponsor may see."""
+    def apply(
+        self,
+        response_id: int,
+        answers: Mapping[str, Any],
+        questions: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """``answers`` with every free-text answer replaced by what a sponsor may see.
+        ``questions``: the free-text keys of this response (of the version it answered), when
+        they are not the questionnaire's."""
+        questions = self.questions if questions is None else questions
         return {
-            key: self.text(response_id, key, value)
-            if key in self.questions and value not in (None, "", [])
+            key: self.text(response_id, key, value, questions)
+            if key in questions and value not in (None, "", [])
             else value
             for key, value in answers.items()
         }

@@ -26,10 +26,12 @@ from ..exports import (
     identifying_question_ids,
     is_free_text,
     variables,
+    version_rows,
 )
 from ..extensions import db
 from ..model import Questionnaire
 from ..models import utcnow
+from ..registry import Registry
 from ..storage import audit
 from .models import FreeTextApproval, FreeTextRelease
 from .release import as_text, text_hash
@@ -87,12 +89,25 @@ class QuestionState:
         return bool(self.release and self.release.released)
 
 
+def _definitions(questionnaire: Questionnaire) -> list[Questionnaire]:
+    """``questionnaire`` and every stored version of it, newest first."""
+    try:
+        rows = version_rows(questionnaire.id)
+    except RuntimeError:  # no application context: the definition alone
+        rows = []
+    return [questionnaire, *(Registry.for_version(row) for row in reversed(rows))]
+
+
 def free_text_questions(questionnaire: Questionnaire) -> list[FreeTextQuestion]:
-    """The questions with free text a sponsor could see (identifying ones never are), in order."""
+    """The questions with free text a sponsor could see (identifying ones never are), in order:
+    those of ``questionnaire`` and then those free text only in an older stored version (a
+    textarea a later version made a number: its old answers are still free text)."""
     found: dict[str, tuple[Variable, dict[str, str]]] = {}
-    for v in variables(questionnaire, anonymised=True):
-        if is_free_text(v):
-            found.setdefault(v.question_id, (v, {}))[1][v.key] = v.label
+    for definition in _definitions(questionnaire):
+        for v in variables(definition, anonymised=True):
+            if is_free_text(v):
+                labels = found.setdefault(v.question_id, (v, {}))[1]
+                labels.setdefault(v.key, v.label)
     return [
         FreeTextQuestion(q.question_id, q.number.removesuffix(" ranking"), q.text, labels)
         for q, labels in found.values()
@@ -157,8 +172,12 @@ def identifiers(keys: IdentifyingKeys, record: Record) -> Identifiers:
 
 
 def _answers(questionnaire_id: str) -> Iterator[tuple[Record, dict]]:
+    """Every response with its free-text answers on the route: free text in the version it
+    answered or in the latest (the sponsor's rule, :meth:`Exporter.free_text_of`)."""
     exporter = Exporter(questionnaire_id, ExportOptions(include_in_progress=True))
-    yield from exporter.records()
+    for record, answers in exporter.records():
+        free = exporter.free_text_of(record.version_id)
+        yield record, {k: v for k, v in answers.items() if k in free}
 
 
 def _approvals(questionnaire_id: str, question_id: str | None = None) -> dict:
