@@ -413,3 +413,53 @@ def test_values_that_do_not_fit_their_column_are_withheld(app, tmp_path):
     for body in (long, document, cells, frame.to_csv()):
         assert "7946" not in body
     assert "7946" in full  # the research team's own download keeps what is stored
+
+
+# -- a definition without report groups ------------------------------------------------------------
+
+ASCE = "asce_application"
+
+
+def add_asce(name: str, authority_type: str) -> None:
+    """A submitted response to the ASCE application (no ``groups``: its types are counted)."""
+    import datetime as dt
+
+    from flask import current_app
+
+    from survey.models import Answer, Response
+    from survey.storage import create_respondent
+
+    registry = current_app.extensions["survey_registry"]
+    version = registry.ensure_version(registry.get(ASCE))
+    respondent, _ = create_respondent(ASCE, name, authority_type, None, None)
+    now = dt.datetime(2011, 6, 1, 10, 0)
+    response = Response(
+        respondent_id=respondent.id,
+        questionnaire_version_id=version.id,
+        status="submitted",
+        started_at=now,
+        updated_at=now,
+        submitted_at=now,
+    )
+    db.session.add(response)
+    db.session.flush()
+    db.session.add(Answer(response_id=response.id, key="q2", value=authority_type, updated_at=now))
+    db.session.commit()
+
+
+def asce_rows() -> list[dict[str, str]]:
+    chunks = exports.export_csv_wide(ASCE, ANON)
+    return list(csv.DictReader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))
+
+
+def test_without_groups_each_type_is_counted(app):
+    with app.app_context():
+        for i in range(3):
+            add_asce(f"County {i}", "county")
+            add_asce(f"Unitary {i}", "unitary")
+        rows = asce_rows()
+        assert sorted(r["q2"] for r in rows) == ["county"] * 3 + ["unitary"] * 3
+        assert [r["authority_type"] for r in rows] == [r["q2"] for r in rows]
+        add_asce("The only London borough", "london_borough")
+        rows = asce_rows()
+    assert {r["authority_type"] for r in rows} == {r["q2"] for r in rows} == {TYPE_WITHHELD}

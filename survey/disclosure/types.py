@@ -85,7 +85,7 @@ def type_grouping(questionnaire: Questionnaire) -> TypeGrouping:
 
     Groups are read with :func:`survey.scoring.config.scoring_config` (imported here, not at
     module level); a definition whose scoring declarations are missing or refused has no groups,
-    and its types are counted one by one."""
+    and its types are counted one by one (finer than groups, so withheld sooner)."""
     extra = questionnaire.extra or {}
     invitations = extra.get("invitations") or {}
     raw_groups = extra.get("groups") or {}
@@ -99,10 +99,10 @@ def type_grouping(questionnaire: Questionnaire) -> TypeGrouping:
     minimum = min_authorities(questionnaire)
     if isinstance(raw_groups, dict) and raw_groups:
         try:
-            from ..scoring.config import ScoringConfigError, scoring_config
+            from ..scoring.config import scoring_config
 
             config = scoring_config(questionnaire)
-        except (ImportError, ScoringConfigError):
+        except Exception:  # refused or broken declarations: no groups, each type counted
             config = None
         if config is not None and config.groups:
             groups = tuple(Option(id=g.id, label=g.label) for g in config.groups)
