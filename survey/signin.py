@@ -90,9 +90,7 @@ def known_devices() -> list[list[int]]:
     if not isinstance(entries, list):
         return []
     return [
-        e
-        for e in entries
-        if isinstance(e, list) and len(e) == 2 and all(type(v) is int for v in e)
+        e for e in entries if isinstance(e, list) and len(e) == 2 and all(type(v) is int for v in e)
     ]
 
 
