@@ -75,6 +75,15 @@ MAX_EXPANDED_VALUES = 100_000
 # Every text answer is bounded: an author may lower a question's limit or raise it this far
 # (the defaults are survey.model.DEFAULT_MAX_LENGTH: text 200, textarea 5,000 characters).
 MAX_TEXT_LENGTH = 10_000
+# Bounds on what a definition may ask, so that no definition (typed, or imported with responses)
+# costs more than a moment to validate, route, export or chart. Each is checked from counts before
+# anything of that size is built. Appendix A asks 44 questions (3 examples) and 314 answer keys;
+# before these bounds a repeat of `max: 200000` (one 50 KB file) took 51 s and 1.5 GB to import,
+# and `ranks: 30000000` 13 s and 2.2 GB to check.
+MAX_REPEAT = 50  # a repeat's `max`
+MAX_RANKS = 50  # a ranking's `ranks` (and never more than the options it ranks from)
+MAX_QUESTION_INSTANCES = 2_000  # questions asked, each repeat counted `max` times
+MAX_ANSWER_KEYS = 20_000  # answer keys (export columns), each repeat counted `max` times
 
 
 class _Expansion(yaml.YAMLError):
@@ -185,6 +194,7 @@ class _Validator:
         self.page_order: dict[str, tuple[int, str | None]] = {}
         self.numeric_keys: dict[str, str] = {}  # answer key (without instance) -> type
         self.pending_gotos: list[tuple[str, int, int, str]] = []
+        self.pending_ranks: list[tuple[str, int, str, int]] = []  # of, ranks, path, line
 
     # -- reporting ------------------------------------------------------------------------------
     def problem(self, node: Any, path: str, message: str, key: str | None = None) -> None:
@@ -211,6 +221,10 @@ class _Validator:
             self.problem(node, f"{path}.{key}", "must be text", key)
             return None
         value = str(value).strip()
+        if "\x00" in value:  # (a YAML "\0" escape): no database text column holds one
+            where = f"{path}.{key}" if path else key
+            self.problem(node, where, "must not contain a NUL character (\\0)", key)
+            return None
         if required and not value:
             self.problem(node, f"{path}.{key}", "must not be empty", key)
         return value
@@ -221,7 +235,7 @@ class _Validator:
             self.problem(node, path, f"missing '{key}'")
             return ""
         value = str(value)
-        if not pattern.match(value):
+        if not pattern.fullmatch(value):  # (``$`` alone would let a final newline through)
             self.problem(
                 node,
                 f"{path}.{key}",
@@ -476,6 +490,14 @@ class _Validator:
             )
             measures = self.options(columns.get("measures"), f"{path}.columns.measures", columns)
             years, _ = self.option_ref(columns, "years", f"{path}.columns")
+            if len(years) * len(measures) > MAX_ANSWER_KEYS:
+                self.problem(
+                    columns,
+                    f"{path}.columns",
+                    f"{len(measures):,} measures by {len(years):,} years make "
+                    f"{len(measures) * len(years):,} columns; the most is {MAX_ANSWER_KEYS:,}",
+                )
+                years = ()
             for year in years:
                 for m in measures:
                     built.append(
@@ -510,7 +532,9 @@ class _Validator:
             self.pending_refs.append(
                 (str(of), f"{path}.of", _line(raw, "of"), index, repeat, "ranking")
             )
-        ranks = self.integer(raw, "ranks", path, minimum=1)
+        ranks = self.integer(raw, "ranks", path, minimum=1, maximum=MAX_RANKS)
+        if ranks is not None and of:
+            self.pending_ranks.append((str(of), ranks, f"{path}.ranks", _line(raw, "ranks")))
         if ranks is None:
             if "ranks" not in raw:
                 self.problem(raw, path, "a ranking needs 'ranks' (how many to rank)")
@@ -518,7 +542,9 @@ class _Validator:
         kw["ranks"] = ranks
         kw["noun"] = self.text(raw, "noun", path)
         labels = raw.get("rank_labels") or []
-        if not isinstance(labels, list) or (labels and len(labels) != ranks):
+        if not ranks:
+            labels = []  # (the ranks are wrong, reported above)
+        elif not isinstance(labels, list) or (labels and len(labels) != ranks):
             self.problem(raw, f"{path}.rank_labels", f"give one label per rank ({ranks})")
             labels = []
         kw["rank_labels"] = tuple(str(label) for label in labels) or tuple(
@@ -694,7 +720,7 @@ class _Validator:
         self.check_keys(raw, path, allowed, {"id", "key", "pages"})
         rid = self.slug(raw, "id", path) if "id" in raw else ""
         key = self.slug(raw, "key", path) if "key" in raw else ""
-        maximum = self.integer(raw, "max", path, minimum=1)
+        maximum = self.integer(raw, "max", path, minimum=1, maximum=MAX_REPEAT)
         if maximum is None and "max" not in raw:
             self.problem(raw, path, "a repeat needs a maximum ('max')")
         maximum = maximum or 1
@@ -787,6 +813,49 @@ class _Validator:
                         f"a ranking must rank a multiple-choice question; '{qid}' is {t_type}",
                     )
                 )
+        for of, ranks, path, line in self.pending_ranks:
+            choices = len(self.question_options.get(of, ()))
+            if self.order.get(of, (0, ""))[1] == "multiple" and ranks > choices:
+                self.problems.append(
+                    Problem(
+                        self.file,
+                        line,
+                        path,
+                        f"ranks {ranks:,} of {choices} options: a ranking can rank at most the "
+                        f"options of '{of}'",
+                    )
+                )
+
+    def check_size(self, items: list[tuple[Page | Repeat, str, int]]) -> None:
+        """Refuse a definition that asks too much once its repeats are expanded, worked out from
+        counts (each question's answer keys times its repeat's ``max``), never by building it.
+        ``items`` are the top-level pages and repeats with their paths and lines."""
+        totals = {"questions": 0, "answer keys": 0}
+        largest: dict[str, tuple[int, str, int]] = {}  # what -> (count, path, line) adding most
+        for item, path, line in items:
+            times = item.max if isinstance(item, Repeat) else 1
+            pages = item.pages if isinstance(item, Repeat) else (item,)
+            questions = [q for page in pages for q in page.questions]
+            counts = {
+                "questions": times * len(questions),
+                "answer keys": times * sum(_key_count(q) for q in questions),
+            }
+            for what, count in counts.items():
+                totals[what] += count
+                if count > largest.get(what, (0, "", 0))[0]:
+                    largest[what] = (count, path, line)
+        for what, most in (("questions", MAX_QUESTION_INSTANCES), ("answer keys", MAX_ANSWER_KEYS)):
+            if totals[what] > most:
+                count, path, line = largest[what]
+                self.problems.append(
+                    Problem(
+                        self.file,
+                        line,
+                        path,
+                        f"the definition asks {totals[what]:,} {what} (each repeat counted its "
+                        f"'max' times), {count:,} of them here; the most is {most:,}",
+                    )
+                )
 
     # -- the document -----------------------------------------------------------------------------
     TOP_KEYS = {
@@ -828,6 +897,7 @@ class _Validator:
         section_ids = {s.id for s in sections}
 
         items: list[Page | Repeat] = []
+        placed: list[tuple[Page | Repeat, str, int]] = []  # each item with its path and line
         counter = [0]
         raw_pages = raw.get("pages")
         if "pages" in raw and (not isinstance(raw_pages, list) or not raw_pages):
@@ -843,13 +913,16 @@ class _Validator:
                     )
                     if block:
                         items.append(block)
+                        placed.append((block, f"{path}.repeat({block.id})", _line(item)))
                 else:
                     self.problem(item, f"{path}.repeat", "must be a mapping")
                 continue
             page = self.page(item, path, counter, None, section_ids)
             if page:
                 items.append(page)
+                placed.append((page, f"{path}({page.id})", _line(item)))
         self.resolve_references()
+        self.check_size(placed)
 
         fieldwork_year = raw.get("fieldwork_year")
         if fieldwork_year is not None:
@@ -914,6 +987,24 @@ def _numeric_keys(question: Question, repeat: str | None) -> dict[str, str]:
     if question.type == "group":
         return {f"{question.id}_{f.id}": f.type for f in question.fields if f.type in NUMBER_TYPES}
     return {}
+
+
+def _key_count(question: Question) -> int:
+    """How many answer keys a question stores (as :func:`survey.routing.field_keys` lists them,
+    a money table's every cell counted), from the sizes of its parts."""
+    if question.type in CHOICE_TYPES:
+        return 1 + sum(1 for o in question.options if o.specify)
+    if question.type == "ranking":
+        return question.ranks
+    if question.type == "grid":
+        return len(question.rows)
+    if question.type == "group":
+        return len(question.fields)
+    if question.type == "money_table":
+        return len(question.rows) * len(question.columns) + sum(
+            1 for r in question.rows if r.specify
+        )
+    return 1
 
 
 def _pages(items: list[Page | Repeat]) -> list[Page]:
