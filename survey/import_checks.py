@@ -22,9 +22,12 @@ from .registry import content_hash
 from .routing import field_keys
 
 STATUSES = ("in_progress", "submitted")
-MAX_ID = 2**63 - 1  # the largest id a BIGINT (and SQLite's INTEGER) holds
-TOKEN_HASH = re.compile(r"^[0-9a-f]{64}$")
-REFERENCE = re.compile(r"^[A-Z0-9-]{1,20}$")  # as survey.tokens.new_reference writes them
+# the largest id, version or edit count the tables' INTEGER columns hold on PostgreSQL (32 bits),
+# and the largest id a URL of the research pages can name
+MAX_ID = 2**31 - 1
+# matched whole (re.fullmatch): with .match, "$" would let a final newline through
+TOKEN_HASH = re.compile(r"[0-9a-f]{64}")
+REFERENCE = re.compile(r"[A-Z0-9-]{1,20}")  # as survey.tokens.new_reference writes them
 PAGE_STATES = ("complete", "incomplete")
 MAX_DRAFT_CHARS = 2 * 1024 * 1024  # no posted page is larger (MAX_CONTENT_LENGTH)
 # the longest text each column holds
@@ -110,6 +113,12 @@ def checked_record(
         raise ImportProblem(f"response number {position} in the file: must be an object")
     rid = _whole(record.get("response_id"), f"response number {position}: response_id", 1)
     check = _Fields(f"response {rid}")
+    nul = _nul_at(record)
+    if nul is not None:
+        raise ImportProblem(
+            f"response {rid}: {nul}: contains a NUL character (\\0), which no posted form "
+            "carries and no database text column holds"
+        )
     person = record.get("respondent")
     if not isinstance(person, dict):
         raise ImportProblem(f"response {rid}: respondent: must be an object")
@@ -258,7 +267,7 @@ class _Fields:
         value = obj.get(key)
         if value is None and not required:
             return None
-        if not isinstance(value, str) or not pattern.match(value):
+        if not isinstance(value, str) or not pattern.fullmatch(value):
             raise ImportProblem(f"{self.where}: {prefix}{key}: not in the form the engine writes")
         return value
 
@@ -268,7 +277,7 @@ class _Fields:
 
 def _whole(value: Any, where: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_ID:
-        raise ImportProblem(f"{where}: must be a whole number from {minimum} to 2**63 - 1")
+        raise ImportProblem(f"{where}: must be a whole number from {minimum} to 2**31 - 1")
     return value
 
 
@@ -280,8 +289,30 @@ def _time(value: Any, where: str) -> dt.datetime | None:
         if not isinstance(value, str) or len(value) > 40:
             raise ValueError(value)
         parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise ImportProblem(f"{where}: not a date and time (ISO 8601)") from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+        if parsed.tzinfo is not None:  # (0001-01-01T00:00+14:00 is before year 1 in UTC)
+            parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        raise ImportProblem(
+            f"{where}: not a date and time (ISO 8601) from year 1 to 9999"
+        ) from None
     return parsed
+
+
+def _nul_at(record: dict[str, Any]) -> str | None:
+    """The path (``respondent.name``, ``answers.q5_ex1``) of the first text or key of a record
+    holding a NUL character, or None. Walked without recursion, so any depth is cheap."""
+    stack: list[tuple[Any, str]] = [(record, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return path
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                where = f"{path}.{key}" if path else str(key)
+                if isinstance(key, str) and "\x00" in key:
+                    return where.replace("\x00", "\\0")[:200]
+                stack.append((item, where))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(value))
+    return None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from sqlalchemy import insert, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .exports import BATCH_SIZE, JSON_FORMAT, JSON_FORMAT_VERSION, version_rows
 from .extensions import db
@@ -169,12 +169,18 @@ def import_json(handle: IO[str], batch_size: int = BATCH_SIZE) -> ImportSummary:
             _import_batch(pending, summary)
         _advance_sequences()
         db.session.commit()
-    except (KeyError, TypeError, ValueError, RecursionError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError, RecursionError) as exc:
         db.session.rollback()
         raise ImportProblem(f"a response is incomplete or malformed ({exc!r:.200})") from exc
     except IntegrityError as exc:
         db.session.rollback()
         raise ImportProblem(f"the database refused a row ({exc.orig})") from exc
+    except DBAPIError as exc:  # the last line of defence: a value the checks let through
+        db.session.rollback()
+        refused = str(exc.orig).strip().splitlines()[0][:300] if str(exc.orig).strip() else ""
+        raise ImportProblem(
+            f"the database refused a value ({type(exc.orig).__name__}: {refused})"
+        ) from exc
     except BaseException:
         db.session.rollback()
         raise
@@ -191,7 +197,7 @@ def _check_header(header: Mapping[str, Any]) -> None:
             "this is an anonymised export: it has no names, contacts or links to import"
         )
     qid = header.get("questionnaire_id")
-    if not isinstance(qid, str) or not qid or len(qid) > 100:
+    if not isinstance(qid, str) or not qid or len(qid) > 100 or "\x00" in qid:
         raise ImportProblem("the file names no questionnaire_id")
     if not isinstance(header.get("questionnaire_versions") or [], list):
         raise ImportProblem("questionnaire_versions: must be a list")
@@ -269,13 +275,16 @@ def _import_batch(records: list[Rows], summary: ImportSummary) -> None:
 
 
 def _advance_sequences() -> None:
-    """PostgreSQL: move the id sequences past the ids just inserted (SQLite needs nothing)."""
+    """PostgreSQL: move the id sequences past the ids just inserted (SQLite needs nothing).
+    The sequence is set to the largest id, as used (so the next is one more): setting it to one
+    more, unused, would be out of range after an id of 2**31 - 1, the largest the column holds."""
     if db.engine.dialect.name != "postgresql":
         return
     for table in ("respondent", "response", "questionnaire_version", "answer"):
         db.session.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                f"COALESCE((SELECT MAX(id) FROM {table}), 1), "
+                f"(SELECT MAX(id) FROM {table}) IS NOT NULL)"
             )
         )

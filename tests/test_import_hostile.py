@@ -11,7 +11,7 @@ import json
 import math
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from survey import registry as registry_module
 from survey.export_cli import import_command
@@ -167,7 +167,7 @@ def test_nan_and_infinity_are_refused(app, tmp_path, document, constant):
     ("path", "value", "expected"),
     [
         (("status",), "hacked", "status: must be one of in_progress, submitted"),
-        (("response_id",), 2**63, "response_id: must be a whole number from 1 to 2**63 - 1"),
+        (("response_id",), 2**63, "response_id: must be a whole number from 1 to 2**31 - 1"),
         (("response_id",), "1", "response_id: must be a whole number"),
         (("respondent", "id"), 0, "respondent.id: must be a whole number"),
         (("respondent", "id"), True, "respondent.id: must be a whole number"),
@@ -206,3 +206,109 @@ def test_a_bad_record_late_in_the_file_imports_nothing_before_it(app, tmp_path, 
     with app.app_context(), pytest.raises(ImportProblem, match=r"answers\.q2"):
         import_json(io.StringIO(json.dumps(document)), batch_size=1)
     run_import(app, tmp_path, document)
+
+
+# -- values the database would refuse, or a crash: each named, nothing imported ------------------
+
+
+def nul_answer(record: dict) -> None:
+    record["answers"]["q5_ex1"] = "Saved\x00 money"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        # OverflowError: the moment is before year 1 once moved to UTC
+        (lambda r: r.update(started_at="0001-01-01T00:00:00+14:00"), "started_at: not a date"),
+        (lambda r: r["respondent"].update(created_at="9999-12-31T23:59:59-14:00"), "created_at"),
+        # the tables' INTEGER columns are 32 bits on PostgreSQL; URLs stop at 2**31 - 1 too
+        (lambda r: r["respondent"].update(id=2**31), "respondent.id: must be a whole number"),
+        (lambda r: r.update(edit_version=2**31), "edit_version: must be a whole number"),
+        (lambda r: r.update(questionnaire_version=2**31), "questionnaire_version: must be"),
+        # "$" with re.match let a final newline through
+        (lambda r: r.update(reference="ABCD-EFGH\n"), "reference: not in the form"),
+        (lambda r: r["respondent"].update(token_hash=r["respondent"]["token_hash"] + "\n"),
+         "respondent.token_hash: not in the form"),
+        # NUL: no posted form carries one (survey.request strips them), no text column holds one
+        (lambda r: r["respondent"].update(name="Bar\x00net"), "respondent.name: contains a NUL"),
+        (lambda r: r["respondent"].update(contact_email="a\x00@b.org"), "contact_email: contains"),
+        (nul_answer, "answers.q5_ex1: contains a NUL character"),
+        (lambda r: r.update(drafts={"q2": "x\x00"}), "drafts.q2: contains a NUL"),
+        (lambda r: r.update(page_states={"welcome\x00": "complete"}), "page_states.welcome\\0: "),
+        (lambda r: r.update(last_page="a\x00"), "last_page: contains a NUL"),
+    ],
+)  # fmt: skip
+def test_values_the_database_would_refuse_are_named_before_anything_is_written(
+    app, tmp_path, document, change, expected
+):
+    record = barnet(document)
+    change(record)
+    output = run_import(app, tmp_path, document)
+    assert f"response {record['response_id']}: " in output and expected in output, output
+    assert "Traceback" not in output
+
+
+@pytest.mark.parametrize("number", [2**31, 2**63])
+def test_a_version_number_beyond_32_bits_is_refused(app, tmp_path, document, number):
+    document["questionnaire_versions"][0]["version"] = number
+    for record in document["responses"]:
+        record["questionnaire_version"] = number
+    output = run_import(app, tmp_path, document)
+    assert "questionnaire_versions[0].version: must be a whole number from 1 to 2**31 - 1" in output
+
+
+def test_the_largest_ids_the_columns_hold_import(app, tmp_path, document):
+    record = barnet(document)
+    record["response_id"] = record["respondent"]["id"] = 2**31 - 1
+    record["edit_version"] = 2**31 - 1
+    path = tmp_path / "import.json"
+    path.write_text(json.dumps(document))
+    result = app.test_cli_runner().invoke(import_command, [str(path)])
+    assert result.exit_code == 0 and "imported 2 responses" in result.output, result.output
+
+
+def test_a_nul_in_the_header_or_a_definitions_title_is_refused(app, tmp_path, document):
+    attempt = copy.deepcopy(document)
+    attempt["questionnaire_id"] = QID + "\x00"
+    assert "the file names no questionnaire_id" in run_import(app, tmp_path, attempt)
+    version = document["questionnaire_versions"][0]
+    source = (
+        version["source"]
+        .replace("title: Good practice in", 'title: "Good\\0 practice in', 1)
+        .replace("savings questionnaire\n", 'savings questionnaire"\n', 1)
+    )
+    version.update(source=source, content_hash=content_hash(source))
+    assert "title: must not contain a NUL character" in run_import(app, tmp_path, document)
+
+
+def test_whatever_the_database_refuses_is_an_import_problem_with_nothing_imported(
+    app, tmp_path, document, monkeypatch
+):
+    """The last line of defence: a DBAPIError (DataError on PostgreSQL, say) for a value the
+    checks let through is reported, not a traceback, and everything is rolled back."""
+    from survey import importing
+
+    def refusing() -> None:
+        db.session.execute(text("SELECT no_such_column FROM respondent"))
+
+    monkeypatch.setattr(importing, "_advance_sequences", refusing)
+    output = run_import(app, tmp_path, document)
+    assert "the database refused a value (" in output and "no_such_column" in output, output
+
+
+def test_a_repeat_bomb_in_a_definition_is_refused_at_once(app, tmp_path, document):
+    """A 50 KB file whose definition repeats its examples 200,000 times took 51 s and 1.5 GB
+    to import, and stored the version (after which exports and figures died)."""
+    import time
+
+    version = document["questionnaire_versions"][0]
+    source = version["source"].replace(
+        "      max: 3\n      number_offsets: [0, 8, 16]\n", "      max: 200000\n"
+    )
+    assert source != version["source"]
+    version.update(source=source, content_hash=content_hash(source))
+    started = time.perf_counter()
+    output = run_import(app, tmp_path, document)
+    assert time.perf_counter() - started < 10
+    assert "questionnaire version 1: source: the definition is refused: " in output
+    assert f"{QID} version 1:261: pages[4].repeat.max: must be 50 or less" in output
