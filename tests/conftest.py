@@ -20,6 +20,17 @@ APPENDIX_A = ROOT / "questionnaires" / "good_practice_savings.yaml"
 ALWAYS_OPEN = {"good_practice_savings": {"opens": None, "closes": None}}
 
 
+def redis_answers() -> bool:
+    """Whether Redis answers at 127.0.0.1:6379 (the tests of limits shared between workers)."""
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def database_url(tmp_path: Path) -> str:
     return os.environ.get("SURVEY_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
 

@@ -15,6 +15,8 @@ from survey.extensions import db
 from survey.models import AuditEvent, User
 from survey.passwords import hash_password
 
+from .conftest import redis_answers
+
 PASSWORD = "a correct horse battery staple"
 PROXY = "127.0.0.1"  # nginx, in front of the application
 WRONG = "Enter a correct email address and password"
@@ -174,17 +176,7 @@ def test_the_audit_log_records_the_real_client_address(proxied):
     assert (event.action, event.details) == ("sign_in_failed", {"ip": "198.51.100.20"})
 
 
-def _redis_answers() -> bool:
-    import socket
-
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_answers(), reason="Redis does not answer at 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_answers(), reason="Redis does not answer at 127.0.0.1:6379")
 def test_sign_in_limits_are_shared_between_workers_through_redis(app):
     """Two application processes (here: two apps on one database) count together, per address
     and per account."""

@@ -14,7 +14,7 @@ from survey.models import Answer
 from survey.money import LIMIT, MoneyError, format_money, parse_money
 from survey.routing import field_keys, route
 
-from .conftest import APPENDIX_A, Journey
+from .conftest import APPENDIX_A, Journey, redis_answers
 
 QUESTIONNAIRE = load(APPENDIX_A)
 PAGES = [
@@ -202,17 +202,7 @@ def test_hostile_question_instance_keys_are_not_writable(app, token):
     assert keys == {"q2"}
 
 
-def _redis_answers() -> bool:
-    import socket
-
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_answers(), reason="Redis does not answer at 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_answers(), reason="Redis does not answer at 127.0.0.1:6379")
 def test_link_guessing_limit_is_shared_between_workers_through_redis(tmp_path):
     """Two application processes (here: two apps) count one client's failed links together."""
     import secrets
