@@ -463,3 +463,34 @@ def test_without_groups_each_type_is_counted(app):
         add_asce("The only London borough", "london_borough")
         rows = asce_rows()
     assert {r["authority_type"] for r in rows} == {r["q2"] for r in rows} == {TYPE_WITHHELD}
+
+
+def test_partial_responses_cannot_lift_a_small_group_over_the_minimum_for_a_sponsor(
+    app, client, sign_in
+):
+    """One started fire authority (only its type answered) made the group three: the sponsor's
+    file then gave the type in every row, the status column picked out the two submitted, and
+    counting them gave back every hidden Figure 2 fire cell (found in review); the figures page
+    with partial responses showed the same cells. Partial responses are for the research team."""
+    with app.app_context():
+        q = app.extensions["survey_registry"].get(QID)
+        store(q, small_groups(q, ONE_SMALL))  # two submitted fire authorities
+        add_response(
+            "Started Fire", {"q2": "combined_fire"}, status="in_progress",
+            authority_type="fire_and_rescue",
+        )  # fmt: skip
+        db.session.commit()
+        truth = tables(build_report(q, min_authorities=1).figures)[("figure_2", "fire_and_rescue")]
+        names = fire_names(app)
+    sign_in("sponsor")
+    url = f"/research/{QID}/figures/figures.json?include_in_progress=1"
+    published = tables(client.get(url).get_json()["figures"])[("figure_2", "fire_and_rescue")]
+    assert all(cell["na"] for cell in grid(published).values())
+    download = client.get(f"/research/{QID}/downloads/csv-wide?include_in_progress=1")
+    rows = list(csv.DictReader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff"))))
+    assert {row["status"] for row in rows} == {"submitted"}
+    submitted = [row for row in rows if row["status"] == "submitted"]
+    hits, hidden = recovered(submitted, names, truth, published)
+    assert hidden == 48 and hits == 0
+    page = client.get(f"/research/{QID}/downloads").get_data(as_text=True)
+    assert 'name="include_in_progress"' not in page

@@ -72,7 +72,10 @@ def download(questionnaire_id: str, fmt: str):
     if fmt not in DOWNLOADS:
         abort(404)
     options = ExportOptions(
-        include_in_progress=request.args.get("include_in_progress") == "1",
+        # partial responses are for the research team: with them, a group of too few submitted
+        # authorities can pass the minimum, and the status column picks the submitted out again
+        include_in_progress=request.args.get("include_in_progress") == "1"
+        and current_user.role in STAFF,
         anonymised=_anonymised(),
         labels=request.args.get("labels") == "1",
     )
