@@ -63,6 +63,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # once that is used up, what each address still gets for the account: a slower lane, so
         # other people's failures make the holder wait, never lock them out
         "SIGN_IN_ACCOUNT_SLOW_LIMIT": "1 per minute;10 per day",
+        # and what all addresses together get in the slow lane, so guesses stay bounded
+        "SIGN_IN_ACCOUNT_SLOW_CEILING": "5000 per day",
         # how long a browser that signed in stays known to the account (days)
         "KNOWN_DEVICE_DAYS": 90,
         # a signed-in session ends after this long without a request, and this long after

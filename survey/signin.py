@@ -17,6 +17,7 @@ Behind a reverse proxy the client address is only right with ``TRUSTED_PROXIES``
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 
 from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -41,7 +42,7 @@ def normalise_email(typed: str | None) -> str:
 
 def address_may_try() -> bool:
     """Count one sign-in attempt from the client's address; False when it is over the limit."""
-    return count_attempt("sign_in", client_address(), current_app.config["SIGN_IN_LIMIT"])
+    return count_attempt("sign_in", limit_key(), current_app.config["SIGN_IN_LIMIT"])
 
 
 def account_may_try(email: str, user: User | None) -> bool:
@@ -59,7 +60,25 @@ def account_may_try(email: str, user: User | None) -> bool:
     if count_attempt("sign_in_account", key, current_app.config["SIGN_IN_ACCOUNT_LIMIT"]):
         return True
     slow = current_app.config.get("SIGN_IN_ACCOUNT_SLOW_LIMIT", "1 per minute;10 per day")
-    return count_attempt("sign_in_account_slow", f"{key}|{client_address()}", slow)
+    if not count_attempt("sign_in_account_slow", f"{key}|{limit_key()}", slow):
+        return False
+    # however many addresses an attacker has, the account's guesses stay bounded: past this a
+    # stranger's browser waits for the next day (a strong password needs 10**8 guesses or more)
+    ceiling = current_app.config.get("SIGN_IN_ACCOUNT_SLOW_CEILING", "5000 per day")
+    return count_attempt("sign_in_account_ceiling", key, ceiling)
+
+
+def limit_key() -> str:
+    """The client address as the limits count it: an IPv6 address by its /64 network, since
+    one subscriber holds a whole /64 and could otherwise take a fresh address for each try."""
+    address = client_address()
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6 and parsed.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return address
 
 
 def _device_entry(user: User) -> list[int]:

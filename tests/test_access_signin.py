@@ -305,3 +305,25 @@ def test_a_research_page_as_next_is_kept(app, client):
     make_account(app)
     response = sign_in_as(client, next_url="/research/good_practice_savings/?status=submitted")
     assert response.location == "/research/good_practice_savings/?status=submitted"
+
+
+def test_the_slow_lane_keeps_the_accounts_guesses_bounded_however_many_addresses(proxied):
+    """Past the account's allowance each address had a slow lane of its own, so guesses grew
+    with the number of addresses without limit (found in review): all addresses together now
+    share a ceiling, and an IPv6 /64 (one subscriber's) counts as one address."""
+    proxied.config.update(SIGN_IN_ACCOUNT_SLOW_CEILING="6 per day")
+    make_account(proxied)
+    for n in range(8):  # the account's allowance for strangers, used up (8 per hour)
+        sign_in_as(proxied.test_client(), password="guess", **through_proxy(f"203.0.113.{n}"))
+    from_one_network = [
+        sign_in_as(proxied.test_client(), password="guess", **through_proxy(f"2001:db8::{n:x}"))
+        for n in range(1, 4)
+    ]
+    assert [r.status_code for r in from_one_network] == [400, 429, 429]  # one /64, one lane
+    spread = [
+        sign_in_as(proxied.test_client(), password="guess", **through_proxy(f"198.51.100.{n}"))
+        for n in range(1, 9)
+    ]
+    assert [r.status_code for r in spread] == [400] * 5 + [429] * 3  # 6 a day in all
+    holder = sign_in_as(proxied.test_client(), **through_proxy("192.0.2.50"))
+    assert holder.status_code == 429  # past the ceiling: only a browser it knows gets in
