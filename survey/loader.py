@@ -990,10 +990,16 @@ def _numeric_keys(question: Question, repeat: str | None) -> dict[str, str]:
 
 
 def _key_count(question: Question) -> int:
-    """How many answer keys a question stores (as :func:`survey.routing.field_keys` lists them,
-    a money table's every cell counted), from the sizes of its parts."""
+    """How many answer keys or export columns a question makes, whichever is more (as
+    :func:`survey.routing.field_keys` and the downloads list them: a multiple choice has a 0/1
+    column per option, a money table a column per cell), from the
+    sizes of its parts. Options are counted because an option list is named, not aliased: a
+    small file could otherwise ask for millions of columns."""
+    specify = sum(1 for o in question.options if o.specify)
+    if question.type == "multiple":
+        return len(question.options) + specify
     if question.type in CHOICE_TYPES:
-        return 1 + sum(1 for o in question.options if o.specify)
+        return 1 + specify
     if question.type == "ranking":
         return question.ranks
     if question.type == "grid":
