@@ -22,9 +22,10 @@ from .registry import content_hash
 from .routing import field_keys
 
 STATUSES = ("in_progress", "submitted")
-# the largest id, version or edit count the tables' INTEGER columns hold on PostgreSQL (32 bits),
-# and the largest id a URL of the research pages can name
-MAX_ID = 2**31 - 1
+# the largest id, version or edit count an import may bring: half of what the tables' INTEGER
+# columns hold on PostgreSQL (32 bits), so that the ids and edits made after an import still
+# have room (an imported id of 2**31 - 1 used up the id sequence: no respondent could be added)
+MAX_ID = 2**30
 # matched whole (re.fullmatch): with .match, "$" would let a final newline through
 TOKEN_HASH = re.compile(r"[0-9a-f]{64}")
 REFERENCE = re.compile(r"[A-Z0-9-]{1,20}")  # as survey.tokens.new_reference writes them
@@ -277,7 +278,7 @@ class _Fields:
 
 def _whole(value: Any, where: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_ID:
-        raise ImportProblem(f"{where}: must be a whole number from {minimum} to 2**31 - 1")
+        raise ImportProblem(f"{where}: must be a whole number from {minimum} to 2**30")
     return value
 
 
