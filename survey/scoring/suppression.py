@@ -154,28 +154,29 @@ def _pinned_in(rows: list[dict[Key, Fraction]]) -> set[Key]:
     while rows:
         row = rows.pop()
         for key, pivot in pivots:  # eliminate the pivots found so far
-            if key in row:
-                factor = row.pop(key)
-                for k, c in pivot.items():
-                    if k != key:
-                        row[k] = row.get(k, 0) - factor * c
-                        if row[k] == 0:
-                            del row[k]
+            _eliminate(row, key, pivot)
         if not row:
             continue
         key = min(row, key=repr)
         lead = row[key]
         row = {k: c / lead for k, c in row.items()}
         for _, other in pivots:  # keep the earlier pivot rows reduced
-            if key in other:
-                factor = other.pop(key)
-                for k, c in row.items():
-                    if k != key:
-                        other[k] = other.get(k, 0) - factor * c
-                        if other[k] == 0:
-                            del other[k]
+            _eliminate(other, key, row)
         pivots.append((key, row))
     return {key for key, row in pivots if len(row) == 1}
+
+
+def _eliminate(row: dict[Key, Fraction], key: Key, pivot: dict[Key, Fraction]) -> None:
+    """Subtract from ``row`` the multiple of ``pivot`` (whose ``key`` coefficient is 1) that
+    removes ``key`` from it, dropping the terms that cancel."""
+    if key not in row:
+        return
+    factor = row.pop(key)
+    for k, c in pivot.items():
+        if k != key:
+            row[k] = row.get(k, 0) - factor * c
+            if row[k] == 0:
+                del row[k]
 
 
 def exposed(system: System, hidden: set[Unit]) -> list[Key]:
