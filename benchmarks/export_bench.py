@@ -14,7 +14,7 @@ What it does:
    answer rows per response), written with bulk inserts;
 2. for each format, runs the export in a *fresh child process* (``--child``) so that peak
    memory is that export's alone: the child records its resident set size (RSS) once the
-   application is set up, runs :func:`survey.exports.export_to` to a file, and reports the time,
+   application is set up, runs :func:`survey.exports.formats.export_to` to a file, and reports the time,
    the CPU time, the peak RSS (``VmHWM`` of the child) and the file size; with
    ``--tracemalloc`` it also reports the peak of Python allocations (slower);
 3. prints a table: seconds (wall clock and CPU: on a shared machine the CPU time is the steadier
@@ -73,7 +73,7 @@ WORDS = [
 def synthetic_answers(questionnaire, rng: random.Random) -> dict[str, Any]:
     """A plausible complete response: every question answered, for 1 to max instances of each
     repeat (continue questions say yes/no to match). Answers off the route are not made."""
-    from survey.model import QuestionInstance, Repeat
+    from survey.questionnaire.model import QuestionInstance, Repeat
 
     answers: dict[str, Any] = {}
     for item in questionnaire.items:
@@ -99,7 +99,7 @@ def _words(rng: random.Random, low: int, high: int) -> str:
 
 
 def _answer(questionnaire, qi, answers: dict[str, Any], rng: random.Random) -> None:
-    from survey.routing import cell_asked
+    from survey.questionnaire.routing import cell_asked
 
     q, key = qi.question, qi.key
     if q.type == "single":
@@ -252,7 +252,7 @@ def status_kib(field: str) -> int:
 def child(database: str, fmt: str, out: str, use_tracemalloc: bool) -> None:
     import tracemalloc
 
-    from survey.exports import ExportOptions, export_definition, export_to
+    from survey.exports.formats import ExportOptions, export_definition, export_to
 
     app = make_app(f"sqlite:///{database}")
     with app.app_context():

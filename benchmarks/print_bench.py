@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 
 from survey import create_app
-from survey.answers import answer_sections
 from survey.extensions import db
 from survey.models import Response
-from survey.printing import _CACHE, answers_pdf, blank_pdf
-from survey.storage import create_respondent, replace_answers
+from survey.printing.pdf import _CACHE, answers_pdf, blank_pdf
+from survey.responses.answers import answer_sections
+from survey.responses.storage import create_respondent, replace_answers
 
 QUESTIONNAIRE = "good_practice_savings"
 

@@ -108,7 +108,7 @@ class Stats:
 
 def form_fields(questionnaire, page, answers) -> list[tuple[str, str]]:
     """The answers of one page as a browser would post them."""
-    from survey.routing import asked_questions, field_keys
+    from survey.questionnaire.routing import asked_questions, field_keys
 
     fields: list[tuple[str, str]] = []
     for qi in asked_questions(page, answers):
@@ -167,7 +167,7 @@ class Respondent:
         return path.replace(self.token, self.token[:6])
 
     def complete(self, questionnaire) -> None:
-        from survey.routing import route
+        from survey.questionnaire.routing import route
 
         answers = self.person.answers
         with self.stats.lock:
@@ -238,9 +238,9 @@ def prepare(database_url: str, questionnaire_id: str, count: int, seed: int, poo
     os.environ.update(env)
     from survey import create_app
     from survey.extensions import db
+    from survey.responses.storage import create_respondent
     from survey.scoring.config import scoring_config
     from survey.scoring.demo import generate
-    from survey.storage import create_respondent
 
     app = create_app()
     with app.app_context():
@@ -267,7 +267,7 @@ def soak_pool_size(
     """Enough respondents that the soak cannot run out before its time is up: a client finishes
     at most one journey per (pages on the shortest route, and check your answers) x (mean think
     time), even if requests took no time at all."""
-    from survey.routing import route
+    from survey.questionnaire.routing import route
 
     if minutes <= 0 or clients <= 0:
         return 0
@@ -478,7 +478,7 @@ def summary(values: list[float]) -> dict[str, Any]:
 def page_order(questionnaire) -> list[str]:
     """Page labels in the order a respondent meets them: the link, the questionnaire's pages
     (a repeat's pages once), check your answers, the confirmation."""
-    from survey.model import Repeat
+    from survey.questionnaire.model import Repeat
 
     pages: list[str] = ["start"]
     for item in questionnaire.items:
@@ -560,8 +560,8 @@ def stored_kinds(questionnaire, answers: dict[str, Any]) -> dict[str, str]:
     """For every answer key on the respondent's route, what the application stores there:
     ``money``/``number``/``percentage`` (numbers), ``choices`` (a list), ``date`` (ISO text),
     ``text`` (stripped text) or ``choice`` (an option id)."""
-    from survey.model import TEXT_TYPES
-    from survey.routing import asked_questions, field_keys, route
+    from survey.questionnaire.model import TEXT_TYPES
+    from survey.questionnaire.routing import asked_questions, field_keys, route
 
     kinds: dict[str, str] = {}
     for pi in route(questionnaire, answers):
@@ -590,12 +590,12 @@ def _scalar_kind(kind: str, text_types) -> str:
 
 def expected_answers(questionnaire, sent: dict[str, Any]) -> dict[str, Any]:
     """What the database should hold after a respondent posted ``sent`` and submitted: the
-    answers on its route (:func:`survey.routing.effective_answers`, as submission keeps), each
+    answers on its route (:func:`survey.questionnaire.routing.effective_answers`, as submission keeps), each
     as the application stores the text the client posted (``str(value)``): whole numbers as
     ints, percentages as ints when whole, else floats, texts stripped, multiple choice as a
     list of option ids in the order posted. Written from the generated value, not by calling the
     application's parsers, so a parsing bug shows as a difference."""
-    from survey.routing import effective_answers
+    from survey.questionnaire.routing import effective_answers
 
     kinds = stored_kinds(questionnaire, sent)
     expected: dict[str, Any] = {}
@@ -641,7 +641,7 @@ def differences(expected: dict[str, Any], stored: dict[str, Any]) -> list[str]:
 def response_problems(questionnaire, response, submission: Submission) -> list[str]:
     """Whether the response is a complete submission: submitted, with a reference (the one its
     confirmation page showed), no drafts left and every page on its route complete."""
-    from survey.routing import route
+    from survey.questionnaire.routing import route
 
     if response is None:
         return ["no response in the database"]
@@ -669,12 +669,12 @@ def response_problems(questionnaire, response, submission: Submission) -> list[s
 
 def verify(app, questionnaire, everyone: list[Person], submitted: list[Submission]) -> dict:
     """Read every submitted response back through the application's own code (the same
-    database, :func:`survey.storage.load_answers`) and compare it with what was sent."""
+    database, :func:`survey.responses.storage.load_answers`) and compare it with what was sent."""
     from sqlalchemy import select
 
     from survey.extensions import db
     from survey.models import Respondent, Response
-    from survey.storage import load_answers
+    from survey.responses.storage import load_answers
 
     mismatches = []
     with app.app_context():

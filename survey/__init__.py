@@ -6,18 +6,18 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, render_template
-from flask import request as current_request  # (survey.request, the module, shadows "request")
+from flask import request as current_request  # (survey.web.request, the module, shadows "request")
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter as WerkzeugIntegerConverter
 
-from . import config
-from .auth import login_manager
-from .extensions import csrf, db, migrate, rate_limits
-from .registry import Registry
-from .request import SurveyRequest
-from .sessions import RecordedSessionInterface
+from survey import config
+from survey.extensions import csrf, db, migrate, rate_limits
+from survey.registry import Registry
+from survey.web.auth import login_manager
+from survey.web.request import SurveyRequest
+from survey.web.sessions import RecordedSessionInterface
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -45,18 +45,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "researcher.sign_in"
     app.extensions["survey_registry"] = Registry(app.config["QUESTIONNAIRE_DIR"])
 
-    from . import models  # noqa: F401  (register tables with the metadata)
-    from .printing import bp as printing_bp
-    from .respondent import views as respondent_views
-    from .templating import register as register_templating
+    from survey import models  # noqa: F401  (register tables with the metadata)
+    from survey.printing.pdf import bp as printing_bp
+    from survey.web.respondent import views as respondent_views
+    from survey.web.templating import register as register_templating
 
     register_templating(app)
     app.register_blueprint(respondent_views.bp)
-    from .researcher.views import bp as researcher_bp
+    from survey.web.researcher.views import bp as researcher_bp
 
     app.register_blueprint(researcher_bp)
     app.register_blueprint(printing_bp)
-    from .researcher.figures import bp as figures_bp
+    from survey.web.researcher.figures import bp as figures_bp
 
     app.register_blueprint(figures_bp)
     _register_error_pages(app)
@@ -100,9 +100,9 @@ def _normalise_database_url(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """Every SQLite connection gets the settings of :func:`survey.storage.sqlite_pragmas`."""
+    """Every SQLite connection gets the settings of :func:`survey.responses.storage.sqlite_pragmas`."""
     if "sqlite" in type(dbapi_connection).__module__:
-        from .storage import sqlite_pragmas
+        from survey.responses.storage import sqlite_pragmas
 
         sqlite_pragmas(dbapi_connection)
 

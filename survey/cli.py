@@ -11,13 +11,13 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from .describe import describe
-from .invitations import Unreadable, length_problems, read_rows
-from .loader import DefinitionError, load
+from survey.questionnaire.describe import describe
+from survey.questionnaire.loader import DefinitionError, load
+from survey.responses.invitations import Unreadable, length_problems, read_rows
 
 
 def _create_app():
-    from . import create_app
+    from survey import create_app
 
     return create_app()
 
@@ -60,11 +60,11 @@ def _orphaning_changes(questionnaire) -> list[str]:
     from sqlalchemy import select
     from sqlalchemy.exc import SQLAlchemyError
 
-    from . import create_app
-    from .extensions import db
-    from .models import Answer, QuestionnaireVersion, Response
-    from .registry import Registry
-    from .versioning import answered_question_ids, orphaning_changes
+    from survey import create_app
+    from survey.extensions import db
+    from survey.models import Answer, QuestionnaireVersion, Response
+    from survey.questionnaire.versioning import answered_question_ids, orphaning_changes
+    from survey.registry import Registry
 
     app = create_app()
     with app.app_context():
@@ -140,8 +140,8 @@ def load_command() -> None:
 @with_appcontext
 def invite_command(questionnaire_id, name, authority_type, contact_name, email, csv_file) -> None:
     """Create respondents with unique links and print the links (shown once only)."""
-    from .extensions import db
-    from .storage import create_respondent
+    from survey.extensions import db
+    from survey.responses.storage import create_respondent
 
     registry = current_app.extensions["survey_registry"]
     questionnaires = registry.current()
@@ -201,7 +201,7 @@ def _invitation_rows(csv_file: str) -> list[dict[str, str]]:
 def _only_questionnaire(questionnaires, authority_type: str | None) -> str:
     """The questionnaire meant when none is named: the only one, or the only one whose types of
     authority include the type given."""
-    from .invitations import authority_types
+    from survey.responses.invitations import authority_types
 
     candidates = sorted(questionnaires)
     if len(candidates) > 1 and authority_type:
@@ -219,8 +219,8 @@ def _only_questionnaire(questionnaires, authority_type: str | None) -> str:
 @with_appcontext
 def demo_links_command() -> None:
     """Create one demonstration respondent per questionnaire and print its link."""
-    from .extensions import db
-    from .storage import create_respondent
+    from survey.extensions import db
+    from survey.responses.storage import create_respondent
 
     registry = current_app.extensions["survey_registry"]
     base = current_app.config["BASE_URL"].rstrip("/")
@@ -253,9 +253,9 @@ def print_command(
     """Write a blank questionnaire, its guidance notes or a response's answers as PDF."""
     from sqlalchemy import select
 
-    from .extensions import db
-    from .models import Respondent, Response
-    from .printing import blank_pdf, guidance_pdf, response_pdf
+    from survey.extensions import db
+    from survey.models import Respondent, Response
+    from survey.printing.pdf import blank_pdf, guidance_pdf, response_pdf
 
     if response_id is not None and (guidance or repeat_all):
         raise click.UsageError("--response cannot be combined with --guidance or --repeat-all")
@@ -285,16 +285,16 @@ def print_command(
     click.echo(f"wrote {out} ({len(pdf):,} bytes)")
 
 
-from .researcher.cli import create_user_command  # noqa: E402
+from survey.web.researcher.cli import create_user_command  # noqa: E402
 
 main.add_command(create_user_command)
 
-from .export_cli import export_command, import_command  # noqa: E402
+from survey.exports.cli import export_command, import_command  # noqa: E402
 
 main.add_command(export_command)
 main.add_command(import_command)
 
-from .scoring.cli import demo_data_command, report_command  # noqa: E402
+from survey.scoring.cli import demo_data_command, report_command  # noqa: E402
 
 main.add_command(report_command)
 main.add_command(demo_data_command)
@@ -305,7 +305,7 @@ main.add_command(demo_data_command)
 @with_appcontext
 def backup_command(out: Path) -> None:
     """Copy the live SQLite database to OUT (safe while the application runs)."""
-    from .backup import BackupError, backup
+    from survey.backup import BackupError, backup
 
     try:
         size = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], out)
@@ -320,7 +320,7 @@ def backup_command(out: Path) -> None:
 @with_appcontext
 def restore_command(backup_file: Path, yes: bool) -> None:
     """Replace the SQLite database with BACKUP_FILE (stop the application first)."""
-    from .backup import BackupError, restore
+    from survey.backup import BackupError, restore
 
     if not yes:
         click.confirm("This replaces every response in the database. Continue?", abort=True)

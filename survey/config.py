@@ -44,7 +44,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # how long a save waits for SQLite's write lock before the page says the service is busy
         "SQLITE_BUSY_TIMEOUT_MS": 30000,
         # how often (at most) a process copies SQLite's write-ahead log into the database after
-        # a page save, outside the write lock (see survey.storage.checkpoint_now_and_then)
+        # a page save, outside the write lock (see survey.responses.storage.checkpoint_now_and_then)
         "SQLITE_CHECKPOINT_SECONDS": 1.0,
         "RATELIMIT_STORAGE_URI": "memory://",
         # How many reverse proxies in front of the application set X-Forwarded-For and
@@ -56,7 +56,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SIGN_IN_LIMIT": "10 per minute;50 per hour;200 per day",
         "LINK_GUESS_LIMIT": "30 per minute;300 per hour",
         # Attempts per account from browsers that have not signed in to it before (see
-        # survey.signin). Larger than one address's allowance in every window, so that no single
+        # survey.web.signin). Larger than one address's allowance in every window, so that no single
         # address can use it up and keep the account holder out; a browser the holder has
         # signed in on is exempt, so even a spread-out attack never locks them out.
         "SIGN_IN_ACCOUNT_LIMIT": "100 per hour;500 per day",

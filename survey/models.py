@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from survey.extensions import db
 
 
 def utcnow() -> dt.datetime:
@@ -132,7 +132,7 @@ class User(db.Model):
 class UserSession(db.Model):
     """A signed-in session, so that signing out ends it on the server and not only in the
     browser that signed out: the session cookie carries a random token, stored here only as its
-    hash, and a cookie whose row is gone signs nobody in (see survey.sessions)."""
+    hash, and a cookie whose row is gone signs nobody in (see survey.web.sessions)."""
 
     __tablename__ = "user_session"
 

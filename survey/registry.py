@@ -1,6 +1,6 @@
 """The questionnaires the application serves, and their stored versions.
 
-Definitions are read from the questionnaire folder once (validated by :mod:`survey.loader`). Every
+Definitions are read from the questionnaire folder once (validated by :mod:`survey.questionnaire.loader`). Every
 distinct text of a definition becomes a :class:`~survey.models.QuestionnaireVersion` row holding
 the YAML itself, so a response is always shown against the version it was answered on, even after
 the file has changed.
@@ -15,10 +15,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from .extensions import db
-from .loader import DefinitionError, loads
-from .model import Questionnaire
-from .models import QuestionnaireVersion
+from survey.extensions import db
+from survey.models import QuestionnaireVersion
+from survey.questionnaire.loader import DefinitionError, loads
+from survey.questionnaire.model import Questionnaire
 
 logger = logging.getLogger(__name__)
 

@@ -11,8 +11,7 @@ import sys
 from survey.cli import check_command, describe_command, invite_command, load_command
 from survey.extensions import db
 from survey.models import QuestionnaireVersion, Respondent
-
-from .conftest import APPENDIX_A, ROOT
+from tests.conftest import APPENDIX_A, ROOT
 
 README_EXAMPLE = ROOT / "tests" / "fixtures" / "staff_survey.yaml"
 

@@ -12,8 +12,7 @@ from sqlalchemy import text
 from survey import create_app
 from survey.config import PROJECT_ROOT
 from survey.extensions import db
-
-from .conftest import database_url
+from tests.conftest import database_url
 
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
 

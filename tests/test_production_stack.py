@@ -13,8 +13,7 @@ import pytest
 from limits import parse_many
 
 from survey.config import defaults
-
-from .production_stack import Stack, missing, production_stack
+from tests.production_stack import Stack, missing, production_stack
 
 pytestmark = pytest.mark.slow
 

@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from ..models import utcnow
+from survey.extensions import db
+from survey.models import utcnow
 
 
 class FreeTextRelease(db.Model):

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..extensions import db
-from .models import FreeTextApproval, FreeTextRelease
+from survey.disclosure.models import FreeTextApproval, FreeTextRelease
+from survey.extensions import db
 
 WITHHELD = "[withheld until reviewed]"
 UNFIT = "[withheld: does not fit this column]"

@@ -1,7 +1,7 @@
 """What a researcher reviews before free text reaches sponsors, and releasing or withdrawing it.
 
 The review covers every response, in progress too (sponsors may download those): each answer
-with its automatic redaction (:func:`survey.anonymise.redact`, fed with everything that
+with its automatic redaction (:func:`survey.disclosure.anonymise.redact`, fed with everything that
 identifies the response: :func:`identifiers`) and, once approved, the approved text. Approving
 stores the text with the hash of the original the researcher saw (sent back by the page), so an
 answer that changed in between is refused, not approved unseen.
@@ -16,8 +16,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..anonymise import Identifiers, leftovers, redact, titled_names
-from ..exports import (
+from survey.disclosure.anonymise import Identifiers, leftovers, redact, titled_names
+from survey.disclosure.models import FreeTextApproval, FreeTextRelease
+from survey.disclosure.release import as_text, text_hash
+from survey.exports.formats import (
     Exporter,
     ExportOptions,
     Record,
@@ -28,13 +30,11 @@ from ..exports import (
     variables,
     version_rows,
 )
-from ..extensions import db
-from ..model import Questionnaire
-from ..models import utcnow
-from ..registry import Registry
-from ..storage import audit
-from .models import FreeTextApproval, FreeTextRelease
-from .release import as_text, text_hash
+from survey.extensions import db
+from survey.models import utcnow
+from survey.questionnaire.model import Questionnaire
+from survey.registry import Registry
+from survey.responses.storage import audit
 
 TEXT_LIMIT = 10_000  # characters in an approved text (the longest answer a definition allows)
 

@@ -17,7 +17,7 @@ from the type it was invited with. The "please specify" texts of a type question
 anonymised downloads (they describe the type more finely than its group).
 
 This module reads the group mapping itself, not through :mod:`survey.scoring` at import time, so
-that :mod:`survey.exports` never depends on the scoring package being importable first.
+that :mod:`survey.exports.formats` never depends on the scoring package being importable first.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..model import Option, Questionnaire
-from ..models import Answer, QuestionnaireVersion, Respondent, Response
+from survey.extensions import db
+from survey.models import Answer, QuestionnaireVersion, Respondent, Response
+from survey.questionnaire.model import Option, Questionnaire
 
 TYPE_WITHHELD = "[withheld: too few authorities of a type]"
 DEFAULT_MIN_AUTHORITIES = 3  # the figures' default (survey.scoring.config)
@@ -99,7 +99,7 @@ def type_grouping(questionnaire: Questionnaire) -> TypeGrouping:
     minimum = min_authorities(questionnaire)
     if isinstance(raw_groups, dict) and raw_groups:
         try:
-            from ..scoring.config import scoring_config
+            from survey.scoring.config import scoring_config
 
             config = scoring_config(questionnaire)
         except Exception:  # refused or broken declarations: no groups, each type counted

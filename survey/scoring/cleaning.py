@@ -37,9 +37,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Question, Questionnaire
-from ..routing import instance_count
-from .config import AmountTable, CleaningSettings, repeat_of
+from survey.questionnaire.model import Question, Questionnaire
+from survey.questionnaire.routing import instance_count
+from survey.scoring.config import AmountTable, CleaningSettings, repeat_of
 
 RULES: dict[int, str] = {
     1: "Zero base budget with zero or blank savings (area not delivered): removed. Zero budgeted "

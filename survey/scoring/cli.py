@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .config import ScoringConfigError, scoring_config
+from survey.scoring.config import ScoringConfigError, scoring_config
 
 
 def _questionnaire(questionnaire_id: str):
@@ -52,8 +52,8 @@ def report_command(
     """Compute the report's figures as published (cells that could reveal fewer than the
     minimum of authorities N/A): figures.json, a CSV per figure, SVG charts, the cleaning
     log, the data-quality summary and report.pdf, in the folder OUT."""
-    from .output import write_outputs
-    from .report import build_report
+    from survey.scoring.output import write_outputs
+    from survey.scoring.report import build_report
 
     questionnaire = _questionnaire(questionnaire_id)
     started = time.perf_counter()
@@ -79,7 +79,7 @@ def report_command(
 @with_appcontext
 def demo_data_command(questionnaire_id: str, respondents: int | None, seed: int) -> None:
     """Fill the database with plausible synthetic submitted responses (demonstrations, tests)."""
-    from .demo import generate, store
+    from survey.scoring.demo import generate, store
 
     questionnaire = _questionnaire(questionnaire_id)
     config = scoring_config(questionnaire)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Option, Question, Questionnaire, Repeat
+from survey.questionnaire.model import Option, Question, Questionnaire, Repeat
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 CHARTS = ("stacked", "grouped", "none")
@@ -324,7 +324,7 @@ class _Parser:
 
     # figures
     def figures(self, config: ScoringConfig) -> tuple[Figure, ...]:
-        from .kinds import KINDS
+        from survey.scoring.kinds import KINDS
 
         raw = self.extra.get("figures") or []
         if not isinstance(raw, list):

@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Answer, CleaningDecision, Respondent, Response
-from .cleaning import Decision
+from survey.extensions import db
+from survey.models import Answer, CleaningDecision, Respondent, Response
+from survey.scoring.cleaning import Decision
 
 BATCH = 5000
 

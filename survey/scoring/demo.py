@@ -21,12 +21,19 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from ..extensions import db
-from ..model import NUMBER_TYPES, Check, GroupField, Question, QuestionInstance, Questionnaire
-from ..models import Answer, Respondent, Response
-from ..routing import asked_questions, effective_answers, field_keys, route
-from ..storage import audit
-from .config import AuthorityType, ScoringConfig, repeat_of
+from survey.extensions import db
+from survey.models import Answer, Respondent, Response
+from survey.questionnaire.model import (
+    NUMBER_TYPES,
+    Check,
+    GroupField,
+    Question,
+    QuestionInstance,
+    Questionnaire,
+)
+from survey.questionnaire.routing import asked_questions, effective_answers, field_keys, route
+from survey.responses.storage import audit
+from survey.scoring.config import AuthorityType, ScoringConfig, repeat_of
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 ANOMALIES = (
@@ -503,7 +510,7 @@ def store(
 ) -> int:
     """Create a respondent, a submitted response and its answers for each; returns how many.
 
-    Rows are inserted in bulk (the same rows :func:`survey.storage.create_respondent` and a
+    Rows are inserted in bulk (the same rows :func:`survey.responses.storage.create_respondent` and a
     respondent's submission would make, without issuing links nobody will use)."""
     registry_version = _version(questionnaire)
     responses = list(responses)

@@ -21,11 +21,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from ..model import Option, Question, Questionnaire
-from ..routing import instance_count
-from .config import SLUG, Figure, ScoringConfig, option_label, repeat_of
-from .data import Record
-from .numbers import NA, format_value, percent, plain, ratio, round_half_away
+from survey.questionnaire.model import Option, Question, Questionnaire
+from survey.questionnaire.routing import instance_count
+from survey.scoring.config import SLUG, Figure, ScoringConfig, option_label, repeat_of
+from survey.scoring.data import Record
+from survey.scoring.numbers import NA, format_value, percent, plain, ratio, round_half_away
 
 TOO_FEW = "fewer than {n} authorities"
 

@@ -14,10 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .cleaning import ACTION_LABELS, RULE_TITLES
-from .numbers import NA
-from .report import Report
-from .svg import render
+from survey.scoring.cleaning import ACTION_LABELS, RULE_TITLES
+from survey.scoring.numbers import NA
+from survey.scoring.report import Report
+from survey.scoring.svg import render
 
 
 def _csv_value(c: dict[str, Any]) -> Any:
@@ -98,7 +98,7 @@ def report_pdf(report: Report) -> bytes:
     cleaning summary. Needs an application context (templates)."""
     from flask import render_template
 
-    from ..printing import render_pdf
+    from survey.printing.pdf import render_pdf
 
     figures = report.published
     charts = {f["id"]: svg_data_uri(s) for f in figures if (s := figure_svg(f, values=False))}

@@ -23,10 +23,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .config import ScoringConfig
-from .numbers import NA
-from .relations import ROW, build, heading_unit, hides_n, parts, too_few
-from .suppression import Unit, protect
+from survey.scoring.config import ScoringConfig
+from survey.scoring.numbers import NA
+from survey.scoring.relations import ROW, build, heading_unit, hides_n, parts, too_few
+from survey.scoring.suppression import Unit, protect
 
 COMPLEMENTARY = "hidden so that another N/A cell cannot be worked out"
 CELL_KEYS = ("value", "display", "n", "na", "na_reason", "count", "modes")

@@ -31,8 +31,8 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from .config import Figure, ScoringConfig
-from .suppression import System, Unit, Variable
+from survey.scoring.config import Figure, ScoringConfig
+from survey.scoring.suppression import System, Unit, Variable
 
 ALWAYS: tuple[Unit, ...] = ("always",)  # a unit never hidden: a constant every reader knows
 ROW = "*"

@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from ..extensions import db
-from ..model import Questionnaire
-from ..models import QuestionnaireVersion
-from ..registry import Registry
-from ..routing import effective_answers
-from .cleaning import Decision, Issue, clean, summarise
-from .config import ScoringConfig, scoring_config
-from .data import RawResponse, Record, read_census, read_decisions, read_responses
-from .kinds import KINDS, Context, Kind
-from .published import publish
+from survey.extensions import db
+from survey.models import QuestionnaireVersion
+from survey.questionnaire.model import Questionnaire
+from survey.questionnaire.routing import effective_answers
+from survey.registry import Registry
+from survey.scoring.cleaning import Decision, Issue, clean, summarise
+from survey.scoring.config import ScoringConfig, scoring_config
+from survey.scoring.data import RawResponse, Record, read_census, read_decisions, read_responses
+from survey.scoring.kinds import KINDS, Context, Kind
+from survey.scoring.published import publish
 
 SCHEMA_VERSION = 1
 PUBLISHED_LABEL = "published: cells that could reveal fewer than the minimum of authorities are N/A"

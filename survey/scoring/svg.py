@@ -12,7 +12,7 @@ import re
 from typing import Any
 from xml.sax.saxutils import escape
 
-from .numbers import NA, format_value
+from survey.scoring.numbers import NA, format_value
 
 PALETTE = (
     "#1d70b8", "#f47738", "#00703c", "#d4351c", "#912b88", "#85994b", "#28a197", "#003078",

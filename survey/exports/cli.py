@@ -1,0 +1,94 @@
+"""``survey export`` and ``survey import``: the downloads of :mod:`survey.exports.formats` from the command
+line. Registered on the ``survey`` group by :mod:`survey.cli`; the formats are documented in
+docs/exports.md."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from survey.exports.formats import FORMATS, ExportError, ExportOptions, export_to
+from survey.exports.importing import ImportProblem, import_json
+
+
+@click.command("export")
+@click.argument("questionnaire_id", metavar="QUESTIONNAIRE")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="What to write.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="File to write ('-' for standard output, text formats only).",
+)
+@click.option("--include-in-progress", is_flag=True, help="Include responses not yet submitted.")
+@click.option(
+    "--anonymised",
+    is_flag=True,
+    help="For the sponsor: no names, contacts or personal data; pseudonymous authority ids.",
+)
+@click.option("--labels", is_flag=True, help="CSV: option labels instead of codes in the cells.")
+@click.option("--repeat", default=None, help="csv-long: the repeated block (default: the first).")
+@with_appcontext
+def export_command(
+    questionnaire_id: str,
+    fmt: str,
+    out: str,
+    include_in_progress: bool,
+    anonymised: bool,
+    labels: bool,
+    repeat: str | None,
+) -> None:
+    """Write the responses to QUESTIONNAIRE (submitted only unless --include-in-progress)."""
+    options = ExportOptions(
+        include_in_progress=include_in_progress,
+        anonymised=anonymised,
+        labels=labels,
+        repeat=repeat,
+    )
+    if out == "-":
+        if fmt in ("xlsx", "sav"):
+            raise click.UsageError(f"--format {fmt} needs a file: give --out FILE")
+        stdout = sys.stdout.buffer
+        try:
+            export_to(questionnaire_id, fmt, stdout, options)
+        except ExportError as exc:
+            raise click.UsageError(str(exc)) from exc
+        stdout.flush()
+        return
+    target = Path(out)
+    partial = target.with_name(target.name + ".part")
+    try:
+        count = export_to(questionnaire_id, fmt, partial, options)
+    except ExportError as exc:
+        partial.unlink(missing_ok=True)
+        raise click.UsageError(str(exc)) from exc
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, target)
+    what = "codebook" if count is None else f"{count} response{'s' if count != 1 else ''}"
+    click.echo(f"wrote {target} ({what}, {target.stat().st_size:,} bytes)", err=True)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@with_appcontext
+def import_command(file: str) -> None:
+    """Load a JSON file written by 'survey export --format json' (all or nothing)."""
+    try:
+        if file == "-":
+            summary = import_json(sys.stdin)
+        else:
+            with open(file, encoding="utf-8-sig") as handle:
+                summary = import_json(handle)
+    except ImportProblem as exc:
+        click.echo(f"{file}: {exc}; nothing was imported", err=True)
+        sys.exit(1)
+    click.echo(
+        f"imported {summary.responses} responses ({summary.answers} answers) to "
+        f"{summary.questionnaire_id}; {summary.versions_created} questionnaire version(s) added"
+    )

@@ -1,0 +1,133 @@
+"""The normalised definition as plain data: the output of ``survey describe --format json``.
+
+Its shape is documented in docs/questionnaire-authoring.md; other tools rely on it, so add keys
+rather than change them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from survey.questionnaire.model import Condition, Option, Page, Question, Questionnaire, Repeat
+
+
+def describe(questionnaire: Questionnaire) -> dict[str, Any]:
+    pages: list[dict[str, Any]] = []
+    repeats: list[dict[str, Any]] = []
+    for item in questionnaire.items:
+        if isinstance(item, Repeat):
+            repeats.append(_repeat(item))
+            pages.extend(_page(p, item) for p in item.pages)
+        else:
+            pages.append(_page(item, None))
+    return {
+        "id": questionnaire.id,
+        "title": questionnaire.title,
+        "version_label": questionnaire.version_label,
+        "language": questionnaire.language,
+        "opens": questionnaire.opens.isoformat() if questionnaire.opens else None,
+        "closes": questionnaire.closes.isoformat() if questionnaire.closes else None,
+        "fieldwork_year": questionnaire.fieldwork_year,
+        "mandatory_note": questionnaire.mandatory_note,
+        "sections": [{"id": s.id, "title": s.title} for s in questionnaire.sections],
+        "option_lists": {k: [_option(o) for o in v] for k, v in questionnaire.option_lists.items()},
+        "repeats": repeats,
+        "pages": pages,
+    }
+
+
+def _option(o: Option) -> dict[str, Any]:
+    return {"id": o.id, "label": o.label, "specify": o.specify, "missing": o.missing}
+
+
+def _condition(c: Condition | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    if c.op in ("all", "any"):
+        return {c.op: [_condition(p) for p in c.parts]}
+    if c.op == "not":
+        return {"not": _condition(c.parts[0])}
+    return {"question": c.question, c.op: c.value}
+
+
+def _repeat(r: Repeat) -> dict[str, Any]:
+    numbered = [q for p in r.pages for q in p.questions if q.number and q.number.isdigit()]
+    numbers = []
+    for n in range(1, r.max + 1):
+        asked = [q for q in numbered if not (q.id == r.another and n == r.max)]
+        values = [int(q.number) + r.offset(n) for q in asked]
+        numbers.append([min(values), max(values)] if values else None)
+    return {
+        "id": r.id,
+        "key": r.key,
+        "label": r.label,
+        "max": r.max,
+        "number_offsets": list(r.number_offsets),
+        "numbers": numbers,
+        "another": r.another,
+        "another_value": r.another_value,
+        "instruction": r.instruction,
+        "pages": [p.id for p in r.pages],
+    }
+
+
+def _page(p: Page, repeat: Repeat | None) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "title": p.title,
+        "section": p.section,
+        "ref": p.ref,
+        "repeat": repeat.id if repeat else None,
+        "guidance": p.guidance,
+        "show_if": _condition(p.show_if),
+        "checks": [
+            {k: v for k, v in vars(c).items() if v not in (None, (), 0) or k == "total"}
+            | {"keys": list(c.keys)}
+            for c in p.checks
+        ],
+        "questions": [_question(q) for q in p.questions],
+    }
+
+
+def _question(q: Question) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": q.id,
+        "number": q.number,
+        "type": q.type,
+        "text": q.text,
+        "hint": q.hint,
+        "note": q.note,
+        "mandatory": q.mandatory,
+        "personal_data": q.personal_data,
+        "show_if": _condition(q.show_if),
+        "options": [_option(o) for o in q.options],
+        "options_list": q.options_list,
+        "rows": [_option(o) for o in q.rows],
+        "columns": [],
+    }
+    if q.type == "grid":
+        out["columns"] = [_option(o) for o in q.grid_columns]
+    if q.type == "money_table":
+        out["columns"] = [
+            {"id": c.id, "label": c.label, "measure": c.measure, "year": c.year} for c in q.columns
+        ]
+        out["money"] = {
+            "allow_negative": q.allow_negative,
+            "total_row": q.total_row,
+            "row_kind": q.row_kind,
+            "not_after_fieldwork_year": sorted(q.not_after_fieldwork_year),
+        }
+    if q.type == "ranking":
+        out["ranking"] = {"of": q.ranking_of, "ranks": q.ranks, "rank_labels": list(q.rank_labels)}
+    if q.type == "group":
+        out["fields"] = [
+            {"id": f.id, "type": f.type, "text": f.text, "max_length": f.max_length,
+             "options": [_option(o) for o in f.options]}
+            for f in q.fields
+        ]  # fmt: skip
+    if q.max_length:
+        out["max_length"] = q.max_length
+    if q.type in ("number", "percentage", "money"):
+        out["numeric"] = {"min": q.minimum, "max": q.maximum, "unit": q.unit,
+                         "allow_negative": q.allow_negative}  # fmt: skip
+    return out

@@ -1,0 +1,346 @@
+"""The questionnaire model: plain typed data, built once from YAML by :mod:`survey.questionnaire.loader`.
+
+Nothing here knows about any particular survey. A :class:`Questionnaire` holds option lists,
+sections and an ordered list of items, each either a :class:`Page` or a :class:`Repeat` (a block
+of pages answered up to ``max`` times, such as the examples of Appendix A). At run time pages and
+questions are *instantiated* for a repeat instance (``PageInstance``/``QuestionInstance``), which
+gives them their answer keys and printed numbers (4-11, 12-19, 20-26 in Appendix A).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+CHOICE_TYPES = frozenset({"single", "multiple"})
+TEXT_TYPES = frozenset({"text", "textarea", "email", "tel", "url"})
+NUMBER_TYPES = frozenset({"money", "number", "percentage"})
+SCALAR_TYPES = TEXT_TYPES | NUMBER_TYPES | frozenset({"single", "date"})
+GROUP_FIELD_TYPES = SCALAR_TYPES
+QUESTION_TYPES = (
+    SCALAR_TYPES | CHOICE_TYPES | frozenset({"money_table", "grid", "ranking", "group"})
+)
+DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 5000, "email": 254, "tel": 30, "url": 2000}
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of an option list (also used for grid rows and money-table rows)."""
+
+    id: str
+    label: str
+    specify: bool = False  # "Other (please specify)": choosing it requires a text
+    missing: bool = False  # N/A, D/K: declared user-missing in exports
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    """A money-table column; ``measure`` and ``year`` say what its cells mean for scoring."""
+
+    id: str
+    label: str
+    measure: str
+    year: str | None = None
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``question`` compared with ``value`` by ``op``; or a combination of ``parts``.
+
+    ``op`` is one of equals, not_equals, includes, answered, all, any, not.
+    """
+
+    op: str
+    question: str | None = None
+    value: Any = None
+    parts: tuple[Condition, ...] = ()
+
+    def question_ids(self) -> set[str]:
+        ids = {self.question} if self.question else set()
+        for part in self.parts:
+            ids |= part.question_ids()
+        return ids
+
+
+@dataclass(frozen=True)
+class GroupField:
+    """A labelled field inside a ``group`` question (e.g. Q35's name, email, telephone)."""
+
+    id: str
+    type: str
+    text: str
+    options: tuple[Option, ...] = ()
+    max_length: int | None = None
+    mandatory: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: str | None = None
+    allow_negative: bool = False
+
+
+@dataclass(frozen=True)
+class Check:
+    """A check across answers of one page, e.g. percentages that must add up to 100.
+
+    ``kind`` is ``sum_equals`` (``keys`` add up to ``total`` within ``tolerance``) or
+    ``percent_of`` (``percent``% of ``of`` equals ``equals`` within ``tolerance_percent``).
+    ``level`` is ``error`` (must be fixed) or ``warning`` (the respondent may confirm it).
+    Keys are answer keys; inside a repeat they get the instance suffix.
+    """
+
+    id: str
+    kind: str
+    message: str
+    level: str = "error"
+    keys: tuple[str, ...] = ()
+    total: float = 0
+    tolerance: float = 0
+    percent: str | None = None
+    of: str | None = None
+    equals: str | None = None
+    tolerance_percent: float = 0
+
+    def referenced_keys(self) -> tuple[str, ...]:
+        if self.kind == "sum_equals":
+            return self.keys
+        return tuple(k for k in (self.percent, self.of, self.equals) if k)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    text: str
+    number: str | None = None
+    mandatory: bool = False
+    hint: str | None = None
+    note: str | None = None
+    options: tuple[Option, ...] = ()
+    rows: tuple[Option, ...] = ()
+    columns: tuple[Column, ...] = ()
+    grid_columns: tuple[Option, ...] = ()
+    fields: tuple[GroupField, ...] = ()
+    ranking_of: str | None = None
+    ranks: int = 0
+    rank_labels: tuple[str, ...] = ()
+    noun: str | None = None  # what a ranking ranks, for messages: "approach", "service area"
+    required_message: str | None = None  # the error when a mandatory question is unanswered
+    minimum: float | None = None  # number and percentage bounds
+    maximum: float | None = None
+    unit: str | None = None  # shown after a number ("hours", "staff")
+    allow_negative: bool = False
+    total_row: str | None = None
+    row_kind: str | None = None
+    not_after_fieldwork_year: frozenset[str] = frozenset()
+    max_length: int | None = None
+    show_if: Condition | None = None
+    personal_data: bool = False
+    options_list: str | None = None
+    rows_list: str | None = None
+    columns_list: str | None = None
+    line: int = 0
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    title: str
+    section: str | None = None
+    ref: str | None = None
+    intro: str | None = None
+    content: str | None = None
+    guidance: bool = False
+    questions: tuple[Question, ...] = ()
+    show_if: Condition | None = None
+    repeat: str | None = None  # id of the enclosing repeat, if any
+    checks: tuple[Check, ...] = ()
+
+
+@dataclass(frozen=True)
+class Repeat:
+    id: str
+    key: str
+    label: str
+    max: int
+    pages: tuple[Page, ...]
+    number_offsets: tuple[int, ...] = ()
+    another: str | None = None
+    another_value: str = "yes"
+    instruction: str | None = None
+
+    def offset(self, instance: int) -> int:
+        if instance - 1 < len(self.number_offsets):
+            return self.number_offsets[instance - 1]
+        return 0
+
+    def instance_key(self, key: str, instance: int) -> str:
+        """An answer key as declared (``q8_bureaucracy``) as stored in one instance of this repeat
+        (``q8_ex2_bureaucracy``); keys of questions outside the repeat are left as they are."""
+        for page in self.pages:
+            for q in page.questions:
+                if key == q.id or key.startswith(q.id + "_"):
+                    return f"{q.id}_{self.key}{instance}{key[len(q.id) :]}"
+        return key
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    id: str
+    title: str
+    items: tuple[Page | Repeat, ...]
+    option_lists: dict[str, tuple[Option, ...]]
+    sections: tuple[Section, ...] = ()
+    short_title: str | None = None
+    version_label: str | None = None
+    language: str = "en-GB"
+    opens: dt.date | None = None
+    closes: dt.date | None = None
+    fieldwork_year: str | None = None
+    mandatory_note: str | None = None
+    contact: str | None = None
+    source_path: str = ""
+    source_text: str = field(default="", repr=False, compare=False)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    # -- navigation over the static structure -------------------------------------------------
+    def pages(self) -> list[Page]:
+        """Every page template in order, repeat pages once."""
+        out: list[Page] = []
+        for item in self.items:
+            out.extend(item.pages if isinstance(item, Repeat) else [item])
+        return out
+
+    def page(self, page_id: str) -> Page | None:
+        return next((p for p in self.pages() if p.id == page_id), None)
+
+    def questions(self) -> list[Question]:
+        return [q for p in self.pages() for q in p.questions]
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions() if q.id == question_id), None)
+
+    def repeat(self, repeat_id: str) -> Repeat | None:
+        return next((r for r in self.items if isinstance(r, Repeat) and r.id == repeat_id), None)
+
+    def page_of(self, question_id: str) -> Page | None:
+        return next(
+            (p for p in self.pages() if any(q.id == question_id for q in p.questions)), None
+        )
+
+    def section(self, section_id: str | None) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def year_order(self, year_id: str) -> int | None:
+        """Position of a year id in whichever option list declares it (years lists share ids)."""
+        for options in self.option_lists.values():
+            ids = [o.id for o in options]
+            if year_id in ids:
+                return ids.index(year_id)
+        return None
+
+    @property
+    def display_title(self) -> str:
+        return self.short_title or self.title
+
+
+_QUESTION_NUMBERS = re.compile(r"\b(questions?\s+)(\d+)(?:(\s*[-–]\s*)(\d+))?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class QuestionInstance:
+    """A question as asked: in a repeat instance it has its own keys and printed number."""
+
+    question: Question
+    instance: int | None = None
+    repeat: Repeat | None = None
+
+    @property
+    def key(self) -> str:
+        if self.instance is None or self.repeat is None:
+            return self.question.id
+        return f"{self.question.id}_{self.repeat.key}{self.instance}"
+
+    @property
+    def number(self) -> str | None:
+        number = self.question.number
+        if number is None or self.instance is None or self.repeat is None:
+            return number
+        if number.isdigit():
+            return str(int(number) + self.repeat.offset(self.instance))
+        return number
+
+    def renumber(self, text: str | None) -> str | None:
+        """In a later repeat instance, "question 7" in a hint or note means that instance's own
+        question 7 (15 in example 2), so references to the repeat's own numbers are shifted."""
+        repeat, n = self.repeat, self.instance
+        if not text or repeat is None or n is None:
+            return text
+        shift = repeat.offset(n) - repeat.offset(1)
+        if not shift:
+            return text
+        own = {
+            int(q.number)
+            for p in repeat.pages
+            for q in p.questions
+            if q.number and q.number.isdigit()
+        }
+
+        def shifted(match: re.Match) -> str:
+            first, last = int(match.group(2)), match.group(4)
+            if first not in own or (last and int(last) not in own):
+                return match.group(0)
+            out = f"{match.group(1)}{first + shift}"
+            if last:
+                out += f"{match.group(3)}{int(last) + shift}"
+            return out
+
+        return _QUESTION_NUMBERS.sub(shifted, text)
+
+    def sibling_key(self, question_id: str) -> str:
+        """Answer key of another question in the same repeat instance (or outside it)."""
+        if self.instance is not None and self.repeat is not None:
+            ids = {q.id for p in self.repeat.pages for q in p.questions}
+            if question_id in ids:
+                return f"{question_id}_{self.repeat.key}{self.instance}"
+        return question_id
+
+
+@dataclass(frozen=True)
+class PageInstance:
+    page: Page
+    instance: int | None = None
+    repeat: Repeat | None = None
+
+    @property
+    def key(self) -> str:
+        return self.page.id if self.instance is None else f"{self.page.id}-{self.instance}"
+
+    def questions(self) -> list[QuestionInstance]:
+        return [QuestionInstance(q, self.instance, self.repeat) for q in self.page.questions]
+
+    @property
+    def reference(self) -> str:
+        """The support reference printed at the bottom of the page, e.g. ``B-EX2-Q8``."""
+        parts = [self.page.section] if self.page.section else []
+        if self.instance is not None and self.repeat is not None:
+            parts.append(f"{self.repeat.key.upper()}{self.instance}")
+        parts.append(self.page.ref or self.page.id.upper())
+        return "-".join(parts)
+
+    @property
+    def heading_prefix(self) -> str | None:
+        if self.instance is not None and self.repeat is not None:
+            return f"{self.repeat.label} {self.instance}"
+        return None

@@ -1,0 +1,151 @@
+"""Jinja filters shared by web pages and printed documents.
+
+Rich text in definitions is a deliberately tiny format (paragraphs, "- " bullet lists,
+"### " sub-headings and **bold**): it is escaped first and only then given markup, so a
+definition can never inject HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from survey.questionnaire.money import format_money
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def rich_text(text: str | None, paragraph_class: str = "govuk-body") -> Markup:
+    if not text:
+        return Markup("")
+    html: list[str] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.rstrip() for line in block.strip().splitlines()]
+        if all(line.lstrip().startswith("- ") for line in lines if line.strip()):
+            items = "".join(
+                f"<li>{_inline(line.lstrip()[2:])}</li>" for line in lines if line.strip()
+            )
+            html.append(f'<ul class="govuk-list govuk-list--bullet">{items}</ul>')
+        elif lines[0].startswith("### "):
+            html.append(f'<h3 class="govuk-heading-s">{_inline(lines[0][4:])}</h3>')
+            rest = "\n".join(lines[1:]).strip()
+            if rest:
+                html.append(str(rich_text(rest, paragraph_class)))
+        else:
+            # a list may follow a paragraph without a blank line between them
+            para: list[str] = []
+            bullets: list[str] = []
+            for line in lines:
+                if line.lstrip().startswith("- "):
+                    bullets.append(line.lstrip()[2:])
+                elif bullets:
+                    bullets[-1] += " " + line.strip()
+                else:
+                    para.append(line.strip())
+            if para:
+                html.append(f'<p class="{paragraph_class}">{_inline(" ".join(para))}</p>')
+            if bullets:
+                items = "".join(f"<li>{_inline(b)}</li>" for b in bullets)
+                html.append(f'<ul class="govuk-list govuk-list--bullet">{items}</ul>')
+    return Markup("".join(html))
+
+
+def _inline(text: str) -> str:
+    return _BOLD.sub(r"<strong>\1</strong>", str(escape(text)))
+
+
+def long_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def date_time(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y} at {value:%H:%M} UTC"
+
+
+def grid_rows(key: str, rows, columns, form, errors: Mapping[str, str]) -> Markup:
+    """The body of a factor grid: one table row per grid row, one radio button per column, the
+    row's error message (if any) in its header cell.
+
+    Written in Python rather than as Jinja loops and macros because a grid is the heaviest page
+    (18 rows of 7 buttons), and from pieces escaped and formatted once per grid
+    (:func:`_grid_pieces`): a request only ticks the chosen button and adds error messages.
+    """
+    html = []
+    for row_key, open_row, open_row_error, cells in _grid_pieces(key, rows, columns):
+        error = errors.get(row_key)
+        if error:
+            html.append(open_row_error)
+            html.append(
+                f'<p id="{escape(row_key)}-error" class="govuk-error-message">'
+                f'<span class="govuk-visually-hidden">Error:</span> {escape(error)}</p>'
+            )
+        else:
+            html.append(open_row)
+        html.append("</th>")
+        chosen = form[row_key].data
+        for column_id, unticked, ticked in cells:
+            html.append(ticked if chosen == column_id else unticked)
+        html.append("</tr>\n")
+    return Markup("".join(html))
+
+
+GridCell = tuple[str, str, str]  # column id, the cell's markup, the cell's markup when chosen
+
+
+@lru_cache(maxsize=256)
+def _grid_pieces(key: str, rows, columns) -> tuple[tuple[str, str, str, tuple[GridCell, ...]], ...]:
+    """Each row's key, its opening markup (plain, and marked as in error) and its cells, escaped
+    once per grid: definitions are immutable, and this is most of the heaviest page."""
+    pieces = []
+    escaped_columns = [(c.id, escape(c.id), escape(c.label)) for c in columns]
+    for row in rows:
+        row_key = f"{key}_{row.id}"
+        name = escape(row_key)
+        label = escape(row.label)
+        header = (
+            f'<th scope="row" class="govuk-table__header app-grid__row-label" id="{name}-label">'
+            f"{label}"
+        )
+        cells = []
+        for i, (column_id, value, column_label) in enumerate(escaped_columns, start=1):
+            cell_id = name if i == 1 else f"{name}-{i}"
+            before = (
+                '<td class="govuk-table__cell app-grid__cell">'
+                '<div class="govuk-radios govuk-radios--small"><div class="govuk-radios__item">'
+                f'<input class="govuk-radios__input" id="{cell_id}" name="{name}"'
+                f' type="radio" value="{value}"'
+            )
+            after = (
+                f'><label class="govuk-label govuk-radios__label" for="{cell_id}">'
+                f'<span class="govuk-visually-hidden">{label}: {column_label}</span></label>'
+                "</div></div></td>"
+            )
+            cells.append((column_id, before + after, before + " checked" + after))
+        pieces.append(
+            (
+                row_key,
+                f'<tr class="govuk-table__row">{header}',
+                f'<tr class="govuk-table__row app-grid__row--error">{header}',
+                tuple(cells),
+            )
+        )
+    return tuple(pieces)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals["grid_rows"] = grid_rows
+    app.jinja_env.filters["rich_text"] = rich_text
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["date_time"] = date_time
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
