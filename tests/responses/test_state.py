@@ -1,0 +1,71 @@
+"""A response's state: its route and effective answers are a fixed point, so an answer that is
+off the route never decides which page comes next (issue 14)."""
+
+from __future__ import annotations
+
+from survey.questionnaire.loader import loads
+from survey.responses.state import ResponseState
+
+# A=yes shows P, whose B=yes shows Q; R is shown while B is not "yes"; S comes last.
+CHAIN = """
+id: chain
+title: Chain
+option_lists:
+  yes_no:
+    - {id: "yes", label: "Yes"}
+    - {id: "no", label: "No"}
+pages:
+  - id: first
+    title: First
+    questions:
+      - {id: a, number: 1, type: single, text: "A?", options: yes_no}
+  - id: p
+    title: P
+    show_if: {question: a, equals: "yes"}
+    questions:
+      - {id: b, number: 2, type: single, text: "B?", options: yes_no}
+  - id: q
+    title: Q
+    show_if: {question: b, equals: "yes"}
+    questions:
+      - {id: c, number: 3, type: text, text: "C?"}
+  - id: r
+    title: R
+    show_if: {question: b, not_equals: "yes"}
+    questions:
+      - {id: d, number: 4, type: text, text: "D?"}
+  - id: s
+    title: S
+    questions:
+      - {id: e, number: 5, type: text, text: "E?"}
+"""
+
+
+def _state(answers: dict) -> ResponseState:
+    return ResponseState.of(loads(CHAIN), answers, {})
+
+
+def test_an_answer_off_the_route_does_not_decide_the_next_page():
+    on = _state({"a": "yes", "b": "yes", "c": "kept"})
+    assert [p.key for p in on.route] == ["first", "p", "q", "s"]
+    off = _state({"a": "no", "b": "yes", "c": "kept", "d": "typed"})
+    assert [p.key for p in off.route] == ["first", "r", "s"]  # B is off the route: no Q
+    assert off.effective == {"a": "no", "d": "typed"}
+    _, following = off.neighbours("first")
+    assert following is not None and following.key == "r"
+    assert off.page("q") is None
+
+
+def test_stored_answers_off_the_route_are_kept_for_when_the_route_returns():
+    state = _state({"a": "no", "b": "yes", "c": "kept"})
+    assert state.stored["b"] == "yes" and "b" not in state.effective
+    back = state.after({"a": "yes"})
+    assert [p.key for p in back.route] == ["first", "p", "q", "s"]
+    assert back.effective == {"a": "yes", "b": "yes", "c": "kept"}
+
+
+def test_the_page_keys_and_questions_are_judged_on_the_effective_answers():
+    state = _state({"a": "no", "b": "yes"})
+    first = state.page("first")
+    assert first is not None and state.field_keys(first) == ["a"]
+    assert [qi.key for qi in state.questions(first)] == ["a"]
