@@ -32,7 +32,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -41,8 +40,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout, not a copy
+
+from benchmarks import harness
 
 QUESTIONNAIRE = "good_practice_savings"
 STREAMING = ["csv-wide", "csv-long", "json", "xlsx"]
@@ -237,18 +237,6 @@ def remove_database(path: Path) -> None:
 # -- one measurement (child process) ---------------------------------------------------------------
 
 
-def status_kib(field: str) -> int:
-    """A memory figure of this process from /proc (VmRSS: now; VmHWM: peak since exec).
-
-    ``getrusage().ru_maxrss`` would do on a fresh process, but Linux carries the parent's peak
-    over fork and exec, so the child's own high-water mark is read instead."""
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
-
-
 def child(database: str, fmt: str, out: str, use_tracemalloc: bool) -> None:
     import tracemalloc
 
@@ -262,14 +250,14 @@ def child(database: str, fmt: str, out: str, use_tracemalloc: bool) -> None:
         import pandas  # noqa: F401
         import pyreadstat  # noqa: F401
 
-        baseline = status_kib("VmRSS")
+        baseline = harness.status_kib("VmRSS")
         if use_tracemalloc:
             tracemalloc.start()
         started, cpu = time.perf_counter(), time.process_time()
         count = export_to(QUESTIONNAIRE, fmt, out, ExportOptions())
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         traced = tracemalloc.get_traced_memory()[1] if use_tracemalloc else None
-    peak = status_kib("VmHWM")
+    peak = harness.status_kib("VmHWM")
     print(
         json.dumps(
             {
@@ -292,7 +280,7 @@ def measure(database: Path, fmt: str, workdir: Path, use_tracemalloc: bool) -> d
     command = [sys.executable, __file__, "--child", str(database), fmt, str(out)]
     if use_tracemalloc:
         command.append("--tracemalloc")
-    done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=harness.ROOT)
     result = json.loads(done.stdout.strip().splitlines()[-1])
     out.unlink(missing_ok=True)
     return result
@@ -313,9 +301,10 @@ def main() -> None:
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="export-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    machine = harness.machine()
     print(
-        f"# {dt.date.today().isoformat()} on {platform.node()}: {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, SQLite",
+        f"# {dt.date.today().isoformat()} on {machine.node}: {machine.arch}, "
+        f"{machine.cpu_count} cores, Python {machine.python}, SQLite",
         file=sys.stderr,
     )
     results = []

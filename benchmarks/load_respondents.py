@@ -30,29 +30,25 @@ Only the standard library is used on the client side (``http.client`` with a han
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import json
-import math
 import os
-import platform
 import random
-import re
 import secrets
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout, not a copy
+
+from benchmarks import harness
+
 QUESTIONNAIRE = "good_practice_savings"
 GRID_PAGE = "example_factors-1"
 FACTORS = [
@@ -85,7 +81,6 @@ FACTOR_SCALE = [
     "dk",
 ]
 GRID_KEYS = [f"q9_ex1_{factor}" for factor in FACTORS]
-ALWAYS_OPEN = '{"*": {"opens": null, "closes": null}}'
 BARE_TABLE = "bench_bare_answer"
 TARGET_P99_MS = 100.0
 TARGET_RATIO = 0.30
@@ -183,7 +178,7 @@ def prepare_database(url: str, respondents: int, reset: bool, secret_key: str) -
         {
             "SECRET_KEY": secret_key,
             "SQLALCHEMY_DATABASE_URI": url,
-            "SURVEY_SCHEDULE": json.loads(ALWAYS_OPEN),
+            "SURVEY_SCHEDULE": json.loads(harness.ALWAYS_OPEN),
         }
     )
     tokens: list[str] = []
@@ -201,64 +196,7 @@ def prepare_database(url: str, respondents: int, reset: bool, secret_key: str) -
     return tokens
 
 
-# -- gunicorn ---------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen
-    port: int
-    log: Path
-
-    def worker_pids(self) -> list[int]:
-        pids = []
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            if ppid == self.process.pid:
-                pids.append(int(entry))
-        return pids
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU time of the gunicorn workers so far."""
-        return sum(process_cpu_seconds(pid) for pid in self.worker_pids())
-
-
-def process_cpu_seconds(pid: int | str) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
-def database_cpu_seconds() -> dict[str, float]:
-    """CPU time so far of each PostgreSQL server process on this machine (none for SQLite)."""
-    found: dict[str, float] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            with contextlib.suppress(OSError):
-                if Path(f"/proc/{entry}/comm").read_text().strip() == "postgres":
-                    found[entry] = process_cpu_seconds(entry)
-    return found
-
-
-def machine_busy_seconds() -> float:
-    """CPU time spent by everything on the machine (all cores), from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]  # idle + iowait
-    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+# -- CPU time ---------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -269,69 +207,13 @@ class CpuSnapshot:
     machine: float
 
     @classmethod
-    def take(cls, server: Server) -> CpuSnapshot:
+    def take(cls, server: harness.Server) -> CpuSnapshot:
         return cls(
             server.cpu_seconds(),
             time.process_time(),
-            database_cpu_seconds(),
-            machine_busy_seconds(),
+            harness.database_cpu_seconds(),
+            harness.machine_busy_seconds(),
         )
-
-
-@contextlib.contextmanager
-def gunicorn(
-    app_spec: str, env: dict[str, str], workers: int, threads: int, log: Path
-) -> Iterator[Server]:
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "-w",
-        str(workers),
-        "--threads",
-        str(threads),
-        "-b",
-        f"127.0.0.1:{port}",
-        "--chdir",
-        str(ROOT),
-        "--log-level",
-        "warning",
-        app_spec,
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command,
-            env={**os.environ, "PYTHONPATH": str(ROOT), **env},
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server(process, port, log)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"gunicorn exited early; see its log:\n{log.read_text()}")
-            with contextlib.suppress(OSError):
-                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                probe.request("GET", "/")
-                probe.getresponse().read()
-                probe.close()
-                if len(server.worker_pids()) >= workers:
-                    break
-            if time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn did not answer in 30 s; see {log}")
-            time.sleep(0.2)
-        yield server
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 # -- clients ----------------------------------------------------------------------------------------
@@ -382,19 +264,6 @@ class Browser:
         self.connection.close()
 
 
-HIDDEN = {name: re.compile(rf'name="{name}" value="([^"]*)"') for name in ("csrf_token", "state")}
-
-
-def hidden(html: str, name: str) -> str:
-    match = HIDDEN[name].search(html)
-    return match.group(1) if match else ""
-
-
-def hidden_fields(html: str) -> dict[str, str]:
-    """The CSRF token and page state a page's form carries, to post back."""
-    return {name: hidden(html, name) for name in HIDDEN}
-
-
 @dataclass
 class Sample:
     kind: str  # "GET" or "POST"
@@ -440,7 +309,7 @@ def app_client(run: Run, port: int, token: str, seed: int, keep_alive: bool) -> 
             status, _, _ = browser.request(
                 "POST",
                 f"/s/{token}/page/{key}",
-                {**hidden_fields(html), "action": "next", **answers},
+                {**harness.hidden_fields(html), "action": "next", **answers},
             )
             expect(status, 302, f"POST {key}")
     except Exception as exc:  # reported; the phase stops
@@ -448,7 +317,9 @@ def app_client(run: Run, port: int, token: str, seed: int, keep_alive: bool) -> 
             run.failures.append(f"setup: {exc!r}")
         run.stop.set()
     run.started.wait()
-    measure(run, browser, random.Random(seed), f"/s/{token}/page/{GRID_PAGE}", hidden_fields)
+    measure(
+        run, browser, random.Random(seed), f"/s/{token}/page/{GRID_PAGE}", harness.hidden_fields
+    )
 
 
 def bare_client(run: Run, port: int, client: int, seed: int, keep_alive: bool) -> None:
@@ -504,14 +375,6 @@ def timed(
 # -- measuring --------------------------------------------------------------------------------------
 
 
-def percentile(sorted_values: list[float], p: float) -> float:
-    """Nearest-rank percentile of an already sorted list."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
-    return sorted_values[rank - 1]
-
-
 @dataclass
 class Stats:
     requests: int
@@ -524,15 +387,15 @@ class Stats:
 
     @classmethod
     def of(cls, samples: list[Sample], seconds: float) -> Stats:
-        latencies = sorted((s.end - s.start) * 1000 for s in samples)
+        latency = harness.Latency.of(s.end - s.start for s in samples)
         return cls(
             requests=len(samples),
             errors=sum(not s.ok for s in samples),
             per_second=len(samples) / seconds,
-            p50=percentile(latencies, 50),
-            p95=percentile(latencies, 95),
-            p99=percentile(latencies, 99),
-            max=latencies[-1] if latencies else float("nan"),
+            p50=latency.p50,
+            p95=latency.p95,
+            p99=latency.p99,
+            max=latency.max,
         )
 
 
@@ -553,7 +416,7 @@ class Phase:
 
 def drive(
     name: str,
-    server: Server,
+    server: harness.Server,
     client: Callable[..., None],
     client_args: list[tuple],
     warmup: float,
@@ -644,24 +507,12 @@ def merge(name: str, rounds: list[Phase]) -> Phase:
 # -- reporting --------------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    model = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    memory = ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                memory = f", {int(line.split()[1]) / 1024 / 1024:.1f} GiB RAM"
-    return f"{os.cpu_count()} CPUs ({model}){memory}, Python {platform.python_version()}"
-
-
 def report(app: Phase, bare: Phase, args: argparse.Namespace, database: str) -> bool:
+    """Print the setup, the latency table, the CPU shares, the ratio and the checks; write the
+    JSON if asked. True when every target is met."""
+    described = harness.machine().describe()
     print()
-    print(f"machine:  {machine()}")
+    print(f"machine:  {described}")
     print(
         f"setup:    {database}; gunicorn -w {args.workers} --threads {args.threads}; "
         f"{args.clients} clients; {args.seconds:g} s measured for each server, in "
@@ -670,41 +521,10 @@ def report(app: Phase, bare: Phase, args: argparse.Namespace, database: str) -> 
         + (f"; {args.think:g} s mean think time" if args.think else "")
     )
     print()
-    header = (
-        f"{'':28}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-        f"{'max ms':>9}{'errors':>8}"
-    )
-    print(header)
-    print("-" * len(header))
-    labels = {"GET": "GET", "POST": "POST", "all": "GET+POST"}
-    for phase, what in ((app, "grid page"), (bare, "bare endpoint")):
-        for kind in ("GET", "POST", "all"):
-            s = phase.stats[kind]
-            print(
-                f"{phase.name + ' ' + labels[kind] + ' ' + what:28}{s.requests:>9}"
-                f"{s.per_second:>9.1f}{s.p50:>9.1f}{s.p95:>9.1f}{s.p99:>9.1f}{s.max:>9.1f}"
-                f"{s.errors:>8}"
-            )
+    print("\n".join(latency_table(app, bare)))
     print()
     for phase in (app, bare):
-        print(
-            f"{phase.name}: server CPU {phase.server_cpu_ms_per_request:.1f} ms per request "
-            f"({phase.server_cpu_percent:.0f}% of one core), load generator "
-            f"{phase.client_cpu_percent:.0f}%"
-            + (
-                f", PostgreSQL {phase.database_cpu_percent:.0f}%"
-                if database == "PostgreSQL"
-                else ""
-            )
-            + f"; {len(phase.failures)} client errors, {phase.reconnects} reconnects"
-        )
-        if phase.other_cpu_percent > 5:
-            print(
-                f"    WARNING: other processes used {phase.other_cpu_percent:.0f}% of the "
-                "machine's CPU during this phase; the figures are not representative"
-            )
-        for failure in phase.failures[:5]:
-            print(f"    {failure}")
+        print_cpu(phase, database)
     ratio = app.stats["all"].per_second / (bare.stats["all"].per_second or float("nan"))
     print()
     print(
@@ -713,82 +533,122 @@ def report(app: Phase, bare: Phase, args: argparse.Namespace, database: str) -> 
         f"POST {app.stats['POST'].per_second / (bare.stats['POST'].per_second or 1):.1%})"
     )
     print()
-    checks = [
-        (
-            f"grid page GET p99 < {TARGET_P99_MS:g} ms",
-            f"{app.stats['GET'].p99:.1f} ms",
-            app.stats["GET"].p99 < TARGET_P99_MS,
-        ),
-        (
-            f"grid page POST p99 < {TARGET_P99_MS:g} ms",
-            f"{app.stats['POST'].p99:.1f} ms",
-            app.stats["POST"].p99 < TARGET_P99_MS,
-        ),
-        (f"app throughput >= {TARGET_RATIO:.0%} of bare", f"{ratio:.1%}", ratio >= TARGET_RATIO),
-        (
-            "no errors",
-            f"{app.stats['all'].errors + bare.stats['all'].errors} failed requests",
-            not (app.stats["all"].errors or bare.stats["all"].errors or app.failures),
-        ),
-    ]
-    for label, value, ok in checks:
+    results = checks(app, bare, ratio)
+    for label, value, ok in results:
         print(f"{'PASS' if ok else 'FAIL'}  {label:40} {value}")
     if args.json:
-        result = {
-            "machine": machine(),
-            "database": database,
-            "settings": {
-                k: getattr(args, k)
-                for k in (
-                    "clients",
-                    "seconds",
-                    "warmup",
-                    "workers",
-                    "threads",
-                    "keep_alive",
-                    "think",
-                    "respondents",
-                )
-            },
-            "phases": {
-                phase.name: {
-                    "stats": {k: vars(v) for k, v in phase.stats.items()},
-                    "server_cpu_ms_per_request": phase.server_cpu_ms_per_request,
-                    "server_cpu_percent": phase.server_cpu_percent,
-                    "client_cpu_percent": phase.client_cpu_percent,
-                    "database_cpu_percent": phase.database_cpu_percent,
-                    "other_cpu_percent": phase.other_cpu_percent,
-                    "client_errors": len(phase.failures),
-                }
-                for phase in (app, bare)
-            },
-            "ratio": ratio,
-            "checks": {label: ok for label, _, ok in checks},
-        }
-        Path(args.json).write_text(json.dumps(result, indent=2))
-    return all(ok for _, _, ok in checks)
+        harness.write_json(args.json, figures(app, bare, args, database, described, ratio, results))
+    return all(ok for _, _, ok in results)
+
+
+LATENCY_COLUMNS = [
+    harness.Column("", 28, "<"),
+    harness.Column("requests", 9),
+    harness.Column("req/s", 9, spec=".1f"),
+    *(harness.Column(f"{p} ms", 9, spec=".1f") for p in ("p50", "p95", "p99", "max")),
+    harness.Column("errors", 8),
+]
+
+
+def latency_table(app: Phase, bare: Phase) -> list[str]:
+    """GET, POST and both of the grid page and of the bare endpoint, one row each."""
+    labels = {"GET": "GET", "POST": "POST", "all": "GET+POST"}
+    rows = [
+        (
+            f"{phase.name} {labels[kind]} {what}",
+            *(s.requests, s.per_second, s.p50, s.p95, s.p99, s.max, s.errors),
+        )
+        for phase, what in ((app, "grid page"), (bare, "bare endpoint"))
+        for kind, s in ((kind, phase.stats[kind]) for kind in ("GET", "POST", "all"))
+    ]
+    return harness.table(LATENCY_COLUMNS, rows, rule=True)
+
+
+def print_cpu(phase: Phase, database: str) -> None:
+    """Where the CPU went during a phase, with a warning when the machine was not quiet."""
+    print(
+        f"{phase.name}: server CPU {phase.server_cpu_ms_per_request:.1f} ms per request "
+        f"({phase.server_cpu_percent:.0f}% of one core), load generator "
+        f"{phase.client_cpu_percent:.0f}%"
+        + (f", PostgreSQL {phase.database_cpu_percent:.0f}%" if database == "PostgreSQL" else "")
+        + f"; {len(phase.failures)} client errors, {phase.reconnects} reconnects"
+    )
+    if phase.other_cpu_percent > 5:
+        print(
+            f"    WARNING: other processes used {phase.other_cpu_percent:.0f}% of the "
+            "machine's CPU during this phase; the figures are not representative"
+        )
+    for failure in phase.failures[:5]:
+        print(f"    {failure}")
+
+
+def checks(app: Phase, bare: Phase, ratio: float) -> list[tuple[str, str, bool]]:
+    """The targets: (what, the figure measured, met)."""
+    get, post = app.stats["GET"], app.stats["POST"]
+    errors = app.stats["all"].errors + bare.stats["all"].errors
+    return [
+        (f"grid page GET p99 < {TARGET_P99_MS:g} ms", f"{get.p99:.1f} ms", get.p99 < TARGET_P99_MS),
+        (
+            f"grid page POST p99 < {TARGET_P99_MS:g} ms",
+            f"{post.p99:.1f} ms",
+            post.p99 < TARGET_P99_MS,
+        ),
+        (f"app throughput >= {TARGET_RATIO:.0%} of bare", f"{ratio:.1%}", ratio >= TARGET_RATIO),
+        ("no errors", f"{errors} failed requests", not (errors or app.failures)),
+    ]
+
+
+SETTINGS = (
+    "clients",
+    "seconds",
+    "warmup",
+    "workers",
+    "threads",
+    "keep_alive",
+    "think",
+    "respondents",
+)
+
+
+def figures(
+    app: Phase,
+    bare: Phase,
+    args: argparse.Namespace,
+    database: str,
+    described: str,
+    ratio: float,
+    results: list[tuple[str, str, bool]],
+) -> dict[str, object]:
+    """Everything the report printed, for ``--json``."""
+    return {
+        "machine": described,
+        "database": database,
+        "settings": {k: getattr(args, k) for k in SETTINGS},
+        "phases": {
+            phase.name: {
+                "stats": {k: vars(v) for k, v in phase.stats.items()},
+                "server_cpu_ms_per_request": phase.server_cpu_ms_per_request,
+                "server_cpu_percent": phase.server_cpu_percent,
+                "client_cpu_percent": phase.client_cpu_percent,
+                "database_cpu_percent": phase.database_cpu_percent,
+                "other_cpu_percent": phase.other_cpu_percent,
+                "client_errors": len(phase.failures),
+            }
+            for phase in (app, bare)
+        },
+        "ratio": ratio,
+        "checks": {label: ok for label, _, ok in results},
+    }
 
 
 def revision() -> str:
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "survey"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
+    """Which code was measured, for the first line of the output."""
+    at = harness.revision()
+    if at.commit is None:
         return "(not a git checkout)"
-    return f"at commit {head}" + (" with uncommitted changes under survey/" if dirty else "")
-
-
-# -- main -------------------------------------------------------------------------------------------
+    return f"at commit {at.commit}" + (
+        " with uncommitted changes under survey/ or migrations/" if at.dirty else ""
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -836,9 +696,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.respondents < args.clients:
         parser.error("--respondents must be at least --clients")
-    # Benchmark the tree this script lives in (a copy elsewhere measures that copy's code).
-    sys.path.insert(0, str(ROOT))
-    print(f"code:     {ROOT} {revision()}", flush=True)
+    print(f"code:     {harness.ROOT} {revision()}", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="survey-bench-") as tmp:
         folder = Path(tmp)
@@ -852,7 +710,7 @@ def main(argv: list[str] | None = None) -> int:
         app_env = {
             "SURVEY_DATABASE_URL": url,
             "SURVEY_SECRET_KEY": secret_key,
-            "SURVEY_SCHEDULE": ALWAYS_OPEN,
+            "SURVEY_SCHEDULE": harness.ALWAYS_OPEN,
         }
         bare_env = {"BENCH_BARE_DATABASE_URL": url}
         # Both servers run throughout and are driven in turn, round after round, so that a change
@@ -861,10 +719,10 @@ def main(argv: list[str] | None = None) -> int:
         bare_rounds: list[Phase] = []
         each = args.seconds / args.rounds
         with (
-            gunicorn(
+            harness.gunicorn(
                 "survey:create_app()", app_env, args.workers, args.threads, folder / "app.log"
             ) as app_server,
-            gunicorn(
+            harness.gunicorn(
                 "benchmarks.load_respondents:bare_app()",
                 bare_env,
                 args.workers,

@@ -33,7 +33,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -41,19 +40,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout, not a copy
+
+from benchmarks import harness
 
 QUESTIONNAIRE = "good_practice_savings"
-
-
-def _peak_rss_kb() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def child(database_url: str, out: str, pdf: bool) -> None:
@@ -85,7 +76,7 @@ def child(database_url: str, out: str, pdf: bool) -> None:
                 "startup": imported,
                 "figures": float(timings.group(1)) if timings else None,
                 "outputs": float(timings.group(2)) if timings else None,
-                "peak_rss_kb": _peak_rss_kb(),
+                "peak_rss_kb": harness.status_kib("VmHWM"),
             }
         )
     )
@@ -178,7 +169,7 @@ def run_child(database_url: str, out: Path, pdf: bool) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", database_url, str(out)]
     if pdf:
         command.append("--pdf")
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=harness.ROOT)
     if done.returncode != 0:
         raise SystemExit(done.stderr)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -201,8 +192,9 @@ def main() -> None:
 
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="report-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    print(f"machine: {platform.node()}, {platform.machine()}, {os.cpu_count()} CPUs, ")
-    print(f"         Python {platform.python_version()}, {platform.platform()}")
+    machine = harness.machine()
+    print(f"machine: {machine.node}, {machine.arch}, {machine.cpu_count} CPUs, ")
+    print(f"         Python {machine.python}, {machine.platform}")
     print(f"date:    {dt.date.today().isoformat()}; working folder {workdir}")
     rows = []
     for size in args.sizes:

@@ -23,14 +23,10 @@ import argparse
 import datetime as dt
 import http.client
 import http.cookiejar
-import json
 import math
 import os
-import platform
 import random
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,7 +42,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout, not a copy
+
+from benchmarks import harness
+
 MAX_SOAK_POOL = 20_000  # respondents prepared for the soak phase, at most
 SHOWN = 5  # mismatching responses (and keys of each) printed; the JSON keeps more
 REFERENCE = re.compile(r"Your reference number<br><strong>([^<]+)</strong>")
@@ -183,7 +182,7 @@ class Respondent:
         status, html = self.request("check", check)
         if not self.expect("check", "GET", check, status, 200):
             return
-        hidden = dict(re.findall(r'name="(csrf_token)" value="([^"]*)"', html))
+        hidden = harness.hidden_fields(html, ("csrf_token",))
         time.sleep(self.rng.uniform(*self.think))  # reading the answers through
         status, _ = self.request("check", check, list(hidden.items()))
         if not self.expect("check", "POST", check, status, 302):
@@ -203,7 +202,7 @@ class Respondent:
         status, html = self.request(label, path)
         if not self.expect(label, "GET", path, status, 200):
             return False
-        hidden = dict(re.findall(r'name="(csrf_token|state)" value="([^"]*)"', html))
+        hidden = harness.hidden_fields(html)
         data = [*hidden.items(), ("action", "next"), *form_fields(questionnaire, page, answers)]
         if page.page.checks:  # generated figures may trip a soft warning: confirm it
             data += [(f"confirm_{c.id}", "y") for c in page.page.checks if c.level == "warning"]
@@ -230,10 +229,10 @@ def prepare(database_url: str, questionnaire_id: str, count: int, seed: int, poo
     """Migrate, and create ``count`` respondents with generated answers for the first phase and
     ``pool(questionnaire, their answers)`` more for the soak (how many the soak can use depends
     on how long the routes are)."""
-    env = _env(database_url)
+    env = {**os.environ, **_env(database_url)}
     subprocess.run(
         [sys.executable, "-m", "survey.cli", "db", "upgrade"], env=env, check=True,
-        capture_output=True, cwd=ROOT,
+        capture_output=True, cwd=harness.ROOT,
     )  # fmt: skip
     os.environ.update(env)
     from survey import create_app
@@ -278,47 +277,12 @@ def soak_pool_size(
 
 def _env(database_url: str) -> dict[str, str]:
     return {
-        **os.environ,
         "SURVEY_DATABASE_URL": database_url,
         "SURVEY_SECRET_KEY": "soak",
-        "SURVEY_SCHEDULE": '{"*": {"opens": null, "closes": null}}',
+        "SURVEY_SCHEDULE": harness.ALWAYS_OPEN,
         "SURVEY_BASE_URL": "http://127.0.0.1",
         "SURVEY_RATELIMIT_STORAGE_URI": "memory://",
     }
-
-
-def start_gunicorn(database_url: str, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [str(gunicorn), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "survey:create_app()"],
-        env=_env(database_url), cwd=ROOT, start_new_session=True,
-    )  # fmt: skip
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/s/warm-up", timeout=5)
-        except urllib.error.HTTPError:
-            return process, port
-        except (OSError, http.client.HTTPException):
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
-
-
-def worker_memory_mib(master: int) -> float:
-    total = 0.0
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        if re.search(rf"^PPid:\s+{master}$", status, re.M):
-            total += int(re.search(r"^VmRSS:\s+(\d+)", status, re.M).group(1)) / 1024
-    return total
 
 
 # -- the setup, for the report ---------------------------------------------------------------------
@@ -326,9 +290,11 @@ def worker_memory_mib(master: int) -> float:
 
 def setup(args, database_url: str, think: tuple[float, float], app) -> dict[str, Any]:
     """Everything needed to compare one run's figures with another's: what ran, where, on what."""
+    at, machine = harness.revision(), harness.machine()
+    commit = at.commit or "unknown"
     return {
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "commit": _git_commit(),
+        "commit": f"{commit} + uncommitted changes" if at.dirty else commit,
         "questionnaire": args.questionnaire,
         "database": _without_password(database_url),
         "database_version": _database_version(app),
@@ -340,32 +306,15 @@ def setup(args, database_url: str, think: tuple[float, float], app) -> dict[str,
         "think_seconds": list(think),
         "seed": args.seed,
         "machine": {
-            "nproc": len(os.sched_getaffinity(0)),
-            "cpu_count": os.cpu_count(),
-            "cpu_model": _proc_field("/proc/cpuinfo", "model name"),
-            "ram": _proc_field("/proc/meminfo", "MemTotal"),
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-            "python": platform.python_version(),
-            "platform": platform.platform(),
+            "nproc": machine.usable_cpus,
+            "cpu_count": machine.cpu_count,
+            "cpu_model": machine.cpu_model or "unknown",
+            "ram": f"{machine.ram_gib:.1f} GiB" if machine.ram_gib is not None else "unknown",
+            "load_average_at_start": harness.load_average(),
+            "python": machine.python,
+            "platform": machine.platform,
         },
     }
-
-
-def _git_commit() -> str:
-    """The commit, marked when the application's code differs from it (a run on work in
-    progress should say so)."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-            check=True,
-        ).stdout.strip()  # fmt: skip
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "survey", "migrations"], cwd=ROOT,
-            capture_output=True, text=True, check=True,
-        ).stdout.strip()  # fmt: skip
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{commit} + uncommitted changes" if dirty else commit
 
 
 def _without_password(url: str) -> str:
@@ -385,20 +334,6 @@ def _database_version(app) -> str:
         if db.engine.dialect.name == "sqlite":
             return "SQLite " + db.session.scalar(text("select sqlite_version()"))
         return str(db.session.scalar(text("select version()"))).split(" on ")[0].split(",")[0]
-
-
-def _proc_field(path: str, name: str) -> str:
-    try:
-        text = Path(path).read_text()
-    except OSError:
-        return "unknown"
-    match = re.search(rf"^{name}\s*:\s*(.+)$", text, re.M)
-    if not match:
-        return "unknown"
-    value = match.group(1).strip()
-    if value.endswith(" kB"):  # MemTotal
-        return f"{int(value[:-3]) / 1024**2:.1f} GiB"
-    return value
 
 
 def print_setup(info: dict[str, Any]) -> None:
@@ -458,20 +393,16 @@ def run_phase(
 
 
 def summary(values: list[float]) -> dict[str, Any]:
-    """Count and nearest-rank percentiles in milliseconds."""
-    ordered = sorted(values)
-    if not ordered:
+    """Count and nearest-rank percentiles in milliseconds, rounded for the JSON."""
+    if not values:
         return {"count": 0}
-
-    def at(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000, 1)
-
+    latency = harness.Latency.of(values)
     return {
-        "count": len(ordered),
-        "p50_ms": at(50),
-        "p95_ms": at(95),
-        "p99_ms": at(99),
-        "max_ms": round(ordered[-1] * 1000, 1),
+        "count": latency.count,
+        "p50_ms": round(latency.p50, 1),
+        "p95_ms": round(latency.p95, 1),
+        "p99_ms": round(latency.p99, 1),
+        "max_ms": round(latency.max, 1),
     }
 
 
@@ -498,16 +429,28 @@ def page_table(stats: Stats, questionnaire) -> list[dict[str, Any]]:
 
 
 def print_pages(rows: list[dict[str, Any]]) -> None:
+    """Each page's latencies (blank for a page with errors only), in the order they are met."""
     width = max([len(r["page"]) for r in rows] + [4])
-    print(f"  {'page':<{width}}  method  count      p50      p95      p99      max  errors  (ms)")
-    for r in rows:
-        if not r["count"]:
-            print(f"  {r['page']:<{width}}  {r['method']:<6}  {0:>5}{'':>36}  {r['errors']:>6}")
-            continue
-        print(
-            f"  {r['page']:<{width}}  {r['method']:<6}  {r['count']:>5}  {r['p50_ms']:>7.1f}  "
-            f"{r['p95_ms']:>7.1f}  {r['p99_ms']:>7.1f}  {r['max_ms']:>7.1f}  {r['errors']:>6}"
+    columns = [
+        harness.Column("page", width, "<"),
+        harness.Column("method", 6, "<"),
+        harness.Column("count", 5),
+        *(harness.Column(p, 7, spec=".1f") for p in ("p50", "p95", "p99", "max")),
+        harness.Column("errors", 6),
+    ]
+    cells = [
+        (
+            r["page"],
+            r["method"],
+            r["count"],
+            *((r[f"{p}_ms"] if r["count"] else None) for p in ("p50", "p95", "p99", "max")),
+            r["errors"],
         )
+        for r in rows
+    ]
+    header, *lines = harness.table(columns, cells, sep="  ", indent="  ")
+    print(header + "  (ms)")
+    print("\n".join(lines))
 
 
 def phase_figures(stats: Stats, seconds: float, questionnaire, **extra) -> dict[str, Any]:
@@ -810,24 +753,19 @@ def main() -> int:
     info = setup(args, database_url, think, app)
     print_setup(info)
     report: dict[str, Any] = {"setup": info, "phases": {}}
-    process, port = start_gunicorn(database_url, args.workers, args.threads)
-    base = f"http://127.0.0.1:{port}"
-    try:
+    server = harness.gunicorn("survey:create_app()", _env(database_url), args.workers, args.threads)
+    with server as running:
+        base = f"http://127.0.0.1:{running.port}"
         stats, seconds = run_phase(base, questionnaire, first, think, len(first), args.seed)
         burst = phase_figures(stats, seconds, questionnaire, respondents=len(first))
         report["phases"]["burst"] = burst
         print_phase(f"phase 1: {len(first)} respondents at once, whole questionnaire", burst)
         soak_stats = Stats()
         if args.soak_minutes > 0 and soak_people:
-            soak_stats, soak = soak_phase(
-                base, questionnaire, soak_people, think, args, process.pid
-            )
+            soak_stats, soak = soak_phase(base, questionnaire, soak_people, think, args, running)
             report["phases"]["soak"] = soak
             print_phase(f"phase 2: steady load, {args.soak_clients} clients", soak)
             print_memory(soak)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait()
     submitted = stats.submitted + soak_stats.submitted
     if args.self_test_corrupt:
         print()
@@ -844,24 +782,26 @@ def main() -> int:
         and verification["mismatched"] == 0
         and verification["submitted_unseen_by_client"] == 0
     )
-    report["machine_load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    report["machine_load_average_at_end"] = harness.load_average()
     if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2, default=str) + "\n")
+        harness.write_json(args.json, report)
         print(f"\nfigures written to {args.json}")
     print(f"\nload average at the end {report['machine_load_average_at_end']}")
     print(f"errors {len(errors)}; {'PASS' if report['passed'] else 'FAIL'}")
     return 0 if report["passed"] else 1
 
 
-def soak_phase(base, questionnaire, people, think, args, master: int) -> tuple[Stats, dict]:
+def soak_phase(
+    base, questionnaire, people, think, args, server: harness.Server
+) -> tuple[Stats, dict]:
     """Steady load for ``--soak-minutes``: the workers' memory and the requests done are
     sampled every minute, so a leak or a slowing down shows."""
-    memory_before = worker_memory_mib(master)
+    memory_before = server.memory_mib()
     deadline = time.time() + args.soak_minutes * 60
     minutes: list[tuple[int, float]] = []
 
     def sample(stats: Stats) -> None:
-        minutes.append((stats.requests(), worker_memory_mib(master)))
+        minutes.append((stats.requests(), server.memory_mib()))
 
     stats, seconds = run_phase(
         base, questionnaire, people, think, args.soak_clients, args.seed + 1, deadline, sample
@@ -877,7 +817,7 @@ def soak_phase(base, questionnaire, people, think, args, master: int) -> tuple[S
         pool_ran_out=ran_out,
         memory_mib={
             "start": round(memory_before, 1),
-            "end": round(worker_memory_mib(master), 1),
+            "end": round(server.memory_mib(), 1),
             "each_minute": [round(m, 1) for _, m in minutes],
         },
         requests_per_minute=rates,

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from benchmarks.load_respondents import ALWAYS_OPEN, free_port, gunicorn, hidden
+from benchmarks.harness import ALWAYS_OPEN, free_port, gunicorn, hidden
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("SURVEY_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")

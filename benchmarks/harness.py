@@ -1,0 +1,351 @@
+"""What every benchmark needs, in one place: the tree being measured and its revision, the machine
+it ran on, gunicorn serving an application on a free port (with its workers' CPU time and memory
+read from /proc), latency percentiles, the hidden fields a page's form carries, and fixed-width
+tables for printing results.
+
+The scripts import it as ``from benchmarks import harness`` after putting the checkout first on
+``sys.path``, so that both ``python benchmarks/<script>.py`` and ``python -m benchmarks.<script>``
+measure the code next to them rather than an installed copy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import math
+import os
+import platform
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+# What a run measures: uncommitted changes here mean the figures are not those of the commit.
+CODE_PATHS = ("survey", "migrations")
+ALWAYS_OPEN = '{"*": {"opens": null, "closes": null}}'  # SURVEY_SCHEDULE: every survey open
+
+
+# -- the revision and the machine -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Revision:
+    """The commit measured (None outside a git checkout) and whether the code differs from it."""
+
+    commit: str | None
+    dirty: bool
+
+
+def revision() -> Revision:
+    """The short commit of the checkout, and whether survey/ or migrations/ have uncommitted
+    changes (a run on work in progress should say so)."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
+        if done.returncode:
+            raise subprocess.CalledProcessError(done.returncode, args)
+        return done.stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no", "--", *CODE_PATHS)
+    except (OSError, subprocess.CalledProcessError):
+        return Revision(None, False)
+    return Revision(commit, bool(dirty))
+
+
+@dataclass(frozen=True)
+class Machine:
+    """What the figures depend on besides the code; ``ram_gib`` is None where /proc is missing."""
+
+    node: str
+    arch: str
+    cpu_model: str | None
+    cpu_count: int
+    usable_cpus: int  # the CPUs this process may run on (a container may have fewer)
+    ram_gib: float | None
+    python: str
+    platform: str
+
+    def describe(self) -> str:
+        """One line: '4 CPUs (AMD EPYC ...), 15.6 GiB RAM, Python 3.11.9'."""
+        memory = f", {self.ram_gib:.1f} GiB RAM" if self.ram_gib is not None else ""
+        model = self.cpu_model or "unknown CPU"
+        return f"{self.cpu_count} CPUs ({model}){memory}, Python {self.python}"
+
+
+def _proc_value(path: str, name: str) -> str | None:
+    """The value of ``name: value`` in a /proc text file such as /proc/cpuinfo (first match)."""
+    try:
+        text = Path(path).read_text()
+    except OSError:
+        return None
+    match = re.search(rf"^{re.escape(name)}\s*:\s*(.+)$", text, re.M)
+    return match.group(1).strip() if match else None
+
+
+def machine() -> Machine:
+    memory = _proc_value("/proc/meminfo", "MemTotal")  # "16318888 kB"
+    return Machine(
+        node=platform.node(),
+        arch=platform.machine(),
+        cpu_model=_proc_value("/proc/cpuinfo", "model name"),
+        cpu_count=os.cpu_count() or 1,
+        usable_cpus=len(os.sched_getaffinity(0)),
+        ram_gib=int(memory.split()[0]) / 1024**2 if memory else None,
+        python=platform.python_version(),
+        platform=platform.platform(),
+    )
+
+
+def load_average() -> list[float]:
+    """The 1, 5 and 15 minute load averages, rounded: a busy machine makes slow figures."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+# -- processes, from /proc --------------------------------------------------------------------------
+
+
+def process_cpu_seconds(pid: int | str) -> float:
+    """User + system CPU time of one process so far (0 once it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def status_kib(name: str, pid: int | str = "self") -> int:
+    """A memory figure of a process from /proc/<pid>/status, in KiB: VmRSS (now) or VmHWM (the
+    peak since exec; ``getrusage().ru_maxrss`` would carry the parent's peak over fork and exec).
+    0 when the process or the figure is missing."""
+    value = _proc_value(f"/proc/{pid}/status", name)  # "123456 kB"
+    return int(value.split()[0]) if value else 0
+
+
+def children(parent: int) -> list[int]:
+    """The pids of the processes whose parent is ``parent`` (a gunicorn master's workers)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+            pids.append(int(entry))
+    return pids
+
+
+def database_cpu_seconds() -> dict[str, float]:
+    """CPU time so far of each PostgreSQL server process on this machine (none for SQLite)."""
+    found: dict[str, float] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                if Path(f"/proc/{entry}/comm").read_text().strip() == "postgres":
+                    found[entry] = process_cpu_seconds(entry)
+    return found
+
+
+def machine_busy_seconds() -> float:
+    """CPU time spent by everything on the machine (all cores), from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+# -- gunicorn ---------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running gunicorn: its master process, the port it listens on, and its log (None when
+    its output goes to this terminal)."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path | None
+
+    def worker_pids(self) -> list[int]:
+        return children(self.process.pid)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the workers so far."""
+        return sum(process_cpu_seconds(pid) for pid in self.worker_pids())
+
+    def memory_mib(self) -> float:
+        """The workers' resident memory now, together."""
+        return sum(status_kib("VmRSS", pid) for pid in self.worker_pids()) / 1024
+
+
+def _answers(port: int) -> bool:
+    """Whether anything answers HTTP on the port (any status will do)."""
+    with contextlib.suppress(OSError, http.client.HTTPException):
+        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            probe.request("GET", "/")
+            probe.getresponse().read()
+            return True
+        finally:
+            probe.close()
+    return False
+
+
+@contextlib.contextmanager
+def gunicorn(
+    app_spec: str, env: Mapping[str, str], workers: int, threads: int, log: Path | None = None
+) -> Iterator[Server]:
+    """Serve ``app_spec`` (e.g. ``survey:create_app()``) from this checkout on a free loopback
+    port, with ``env`` added to this process's environment; yields once every worker is up and
+    the server answers, and stops it afterwards. Its own session, so a Ctrl-C reaches this script
+    only, which then stops gunicorn in order."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
+        "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT), "--log-level", "warning", app_spec,
+    ]  # fmt: skip
+    with contextlib.ExitStack() as files:
+        out = files.enter_context(log.open("wb")) if log else None
+        process = subprocess.Popen(
+            command,
+            env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+            start_new_session=True,
+        )
+    server = Server(process, port, log)
+    try:
+        _wait_until_up(server, workers)
+        yield server
+    finally:
+        _stop(process)
+
+
+def _wait_until_up(server: Server, workers: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not (_answers(server.port) and len(server.worker_pids()) >= workers):
+        if server.process.poll() is not None:
+            where = server.log.read_text() if server.log else "(its output is above)"
+            raise SystemExit(f"gunicorn exited early; see its log:\n{where}")
+        if time.monotonic() > deadline:
+            raise SystemExit(f"gunicorn did not answer in {seconds:g} s; see {server.log}")
+        time.sleep(0.2)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the master (it stops its workers), SIGKILL to the whole group after 30 s."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+# -- statistics -------------------------------------------------------------------------------------
+
+
+def percentile(sorted_values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile of an already sorted sequence (NaN when it is empty): a value that
+    was measured, never an interpolation between two."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Count and percentiles of a set of request times, in milliseconds (NaN when empty)."""
+
+    count: int
+    p50: float
+    p95: float
+    p99: float
+    max: float
+
+    @classmethod
+    def of(cls, seconds: Iterable[float]) -> Latency:
+        ms = sorted(s * 1000 for s in seconds)
+        return cls(
+            count=len(ms),
+            p50=percentile(ms, 50),
+            p95=percentile(ms, 95),
+            p99=percentile(ms, 99),
+            max=ms[-1] if ms else float("nan"),
+        )
+
+
+# -- pages ------------------------------------------------------------------------------------------
+
+
+def hidden(html: str, name: str) -> str:
+    """The value of the hidden input ``name`` in a page's form ("" when there is none)."""
+    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
+    return match.group(1) if match else ""
+
+
+def hidden_fields(html: str, names: Iterable[str] = ("csrf_token", "state")) -> dict[str, str]:
+    """The CSRF token and page state (those of ``names`` the page has) to post back with it."""
+    return {name: value for name in names if (value := hidden(html, name))}
+
+
+# -- printing ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a fixed-width table: its title, width, alignment and the format of its
+    values (a format spec such as ``.1f``)."""
+
+    title: str
+    width: int
+    align: str = ">"
+    spec: str = ""
+
+    def cell(self, value: Any) -> str:
+        """A value in this column; None is a blank cell."""
+        if value is None:
+            return " " * self.width
+        return format(value, f"{self.align}{self.width}{self.spec}")
+
+
+def table(
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any]],
+    *,
+    sep: str = "",
+    indent: str = "",
+    rule: bool = False,
+) -> list[str]:
+    """The lines of a table: the titles, a rule of dashes under them if asked, then the rows."""
+    header = indent + sep.join(format(c.title, f"{c.align}{c.width}") for c in columns)
+    lines = [header, "-" * len(header)] if rule else [header]
+    for row in rows:
+        lines.append(indent + sep.join(c.cell(v) for c, v in zip(columns, row, strict=True)))
+    return lines
+
+
+def write_json(path: str | Path, data: Any) -> None:
+    """Figures for the docs, readable (indented); values JSON lacks (dates) written as text."""
+    Path(path).write_text(json.dumps(data, indent=2, default=str) + "\n")
