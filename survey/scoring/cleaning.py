@@ -39,7 +39,7 @@ from typing import Any
 
 from survey.questionnaire.model import Question, Questionnaire
 from survey.questionnaire.routing import instance_count
-from survey.scoring.config import AmountTable, CleaningSettings, repeat_of
+from survey.scoring.declarations import AmountTable, CleaningSettings, repeat_of
 
 RULES: dict[int, str] = {
     1: "Zero base budget with zero or blank savings (area not delivered): removed. Zero budgeted "

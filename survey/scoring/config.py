@@ -2,143 +2,56 @@
 
 They live in the questionnaire's YAML under the top-level keys ``groups``, ``populations``,
 ``figures`` and ``settings`` (kept raw by the loader in ``Questionnaire.extra``). This module turns
-them into typed objects and checks them against the questions they name, collecting every problem
-(each naming its figure id) before refusing the declarations with :class:`ScoringConfigError`.
-Shapes are documented in docs/figures.md.
+them into the typed values of :mod:`.declarations` and checks them against the questions they
+name, collecting every problem before refusing the declarations with :class:`ScoringConfigError`.
+Each problem names the YAML path it is about, which the loader's ``Questionnaire.positions`` turn
+into a line: :func:`survey.definitions.loads` refuses a definition with them, with file and line,
+like any other problem of the definition. Shapes are documented in docs/figures.md.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from survey.questionnaire.model import Option, Question, Questionnaire, Repeat
+from survey.questionnaire.model import Questionnaire
+from survey.scoring.declarations import (
+    CHARTS,
+    DEFAULT_MIN_AUTHORITIES,
+    SLUG,
+    AmountTable,
+    AuthorityType,
+    CleaningSettings,
+    Figure,
+    ReportGroup,
+    ScoringConfig,
+    repeat_of,
+)
+from survey.scoring.kinds import KINDS
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
-CHARTS = ("stacked", "grouped", "none")
-DEFAULT_MIN_AUTHORITIES = 3
+
+@dataclass(frozen=True)
+class ScoringProblem:
+    """One problem with the scoring declarations.
+
+    ``path`` is the YAML node it is about (``figures[3].question``), for its line; ``where`` is how
+    it reads on its own, on the figures page and in ``survey report``: a figure by its id
+    (``figure 'f3': question``), a section by its path."""
+
+    path: str
+    message: str
+    where: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
 
 
 class ScoringConfigError(ValueError):
     """The scoring declarations were refused; ``problems`` lists every reason."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[ScoringProblem]):
         self.problems = problems
-        super().__init__("\n".join(problems))
-
-
-@dataclass(frozen=True)
-class AuthorityType:
-    """A row of Appendix B: the answers to the type question that make it, and its report group."""
-
-    id: str
-    label: str
-    answers: tuple[str, ...]
-    group: str
-    population: int | None = None
-    demo_respondents: int = 0
-
-
-@dataclass(frozen=True)
-class ReportGroup:
-    id: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One declared figure: a kind (implemented once in kinds.py) and its parameters."""
-
-    id: str
-    kind: str
-    label: str
-    title: str
-    population: str | None  # a report group id; None for every authority
-    chart: str
-    params: dict[str, Any]
-    notes: tuple[str, ...] = ()
-    n_note: str | None = None
-    split_by_group: bool = False
-
-
-@dataclass(frozen=True)
-class AmountTable:
-    """A money table the cleaning rules read (``settings.cleaning.tables``)."""
-
-    question: str
-    area: str | None = (
-        None  # single-choice question naming the area, for tables whose rows are years
-    )
-    thousands_roles: tuple[str, ...] = ("base",)
-    thousands_below: int | None = None
-    future_years: bool = False
-
-
-@dataclass(frozen=True)
-class CleaningSettings:
-    roles: dict[str, str]  # role (base, budgeted, delivered) -> measure id of the money tables
-    tables: tuple[AmountTable, ...]
-    negative_base_allowed: frozenset[str] = frozenset()
-    thousands_factor: int = 1000
-    over_base_factor: int = 10
-
-
-@dataclass
-class ScoringConfig:
-    type_question: str
-    types: tuple[AuthorityType, ...]
-    groups: tuple[ReportGroup, ...]
-    figures: tuple[Figure, ...]
-    min_authorities: int
-    cleaning: CleaningSettings | None
-    report_labels: dict[str, dict[str, str]] = field(default_factory=dict)
-    demo: dict[str, Any] = field(default_factory=dict)
-    _by_answer: dict[str, AuthorityType] = field(default_factory=dict, repr=False)
-
-    def __post_init__(self) -> None:
-        self._by_answer = {a: t for t in self.types for a in t.answers}
-
-    def type_for(self, answer: Any) -> AuthorityType | None:
-        return self._by_answer.get(answer) if isinstance(answer, str) else None
-
-    def group(self, group_id: str | None) -> ReportGroup | None:
-        return next((g for g in self.groups if g.id == group_id), None)
-
-    def group_label(self, group_id: str | None) -> str:
-        group = self.group(group_id)
-        return group.label if group else "All authorities"
-
-    def figure(self, figure_id: str) -> Figure | None:
-        return next((f for f in self.figures if f.id == figure_id), None)
-
-    @property
-    def total_population(self) -> int:
-        return sum(t.population or 0 for t in self.types)
-
-
-# -- helpers shared with the kinds ------------------------------------------------------------------
-
-
-def repeat_of(questionnaire: Questionnaire, question_id: str) -> Repeat | None:
-    for item in questionnaire.items:
-        if isinstance(item, Repeat) and any(
-            q.id == question_id for p in item.pages for q in p.questions
-        ):
-            return item
-    return None
-
-
-def option_label(
-    config: ScoringConfig | None, question: Question | None, option: Option, rows: bool = False
-) -> str:
-    """The label a report uses for an option: ``settings.report_labels`` may shorten it."""
-    list_name = None
-    if question is not None:
-        list_name = question.rows_list if rows else question.options_list
-    if config is not None and list_name and option.id in config.report_labels.get(list_name, {}):
-        return config.report_labels[list_name][option.id]
-    return option.label
+        super().__init__("\n".join(str(p) for p in problems))
 
 
 # -- parsing and validation ------------------------------------------------------------------------
@@ -161,10 +74,11 @@ class _Parser:
     def __init__(self, questionnaire: Questionnaire):
         self.q = questionnaire
         self.extra = questionnaire.extra or {}
-        self.problems: list[str] = []
+        self.problems: list[ScoringProblem] = []
 
-    def problem(self, where: str, message: str) -> None:
-        self.problems.append(f"{where}: {message}")
+    def problem(self, where: str, message: str, path: str | None = None) -> None:
+        """Note a problem with the node at ``path`` (by default ``where``, the node's path)."""
+        self.problems.append(ScoringProblem(path or where, message, where))
 
     def parse(self) -> ScoringConfig:
         settings = self.extra.get("settings") or {}
@@ -235,16 +149,22 @@ class _Parser:
                 self.problem(where, "needs an id (a slug), a label, answers and a group")
                 continue
             answers = t.get("answers") or []
-            if isinstance(answers, str):
+            listed = isinstance(answers, list)
+            if not listed:
                 answers = [answers]
-            for a in answers:
+            for j, a in enumerate(answers):
+                at = f"{where}.answers[{j}]" if listed else f"{where}.answers"
                 if answers_known and a not in answers_known:
-                    self.problem(where, f"'{a}' is not an answer of {question_id}")
+                    self.problem(where, f"'{a}' is not an answer of {question_id}", at)
                 if a in seen_answers:
-                    self.problem(where, f"answer '{a}' is already in type '{seen_answers[a]}'")
+                    self.problem(where, f"answer '{a}' is already in type '{seen_answers[a]}'", at)
                 seen_answers[str(a)] = t["id"]
             if t.get("group") not in group_ids:
-                self.problem(where, f"group '{t.get('group')}' is not in groups.report_groups")
+                self.problem(
+                    where,
+                    f"group '{t.get('group')}' is not in groups.report_groups",
+                    f"{where}.group",
+                )
             pop = populations.get(t["id"]) or {}
             if not isinstance(pop, dict):
                 pop = {"total": pop}
@@ -284,21 +204,33 @@ class _Parser:
             where = f"settings.cleaning.tables[{i}]"
             question = self.q.question(str(t.get("question")))
             if question is None or question.type != "money_table":
-                self.problem(where, f"'{t.get('question')}' is not a money table")
+                self.problem(
+                    where, f"'{t.get('question')}' is not a money table", f"{where}.question"
+                )
                 continue
             measures = {c.measure for c in question.columns}
             for role, measure in roles.items():
                 if measure not in measures:
-                    self.problem(where, f"{question.id} has no '{measure}' ({role}) column")
+                    self.problem(
+                        where,
+                        f"{question.id} has no '{measure}' ({role}) column",
+                        f"{where}.question",
+                    )
             area = t.get("area")
             if question.row_kind == "year":
                 other = self.q.question(str(area))
                 if other is None or other.type != "single":
                     self.problem(
-                        where, "a table whose rows are years needs 'area': a single choice"
+                        where,
+                        "a table whose rows are years needs 'area': a single choice",
+                        f"{where}.area",
                     )
                 elif repeat_of(self.q, other.id) != repeat_of(self.q, question.id):
-                    self.problem(where, f"'{area}' is not in the same repeat as {question.id}")
+                    self.problem(
+                        where,
+                        f"'{area}' is not in the same repeat as {question.id}",
+                        f"{where}.area",
+                    )
             thousands = t.get("thousands") or {}
             t_roles = thousands.get("roles", ["base"])
             for role in t_roles:
@@ -324,8 +256,6 @@ class _Parser:
 
     # figures
     def figures(self, config: ScoringConfig) -> tuple[Figure, ...]:
-        from survey.scoring.kinds import KINDS
-
         raw = self.extra.get("figures") or []
         if not isinstance(raw, list):
             self.problem("figures", "must be a list")
@@ -335,38 +265,46 @@ class _Parser:
         common = {"id", "kind", "label", "title", "population", "chart", "notes", "n_note"}
         common |= {"split_by_group"}
         for i, f in enumerate(raw):
+            node = f"figures[{i}]"
             fid = str(f.get("id", "")) if isinstance(f, dict) else ""
-            where = f"figure '{fid}'" if fid else f"figures[{i}]"
+            where = f"figure '{fid}'" if fid else node
             if not isinstance(f, dict):
-                self.problem(where, "must be a mapping")
+                self.problem(where, "must be a mapping", node)
                 continue
             if not SLUG.match(fid):
-                self.problem(where, "needs an id: lower-case letters, digits and underscores")
+                self.problem(
+                    where, "needs an id: lower-case letters, digits and underscores", f"{node}.id"
+                )
             if fid in seen:
-                self.problem(where, "duplicate figure id")
+                self.problem(where, "duplicate figure id", f"{node}.id")
             seen.add(fid)
             kind = KINDS.get(str(f.get("kind")))
             if kind is None:
+                known = ", ".join(sorted(KINDS))
                 self.problem(
-                    where, f"unknown kind '{f.get('kind')}' (known: {', '.join(sorted(KINDS))})"
+                    where, f"unknown kind '{f.get('kind')}' (known: {known})", f"{node}.kind"
                 )
                 continue
             params = {k: v for k, v in f.items() if k not in common}
             for key in sorted(set(params) - set(kind.required) - set(kind.optional)):
-                self.problem(where, f"unknown parameter '{key}' for kind {kind.name}")
+                self.problem(
+                    where, f"unknown parameter '{key}' for kind {kind.name}", f"{node}.{key}"
+                )
             for key in kind.required:
                 if key not in params:
-                    self.problem(where, f"missing parameter '{key}' for kind {kind.name}")
+                    self.problem(where, f"missing parameter '{key}' for kind {kind.name}", node)
             population = f.get("population")
             if population in ("all", None):
                 population = None
             elif config.group(str(population)) is None:
-                self.problem(where, f"population '{population}' is not a report group")
+                self.problem(
+                    where, f"population '{population}' is not a report group", f"{node}.population"
+                )
             chart = str(f.get("chart", kind.default_chart))
             if chart not in CHARTS:
-                self.problem(where, f"chart must be one of {', '.join(CHARTS)}")
+                self.problem(where, f"chart must be one of {', '.join(CHARTS)}", f"{node}.chart")
             if not f.get("title"):
-                self.problem(where, "missing 'title'")
+                self.problem(where, "missing 'title'", f"{node}.title" if "title" in f else node)
             figure = Figure(
                 id=fid,
                 kind=kind.name,
@@ -380,7 +318,7 @@ class _Parser:
                 split_by_group=bool(f.get("split_by_group", False)),
             )
             if all(key in params for key in kind.required):
-                for message in kind.validate(figure, self.q, config):
-                    self.problem(where, message)
+                for param, message in kind.validate(figure, self.q, config):
+                    self.problem(f"{where}: {param}", message, f"{node}.{param}")
             out.append(figure)
         return tuple(out)

@@ -33,7 +33,7 @@ from survey.questionnaire.model import (
 )
 from survey.questionnaire.routing import asked_questions, effective_answers, field_keys, route
 from survey.responses.storage import audit
-from survey.scoring.config import AuthorityType, ScoringConfig, repeat_of
+from survey.scoring.declarations import AuthorityType, ScoringConfig, repeat_of
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 ANOMALIES = (

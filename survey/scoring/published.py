@@ -23,7 +23,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from survey.scoring.config import ScoringConfig
+from survey.scoring.declarations import ScoringConfig
 from survey.scoring.numbers import NA
 from survey.scoring.relations import ROW, build, heading_unit, hides_n, parts, too_few
 from survey.scoring.suppression import Unit, protect

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from survey.scoring.config import Figure, ScoringConfig
+from survey.scoring.declarations import Figure, ScoringConfig
 from survey.scoring.suppression import System, Unit, Variable
 
 ALWAYS: tuple[Unit, ...] = ("always",)  # a unit never hidden: a constant every reader knows

@@ -20,9 +20,11 @@ from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.routing import effective_answers
 from survey.registry import Registry
 from survey.scoring.cleaning import Decision, Issue, clean, summarise
-from survey.scoring.config import ScoringConfig, scoring_config
+from survey.scoring.config import scoring_config
 from survey.scoring.data import RawResponse, Record, read_census, read_decisions, read_responses
-from survey.scoring.kinds import KINDS, Context, Kind
+from survey.scoring.declarations import ScoringConfig
+from survey.scoring.kinds import KINDS
+from survey.scoring.kinds.base import Context, Kind
 from survey.scoring.published import publish
 
 SCHEMA_VERSION = 1

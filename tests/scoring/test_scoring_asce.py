@@ -24,7 +24,8 @@ from survey.scoring.cli import demo_data_command, report_command
 from survey.scoring.config import ScoringConfigError, scoring_config
 from survey.scoring.data import Record
 from survey.scoring.demo import allocate
-from survey.scoring.kinds import KINDS, Context
+from survey.scoring.kinds import KINDS
+from survey.scoring.kinds.base import Context
 from tests.conftest import ROOT
 
 QID = "asce_year_end_return"
@@ -298,7 +299,7 @@ def refused(figure):
     q = dataclasses.replace(Q, extra={**Q.extra, "figures": [figure]})
     with pytest.raises(ScoringConfigError) as error:
         scoring_config(q)
-    return error.value.problems
+    return [str(p) for p in error.value.problems]
 
 
 @pytest.mark.parametrize(

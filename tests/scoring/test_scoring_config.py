@@ -131,7 +131,8 @@ def test_bad_declarations_are_refused_naming_the_figure(figures, message):
     q = loads(MINI % figures, "mini.yaml")
     with pytest.raises(ScoringConfigError) as error:
         scoring_config(q)
-    assert any(p.startswith(message) for p in error.value.problems), error.value.problems
+    problems = [str(p) for p in error.value.problems]
+    assert any(p.startswith(message) for p in problems), problems
 
 
 def test_every_problem_is_reported_at_once():
@@ -139,7 +140,7 @@ def test_every_problem_is_reported_at_once():
     q = loads((MINI % figures).replace("answers: [b]", "answers: [z]"), "mini.yaml")
     with pytest.raises(ScoringConfigError) as error:
         scoring_config(q)
-    problems = error.value.problems
+    problems = [str(p) for p in error.value.problems]
     assert "groups.types[1]: 'z' is not an answer of kind" in problems
     assert (
         "figure 'x1': unknown kind 'pie' (known: by_factor, grid_distribution, mean_by_approach, mean_of_fields, mean_share, percent_difference, ranking_counts, ratio_distribution, response_rates, savings_ratio, top_approaches_by_category, totals_by_field)"

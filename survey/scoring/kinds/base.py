@@ -1,0 +1,214 @@
+"""What every figure kind shares: the context, the base class, cells and the common result shape.
+
+A kind is an accumulator: it is created for one declared figure (and population), fed every
+:class:`~survey.scoring.data.Record` with :meth:`Kind.add`, and asked for its table with
+:meth:`Kind.result`. Nothing here names a question of any particular questionnaire: the
+declarations in the YAML (``figures:``) say which questions each figure reads.
+
+Every result has the same shape (documented in docs/figures.md): rows x columns of cells, each
+cell with its full-precision value, how it reads, its n and whether it is N/A; the figure's n; and
+the data of its chart. A cell computed from fewer than ``min_authorities`` authorities is N/A and
+carries no value.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any, ClassVar
+
+from survey.questionnaire.model import Option, Question, Questionnaire
+from survey.questionnaire.routing import instance_count
+from survey.scoring.data import Record
+from survey.scoring.declarations import Figure, ScoringConfig, option_label, repeat_of
+from survey.scoring.numbers import NA, format_value, plain
+
+TOO_FEW = "fewer than {n} authorities"
+
+Finding = tuple[str, str]
+"""A problem with a figure's parameters: the parameter's path within the figure (``question``,
+``columns[0].weight``) and what is wrong with it. :mod:`survey.scoring.config` turns it into a
+problem with the figure's path, so that ``survey check`` can name the line."""
+
+
+class Context:
+    """What every kind needs besides its declaration: the questionnaire, the declarations, the
+    minimum cell size, and (for response rates) the census of all responses."""
+
+    def __init__(
+        self,
+        questionnaire: Questionnaire,
+        config: ScoringConfig,
+        min_authorities: int | None = None,
+        census: list[tuple[str | None, str]] | None = None,
+        include_in_progress: bool = False,
+    ):
+        self.questionnaire = questionnaire
+        self.config = config
+        self.min_authorities = (
+            config.min_authorities if min_authorities is None else min_authorities
+        )
+        self.census = census or []
+        self.include_in_progress = include_in_progress
+
+    def question(self, question_id: str) -> Question:
+        question = self.questionnaire.question(question_id)
+        assert question is not None, question_id
+        return question
+
+    def year_label(self, year_id: str) -> str:
+        for options in self.questionnaire.option_lists.values():
+            for o in options:
+                if o.id == year_id:
+                    return o.label
+        return year_id
+
+    def label(self, question: Question, option: Option, rows: bool = False) -> str:
+        return option_label(self.config, question, option, rows)
+
+    def instances(self, record: Record, question_id: str) -> list[tuple[int | None, str]]:
+        """(instance, key suffix) pairs of the repeat holding ``question_id`` (or one, none)."""
+        repeat = repeat_of(self.questionnaire, question_id)
+        if repeat is None:
+            return [(None, "")]
+        count = instance_count(repeat, record.answers)
+        return [(n, f"_{repeat.key}{n}") for n in range(1, count + 1)]
+
+
+def cell(
+    value: Any,
+    unit: str,
+    n: int | None = None,
+    na_reason: str | None = None,
+    places: int = 0,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A table cell: full-precision value, how it reads (percentages to ``places`` decimals),
+    its n; N/A cells carry no value."""
+    na = na_reason is not None or value is None
+    return {
+        "value": None if na else plain(value),
+        "display": NA if na else format_value(value, unit, places),
+        "n": n,
+        "na": na,
+        "na_reason": (na_reason or "no data") if na else None,
+        **extra,
+    }
+
+
+def sort_key_desc(value: Any) -> tuple[int, float]:
+    """Highest first, N/A (None) last."""
+    return (1, 0.0) if value is None else (0, -float(value))
+
+
+class Kind(abc.ABC):
+    """Base class: a figure kind. Subclasses declare their parameters and implement add/result."""
+
+    name: ClassVar[str] = ""
+    required: ClassVar[tuple[str, ...]] = ()
+    optional: ClassVar[tuple[str, ...]] = ()
+    default_chart: ClassVar[str] = "grouped"
+    n_unit: ClassVar[str] = "authorities"
+
+    def __init__(self, figure: Figure, ctx: Context, population: str | None = ...):  # type: ignore[assignment]
+        self.figure = figure
+        self.ctx = ctx
+        self.p = figure.params
+        self.population = figure.population if population is ... else population
+        self.min = ctx.min_authorities
+        self.setup()
+
+    # -- declaration checks -----------------------------------------------------------------------
+    @classmethod
+    def validate(cls, figure: Figure, q: Questionnaire, config: ScoringConfig) -> list[Finding]:
+        """The problems with ``figure``'s parameters, once every required one is present."""
+        return []
+
+    @staticmethod
+    def check_question(
+        q: Questionnaire, figure: Figure, param: str, types: tuple[str, ...]
+    ) -> tuple[Question | None, list[Finding]]:
+        qid = figure.params.get(param)
+        question = q.question(str(qid)) if qid is not None else None
+        if question is None:
+            return None, [(param, f"no question '{qid}'")]
+        if question.type not in types:
+            return question, [(param, f"'{qid}' is a {question.type}, not {' or '.join(types)}")]
+        return question, []
+
+    # -- accumulation ---------------------------------------------------------------------------
+    def setup(self) -> None:  # noqa: B027 - optional hook: most kinds need no set-up
+        """Prepare the accumulators (a hook for kinds that need them)."""
+
+    def wants(self, record: Record) -> bool:
+        return self.population is None or record.group_id == self.population
+
+    @abc.abstractmethod
+    def add(self, record: Record) -> None:
+        """Take one response into account."""
+
+    @abc.abstractmethod
+    def result(self) -> dict[str, Any]:
+        """The figure, once every response has been added."""
+
+    # -- the common shape -------------------------------------------------------------------------
+    def too_few(self, n: int) -> str | None:
+        return TOO_FEW.format(n=self.min) if n < self.min else None
+
+    def shape(
+        self,
+        *,
+        n: int,
+        unit: str,
+        columns: list[dict[str, Any]],
+        rows: list[dict[str, Any]],
+        cells: list[list[dict[str, Any]]],
+        chart: dict[str, Any] | None = None,
+        details: dict[str, Any] | None = None,
+        flags: dict[str, Any] | None = None,
+        notes: list[str] | None = None,
+    ) -> dict[str, Any]:
+        figure = self.figure
+        population_label = self.ctx.config.group_label(self.population)
+        extra = f", {figure.n_note}" if figure.n_note else ""
+        return {
+            "id": figure.id,
+            "kind": figure.kind,
+            "label": figure.label,
+            "title": figure.title,
+            "heading": f"{figure.label}: {figure.title} ({population_label}, n = {n}{extra})",
+            "population": {"id": self.population, "label": population_label},
+            "n": n,
+            "n_unit": self.n_unit,
+            "unit": unit,
+            "min_authorities": self.min,
+            "columns": columns,
+            "rows": rows,
+            "cells": cells,
+            "chart": chart if figure.chart != "none" else None,
+            "notes": list(figure.notes) + (notes or []),
+            "flags": flags or {},
+            "details": details or {},
+        }
+
+    def chart(
+        self,
+        categories: list[dict[str, Any]],
+        series: list[dict[str, Any]],
+        values: list[list[Any]],
+        unit: str,
+        places: int = 0,
+    ) -> dict[str, Any]:
+        """Chart data: ``values[s][c]`` is series s at category c (None where N/A); ``places``:
+        the decimals of the values written on the bars."""
+        out = {
+            "type": self.figure.chart,
+            "unit": unit,
+            "categories": categories,
+            "series": [
+                {**s, "values": [plain(v) for v in vals]}
+                for s, vals in zip(series, values, strict=True)
+            ],
+        }
+        if places:
+            out["places"] = places
+        return out
