@@ -14,7 +14,7 @@ What it does:
    answer rows per response), written with bulk inserts;
 2. for each format, runs the export in a *fresh child process* (``--child``) so that peak
    memory is that export's alone: the child records its resident set size (RSS) once the
-   application is set up, runs :func:`survey.exports.formats.export_to` to a file, and reports the time,
+   application is set up, runs :func:`survey.exports.export_to` to a file, and reports the time,
    the CPU time, the peak RSS (``VmHWM`` of the child) and the file size; with
    ``--tracemalloc`` it also reports the peak of Python allocations (slower);
 3. prints a table: seconds (wall clock and CPU: on a shared machine the CPU time is the steadier
@@ -240,7 +240,8 @@ def remove_database(path: Path) -> None:
 def child(database: str, fmt: str, out: str, use_tracemalloc: bool) -> None:
     import tracemalloc
 
-    from survey.exports.formats import ExportOptions, export_definition, export_to
+    from survey.exports import ExportOptions, export_to
+    from survey.exports.records import export_definition
 
     app = make_app(f"sqlite:///{database}")
     with app.app_context():
@@ -296,7 +297,8 @@ def main() -> None:
     parser.add_argument("--child", nargs=3, metavar=("DB", "FORMAT", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(*args.child, use_tracemalloc=args.tracemalloc)
+        database, fmt, out = args.child
+        child(database, fmt, out, use_tracemalloc=args.tracemalloc)
         return
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="export-bench-"))

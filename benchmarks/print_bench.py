@@ -13,6 +13,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from survey import create_app
 from survey.extensions import db
@@ -24,9 +25,9 @@ from survey.responses.storage import create_respondent, replace_answers
 QUESTIONNAIRE = "good_practice_savings"
 
 
-def three_examples() -> dict:
+def three_examples() -> dict[str, Any]:
     """A full response with three examples (every example page answered)."""
-    answers = {
+    answers: dict[str, Any] = {
         "q1": "Barnet",
         "q2": "london_borough",
         "q3": "chief_finance_officer",

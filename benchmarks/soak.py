@@ -639,7 +639,7 @@ def verify(app, questionnaire, everyone: list[Person], submitted: list[Submissio
                 )
         seen = {s.person.respondent_id for s in submitted}
         ours = [p.respondent_id for p in everyone]
-        in_database = set()
+        in_database: set[int] = set()
         for chunk in range(0, len(ours), 500):
             in_database.update(
                 db.session.scalars(
@@ -684,15 +684,16 @@ def corrupt(app, submitted: list[Submission]) -> list[str]:
     from sqlalchemy import delete, select, update
 
     from survey.extensions import db
-    from survey.models import Answer, Respondent
+    from survey.models import Answer, Response
 
     done = []
     with app.app_context():
         for how, submission in zip(("value", "type", "lost"), submitted, strict=False):
-            respondent = db.session.get(Respondent, submission.person.respondent_id)
+            respondent_id = submission.person.respondent_id
+            response = select(Response.id).where(Response.respondent_id == respondent_id)
             rows = db.session.execute(
                 select(Answer.id, Answer.key, Answer.value)
-                .where(Answer.response_id == respondent.response.id)
+                .where(Answer.response_id == response.scalar_subquery())
                 .order_by(Answer.key)
             ).all()
             numbers = [r for r in rows if type(r.value) is int]
@@ -702,7 +703,7 @@ def corrupt(app, submitted: list[Submission]) -> list[str]:
             else:
                 value = _spoilt(row.value, how)
                 db.session.execute(update(Answer).where(Answer.id == row.id).values(value=value))
-            done.append(f"respondent {respondent.id}: {row.key} {row.value!r} ({how})")
+            done.append(f"respondent {respondent_id}: {row.key} {row.value!r} ({how})")
         db.session.commit()
         db.session.remove()
     return done
