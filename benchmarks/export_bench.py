@@ -33,7 +33,6 @@ import datetime as dt
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -278,11 +277,8 @@ def child(database: str, fmt: str, out: str, use_tracemalloc: bool) -> None:
 def measure(database: Path, fmt: str, workdir: Path, use_tracemalloc: bool) -> dict[str, Any]:
     suffix = {"csv-wide": "csv", "csv-long": "csv", "json": "json", "xlsx": "xlsx", "sav": "sav"}
     out = workdir / f"{database.stem}-{fmt}.{suffix[fmt]}"
-    command = [sys.executable, __file__, "--child", str(database), fmt, str(out)]
-    if use_tracemalloc:
-        command.append("--tracemalloc")
-    done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=harness.ROOT)
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    tracing = ["--tracemalloc"] if use_tracemalloc else []
+    result = harness.run_child(__file__, str(database), fmt, str(out), *tracing)
     out.unlink(missing_ok=True)
     return result
 

@@ -33,7 +33,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -166,13 +165,7 @@ def build(database_url: str, size: int, pool_size: int, seed: int) -> float:
 
 
 def run_child(database_url: str, out: Path, pdf: bool) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--child", database_url, str(out)]
-    if pdf:
-        command.append("--pdf")
-    done = subprocess.run(command, capture_output=True, text=True, cwd=harness.ROOT)
-    if done.returncode != 0:
-        raise SystemExit(done.stderr)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return harness.run_child(__file__, database_url, str(out), *(["--pdf"] if pdf else []))
 
 
 def main() -> None:
