@@ -651,7 +651,7 @@ def revision() -> str:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients (20)")
     parser.add_argument("--seconds", type=float, default=30, help="measured seconds per phase")
@@ -696,8 +696,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.respondents < args.clients:
         parser.error("--respondents must be at least --clients")
-    print(f"code:     {harness.ROOT} {revision()}", flush=True)
+    return args
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
+    print(f"code:     {harness.ROOT} {revision()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="survey-bench-") as tmp:
         folder = Path(tmp)
         url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
@@ -706,18 +710,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"preparing {database}: {args.respondents} respondents ...", flush=True)
         tokens = prepare_database(url, args.respondents, args.reset, secret_key)
         create_bare_table(url)
-
         app_env = {
             "SURVEY_DATABASE_URL": url,
             "SURVEY_SECRET_KEY": secret_key,
             "SURVEY_SCHEDULE": harness.ALWAYS_OPEN,
         }
         bare_env = {"BENCH_BARE_DATABASE_URL": url}
-        # Both servers run throughout and are driven in turn, round after round, so that a change
-        # in what the (shared, virtual) machine can give during the run touches both alike.
-        app_rounds: list[Phase] = []
-        bare_rounds: list[Phase] = []
-        each = args.seconds / args.rounds
         with (
             harness.gunicorn(
                 "survey:create_app()", app_env, args.workers, args.threads, folder / "app.log"
@@ -730,47 +728,45 @@ def main(argv: list[str] | None = None) -> int:
                 folder / "bare.log",
             ) as bare_server,
         ):
-            for n in range(args.rounds):
-                warmup = args.warmup if n == 0 else min(args.warmup, 2.0)
-                print(
-                    f"round {n + 1} of {args.rounds}: application, {args.clients} clients on "
-                    f"{GRID_PAGE}; then the bare endpoint ...",
-                    flush=True,
-                )
-                app_rounds.append(
-                    drive(
-                        "app",
-                        app_server,
-                        app_client,
-                        [
-                            (app_server.port, tokens[i], i + 1000 * n, args.keep_alive)
-                            for i in range(args.clients)
-                        ],
-                        warmup,
-                        each,
-                        args.think,
-                    )
-                )
-                bare_rounds.append(
-                    drive(
-                        "bare",
-                        bare_server,
-                        bare_client,
-                        [
-                            (bare_server.port, i + 1, i + 1000 * n, args.keep_alive)
-                            for i in range(args.clients)
-                        ],
-                        warmup,
-                        each,
-                        args.think,
-                    )
-                )
-        app_phase, bare_phase = merge("app", app_rounds), merge("bare", bare_rounds)
+            app_phase, bare_phase = alternate(args, app_server, bare_server, tokens)
         for log in ("app.log", "bare.log"):
             text = (folder / log).read_text().strip()
             if text:
                 print(f"--- {log} (gunicorn) ---\n{text[-3000:]}")
     return 0 if report(app_phase, bare_phase, args, database) else 1
+
+
+def alternate(
+    args: argparse.Namespace,
+    app_server: harness.Server,
+    bare_server: harness.Server,
+    tokens: list[str],
+) -> tuple[Phase, Phase]:
+    """Both servers run throughout and are driven in turn, round after round, so that a change
+    in what the (shared, virtual) machine can give during the run touches both alike."""
+    app_rounds: list[Phase] = []
+    bare_rounds: list[Phase] = []
+    each = args.seconds / args.rounds
+    for n in range(args.rounds):
+        warmup = args.warmup if n == 0 else min(args.warmup, 2.0)
+        print(
+            f"round {n + 1} of {args.rounds}: application, {args.clients} clients on "
+            f"{GRID_PAGE}; then the bare endpoint ...",
+            flush=True,
+        )
+        app_clients = [
+            (app_server.port, tokens[i], i + 1000 * n, args.keep_alive) for i in range(args.clients)
+        ]
+        app_rounds.append(
+            drive("app", app_server, app_client, app_clients, warmup, each, args.think)
+        )
+        bare_clients = [
+            (bare_server.port, i + 1, i + 1000 * n, args.keep_alive) for i in range(args.clients)
+        ]
+        bare_rounds.append(
+            drive("bare", bare_server, bare_client, bare_clients, warmup, each, args.think)
+        )
+    return merge("app", app_rounds), merge("bare", bare_rounds)
 
 
 if __name__ == "__main__":

@@ -723,7 +723,7 @@ def _spoilt(value: Any, how: str) -> Any:
 # -- the whole run ------------------------------------------------------------------------------
 
 
-def main() -> int:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split(". ")[0] + ".")
     parser.add_argument("--questionnaire", default="good_practice_savings")
     parser.add_argument("--respondents", type=int, default=200, help="first phase (200)")
@@ -740,7 +740,11 @@ def main() -> int:
         action="store_true",
         help="spoil three stored responses before the check, which must then fail (exit 1)",
     )
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = arguments()
     think = (float(args.think.split(",")[0]), float(args.think.split(",")[-1]))
     folder = tempfile.mkdtemp(prefix="soak-")
     database_url = args.database_url or f"sqlite:///{folder}/soak.db"
@@ -772,21 +776,29 @@ def main() -> int:
         print()
         for line in corrupt(app, submitted):
             print(f"self-test: corrupted {line}")
-    verification = verify(app, questionnaire, first + soak_people, submitted)
-    report["verification"] = verification
-    print_verification(verification)
+    report["verification"] = verify(app, questionnaire, first + soak_people, submitted)
+    print_verification(report["verification"])
     errors = stats.errors + soak_stats.errors
+    return conclude(report, errors, len(stats.submitted) == len(first), args.json)
+
+
+def conclude(
+    report: dict[str, Any], errors: list[str], all_submitted: bool, json_file: str | None
+) -> int:
+    """Pass or fail: no errors, the first phase all submitted, every response read back as
+    sent; the figures written if asked. The exit status."""
+    verification = report["verification"]
     report["errors"] = len(errors)
     report["passed"] = (
         not errors
-        and len(stats.submitted) == len(first)
+        and all_submitted
         and verification["mismatched"] == 0
         and verification["submitted_unseen_by_client"] == 0
     )
     report["machine_load_average_at_end"] = harness.load_average()
-    if args.json:
-        harness.write_json(args.json, report)
-        print(f"\nfigures written to {args.json}")
+    if json_file:
+        harness.write_json(json_file, report)
+        print(f"\nfigures written to {json_file}")
     print(f"\nload average at the end {report['machine_load_average_at_end']}")
     print(f"errors {len(errors)}; {'PASS' if report['passed'] else 'FAIL'}")
     return 0 if report["passed"] else 1
