@@ -164,19 +164,6 @@ def machine_busy_seconds() -> float:
     return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def run_child(script: str, *args: str) -> dict[str, Any]:
-    """Run a benchmark script again in a fresh process (``script --child ...``) so that what it
-    measures, its peak memory above all, is that run's alone; returns the JSON object on the last
-    line it prints. Its error output is shown and the benchmark stops if it fails."""
-    done = subprocess.run(
-        [sys.executable, script, "--child", *args], capture_output=True, text=True, cwd=ROOT
-    )
-    if done.returncode != 0:
-        raise SystemExit(done.stderr)
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 # -- gunicorn ---------------------------------------------------------------------------------------
 
 
@@ -273,6 +260,22 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+# -- a measurement in a fresh process ---------------------------------------------------------------
+
+
+def run_child(script: str, *args: str) -> dict[str, Any]:
+    """Run a benchmark script again in a fresh process (``script --child ...``) so that what it
+    measures, its peak memory above all, is that run's alone; returns the JSON object on the last
+    line it prints. Its error output is shown and the benchmark stops if it fails."""
+    done = subprocess.run(
+        [sys.executable, script, "--child", *args], capture_output=True, text=True, cwd=ROOT
+    )
+    if done.returncode != 0:
+        raise SystemExit(done.stderr)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 # -- statistics -------------------------------------------------------------------------------------
