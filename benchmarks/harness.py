@@ -315,15 +315,20 @@ class Latency:
 # -- pages ------------------------------------------------------------------------------------------
 
 
+def _hidden(html: str, name: str) -> str | None:
+    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
+    return match.group(1) if match else None
+
+
 def hidden(html: str, name: str) -> str:
     """The value of the hidden input ``name`` in a page's form ("" when there is none)."""
-    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
-    return match.group(1) if match else ""
+    return _hidden(html, name) or ""
 
 
 def hidden_fields(html: str, names: Iterable[str] = ("csrf_token", "state")) -> dict[str, str]:
-    """The CSRF token and page state (those of ``names`` the page has) to post back with it."""
-    return {name: value for name in names if (value := hidden(html, name))}
+    """The CSRF token and page state (those of ``names`` the page has, empty or not) to post
+    back with it, as a browser would."""
+    return {name: value for name in names if (value := _hidden(html, name)) is not None}
 
 
 # -- printing ---------------------------------------------------------------------------------------
