@@ -30,11 +30,14 @@ def main() -> None:
 @main.command("check", with_appcontext=False)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def check_command(files: tuple[str, ...]) -> None:
-    """Validate questionnaire definitions; exit 1 listing every problem found."""
+    """Validate questionnaire definitions, their scoring declarations too; exit 1 listing every
+    problem found."""
+    from survey import definitions
+
     failed = False
     for name in files:
         try:
-            questionnaire = load(name)
+            questionnaire = definitions.load(name)
         except DefinitionError as exc:
             failed = True
             click.echo(f"{name}: {len(exc.problems)} problem(s)", err=True)

@@ -1,6 +1,7 @@
 """The questionnaires the application serves, and their stored versions.
 
-Definitions are read from the questionnaire folder once (validated by :mod:`survey.questionnaire.loader`). Every
+Definitions are read from the questionnaire folder once, validated by :mod:`survey.definitions`
+(the questionnaire and its scoring declarations: a broken figures section refuses the file). Every
 distinct text of a definition becomes a :class:`~survey.models.QuestionnaireVersion` row holding
 the YAML itself, so a response is always shown against the version it was answered on, even after
 the file has changed.
@@ -15,9 +16,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from survey import definitions
 from survey.extensions import db
 from survey.models import QuestionnaireVersion
-from survey.questionnaire.loader import DefinitionError, loads
+from survey.questionnaire import loader
+from survey.questionnaire.loader import DefinitionError
 from survey.questionnaire.model import Questionnaire
 
 logger = logging.getLogger(__name__)
@@ -38,7 +41,7 @@ class Registry:
                 text = path.read_text(encoding="utf-8")
                 try:
                     # parsed once per distinct text, however many apps are created
-                    questionnaire = _parse(content_hash(text), text, str(path))
+                    questionnaire = _parse(content_hash(text), text, str(path), True)
                 except DefinitionError as exc:
                     self.errors[str(path)] = exc
                     logger.error("questionnaire %s refused:\n%s", path, exc)
@@ -117,7 +120,7 @@ def _parse_stored(row: QuestionnaireVersion) -> Questionnaire:
     if content_hash(row.source) != row.content_hash:
         logger.error("questionnaire %s: the stored text does not match its content hash", name)
         raise StoredDefinitionError(f"{name}: the stored text does not match its content hash")
-    questionnaire = _parse(row.content_hash, row.source, name)
+    questionnaire = _parse(row.content_hash, row.source, name, False)
     if questionnaire.id != row.questionnaire_id:
         logger.error("questionnaire %s: the stored text defines '%s'", name, questionnaire.id)
         raise StoredDefinitionError(f"{name}: the stored text defines '{questionnaire.id}'")
@@ -129,5 +132,13 @@ def content_hash(text: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _parse(digest: str, source: str, name: str) -> Questionnaire:
-    return loads(source, name)
+def _parse(digest: str, source: str, name: str, scoring: bool) -> Questionnaire:
+    """The definition in ``source``; with ``scoring``, its scoring declarations checked too.
+
+    A file of the folder is checked whole (:mod:`survey.definitions`), so a broken figures section
+    is refused like any other problem. A stored version is only parsed: it is the record of what
+    respondents answered, accepted when it was stored (or imported), and its responses must stay
+    readable even if its figures would be refused today (their page reports that problem)."""
+    if scoring:
+        return definitions.loads(source, name)
+    return loader.loads(source, name)

@@ -65,6 +65,7 @@ class _Map(dict):
 
 class _Seq(list):
     line: int = 0
+    item_lines: list[int]
 
 
 # Bounds on what a definition may cost to read. Appendix A is 48 KB and 2,280 YAML values; a
@@ -165,6 +166,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
 def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
     seq = _Seq(loader.construct_object(child, deep=True) for child in node.value)
     seq.line = node.start_mark.line + 1
+    seq.item_lines = [child.start_mark.line + 1 for child in node.value]
     return seq
 
 
@@ -977,6 +979,7 @@ class _Validator:
             source_path=self.file,
             source_text=source_text,
             extra=_plain(extra),
+            positions=_positions(extra, "", {}),
         )
 
 
@@ -1027,6 +1030,24 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def _positions(value: Any, path: str, out: dict[str, int]) -> dict[str, int]:
+    """The line of every node under ``value`` by its path (``figures[3].kind``), kept beside the
+    free-form sections so that the modules checking them later report lines as the loader does."""
+    if isinstance(value, dict):
+        key_lines = getattr(value, "key_lines", {})
+        for key, child in value.items():
+            if key != "__duplicate_keys__":
+                child_path = f"{path}.{key}" if path else key
+                out[child_path] = key_lines.get(key, _line(child))
+                _positions(child, child_path, out)
+    elif isinstance(value, list):
+        lines = getattr(value, "item_lines", [])
+        for i, child in enumerate(value):
+            out[f"{path}[{i}]"] = lines[i] if i < len(lines) else _line(value)
+            _positions(child, f"{path}[{i}]", out)
+    return out
 
 
 def loads(text: str, filename: str = "<string>") -> Questionnaire:

@@ -213,6 +213,9 @@ class Questionnaire:
     source_path: str = ""
     source_text: str = field(default="", repr=False, compare=False)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    # the line of every node of ``extra`` by its path ("figures[3].kind" -> 212), so that a later
+    # check of those sections (the scoring declarations) reports lines as the loader does
+    positions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     # -- navigation over the static structure -------------------------------------------------
     def pages(self) -> list[Page]:

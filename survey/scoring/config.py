@@ -34,9 +34,10 @@ from survey.scoring.kinds import KINDS
 class ScoringProblem:
     """One problem with the scoring declarations.
 
-    ``path`` is the YAML node it is about (``figures[3].question``), for its line; ``where`` is how
-    it reads on its own, on the figures page and in ``survey report``: a figure by its id
-    (``figure 'f3': question``), a section by its path."""
+    ``path`` is the YAML node it is about, written as the loader writes paths
+    (``figures[3](f3).question``, ids in brackets), for ``survey check`` to name with its line;
+    ``where`` is how it reads on its own, on the figures page and in ``survey report``: a figure by
+    its id (``figure 'f3': question``), a section by its path."""
 
     path: str
     message: str
@@ -152,8 +153,9 @@ class _Parser:
             listed = isinstance(answers, list)
             if not listed:
                 answers = [answers]
+            node = f"{where}({t['id']})"  # the path as the loader writes it
             for j, a in enumerate(answers):
-                at = f"{where}.answers[{j}]" if listed else f"{where}.answers"
+                at = f"{node}.answers[{j}]" if listed else f"{node}.answers"
                 if answers_known and a not in answers_known:
                     self.problem(where, f"'{a}' is not an answer of {question_id}", at)
                 if a in seen_answers:
@@ -163,7 +165,7 @@ class _Parser:
                 self.problem(
                     where,
                     f"group '{t.get('group')}' is not in groups.report_groups",
-                    f"{where}.group",
+                    f"{node}.group",
                 )
             pop = populations.get(t["id"]) or {}
             if not isinstance(pop, dict):
@@ -265,8 +267,8 @@ class _Parser:
         common = {"id", "kind", "label", "title", "population", "chart", "notes", "n_note"}
         common |= {"split_by_group"}
         for i, f in enumerate(raw):
-            node = f"figures[{i}]"
             fid = str(f.get("id", "")) if isinstance(f, dict) else ""
+            node = f"figures[{i}]({fid})" if SLUG.match(fid) else f"figures[{i}]"  # as the loader
             where = f"figure '{fid}'" if fid else node
             if not isinstance(f, dict):
                 self.problem(where, "must be a mapping", node)

@@ -1,8 +1,8 @@
-"""Reading responses for scoring, and the record each figure kind is fed.
+"""Reading responses for scoring.
 
 Responses are read in one pass, ordered by id, with their answers streamed in batches, so memory
-stays flat however many there are: each response is cleaned, turned into a :class:`Record`, fed to
-every figure and dropped. Only submitted responses count unless partial ones are asked for; the
+stays flat however many there are: each response is cleaned, turned into a
+:class:`~survey.scoring.kinds.base.Record`, fed to every figure and dropped. Only submitted responses count unless partial ones are asked for; the
 census (every response's status and authority type) is read separately for the response rates.
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Answer, CleaningDecision, Respondent, Response
-from survey.scoring.cleaning import Decision
+from survey.scoring.issues import Decision
 
 BATCH = 5000
 
@@ -34,18 +34,6 @@ class RawResponse:
     name: str | None = None
     submitted_at: dt.datetime | None = None
     version_id: int | None = None  # the questionnaire version it was answered on
-
-
-@dataclass(slots=True)
-class Record:
-    """One response as the figures see it: its authority type and group, and cleaned answers."""
-
-    response_id: int
-    answers: Mapping[str, Any]
-    type_id: str | None = None
-    group_id: str | None = None
-    status: str = "submitted"
-    reference: str | None = None
 
 
 def _statuses(include_in_progress: bool) -> tuple[str, ...]:

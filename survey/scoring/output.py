@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from survey.scoring.cleaning import ACTION_LABELS, RULE_TITLES
+from survey.scoring.issues import ACTION_LABELS, RULE_TITLES
 from survey.scoring.numbers import NA
 from survey.scoring.report import Report
 from survey.scoring.svg import render

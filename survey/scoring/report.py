@@ -19,12 +19,13 @@ from survey.models import QuestionnaireVersion
 from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.routing import effective_answers
 from survey.registry import Registry
-from survey.scoring.cleaning import Decision, Issue, clean, summarise
+from survey.scoring.cleaning import clean
 from survey.scoring.config import scoring_config
-from survey.scoring.data import RawResponse, Record, read_census, read_decisions, read_responses
+from survey.scoring.data import RawResponse, read_census, read_decisions, read_responses
 from survey.scoring.declarations import ScoringConfig
+from survey.scoring.issues import Decision, Issue, summarise
 from survey.scoring.kinds import KINDS
-from survey.scoring.kinds.base import Context, Kind
+from survey.scoring.kinds.base import Context, Kind, Record
 from survey.scoring.published import publish
 
 SCHEMA_VERSION = 1

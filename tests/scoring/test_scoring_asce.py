@@ -22,10 +22,9 @@ from survey.questionnaire.loader import load
 from survey.questionnaire.routing import effective_answers
 from survey.scoring.cli import demo_data_command, report_command
 from survey.scoring.config import ScoringConfigError, scoring_config
-from survey.scoring.data import Record
 from survey.scoring.demo import allocate
 from survey.scoring.kinds import KINDS
-from survey.scoring.kinds.base import Context
+from survey.scoring.kinds.base import Context, Record
 from tests.conftest import ROOT
 
 QID = "asce_year_end_return"

@@ -13,8 +13,9 @@ import pytest
 
 from survey.questionnaire.loader import load
 from survey.questionnaire.routing import effective_answers
-from survey.scoring.cleaning import Decision, clean, reallocation_targets, summarise
+from survey.scoring.cleaning import clean, reallocation_targets
 from survey.scoring.config import scoring_config
+from survey.scoring.issues import Decision, summarise
 from tests.conftest import APPENDIX_A
 
 Q = load(APPENDIX_A)

@@ -12,9 +12,8 @@ import pytest
 
 from survey.questionnaire.loader import load
 from survey.scoring.config import scoring_config
-from survey.scoring.data import Record
 from survey.scoring.kinds import KINDS
-from survey.scoring.kinds.base import Context
+from survey.scoring.kinds.base import Context, Record
 from tests.conftest import APPENDIX_A
 
 Q = load(APPENDIX_A)

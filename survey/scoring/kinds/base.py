@@ -1,7 +1,7 @@
 """What every figure kind shares: the context, the base class, cells and the common result shape.
 
 A kind is an accumulator: it is created for one declared figure (and population), fed every
-:class:`~survey.scoring.data.Record` with :meth:`Kind.add`, and asked for its table with
+:class:`Record` with :meth:`Kind.add`, and asked for its table with
 :meth:`Kind.result`. Nothing here names a question of any particular questionnaire: the
 declarations in the YAML (``figures:``) say which questions each figure reads.
 
@@ -14,11 +14,12 @@ carries no value.
 from __future__ import annotations
 
 import abc
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from survey.questionnaire.model import Option, Question, Questionnaire
 from survey.questionnaire.routing import instance_count
-from survey.scoring.data import Record
 from survey.scoring.declarations import Figure, ScoringConfig, option_label, repeat_of
 from survey.scoring.numbers import NA, format_value, plain
 
@@ -28,6 +29,21 @@ Finding = tuple[str, str]
 """A problem with a figure's parameters: the parameter's path within the figure (``question``,
 ``columns[0].weight``) and what is wrong with it. :mod:`survey.scoring.config` turns it into a
 problem with the figure's path, so that ``survey check`` can name the line."""
+
+
+@dataclass(slots=True)
+class Record:
+    """One response as the figures see it: its authority type and group, and cleaned answers.
+
+    (Built by :mod:`survey.scoring.report` from what :mod:`survey.scoring.data` reads, so that the
+    kinds, and the check of their declarations at load, need no database.)"""
+
+    response_id: int
+    answers: Mapping[str, Any]
+    type_id: str | None = None
+    group_id: str | None = None
+    status: str = "submitted"
+    reference: str | None = None
 
 
 class Context:

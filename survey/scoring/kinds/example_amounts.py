@@ -7,9 +7,8 @@ from fractions import Fraction
 from typing import Any
 
 from survey.questionnaire.model import Questionnaire
-from survey.scoring.data import Record
 from survey.scoring.declarations import Figure, ScoringConfig
-from survey.scoring.kinds.base import Finding, cell, sort_key_desc
+from survey.scoring.kinds.base import Finding, Record, cell, sort_key_desc
 from survey.scoring.kinds.examples import ExamplesKind
 from survey.scoring.numbers import format_value
 

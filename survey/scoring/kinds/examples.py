@@ -8,9 +8,8 @@ from collections import defaultdict
 from typing import Any
 
 from survey.questionnaire.model import Option, Questionnaire
-from survey.scoring.data import Record
 from survey.scoring.declarations import Figure, ScoringConfig, repeat_of
-from survey.scoring.kinds.base import Finding, Kind, cell
+from survey.scoring.kinds.base import Finding, Kind, Record, cell
 from survey.scoring.numbers import format_value, percent, plain
 
 

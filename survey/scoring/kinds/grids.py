@@ -6,9 +6,8 @@ from collections import defaultdict
 from typing import Any
 
 from survey.questionnaire.model import Questionnaire
-from survey.scoring.data import Record
 from survey.scoring.declarations import Figure, ScoringConfig, repeat_of
-from survey.scoring.kinds.base import Finding, Kind, cell, sort_key_desc
+from survey.scoring.kinds.base import Finding, Kind, Record, cell, sort_key_desc
 from survey.scoring.numbers import percent, plain
 
 

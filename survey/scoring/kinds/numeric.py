@@ -10,9 +10,8 @@ from fractions import Fraction
 from typing import Any
 
 from survey.questionnaire.model import Question, Questionnaire
-from survey.scoring.data import Record
 from survey.scoring.declarations import SLUG, Figure, ScoringConfig, repeat_of
-from survey.scoring.kinds.base import Finding, Kind, cell
+from survey.scoring.kinds.base import Finding, Kind, Record, cell
 from survey.scoring.numbers import plain, ratio
 
 NUMERIC_UNITS = {"money": "money", "number": "count", "percentage": "percent"}

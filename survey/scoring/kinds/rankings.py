@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from survey.questionnaire.model import Option, Questionnaire
-from survey.scoring.data import Record
 from survey.scoring.declarations import Figure, ScoringConfig, repeat_of
-from survey.scoring.kinds.base import Finding, Kind, cell
+from survey.scoring.kinds.base import Finding, Kind, Record, cell
 
 
 class RankingCounts(Kind):

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from survey.scoring.data import Record
-from survey.scoring.kinds.base import Kind, cell
+from survey.scoring.kinds.base import Kind, Record, cell
 from survey.scoring.numbers import percent
 
 

@@ -9,9 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from survey.questionnaire.model import Questionnaire
-from survey.scoring.data import Record
 from survey.scoring.declarations import SLUG, Figure, ScoringConfig
-from survey.scoring.kinds.base import Finding, Kind, cell
+from survey.scoring.kinds.base import Finding, Kind, Record, cell
 from survey.scoring.kinds.numeric import (
     NOT_NUMERIC,
     check_places,

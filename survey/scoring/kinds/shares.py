@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from survey.questionnaire.model import Questionnaire
-from survey.scoring.data import Record
 from survey.scoring.declarations import Figure, ScoringConfig
-from survey.scoring.kinds.base import Finding, Kind, cell, sort_key_desc
+from survey.scoring.kinds.base import Finding, Kind, Record, cell, sort_key_desc
 
 
 class MeanShare(Kind):

@@ -26,8 +26,9 @@ from survey.extensions import db
 from survey.models import CleaningDecision, Response
 from survey.questionnaire.model import Questionnaire
 from survey.responses.storage import audit
-from survey.scoring.cleaning import ACTION_LABELS, RULE_TITLES, RULES, reallocation_targets
+from survey.scoring.cleaning import reallocation_targets
 from survey.scoring.config import ScoringConfigError, scoring_config
+from survey.scoring.issues import ACTION_LABELS, RULE_TITLES, RULES
 from survey.scoring.output import figure_csv, figure_svg, report_pdf
 from survey.scoring.report import Report, build_report
 from survey.web.auth import roles_required

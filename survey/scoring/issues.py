@@ -1,0 +1,162 @@
+"""What the cleaning finds and what researchers decide: the rules' texts and choices, the
+:class:`Issue` a rule raises on a response, the stored :class:`Decision` on it, and the summary of
+a report's issues by rule. The rules themselves are applied by :mod:`.cleaning`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from survey.questionnaire.model import Questionnaire
+
+RULES: dict[int, str] = {
+    1: "Zero base budget with zero or blank savings (area not delivered): removed. Zero budgeted "
+    "savings with savings then delivered: kept",
+    2: "Values apparently entered in thousands ('000): x1,000 suggested, applied when accepted",
+    3: "Negative base budget (except in the areas allowed): removed",
+    4: "Negative budgeted savings: removed (or the sign reversed by a researcher)",
+    5: "Budgeted savings greater than the base budget: a researcher chooses savings / 10, "
+    "base x 10, remove the savings or remove the base budget",
+    6: "Amounts under 'Other': reviewed individually, reallocated to a named area or removed",
+    7: "Savings delivered identical to savings budgeted: kept, and counted",
+    8: "Savings delivered entered for future years (examples): removed",
+}
+RULE_TITLES: dict[int, str] = {
+    1: "Zero values",
+    2: "Entered in thousands",
+    3: "Negative base budgets",
+    4: "Negative budgeted savings",
+    5: "Budgeted savings above the base budget",
+    6: "Amounts under 'Other'",
+    7: "Delivered identical to budgeted",
+    8: "Savings delivered in future years",
+}
+
+# The actions a researcher may record, by rule. "accept" confirms the default (or suggested)
+# correction; "reject" keeps the submitted values.
+CHOICES: dict[int, tuple[str, ...]] = {
+    1: ("accept", "reject"),
+    2: ("accept", "reject"),
+    3: ("accept", "reject"),
+    4: ("accept", "reverse_sign", "reject"),
+    5: ("savings_div10", "base_x10", "remove_savings", "remove_base", "reject"),
+    6: ("reallocate", "remove", "reject"),
+    7: (),
+    8: ("accept", "reject"),
+}
+ACTION_LABELS = {
+    "accept": "Accept the correction",
+    "reject": "Reject: keep the submitted values",
+    "reverse_sign": "Reverse the sign",
+    "savings_div10": "Divide the savings by 10",
+    "base_x10": "Multiply the base budget by 10",
+    "remove_savings": "Remove the savings",
+    "remove_base": "Remove the base budget",
+    "reallocate": "Reallocate to a named area",
+    "remove": "Remove the amounts",
+}
+AUTOMATIC = "automatic"  # decided_by of corrections no researcher has reviewed yet
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the cleaning needs of a stored decision (a CleaningDecision row or a test double)."""
+
+    action: str
+    original: dict[str, Any]
+    decided_by: str
+    decided_at: dt.datetime | None = None
+    target: str | None = None
+    note: str | None = None
+    id: int | None = None
+
+
+@dataclass(slots=True)
+class Issue:
+    """One finding of one rule on one response: the fields it touches and what became of them."""
+
+    response_id: int
+    rule: int
+    subject: str  # names the issue within the response: a line, a table, an area answer
+    table: str  # the table (instance) key: q34, q8_ex2
+    question: str  # the money table's question id: q34, q8
+    original: dict[str, Any]  # field -> submitted value (after the corrections of earlier rules)
+    proposed: dict[str, Any]  # field -> value after the default or suggested correction
+    status: str = "pending"  # applied | pending | accepted | rejected | kept
+    action: str | None = None  # the correction in force
+    area: str | None = None
+    year: str | None = None
+    reference: str | None = None
+    text: str | None = None  # the respondent's "please specify" text (rule 6)
+    decided_by: str | None = None
+    decided_at: dt.datetime | None = None
+    target: str | None = None
+    note: str | None = None
+    stale: bool = False  # a decision exists but was made on other values
+    cleaned: dict[str, Any] = field(default_factory=dict)
+    touched: dict[str, Any] = field(default_factory=dict)  # other fields changed, as they were
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return (self.response_id, self.rule, self.subject)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return CHOICES[self.rule]
+
+    def entries(self) -> list[dict[str, Any]]:
+        """The cleaning log lines of this issue: one per field."""
+        before = {**self.touched, **self.original}
+        return [
+            {
+                "response_id": self.response_id,
+                "reference": self.reference,
+                "field": key,
+                "original": before.get(key),
+                "cleaned": self.cleaned.get(key, before.get(key)),
+                "rule": self.rule,
+                "status": self.status,
+                "action": self.action,
+                "decided_by": self.decided_by,
+                "decided_at": self.decided_at.isoformat() if self.decided_at else None,
+            }
+            for key in before
+        ]
+
+
+def summarise(issues: list[Issue], questionnaire: Questionnaire | None = None) -> dict[str, Any]:
+    """Counts per rule, like the source's Appendix B: issues, fields, responses, tables and
+    statuses. ``tables`` counts distinct table instances by question (q34: returns, q8: examples).
+    """
+    rules: dict[int, dict[str, Any]] = {}
+    for rule in RULES:
+        rules[rule] = {
+            "rule": rule,
+            "title": RULE_TITLES[rule],
+            "description": RULES[rule],
+            "issues": 0,
+            "fields": 0,
+            "responses": set(),
+            "tables": {},
+            "status": {"applied": 0, "pending": 0, "accepted": 0, "rejected": 0, "kept": 0},
+            "stale": 0,
+        }
+    for issue in issues:
+        entry = rules[issue.rule]
+        entry["issues"] += 1
+        entry["fields"] += len(issue.original)
+        entry["responses"].add(issue.response_id)
+        entry["tables"].setdefault(issue.question, set()).add((issue.response_id, issue.table))
+        entry["status"][issue.status] += 1
+        entry["stale"] += int(issue.stale)
+    out = []
+    for entry in rules.values():
+        entry["responses"] = len(entry["responses"])
+        entry["tables"] = {k: len(v) for k, v in sorted(entry["tables"].items())}
+        out.append(entry)
+    return {
+        "rules": out,
+        "issues": len(issues),
+        "pending": sum(1 for i in issues if i.status == "pending"),
+    }

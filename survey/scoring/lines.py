@@ -1,0 +1,105 @@
+"""The money tables of one response as the cleaning reads them: a line per area and year holding
+the answer keys of the roles (base budget, budgeted and delivered savings) that
+``settings.cleaning`` declares. Each table instance's layout is worked out once per questionnaire."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from survey.questionnaire.model import Question, Questionnaire
+from survey.questionnaire.routing import instance_count
+from survey.scoring.declarations import AmountTable, CleaningSettings, repeat_of
+
+
+@dataclass(slots=True)
+class Line:
+    """One area and year of a money table instance: the answer key of each role."""
+
+    table: str
+    subject: str
+    area: str | None
+    year: str
+    keys: dict[str, str]  # role -> answer key
+
+
+@dataclass(slots=True)
+class Table:
+    """One instance of a declared money table in a response (one per example in a repeat)."""
+
+    key: str  # q34, q8_ex2
+    spec: AmountTable
+    question: Question
+    instance: int | None
+    lines: list[Line]
+    area_key: str | None = None  # the key of the example's area answer
+    other_rows: list[tuple[str, list[Line]]] = field(default_factory=list)
+
+
+_LAYOUTS: dict[tuple[int, str, int | None], tuple] = {}
+
+
+def _layout(questionnaire: Questionnaire, settings: CleaningSettings, spec: AmountTable, repeat, n):
+    """The keys of one table instance, computed once: (key, area key, lines, other rows)."""
+    cache_key = (id(questionnaire), spec.question, n)
+    cached = _LAYOUTS.get(cache_key)
+    if cached is not None and cached[0] is questionnaire:
+        return cached[1]
+    question = questionnaire.question(spec.question)
+    roles = settings.roles
+    qkey = question.id if n is None else f"{question.id}_{repeat.key}{n}"
+    lines: list[tuple[str, str | None, str, dict[str, str]]] = []
+    other_rows: list[tuple[str, list[int]]] = []
+    area_key = None
+    if question.row_kind == "year":
+        area_key = spec.area if n is None else f"{spec.area}_{repeat.key}{n}"
+        for row in question.rows:
+            keys = {
+                role: f"{qkey}_{row.id}_{c.id}"
+                for role, measure in roles.items()
+                for c in question.columns
+                if c.measure == measure
+            }
+            lines.append((f"{qkey}_{row.id}", None, row.id, keys))
+    else:
+        years = list(dict.fromkeys(c.year for c in question.columns if c.year))
+        for row in question.rows:
+            first = len(lines)
+            for year in years:
+                keys = {
+                    role: f"{qkey}_{row.id}_{c.id}"
+                    for role, measure in roles.items()
+                    for c in question.columns
+                    if c.measure == measure and c.year == year
+                }
+                lines.append((f"{qkey}_{row.id}_{year}", row.id, year, keys))
+            if row.specify:
+                other_rows.append((row.id, list(range(first, len(lines)))))
+    layout = (qkey, question, area_key, lines, other_rows)
+    _LAYOUTS[cache_key] = (questionnaire, layout)
+    return layout
+
+
+def tables_of(
+    questionnaire: Questionnaire, settings: CleaningSettings, answers: Mapping[str, Any]
+) -> list[Table]:
+    """The money tables of one response, as lines (only repeat instances on the route)."""
+    out: list[Table] = []
+    for spec in settings.tables:
+        if questionnaire.question(spec.question) is None:
+            continue
+        repeat = repeat_of(questionnaire, spec.question)
+        instances = range(1, instance_count(repeat, answers) + 1) if repeat else [None]
+        for n in instances:
+            qkey, question, area_key, layout, others = _layout(
+                questionnaire, settings, spec, repeat, n
+            )
+            area = answers.get(area_key) if area_key else None
+            lines = [
+                Line(qkey, subject, row_area if area_key is None else area, year, keys)
+                for subject, row_area, year, keys in layout
+            ]
+            other_rows = [(row_id, [lines[i] for i in index]) for row_id, index in others]
+            out.append(Table(qkey, spec, question, n, lines, area_key, other_rows))
+    return out
