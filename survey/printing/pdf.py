@@ -30,13 +30,12 @@ from survey.questionnaire.model import (
     Questionnaire,
     Repeat,
 )
-from survey.questionnaire.routing import cell_asked
+from survey.questionnaire.types import question_type
+from survey.questionnaire.types.money_table import cell_asked
 from survey.registry import content_hash
 from survey.web.files import file_response
 
 bp = Blueprint("printing", __name__, url_prefix="/print")
-
-WIDE_TABLE_COLUMNS = 6  # money tables with more columns than this print on a landscape page
 
 
 # -- what a blank questionnaire prints, in order -----------------------------------------------------
@@ -57,6 +56,7 @@ class Block:
 @dataclass
 class PrintedQuestion(Block):
     qi: QuestionInstance | None = None
+    template: str = ""  # the question type's print partial
     hint: str | None = None
     note: str | None = None
     routing: list[str] = field(default_factory=list)  # "If yes, go to question 12."
@@ -137,25 +137,19 @@ def _question_block(
     questionnaire: Questionnaire, qi: QuestionInstance, page: Page, index: int, repeat_all: bool
 ) -> PrintedQuestion:
     q = qi.question
+    qtype = question_type(q)
     block = PrintedQuestion(
-        "question", qi=qi, hint=_renumber(q.hint, qi), note=_renumber(q.note, qi)
+        "question",
+        qi=qi,
+        template=qtype.print_template,
+        hint=_renumber(q.hint, qi),
+        note=_renumber(q.note, qi),
     )
-    if q.type == "ranking" and q.ranking_of:
-        source = questionnaire.question(q.ranking_of)
-        if source is not None:
-            inside = _same_repeat(source, qi)
-            block.source = QuestionInstance(
-                source, qi.instance if inside else None, qi.repeat if inside else None
-            )
+    qtype.printed(questionnaire, qi, block)  # a ranking's source, a table's headings, ...
     block.condition = _question_condition(questionnaire, qi, page, block.source)
     repeat = qi.repeat
     if repeat and q.id == repeat.another and qi.instance is not None:
         block.routing = _another_routing(questionnaire, repeat, qi.instance, index, repeat_all)
-    if q.type == "money_table":
-        block.header = _money_header(questionnaire, q)
-        block.wide = len(q.columns) > WIDE_TABLE_COLUMNS
-    if q.type == "textarea":
-        block.lines = max(3, min(10, (q.max_length or 1000) // 500))
     return block
 
 
@@ -283,9 +277,7 @@ def describe_condition(
     question = questionnaire.question(condition.question or "")
     if question is None:
         return f"you answered {condition.question}"
-    target = QuestionInstance(question, context.instance, context.repeat) if context else None
-    if target is None or not _same_repeat(question, context):
-        target = QuestionInstance(question)
+    target = context.sibling(question) if context else QuestionInstance(question)
     ref = _ref(target)
     label = _value_label(question, condition.value)
     if condition.op == "answered":
@@ -296,12 +288,6 @@ def describe_condition(
     if condition.op == "not_equals":
         return f"you did not answer “{label}” at {ref}"
     return f"you answered “{label}” at {ref}"
-
-
-def _same_repeat(question: Question, context: QuestionInstance | None) -> bool:
-    if context is None or context.repeat is None:
-        return False
-    return any(q.id == question.id for p in context.repeat.pages for q in p.questions)
 
 
 def _value_label(question: Question, value: Any) -> str:
@@ -315,43 +301,6 @@ def _ref(qi: QuestionInstance) -> str:
 
 def _renumber(text: str | None, qi: QuestionInstance) -> str | None:
     return qi.renumber(text)
-
-
-# -- money tables ----------------------------------------------------------------------------------
-
-
-def _money_header(questionnaire: Questionnaire, q: Question) -> list[list[tuple[str, int]]]:
-    """Heading rows of a money table as (label, colspan): one row of measures, or a row of
-    financial years over a row of measures when the columns are measures by years."""
-    if not any(c.year for c in q.columns):
-        return [[(_pounds(c.label), 1) for c in q.columns]]
-    years: list[tuple[str, int]] = []
-    measures: list[tuple[str, int]] = []
-    for c in q.columns:
-        year = _year_label(questionnaire, c.year)
-        label = c.label
-        if year and label.endswith(" " + year):
-            label = label[: -len(year) - 1]
-        if years and years[-1][0] == year:
-            years[-1] = (year, years[-1][1] + 1)
-        else:
-            years.append((year, 1))
-        measures.append((_pounds(label), 1))
-    return [years, measures]
-
-
-def _pounds(label: str) -> str:
-    return label if "£" in label else f"{label} (£)"
-
-
-def _year_label(questionnaire: Questionnaire, year_id: str | None) -> str:
-    if not year_id:
-        return ""
-    for options in questionnaire.option_lists.values():
-        for o in options:
-            if o.id == year_id:
-                return o.label
-    return year_id.replace("_", "/")
 
 
 # -- rendering ------------------------------------------------------------------------------------
@@ -466,7 +415,7 @@ def response_pdf(response) -> bytes:
     """The answers PDF of a stored response, outside any request (``survey print --response``)."""
     from survey.registry import Registry
     from survey.responses.answers import answer_sections
-    from survey.responses.storage import load_answers
+    from survey.responses.reading import load_answers
 
     questionnaire = Registry.for_version(response.questionnaire_version)
     sections = answer_sections(questionnaire, load_answers(response))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from survey.questionnaire.model import Condition, Option, Page, Question, Questionnaire, Repeat
+from survey.questionnaire.model import Condition, Page, Question, Questionnaire, Repeat
+from survey.questionnaire.types import question_type
+from survey.questionnaire.types.base import option_data
 
 
 def describe(questionnaire: Questionnaire) -> dict[str, Any]:
@@ -30,14 +32,12 @@ def describe(questionnaire: Questionnaire) -> dict[str, Any]:
         "fieldwork_year": questionnaire.fieldwork_year,
         "mandatory_note": questionnaire.mandatory_note,
         "sections": [{"id": s.id, "title": s.title} for s in questionnaire.sections],
-        "option_lists": {k: [_option(o) for o in v] for k, v in questionnaire.option_lists.items()},
+        "option_lists": {
+            k: [option_data(o) for o in v] for k, v in questionnaire.option_lists.items()
+        },
         "repeats": repeats,
         "pages": pages,
     }
-
-
-def _option(o: Option) -> dict[str, Any]:
-    return {"id": o.id, "label": o.label, "specify": o.specify, "missing": o.missing}
 
 
 def _condition(c: Condition | None) -> dict[str, Any] | None:
@@ -100,34 +100,12 @@ def _question(q: Question) -> dict[str, Any]:
         "mandatory": q.mandatory,
         "personal_data": q.personal_data,
         "show_if": _condition(q.show_if),
-        "options": [_option(o) for o in q.options],
+        "options": [option_data(o) for o in q.options],
         "options_list": q.options_list,
-        "rows": [_option(o) for o in q.rows],
+        "rows": [option_data(o) for o in q.rows],
         "columns": [],
     }
-    if q.type == "grid":
-        out["columns"] = [_option(o) for o in q.grid_columns]
-    if q.type == "money_table":
-        out["columns"] = [
-            {"id": c.id, "label": c.label, "measure": c.measure, "year": c.year} for c in q.columns
-        ]
-        out["money"] = {
-            "allow_negative": q.allow_negative,
-            "total_row": q.total_row,
-            "row_kind": q.row_kind,
-            "not_after_fieldwork_year": sorted(q.not_after_fieldwork_year),
-        }
-    if q.type == "ranking":
-        out["ranking"] = {"of": q.ranking_of, "ranks": q.ranks, "rank_labels": list(q.rank_labels)}
-    if q.type == "group":
-        out["fields"] = [
-            {"id": f.id, "type": f.type, "text": f.text, "max_length": f.max_length,
-             "options": [_option(o) for o in f.options]}
-            for f in q.fields
-        ]  # fmt: skip
+    out.update(question_type(q).describe(q))
     if q.max_length:
         out["max_length"] = q.max_length
-    if q.type in ("number", "percentage", "money"):
-        out["numeric"] = {"min": q.minimum, "max": q.maximum, "unit": q.unit,
-                         "allow_negative": q.allow_negative}  # fmt: skip
     return out

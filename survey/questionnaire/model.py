@@ -14,15 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-CHOICE_TYPES = frozenset({"single", "multiple"})
-TEXT_TYPES = frozenset({"text", "textarea", "email", "tel", "url"})
-NUMBER_TYPES = frozenset({"money", "number", "percentage"})
-SCALAR_TYPES = TEXT_TYPES | NUMBER_TYPES | frozenset({"single", "date"})
-GROUP_FIELD_TYPES = SCALAR_TYPES
-QUESTION_TYPES = (
-    SCALAR_TYPES | CHOICE_TYPES | frozenset({"money_table", "grid", "ranking", "group"})
-)
-DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 5000, "email": 254, "tel": 30, "url": 2000}
+from survey.questionnaire.keys import instance_key
 
 
 @dataclass(frozen=True)
@@ -185,7 +177,7 @@ class Repeat:
         for page in self.pages:
             for q in page.questions:
                 if key == q.id or key.startswith(q.id + "_"):
-                    return f"{q.id}_{self.key}{instance}{key[len(q.id) :]}"
+                    return instance_key(q.id, self.key, instance) + key[len(q.id) :]
         return key
 
 
@@ -273,7 +265,7 @@ class QuestionInstance:
     def key(self) -> str:
         if self.instance is None or self.repeat is None:
             return self.question.id
-        return f"{self.question.id}_{self.repeat.key}{self.instance}"
+        return instance_key(self.question.id, self.repeat.key, self.instance)
 
     @property
     def number(self) -> str | None:
@@ -316,8 +308,20 @@ class QuestionInstance:
         if self.instance is not None and self.repeat is not None:
             ids = {q.id for p in self.repeat.pages for q in p.questions}
             if question_id in ids:
-                return f"{question_id}_{self.repeat.key}{self.instance}"
+                return instance_key(question_id, self.repeat.key, self.instance)
         return question_id
+
+    def sibling(self, question: Question) -> QuestionInstance:
+        """Another question as asked alongside this one: in the same repeat instance when it
+        belongs to this question's repeat, otherwise as asked once."""
+        repeat, n = self.repeat, self.instance
+        if (
+            repeat is not None
+            and n is not None
+            and any(q.id == question.id for p in repeat.pages for q in p.questions)
+        ):
+            return QuestionInstance(question, n, repeat)
+        return QuestionInstance(question)
 
 
 @dataclass(frozen=True)

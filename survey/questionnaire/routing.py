@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from survey.questionnaire.keys import instance_key
 from survey.questionnaire.model import (
     Condition,
     PageInstance,
-    Question,
     QuestionInstance,
     Questionnaire,
     Repeat,
 )
+from survey.questionnaire.types import question_type
 
 Answers = Mapping[str, Any]
 
@@ -50,7 +51,7 @@ def instance_count(repeat: Repeat, answers: Answers) -> int:
     """How many instances of a repeat are on the route: one, plus one per "yes" to continue."""
     count = 1
     while count < repeat.max and repeat.another:
-        key = f"{repeat.another}_{repeat.key}{count}"
+        key = instance_key(repeat.another, repeat.key, count)
         if answers.get(key) != repeat.another_value:
             break
         count += 1
@@ -124,43 +125,9 @@ def neighbours_on(
 # -- the answer fields a question owns --------------------------------------------------------------
 
 
-def cell_asked(questionnaire: Questionnaire, question: Question, row_id: str, column) -> bool:
-    """False for money-table cells the definition does not ask (delivered savings in future years)."""
-    if column.measure not in question.not_after_fieldwork_year or not questionnaire.fieldwork_year:
-        return True
-    year = row_id if question.row_kind == "year" else column.year
-    if year is None:
-        return True
-    order, limit = (
-        questionnaire.year_order(year),
-        questionnaire.year_order(questionnaire.fieldwork_year),
-    )
-    return order is None or limit is None or order <= limit
-
-
 def field_keys(questionnaire: Questionnaire, qi: QuestionInstance) -> list[str]:
     """The answer keys (export column roots) that store this question's answer."""
-    q, key = qi.question, qi.key
-    if q.type in ("single", "multiple"):
-        return [key] + [f"{key}_{o.id}_text" for o in q.options if o.specify]
-    if q.type == "ranking":
-        return [f"{key}_{i}" for i in range(1, q.ranks + 1)]
-    if q.type == "grid":
-        return [f"{key}_{row.id}" for row in q.rows]
-    if q.type == "group":
-        return [f"{key}_{f.id}" for f in q.fields]
-    if q.type == "money_table":
-        keys = []
-        for row in q.rows:
-            keys += [
-                f"{key}_{row.id}_{c.id}"
-                for c in q.columns
-                if cell_asked(questionnaire, q, row.id, c)
-            ]
-            if row.specify:
-                keys.append(f"{key}_{row.id}_text")
-        return keys
-    return [key]
+    return question_type(qi.question).keys(questionnaire, qi)
 
 
 def page_field_keys(questionnaire: Questionnaire, pi: PageInstance, answers: Answers) -> list[str]:
@@ -170,7 +137,8 @@ def page_field_keys(questionnaire: Questionnaire, pi: PageInstance, answers: Ans
 def effective_answers(questionnaire: Questionnaire, answers: Answers) -> dict[str, Any]:
     """Only the answers to questions on the current route: what the response *is*.
 
-    Detail text of an "Other" option that is no longer chosen is dropped too.
+    What the question's type says no longer counts is dropped too (the detail text of an
+    "Other" option no longer chosen, ranks of options no longer chosen).
     """
     kept: dict[str, Any] = {}
     for pi in route(questionnaire, answers):
@@ -178,15 +146,5 @@ def effective_answers(questionnaire: Questionnaire, answers: Answers) -> dict[st
             for k in field_keys(questionnaire, qi):
                 if k in answers and answers[k] not in (None, "", []):
                     kept[k] = answers[k]
-            if qi.question.type == "ranking":
-                chosen = answers.get(qi.sibling_key(qi.question.ranking_of or "")) or []
-                for k in field_keys(questionnaire, qi):
-                    if kept.get(k) is not None and kept[k] not in chosen:
-                        kept.pop(k)
-            if qi.question.type in ("single", "multiple"):
-                chosen = answers.get(qi.key)
-                chosen = chosen if isinstance(chosen, list) else [chosen]
-                for o in qi.question.options:
-                    if o.specify and o.id not in chosen:
-                        kept.pop(f"{qi.key}_{o.id}_text", None)
+            question_type(qi.question).effective(questionnaire, qi, answers, kept)
     return kept

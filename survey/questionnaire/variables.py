@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from survey.questionnaire.model import Option, QuestionInstance, Questionnaire
-from survey.questionnaire.routing import cell_asked
+from survey.questionnaire.types import question_type
 
 FLAG_LABELS = {0: "Not selected", 1: "Selected"}
-NUMBER_TYPES = frozenset({"money", "number", "percentage"})
 
 
 @dataclass(frozen=True)
@@ -65,21 +64,14 @@ def question_variables(
     section: str | None,
     identifying: set[str],
 ) -> list[Variable]:
-    q, key = qi.question, qi.key
-    number = qi.number or ""
-    qtype = q.type
-    if q.type == "ranking" and not number:
-        source = questionnaire.question(q.ranking_of or "")
-        if source is not None:
-            source_qi = QuestionInstance(source, qi.instance, qi.repeat)
-            if qi.repeat is None or qi.sibling_key(source.id) == source.id:
-                source_qi = QuestionInstance(source)
-            if source_qi.number:
-                number = f"{source_qi.number} ranking"
+    """The download columns of one question as asked: what they are is its type's
+    (``variables`` hook); what every column of a question shares is filled in here."""
+    q = qi.question
+    qtype = question_type(q)
     common = {
-        "question_type": qtype,
+        "question_type": q.type,
         "question_id": q.id,
-        "number": number,
+        "number": qtype.number_label(questionnaire, qi),
         "text": q.text,
         "identifying": q.id in identifying,
         "section": section,
@@ -93,47 +85,4 @@ def question_variables(
             name=name, key=kw.pop("key", name), kind=kind, base=name, label_map=label_map, **kw
         )
 
-    out: list[Variable] = []
-    if q.type == "single":
-        out.append(var(key, "code", options=q.options))
-        out += [var(f"{key}_{o.id}_text", "text", sub=o.label) for o in q.options if o.specify]
-    elif q.type == "multiple":
-        out += [var(f"{key}_{o.id}", "flag", key=key, option=o.id, sub=o.label) for o in q.options]
-        out += [var(f"{key}_{o.id}_text", "text", sub=o.label) for o in q.options if o.specify]
-    elif q.type == "ranking":
-        source = questionnaire.question(q.ranking_of or "")
-        options = source.options if source else ()
-        for i in range(1, q.ranks + 1):
-            sub = q.rank_labels[i - 1] if i <= len(q.rank_labels) else f"Rank {i}"
-            out.append(var(f"{key}_{i}", "code", options=options, sub=sub))
-    elif q.type == "grid":
-        out += [
-            var(f"{key}_{row.id}", "code", options=q.grid_columns, sub=row.label, ordinal=True)
-            for row in q.rows
-        ]
-    elif q.type == "group":
-        for f in q.fields:
-            kind = "code" if f.type == "single" else "number" if f.type in NUMBER_TYPES else "text"
-            out.append(
-                var(
-                    f"{key}_{f.id}",
-                    kind,
-                    options=f.options,
-                    sub=f.text.rstrip(":"),
-                    question_type=f"group:{f.type}",
-                )
-            )
-    elif q.type == "money_table":
-        for row in q.rows:
-            out += [
-                var(f"{key}_{row.id}_{c.id}", "number", sub=f"{row.label}, {c.label}")
-                for c in q.columns
-                if cell_asked(questionnaire, q, row.id, c)
-            ]
-            if row.specify:
-                out.append(var(f"{key}_{row.id}_text", "text", sub=row.label))
-    elif q.type in NUMBER_TYPES:
-        out.append(var(key, "number"))
-    else:
-        out.append(var(key, "text"))
-    return out
+    return qtype.variables(questionnaire, qi, var)

@@ -21,10 +21,11 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
+from survey.audit import audit
 from survey.extensions import db
 from survey.models import Answer, Respondent, Response
+from survey.questionnaire.keys import cell_key, specify_key
 from survey.questionnaire.model import (
-    NUMBER_TYPES,
     Check,
     GroupField,
     Question,
@@ -32,7 +33,7 @@ from survey.questionnaire.model import (
     Questionnaire,
 )
 from survey.questionnaire.routing import asked_questions, effective_answers, field_keys, route
-from survey.responses.storage import audit
+from survey.questionnaire.types import question_type
 from survey.scoring.declarations import AuthorityType, ScoringConfig, repeat_of
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -275,42 +276,7 @@ class _Author:
             return
         if q.personal_data or not self.answers_question(q):
             return
-        if q.type in ("text", "textarea", "email", "tel", "url"):
-            if q.mandatory:
-                answers[qi.key] = "Synthetic demonstration answer."
-        elif q.type == "single":
-            options = self.area_options(q, qi)
-            option = self.pick(options, q.options_list)[0]
-            answers[qi.key] = option.id
-            if option.specify:
-                answers[f"{qi.key}_{option.id}_text"] = "Synthetic: another area"
-        elif q.type == "multiple":
-            options = self.area_options(q, qi)
-            k = self.rng.randint(min(2, len(options)), min(7, len(options)))
-            answers[qi.key] = [o.id for o in self.pick(options, q.options_list, k)]
-            for o in q.options:
-                if o.specify and o.id in answers[qi.key]:
-                    answers[f"{qi.key}_{o.id}_text"] = "Synthetic: other"
-        elif q.type == "ranking":
-            chosen = answers.get(qi.sibling_key(q.ranking_of or "")) or []
-            source = self.q.question(q.ranking_of or "")
-            options = [o for o in (source.options if source else ()) if o.id in chosen]
-            ranked = self.pick(options, source.options_list if source else None, q.ranks)
-            for i, o in enumerate(ranked, start=1):
-                answers[f"{qi.key}_{i}"] = o.id
-        elif q.type == "grid":
-            for row in q.rows:
-                answers[f"{qi.key}_{row.id}"] = self.pick(list(q.grid_columns), q.columns_list)[
-                    0
-                ].id
-        elif q.type == "money_table":
-            self.money_table(qi, answers)
-        elif q.type in NUMBER_TYPES:
-            value = self.number(q, q.id, qi, answers)
-            if value is not None:
-                answers[qi.key] = value
-        elif q.type == "group":
-            self.answer_group(qi, answers)
+        question_type(q).demo(self, qi, answers)
 
     # -- numbers and groups ---------------------------------------------------------------------
     def instance_key(self, qi: QuestionInstance, key: str) -> str:
@@ -357,29 +323,6 @@ class _Author:
         rounded = round(value, digits)
         return int(rounded) if digits <= 0 or spec.type == "money" else rounded
 
-    def answer_group(self, qi: QuestionInstance, answers: dict[str, Any]) -> None:
-        """Each field by its type; fields a page check says must add up to a total (percentages
-        adding up to 100) are drawn together so that they do (``settings.demo.splits``)."""
-        q = qi.question
-        page = self.q.page_of(q.id)
-        declared = {f"{q.id}_{f.id}": f for f in q.fields}
-        drawn: dict[str, int | float] = {}
-        for check in page.checks if page else ():
-            if check.kind == "sum_equals" and check.keys and set(check.keys) <= set(declared):
-                drawn.update(self.draw_split(q, check))
-        for f in q.fields:
-            declared_key, key = f"{q.id}_{f.id}", f"{qi.key}_{f.id}"
-            if declared_key in drawn:
-                answers[key] = drawn[declared_key]
-            elif f.type in NUMBER_TYPES:
-                value = self.number(f, declared_key, qi, answers)
-                if value is not None:
-                    answers[key] = value
-            elif f.type == "single" and f.options:
-                answers[key] = self.rng.choice(f.options).id
-            elif f.type in ("text", "textarea") and f.mandatory:
-                answers[key] = "Synthetic demonstration answer."
-
     def draw_split(self, q: Question, check: Check) -> dict[str, int | float]:
         """Whole numbers adding up to the check's total, drawn around the shares declared in
         ``settings.demo.splits[question][field]`` (equal shares if none; a Dirichlet draw whose
@@ -419,7 +362,7 @@ class _Author:
                 budgeted, delivered = self.savings(base, area, q.id)
                 amounts = {"base": base, "budgeted": budgeted, "delivered": delivered}
                 for c in q.columns:
-                    key = f"{qi.key}_{row.id}_{c.id}"
+                    key = cell_key(qi.key, row.id, c.id)
                     role = measure_role.get(c.measure)
                     if key in asked and role in amounts:
                         values[key] = amounts[role]
@@ -434,7 +377,7 @@ class _Author:
                     amounts = {"base": base, "budgeted": budgeted, "delivered": delivered}
                     for c in q.columns:
                         role = measure_role.get(c.measure)
-                        key = f"{qi.key}_{row.id}_{c.id}"
+                        key = cell_key(qi.key, row.id, c.id)
                         if c.year == year and role in amounts and key in asked:
                             values[key] = amounts[role]
             self.plant(q, qi, years, values, asked)
@@ -447,7 +390,7 @@ class _Author:
 
         def key(row: str, role: str, year: str) -> str:
             col = next(c.id for c in q.columns if c.measure == measure[role] and c.year == year)
-            return f"{qi.key}_{row}_{col}"
+            return cell_key(qi.key, row, col)
 
         run = [r.id for r in q.rows if r.id in self.areas]
         not_run = [r.id for r in q.rows if r.id not in self.areas and not r.specify]
@@ -490,7 +433,7 @@ class _Author:
                         values[key(other.id, "base", y)] = base
                         values[key(other.id, "budgeted", y)] = budgeted
                         values[key(other.id, "delivered", y)] = delivered
-                    text_key = f"{qi.key}_{other.id}_text"
+                    text_key = specify_key(qi.key, other.id)
                     if text_key in asked:
                         values[text_key] = "Synthetic: corporate property and facilities"
         if "thousands" in self.anomalies:
@@ -510,7 +453,7 @@ def store(
 ) -> int:
     """Create a respondent, a submitted response and its answers for each; returns how many.
 
-    Rows are inserted in bulk (the same rows :func:`survey.responses.storage.create_respondent` and a
+    Rows are inserted in bulk (the same rows :func:`survey.responses.writing.create_respondent` and a
     respondent's submission would make, without issuing links nobody will use)."""
     registry_version = _version(questionnaire)
     responses = list(responses)

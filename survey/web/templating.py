@@ -15,7 +15,9 @@ from functools import lru_cache
 from flask import Flask
 from markupsafe import Markup, escape
 
+from survey.questionnaire import keys
 from survey.questionnaire.money import format_money
+from survey.questionnaire.types import question_type
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -108,7 +110,7 @@ def _grid_pieces(key: str, rows, columns) -> tuple[tuple[str, str, str, tuple[Gr
     pieces = []
     escaped_columns = [(c.id, escape(c.id), escape(c.label)) for c in columns]
     for row in rows:
-        row_key = f"{key}_{row.id}"
+        row_key = keys.sub_key(key, row.id)
         name = escape(row_key)
         label = escape(row.label)
         header = (
@@ -143,6 +145,9 @@ def _grid_pieces(key: str, rows, columns) -> tuple[tuple[str, str, str, tuple[Gr
 
 def register(app: Flask) -> None:
     app.jinja_env.globals["grid_rows"] = grid_rows
+    # the question partials: each type's own (templates/*/types/), and the answer keys' spelling
+    app.jinja_env.globals["question_type"] = question_type
+    app.jinja_env.globals["keys"] = keys
     app.jinja_env.filters["rich_text"] = rich_text
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["long_date"] = long_date

@@ -8,14 +8,13 @@ import tracemalloc
 import pytest
 
 from survey.cli import check_command
-from survey.questionnaire.loader import (
+from survey.questionnaire.limits import (
     MAX_DEFINITION_CHARS,
     MAX_RANKS,
     MAX_REPEAT,
     MAX_TEXT_LENGTH,
-    DefinitionError,
-    loads,
 )
+from survey.questionnaire.loader import DefinitionError, loads
 from tests.questionnaire.test_loader import VALID
 
 LEVELS = "abcdefgh"

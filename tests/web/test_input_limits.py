@@ -12,8 +12,8 @@ from survey.models import Respondent
 from survey.questionnaire.loader import load
 from survey.questionnaire.model import GroupField
 from survey.questionnaire.money import TOO_LARGE_HELP, MoneyError, parse_money
+from survey.questionnaire.types.number import NUMBER_DIGITS, parse_number
 from survey.responses.invitations import parse_invitations
-from survey.web.forms import NUMBER_DIGITS, parse_number
 from tests.conftest import APPENDIX_A
 from tests.web.test_researcher import upload
 from tests.web.test_respondent import stored

@@ -1,0 +1,374 @@
+"""Reading a definition's values and recording its problems: the base of the loader.
+
+Every problem names the file, the line (kept by :mod:`survey.questionnaire.yaml_lines`) and the
+path inside the document (``pages[3].questions[1].options``), so an author can fix a definition
+in one pass. References between questions and page checks' keys are collected here and resolved
+once the whole document is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from survey.questionnaire.model import Check, Condition, Option, Question
+from survey.questionnaire.types import QUESTION_TYPES
+from survey.questionnaire.types.base import QuestionType
+from survey.questionnaire.yaml_lines import Map
+from survey.questionnaire.yaml_lines import line as line_of
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+CONDITION_OPS = ("equals", "not_equals", "includes", "answered")
+_UNKNOWN = QuestionType("")  # a question of an unknown type (reported) counts one answer key
+
+
+def type_of(name: str) -> QuestionType:
+    """The type named ``name``, or one with the base hooks' defaults when it is unknown."""
+    return QUESTION_TYPES.get(name, _UNKNOWN)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class DefinitionError(Exception):
+    """A definition was refused; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class Reader:
+    """The loader's reading primitives and its record of problems and pending references.
+
+    It also implements what a question type's ``parse`` hook may ask
+    (:class:`survey.questionnaire.types.base.Validator`)."""
+
+    def __init__(self, filename: str):
+        self.file = filename
+        self.problems: list[Problem] = []
+        self.option_lists: dict[str, tuple[Option, ...]] = {}
+        self.seen_question_ids: dict[str, str] = {}
+        self.seen_page_ids: dict[str, str] = {}
+        # question id -> (order index, type, repeat id) in document order, for back-references
+        self.order: dict[str, tuple[int, str, str | None]] = {}
+        self.question_options: dict[str, tuple[Option, ...]] = {}
+        self.pending_refs: list[tuple[str, str, int, int, str | None, str]] = []
+        self.numeric_keys: dict[str, str] = {}  # answer key (without instance) -> type
+        self.pending_ranks: list[tuple[str, int, str, int]] = []  # of, ranks, path, line
+        self.labels: dict[str, str] | None = None  # the question being read's option_labels
+        self.where: tuple[int, str | None] = (0, None)  # its order index and repeat
+
+    # -- reporting ------------------------------------------------------------------------------
+    def problem(self, node: Any, path: str, message: str, key: str | None = None) -> None:
+        self.problems.append(Problem(self.file, line_of(node, key), path, message))
+
+    def check_keys(self, node: Map, path: str, allowed: set[str], required: set[str]) -> None:
+        for key, line in node.get("__duplicate_keys__", []):
+            self.problems.append(Problem(self.file, line, f"{path}.{key}", "duplicate key"))
+        for key in node:
+            if key == "__duplicate_keys__":
+                continue
+            if key not in allowed:
+                self.problem(node, f"{path}.{key}", f"unknown key '{key}'", key)
+        for key in sorted(required - set(node)):
+            self.problem(node, path, f"missing '{key}'")
+
+    def text(self, node: Map, key: str, path: str, required: bool = False) -> str | None:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.problem(node, path, f"missing '{key}'")
+            return None
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            self.problem(node, f"{path}.{key}", "must be text", key)
+            return None
+        value = str(value).strip()
+        if "\x00" in value:  # (a YAML "\0" escape): no database text column holds one
+            where = f"{path}.{key}" if path else key
+            self.problem(node, where, "must not contain a NUL character (\\0)", key)
+            return None
+        if required and not value:
+            self.problem(node, f"{path}.{key}", "must not be empty", key)
+        return value
+
+    def slug(self, node: Map, key: str, path: str, pattern: re.Pattern = SLUG) -> str:
+        value = node.get(key)
+        if value is None:
+            self.problem(node, path, f"missing '{key}'")
+            return ""
+        value = str(value)
+        if not pattern.fullmatch(value):  # (``$`` alone would let a final newline through)
+            self.problem(
+                node,
+                f"{path}.{key}",
+                f"'{value}' is not a valid id (lower case letters, digits and _)",
+                key,
+            )
+        return value
+
+    def flag(self, node: Map, key: str, path: str) -> bool:
+        value = node.get(key, False)
+        if not isinstance(value, bool):
+            self.problem(node, f"{path}.{key}", "must be true or false", key)
+            return False
+        return value
+
+    def integer(
+        self, node: Map, key: str, path: str, minimum: int = 0, maximum: int | None = None
+    ) -> int | None:
+        value = node.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            self.problem(
+                node, f"{path}.{key}", f"must be a whole number of at least {minimum}", key
+            )
+            return None
+        if maximum is not None and value > maximum:
+            self.problem(node, f"{path}.{key}", f"must be {maximum:,} or less", key)
+            return None
+        return value
+
+    def date(self, node: Map, key: str) -> dt.date | None:
+        value = node.get(key)
+        if value is None:
+            return None
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.problem(node, key, f"'{value}' is not a date (use YYYY-MM-DD)", key)
+            return None
+
+    # -- option lists -----------------------------------------------------------------------------
+    def options(self, raw: Any, path: str, node: Any) -> tuple[Option, ...]:
+        if not isinstance(raw, list) or not raw:
+            self.problem(node, path, "must be a non-empty list of options")
+            return ()
+        out: list[Option] = []
+        ids: set[str] = set()
+        for i, item in enumerate(raw):
+            p = f"{path}[{i}]"
+            if not isinstance(item, Map):
+                self.problem(raw, p, "an option must be a mapping with 'id' and 'label'")
+                continue
+            self.check_keys(item, p, {"id", "label", "specify", "missing", "hint"}, {"id"})
+            oid = self.slug(item, "id", p) if "id" in item else ""
+            label = self.text(item, "label", p, required=True)
+            if oid in ids:
+                self.problem(item, f"{p}.id", f"duplicate option id '{oid}'", "id")
+            ids.add(oid)
+            out.append(
+                Option(
+                    id=oid,
+                    label=label or "",
+                    specify=self.flag(item, "specify", p),
+                    missing=self.flag(item, "missing", p),
+                    hint=self.text(item, "hint", p),
+                )
+            )
+        return tuple(out)
+
+    def option_ref(
+        self, node: Map, key: str, path: str, labels: dict[str, str] | None = None
+    ) -> tuple[tuple[Option, ...], str | None]:
+        """Resolve ``options: list_name`` (or an inline list) and apply per-question labels."""
+        raw = node.get(key)
+        name = None
+        if isinstance(raw, str):
+            name = raw
+            if raw not in self.option_lists:
+                known = ", ".join(sorted(self.option_lists)) or "none declared"
+                self.problem(
+                    node, f"{path}.{key}", f"unknown option list '{raw}' (known: {known})", key
+                )
+                return (), name
+            options = self.option_lists[raw]
+        elif raw is None:
+            self.problem(node, path, f"missing '{key}'")
+            return (), None
+        else:
+            options = self.options(raw, f"{path}.{key}", node)
+        if labels:
+            ids = {o.id for o in options}
+            for oid in labels:
+                if oid not in ids:
+                    self.problem(
+                        node, f"{path}.option_labels.{oid}", f"no option '{oid}' to relabel"
+                    )
+            options = tuple(
+                Option(o.id, str(labels.get(o.id, o.label)), o.specify, o.missing, o.hint)
+                for o in options
+            )
+        return options, name
+
+    # -- conditions -------------------------------------------------------------------------------
+    def condition(
+        self, raw: Any, path: str, node: Any, index: int, repeat: str | None
+    ) -> Condition | None:
+        if not isinstance(raw, Map):
+            self.problem(node, path, "a condition must be a mapping")
+            return None
+        for combinator in ("all", "any"):
+            if combinator in raw:
+                parts = raw[combinator]
+                if not isinstance(parts, list) or not parts:
+                    self.problem(raw, f"{path}.{combinator}", "must be a non-empty list")
+                    return None
+                built = [
+                    self.condition(p, f"{path}.{combinator}[{i}]", raw, index, repeat)
+                    for i, p in enumerate(parts)
+                ]
+                return Condition(combinator, parts=tuple(c for c in built if c))
+        if "not" in raw:
+            inner = self.condition(raw["not"], f"{path}.not", raw, index, repeat)
+            return Condition("not", parts=(inner,)) if inner else None
+        self.check_keys(raw, path, {"question", *CONDITION_OPS}, {"question"})
+        ops = [op for op in CONDITION_OPS if op in raw]
+        if len(ops) != 1:
+            self.problem(raw, path, f"give exactly one of {', '.join(CONDITION_OPS)}")
+            return None
+        qid = str(raw.get("question", ""))
+        self.pending_refs.append((qid, path, line_of(raw), index, repeat, "condition"))
+        value = raw[ops[0]]
+        return Condition(ops[0], question=qid, value=None if value is None else str(value))
+
+    # -- what the question types ask of the document ----------------------------------------------
+    def refer(self, question_id: str, path: str, line: int, kind: str) -> None:
+        """A reference to another question, checked once the whole document is read: it must
+        come earlier, and (for ``kind`` ranking) be a multiple choice."""
+        index, repeat = self.where
+        self.pending_refs.append((question_id, path, line, index, repeat, kind))
+
+    def limit_ranks(self, question_id: str, ranks: int, path: str, line: int) -> None:
+        """A ranking ranks at most the options of the question it ranks (checked at the end)."""
+        self.pending_ranks.append((question_id, ranks, path, line))
+
+    CHECK_KEYS = {
+        "sum_equals": ({"keys", "total"}, {"tolerance"}),
+        "percent_of": ({"percent", "of", "equals"}, {"tolerance_percent"}),
+    }
+
+    def checks(
+        self, raw: Map, path: str, questions: list[Question], repeat: str | None
+    ) -> tuple[Check, ...]:
+        """Page checks: their keys must be numeric answers of this page or an earlier one."""
+        items = raw.get("checks") or []
+        if not isinstance(items, list):
+            self.problem(raw, f"{path}.checks", "must be a list")
+            return ()
+        numeric = dict(self.numeric_keys)
+        for q in questions:
+            numeric.update(type_of(q.type).numeric_keys(q))
+        self.numeric_keys.update(numeric)
+        out = []
+        for i, item in enumerate(items):
+            p = f"{path}.checks[{i}]"
+            if not isinstance(item, Map):
+                self.problem(items, p, "a check must be a mapping")
+                continue
+            kind = str(item.get("kind", ""))
+            if kind not in self.CHECK_KEYS:
+                self.problem(item, f"{p}.kind", f"unknown check kind '{kind}' (known: "
+                             f"{', '.join(self.CHECK_KEYS)})", "kind")  # fmt: skip
+                continue
+            required, optional = self.CHECK_KEYS[kind]
+            self.check_keys(item, p, {"id", "kind", "message", "level"} | required | optional,
+                            {"id", "kind", "message"} | required)  # fmt: skip
+            level = str(item.get("level", "error"))
+            if level not in ("error", "warning"):
+                self.problem(item, f"{p}.level", "must be error or warning", "level")
+            keys = item.get("keys") or []
+            referenced = [str(k) for k in keys] if isinstance(keys, list) else []
+            referenced += [str(item[k]) for k in ("percent", "of", "equals") if k in item]
+            for key in referenced:
+                if key not in numeric:
+                    self.problem(item, p, f"'{key}' is not the answer key of a number, "
+                                 "percentage or money question on this page or before")  # fmt: skip
+            number = {}
+            for key in ("total", "tolerance", "tolerance_percent"):
+                value = item.get(key, 0)
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    self.problem(item, f"{p}.{key}", "must be a number", key)
+                    value = 0
+                number[key] = value
+            out.append(
+                Check(
+                    id=self.slug(item, "id", p),
+                    kind=kind,
+                    message=self.text(item, "message", p, required=True) or "",
+                    level=level,
+                    keys=tuple(str(k) for k in keys) if isinstance(keys, list) else (),
+                    percent=item.get("percent"),
+                    of=item.get("of"),
+                    equals=item.get("equals"),
+                    **number,
+                )
+            )
+        return tuple(out)
+
+    # -- cross references -------------------------------------------------------------------------
+    def resolve_references(self) -> None:
+        for qid, path, line, index, repeat, kind in self.pending_refs:
+            target = self.order.get(qid)
+            if target is None:
+                self.problems.append(
+                    Problem(
+                        self.file, line, path, f"refers to question '{qid}', which does not exist"
+                    )
+                )
+                continue
+            t_index, t_type, t_repeat = target
+            if t_index >= index:
+                self.problems.append(
+                    Problem(
+                        self.file,
+                        line,
+                        path,
+                        f"refers to question '{qid}', which does not come before it "
+                        "(a question can only depend on earlier answers; this would be a cycle)",
+                    )
+                )
+            if t_repeat is not None and t_repeat != repeat:
+                self.problems.append(
+                    Problem(
+                        self.file,
+                        line,
+                        path,
+                        f"refers to question '{qid}' inside repeat '{t_repeat}' from outside it",
+                    )
+                )
+            if kind == "ranking" and t_type != "multiple":
+                self.problems.append(
+                    Problem(
+                        self.file,
+                        line,
+                        path,
+                        f"a ranking must rank a multiple-choice question; '{qid}' is {t_type}",
+                    )
+                )
+        for of, ranks, path, line in self.pending_ranks:
+            choices = len(self.question_options.get(of, ()))
+            if self.order.get(of, (0, ""))[1] == "multiple" and ranks > choices:
+                self.problems.append(
+                    Problem(
+                        self.file,
+                        line,
+                        path,
+                        f"ranks {ranks:,} of {choices} options: a ranking can rank at most the "
+                        f"options of '{of}'",
+                    )
+                )

@@ -1,0 +1,54 @@
+"""The question types, one module per family, and the registry every other module asks.
+
+``QUESTION_TYPES`` maps a definition's ``type:`` to its :class:`~.base.QuestionType`;
+``FIELD_TYPES`` are the scalar ones a ``group`` may hold as fields. What a type is (its YAML,
+keys, form fields, checks, read-back, download columns, printed form, demo answers and
+partials) lives in its module: see :mod:`survey.questionnaire.types.base` for the hooks and
+docs/questionnaire-authoring.md for adding a type.
+"""
+
+from __future__ import annotations
+
+from survey.questionnaire.model import GroupField, Question
+from survey.questionnaire.types.base import QuestionType, ScalarType
+from survey.questionnaire.types.choice import ChoiceType, MultipleType
+from survey.questionnaire.types.date import DateType
+from survey.questionnaire.types.grid import GridType
+from survey.questionnaire.types.group import GroupType
+from survey.questionnaire.types.money_table import MoneyTableType
+from survey.questionnaire.types.number import MoneyType, NumberType, PercentageType
+from survey.questionnaire.types.ranking import RankingType
+from survey.questionnaire.types.text import (
+    EmailType,
+    TelType,
+    TextareaType,
+    TextType,
+    UrlType,
+)
+
+FIELD_TYPES: dict[str, ScalarType] = {
+    "single": ChoiceType("single"),
+    "text": TextType("text"),
+    "textarea": TextareaType("textarea"),
+    "email": EmailType("email"),
+    "tel": TelType("tel"),
+    "url": UrlType("url"),
+    "money": MoneyType("money"),
+    "number": NumberType("number"),
+    "percentage": PercentageType("percentage"),
+    "date": DateType("date"),
+}
+
+QUESTION_TYPES: dict[str, QuestionType] = {
+    **FIELD_TYPES,
+    "multiple": MultipleType("multiple"),
+    "grid": GridType("grid"),
+    "ranking": RankingType("ranking"),
+    "money_table": MoneyTableType("money_table"),
+    "group": GroupType("group", FIELD_TYPES),
+}
+
+
+def question_type(spec: Question | GroupField) -> QuestionType:
+    """The type of a question (or of a group's field): ``QUESTION_TYPES[spec.type]``."""
+    return QUESTION_TYPES[spec.type]

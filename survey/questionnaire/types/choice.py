@@ -1,0 +1,217 @@
+"""Choices from a list of options: ``single`` (radio buttons) and ``multiple`` (tick boxes).
+
+An option may ask the respondent to "please specify" (``specify: true``): its text is stored under
+:func:`survey.questionnaire.keys.specify_key` and is needed only while the option is chosen.
+A ``single`` is also a field type of a ``group`` (radio buttons inline, no specify texts).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from survey.questionnaire import keys
+from survey.questionnaire.model import Option, QuestionInstance
+from survey.questionnaire.types.base import (
+    FieldSpec,
+    Invalid,
+    ScalarType,
+    choices,
+    posted_value,
+    question_label,
+)
+
+SPECIFY_LIMIT = 200  # characters of a "please specify" text unless the question says otherwise
+
+
+def _chosen(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+class ChoiceType(ScalarType):
+    """Options of the question's own list; ``multiple`` stores a list of option ids."""
+
+    template = "respondent/types/choice.html"
+    print_template = "print/types/choice.html"
+    yaml_keys = frozenset({"options", "option_labels"})
+    stored = "choice"
+    many = False  # tick boxes rather than radio buttons
+    govuk = "radios"  # the GOV.UK component
+    tick_hint = "Tick one"  # printed when the question has no hint of its own
+
+    def parse(self, v, raw, path, kw) -> None:
+        kw["options"], kw["options_list"] = v.option_ref(raw, "options", path, v.labels)
+
+    def parse_field(self, v, raw, path, kw) -> None:
+        kw["options"], _ = v.option_ref(raw, "options", path)
+
+    # -- keys ---------------------------------------------------------------------------------------
+    def keys(self, questionnaire, qi) -> list[str]:
+        return [qi.key] + [keys.specify_key(qi.key, o.id) for o in qi.question.options if o.specify]
+
+    def key_count(self, q) -> int:
+        specify = sum(1 for o in q.options if o.specify)
+        return (len(q.options) if self.many else 1) + specify
+
+    def labels(self, qi, base) -> dict[str, str]:
+        return {
+            keys.specify_key(qi.key, o.id): f"{base}: {o.label}"
+            for o in qi.question.options
+            if o.specify
+        }
+
+    # -- the form -----------------------------------------------------------------------------------
+    def field_specs(self, key, spec) -> list[FieldSpec]:
+        return [(key, "multiple" if self.many else "radio", choices(spec.options))]
+
+    def fields(self, questionnaire, qi, answers, formdata) -> list[FieldSpec]:
+        out = self.field_specs(qi.key, qi.question)
+        for o in qi.question.options:
+            if o.specify:
+                out.append((keys.specify_key(qi.key, o.id), "text", ()))
+        return out
+
+    def display(self, questionnaire, qi, answers) -> dict[str, Any]:
+        return {k: answers.get(k) for k in self.keys(questionnaire, qi)}
+
+    def read(self, posted, key, spec, what) -> Any:
+        """A group's single-choice field: one of its options."""
+        value = posted_value(posted, key)
+        if value is not None and value not in {o.id for o in spec.options}:
+            raise Invalid(f"Select one of the options listed for {what}")
+        return value
+
+    def required_message(self, qi) -> str:
+        return qi.question.required_message or f"Select an answer to {question_label(qi)}"
+
+    def check(self, questionnaire, qi, posted, result, require_mandatory) -> None:
+        q, key = qi.question, qi.key
+        chosen = self.check_chosen(qi, posted, result)
+        if require_mandatory and q.mandatory and not chosen and key not in result.errors:
+            result.errors[key] = self.required_message(qi)
+        for o in q.options:
+            if o.specify:
+                self.check_specify(qi, o, o.id in chosen, posted, result, require_mandatory)
+
+    def check_chosen(self, qi: QuestionInstance, posted, result) -> list[str]:
+        allowed = {o.id for o in qi.question.options}
+        value = posted_value(posted, qi.key)
+        chosen = [value] if value in allowed else []
+        if value is not None and not chosen:
+            result.errors[qi.key] = f"Select one of the options listed at {question_label(qi)}"
+        result.values[qi.key] = chosen[0] if chosen else None
+        return chosen
+
+    @staticmethod
+    def check_specify(
+        qi: QuestionInstance, o: Option, chosen: bool, posted, result, require_mandatory: bool
+    ) -> None:
+        text_key = keys.specify_key(qi.key, o.id)
+        text = posted_value(posted, text_key)
+        limit = qi.question.max_length or SPECIFY_LIMIT
+        if text is not None and len(text) > limit:
+            result.errors[text_key] = (
+                f"'{o.label}' must be {limit:,} characters or fewer (you typed {len(text):,})"
+            )
+            result.drafts[text_key] = text
+            return
+        result.values[text_key] = text
+        if chosen and not text and require_mandatory:
+            result.errors[text_key] = f"You chose '{o.label}': say what it is"
+
+    # -- the response -------------------------------------------------------------------------------
+    def effective(self, questionnaire, qi, answers, kept) -> None:
+        chosen = _chosen(answers.get(qi.key))
+        for o in qi.question.options:
+            if o.specify and o.id not in chosen:
+                kept.pop(keys.specify_key(qi.key, o.id), None)
+
+    def missing(self, qi, answers) -> list[tuple[str, str]]:
+        chosen = _chosen(answers.get(qi.key))
+        out = []
+        for o in qi.question.options:
+            text_key = keys.specify_key(qi.key, o.id)
+            if o.specify and o.id in chosen and not answers.get(text_key):
+                out.append((text_key, f"You chose '{o.label}': say what it is"))
+        return out
+
+    def answer_lines(self, questionnaire, qi, answers) -> list[str]:
+        value = answers.get(qi.key)
+        chosen = value if isinstance(value, list) else ([value] if value else [])
+        lines = []
+        for o in qi.question.options:
+            if o.id in chosen:
+                detail = answers.get(keys.specify_key(qi.key, o.id))
+                lines.append(f"{o.label}: {detail}" if detail else o.label)
+        return lines
+
+    def format(self, value, spec) -> str:
+        return next((o.label for o in spec.options if o.id == value), value)
+
+    def field_kind(self) -> str:
+        return "code"
+
+    def variables(self, questionnaire, qi, var) -> list[Any]:
+        q, key = qi.question, qi.key
+        return [var(key, "code", options=q.options)] + self.specify_variables(qi, var)
+
+    @staticmethod
+    def specify_variables(qi: QuestionInstance, var) -> list[Any]:
+        return [
+            var(keys.specify_key(qi.key, o.id), "text", sub=o.label)
+            for o in qi.question.options
+            if o.specify
+        ]
+
+    def stored_kinds(self, questionnaire, qi) -> dict[str, str]:
+        out = {qi.key: "choices" if self.many else "choice"}
+        out.update({k: "text" for k in self.keys(questionnaire, qi)[1:]})
+        return out
+
+    # -- demonstrations -----------------------------------------------------------------------------
+    def demo(self, generator, qi, answers) -> None:
+        q = qi.question
+        option = generator.pick(generator.area_options(q, qi), q.options_list)[0]
+        answers[qi.key] = option.id
+        if option.specify:
+            answers[keys.specify_key(qi.key, option.id)] = "Synthetic: another area"
+
+    def field_demo(self, generator, spec, declared_key, qi, answers) -> Any:
+        return generator.rng.choice(spec.options).id if spec.options else None
+
+
+class MultipleType(ChoiceType):
+    """Tick all that apply: a list of option ids, a 0/1 download column per option."""
+
+    many = True
+    govuk = "checkboxes"
+    tick_hint = "Tick all that apply"
+    stored = "choices"
+
+    def required_message(self, qi) -> str:
+        return qi.question.required_message or f"Select at least one option at {question_label(qi)}"
+
+    def check_chosen(self, qi, posted, result) -> list[str]:
+        allowed = {o.id for o in qi.question.options}
+        value = posted_value(posted, qi.key)
+        chosen = [v for v in (value or []) if v in allowed]
+        if len(chosen) != len(value or []):
+            result.errors[qi.key] = f"Select only the options listed at {question_label(qi)}"
+        result.values[qi.key] = chosen or None
+        return chosen
+
+    def variables(self, questionnaire, qi, var) -> list[Any]:
+        q, key = qi.question, qi.key
+        flags = [
+            var(keys.sub_key(key, o.id), "flag", key=key, option=o.id, sub=o.label)
+            for o in q.options
+        ]
+        return flags + self.specify_variables(qi, var)
+
+    def demo(self, generator, qi, answers) -> None:
+        q = qi.question
+        options = generator.area_options(q, qi)
+        k = generator.rng.randint(min(2, len(options)), min(7, len(options)))
+        answers[qi.key] = [o.id for o in generator.pick(options, q.options_list, k)]
+        for o in q.options:
+            if o.specify and o.id in answers[qi.key]:
+                answers[keys.specify_key(qi.key, o.id)] = "Synthetic: other"
