@@ -296,15 +296,12 @@ class _Author:
         """A money, number or percentage answer. ``settings.demo.amounts[declared_key]`` says
         what is plausible: ``between: [low, high]``, absolute or, with ``of: KEY``, as a share of
         an answer given before; ``round`` (digits, as Python's round: -3 for thousands) and
-        ``blank`` (the chance an optional answer is left empty). Without one: money between
-        £10,000 and £1,000,000, numbers and percentages within their bounds."""
+        ``blank`` (the chance an optional answer is left empty). Without one, the number type's
+        own default (money between £10,000 and £1,000,000, numbers within their bounds)."""
+        number_type = question_type(spec)
         rule = (self.demo.get("amounts") or {}).get(declared_key)
         if rule is None:
-            if spec.type == "money":
-                return int(round(self.rng.uniform(1e4, 1e6), -2))
-            low = spec.minimum if spec.minimum is not None else 0
-            high = spec.maximum if spec.maximum is not None else 100
-            return int(round(self.rng.uniform(low, high)))
+            return number_type.demo_default(self.rng, spec)
         blank = float(rule.get("blank", 0))
         if blank and not spec.mandatory and self.rng.random() < blank:
             return None
@@ -319,9 +316,7 @@ class _Author:
             value = max(value, spec.minimum)
         if spec.maximum is not None:
             value = min(value, spec.maximum)
-        digits = int(rule.get("round", -2 if spec.type == "money" else 0))
-        rounded = round(value, digits)
-        return int(rounded) if digits <= 0 or spec.type == "money" else rounded
+        return number_type.demo_round(value, rule.get("round"))
 
     def draw_split(self, q: Question, check: Check) -> dict[str, int | float]:
         """Whole numbers adding up to the check's total, drawn around the shares declared in

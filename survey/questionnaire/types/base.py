@@ -15,18 +15,24 @@ The hooks, in the order a question lives through them:
 ``fields(questionnaire, qi, answers, formdata)``, ``display(questionnaire, qi, answers)``
     The form fields as neutral :data:`FieldSpec` tuples (survey.web.forms turns them into WTForms
     fields) and the stored answers as those fields show them on a GET.
-``check(questionnaire, qi, posted, result, require_mandatory)``
+``check(questionnaire, qi, posted, result, require_mandatory)``, ``required_message(qi)``
     Check a posted answer: good values, drafts (what was typed but refused) and error messages go
     into the :class:`PageCheck`. ``posted`` maps field names to objects with ``data`` (and
-    ``choices``), which both WTForms fields and survey.web.forms' shown fields have.
+    ``choices``), which both WTForms fields and survey.web.forms' shown fields have. The checks
+    are small callables in the style of WTForms validators (survey.questionnaire.types.text).
+``totals(questionnaire, qi, answers)``
+    Figures the page works out for the respondent (a money table's TOTAL row), or None.
 ``effective(questionnaire, qi, answers, kept)``, ``missing(qi, answers)``
     Clean-ups of what the response *is* (ranks of options no longer chosen, "Other" text of an
     option no longer ticked), and answers a finished response still needs beyond mandatory ones.
 ``answer_lines(questionnaire, qi, answers)``
     The answer as lines of plain text (check your answers, the answers PDF).
-``variables(questionnaire, qi, var)``
+``variables(questionnaire, qi, var)``, ``number_label(questionnaire, qi)``
     The download columns, each made by ``var(name, kind, **fields)``, which
-    :func:`survey.questionnaire.variables.question_variables` supplies.
+    :func:`survey.questionnaire.variables.question_variables` supplies, and the question number
+    their labels show.
+``stored_kinds(questionnaire, qi)``
+    What each key stores (money, number, percentage, date, text, choice, choices).
 ``printed(questionnaire, qi, block)``, ``describe(q)``, ``demo(generator, qi, answers)``
     What the blank printed form needs beyond the question's text, the type's part of
     ``survey describe``, and a plausible synthetic answer for ``survey demo-data``.
@@ -45,6 +51,18 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from survey.questionnaire.model import GroupField, Option, Question, QuestionInstance, Questionnaire
+
+# Every hook a type answers (tests/questionnaire/types/test_registry.py checks each type has
+# them all, its partials and its test file); a field type of a group answers FIELD_HOOKS too.
+HOOKS = (
+    "parse", "describe", "keys", "key_count", "numeric_keys", "labels", "fields", "display",
+    "check", "required_message", "totals", "effective", "missing", "answer_lines", "variables",
+    "number_label", "stored_kinds", "printed", "demo",
+)  # fmt: skip
+FIELD_HOOKS = (
+    "parse_field", "field_specs", "field_display", "read", "draft", "field_check", "format",
+    "field_kind", "field_demo",
+)  # fmt: skip
 
 FieldSpec = tuple[str, str, tuple[tuple[str, str], ...]]  # name, kind, choices
 Spec = Question | GroupField  # what a scalar answer is checked against

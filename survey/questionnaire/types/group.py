@@ -45,10 +45,12 @@ class GroupType(QuestionType):
                 v.problem(fields, p, "a field must be a mapping")
                 continue
             built = self.parse_field(v, item, p, ids)
-            out.append(built)
+            if built is not None:
+                out.append(built)
         kw["fields"] = tuple(out)
 
-    def parse_field(self, v, item, p: str, ids: set[str]) -> GroupField:
+    def parse_field(self, v, item, p: str, ids: set[str]) -> GroupField | None:
+        """One field; None when its type is unknown (reported: the definition is refused)."""
         v.check_keys(item, p, set(FIELD_KEYS), {"id", "type", "text"})
         fid = v.slug(item, "id", p) if "id" in item else ""
         if fid in ids:
@@ -61,12 +63,12 @@ class GroupType(QuestionType):
             "allow_negative": v.flag(item, "allow_negative", p),
             "mandatory": v.flag(item, "mandatory", p),
         }
+        text = v.text(item, "text", p, required=True) or ""
         t = self.field_types.get(ftype)
         if t is None:
             v.problem(item, f"{p}.type", f"unknown field type '{ftype}' in a group", "type")
-        else:
-            t.parse_field(v, item, p, kw)
-        text = v.text(item, "text", p, required=True) or ""
+            return None
+        t.parse_field(v, item, p, kw)
         return GroupField(id=fid, type=ftype, text=text, **kw)
 
     def describe(self, q) -> dict[str, Any]:

@@ -53,6 +53,7 @@ class NumberType(ScalarType):
     default_bounds: tuple[float | None, float | None] = (None, None)
     prefix = ""  # shown before the input
     inputmode = "numeric"
+    demo_digits = 0  # demonstration answers are rounded to these digits unless told otherwise
 
     def suffix(self, spec: Spec) -> str | None:
         """Shown after the input."""
@@ -116,6 +117,18 @@ class NumberType(ScalarType):
     def field_demo(self, generator, spec, declared_key, qi, answers) -> Any:
         return generator.number(spec, declared_key, qi, answers)
 
+    def demo_default(self, rng: Any, spec: Spec) -> int:
+        """A demonstration answer when the definition says nothing of what is plausible."""
+        low = spec.minimum if spec.minimum is not None else 0
+        high = spec.maximum if spec.maximum is not None else 100
+        return int(round(rng.uniform(low, high)))
+
+    def demo_round(self, value: float, digits: Any) -> int | float:
+        """A drawn value rounded as ``settings.demo.amounts`` says (Python's round digits)."""
+        places = int(self.demo_digits if digits is None else digits)
+        rounded = round(value, places)
+        return int(rounded) if places <= 0 else rounded
+
 
 class PercentageType(NumberType):
     """Up to two decimal places, 0 to 100 unless the definition says otherwise."""
@@ -139,6 +152,14 @@ class MoneyType(NumberType):
     yaml_keys = frozenset({"min", "max", "unit", "allow_negative"})
     stored = "money"
     prefix = "£"
+    demo_digits = -2
+
+    def demo_default(self, rng, spec) -> int:
+        return int(round(rng.uniform(1e4, 1e6), -2))
+
+    def demo_round(self, value, digits) -> int:
+        """Whole pounds, to the hundred unless told otherwise."""
+        return int(round(value, int(self.demo_digits if digits is None else digits)))
 
     def parse(self, v, raw, path, kw) -> None:
         kw["allow_negative"] = v.flag(raw, "allow_negative", path)
