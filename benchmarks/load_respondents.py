@@ -10,7 +10,7 @@ Run by hand (it is not part of the test suite)::
 What it does:
 
 1. creates the database (a fresh SQLite file, or the tables in ``--database-url``) and N invited
-   respondents with :func:`survey.responses.storage.create_respondent`;
+   respondents with :func:`survey.responses.writing.create_respondent`;
 2. serves the real application under gunicorn (``-w 6 --threads 1`` by default) and starts
    ``--clients`` concurrent clients, one respondent each. Each client opens its link, fills the
    mandatory pages before the grid (authority information, the first example's service area), then
@@ -172,7 +172,7 @@ def prepare_database(url: str, respondents: int, reset: bool, secret_key: str) -
     """Tables, the stored questionnaire version, and N respondents; returns their tokens."""
     from survey import create_app
     from survey.extensions import db
-    from survey.responses.storage import create_respondent
+    from survey.responses.writing import create_respondent
 
     app = create_app(
         {

@@ -20,7 +20,7 @@ from survey.extensions import db
 from survey.models import Response
 from survey.printing.pdf import _CACHE, answers_pdf, blank_pdf
 from survey.responses.answers import answer_sections
-from survey.responses.storage import create_respondent, replace_answers
+from survey.responses.writing import create_respondent, replace_answers
 
 QUESTIONNAIRE = "good_practice_savings"
 
@@ -84,7 +84,7 @@ def main() -> None:
             )
             db.session.add(response)
             db.session.flush()
-            replace_answers(response, three_examples())
+            replace_answers(response.id, three_examples())
             db.session.commit()
 
             def cold():

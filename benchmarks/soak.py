@@ -237,7 +237,7 @@ def prepare(database_url: str, questionnaire_id: str, count: int, seed: int, poo
     os.environ.update(env)
     from survey import create_app
     from survey.extensions import db
-    from survey.responses.storage import create_respondent
+    from survey.responses.writing import create_respondent
     from survey.scoring.config import scoring_config
     from survey.scoring.demo import generate
 
@@ -612,12 +612,12 @@ def response_problems(questionnaire, response, submission: Submission) -> list[s
 
 def verify(app, questionnaire, everyone: list[Person], submitted: list[Submission]) -> dict:
     """Read every submitted response back through the application's own code (the same
-    database, :func:`survey.responses.storage.load_answers`) and compare it with what was sent."""
+    database, :func:`survey.responses.reading.load_answers`) and compare it with what was sent."""
     from sqlalchemy import select
 
     from survey.extensions import db
     from survey.models import Respondent, Response
-    from survey.responses.storage import load_answers
+    from survey.responses.reading import load_answers
 
     mismatches = []
     with app.app_context():

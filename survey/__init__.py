@@ -7,8 +7,6 @@ from typing import Any
 
 from flask import Flask, render_template
 from flask import request as current_request  # (survey.web.request, the module, shadows "request")
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter as WerkzeugIntegerConverter
 
@@ -38,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _trust_proxies(app)
 
     db.init_app(app)
+    _install_database_events(app)
     migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -98,13 +97,15 @@ def _normalise_database_url(app: Flask) -> None:
         )
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """Every SQLite connection gets the settings of :func:`survey.responses.storage.sqlite_pragmas`."""
-    if "sqlite" in type(dbapi_connection).__module__:
-        from survey.responses.storage import sqlite_pragmas
+def _install_database_events(app: Flask) -> None:
+    """SQLite's connection settings and explicit BEGINs (:mod:`survey.responses.sqlite`), and
+    the flush tracking that keeps a write transaction from committing the caller's changes."""
+    from survey.responses import sqlite
+    from survey.responses.writing import track_flushes
 
-        sqlite_pragmas(dbapi_connection)
+    with app.app_context():
+        sqlite.install(db.engine)
+    track_flushes()
 
 
 def _register_error_pages(app: Flask) -> None:

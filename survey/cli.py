@@ -144,7 +144,7 @@ def load_command() -> None:
 def invite_command(questionnaire_id, name, authority_type, contact_name, email, csv_file) -> None:
     """Create respondents with unique links and print the links (shown once only)."""
     from survey.extensions import db
-    from survey.responses.storage import create_respondent
+    from survey.responses.writing import create_respondent
 
     registry = current_app.extensions["survey_registry"]
     questionnaires = registry.current()
@@ -223,7 +223,7 @@ def _only_questionnaire(questionnaires, authority_type: str | None) -> str:
 def demo_links_command() -> None:
     """Create one demonstration respondent per questionnaire and print its link."""
     from survey.extensions import db
-    from survey.responses.storage import create_respondent
+    from survey.responses.writing import create_respondent
 
     registry = current_app.extensions["survey_registry"]
     base = current_app.config["BASE_URL"].rstrip("/")

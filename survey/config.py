@@ -44,7 +44,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # how long a save waits for SQLite's write lock before the page says the service is busy
         "SQLITE_BUSY_TIMEOUT_MS": 30000,
         # how often (at most) a process copies SQLite's write-ahead log into the database after
-        # a page save, outside the write lock (see survey.responses.storage.checkpoint_now_and_then)
+        # a page save, outside the write lock (see survey.responses.sqlite.checkpoint_now_and_then)
         "SQLITE_CHECKPOINT_SECONDS": 1.0,
         "RATELIMIT_STORAGE_URI": "memory://",
         # How many reverse proxies in front of the application set X-Forwarded-For and

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from survey import create_app
 from survey.extensions import db
-from survey.responses.storage import create_respondent
+from survey.responses.writing import create_respondent
 
 ROOT = Path(__file__).resolve().parent.parent
 APPENDIX_A = ROOT / "questionnaires" / "good_practice_savings.yaml"

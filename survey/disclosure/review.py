@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from survey.audit import audit
 from survey.disclosure.anonymise import Identifiers, leftovers, redact, titled_names
 from survey.disclosure.models import FreeTextApproval, FreeTextRelease
 from survey.disclosure.release import as_text, text_hash
@@ -34,7 +35,6 @@ from survey.extensions import db
 from survey.models import utcnow
 from survey.questionnaire.model import Questionnaire
 from survey.registry import Registry
-from survey.responses.storage import audit
 
 TEXT_LIMIT = 10_000  # characters in an approved text (the longest answer a definition allows)
 

@@ -27,6 +27,7 @@ from survey.questionnaire.routing import (
     route,
 )
 from survey.responses import answers as answer_module
+from survey.responses.writing import empty
 
 Answers = dict[str, Any]
 
@@ -43,6 +44,8 @@ def settle(
     """
     effective = effective_answers(questionnaire, stored)
     pages = route(questionnaire, effective)
+    if effective == stored:  # nothing is off the route: the conditions saw only effective answers
+        return effective, pages
     for _ in range(_round_limit(questionnaire)):
         candidate = {
             key: stored[key]
@@ -88,11 +91,6 @@ def apply_values(answers: Mapping[str, Any], values: Mapping[str, Any]) -> Answe
     return merged
 
 
-def empty(value: Any) -> bool:
-    """An answer that is not stored: nothing, an empty text or an empty choice."""
-    return value is None or value == "" or value == []
-
-
 @dataclass(frozen=True, slots=True)
 class ResponseState:
     """The stored answers and drafts of a response with their route and effective answers.
@@ -113,9 +111,9 @@ class ResponseState:
         effective, pages = settle(questionnaire, stored)
         return cls(questionnaire, dict(stored), dict(drafts or {}), effective, pages)
 
-    def after(self, values: Mapping[str, Any]) -> ResponseState:
-        """The state once a page's ``values`` are saved."""
-        return ResponseState.of(self.questionnaire, apply_values(self.stored, values), self.drafts)
+    def after(self, values: Mapping[str, Any], drafts: Mapping[str, Any]) -> ResponseState:
+        """The state once a page's ``values`` are saved, leaving the response's ``drafts``."""
+        return ResponseState.of(self.questionnaire, apply_values(self.stored, values), drafts)
 
     def page(self, key: str) -> PageInstance | None:
         """The page instance with this key, if it is on the route."""

@@ -426,7 +426,7 @@ def add_asce(name: str, authority_type: str) -> None:
     from flask import current_app
 
     from survey.models import Answer, Response
-    from survey.responses.storage import create_respondent
+    from survey.responses.writing import create_respondent
 
     registry = current_app.extensions["survey_registry"]
     version = registry.ensure_version(registry.get(ASCE))

@@ -25,7 +25,7 @@ from survey.extensions import db
 from survey.models import Answer, QuestionnaireVersion, Respondent, Response
 from survey.questionnaire.model import PageInstance, QuestionInstance, Repeat
 from survey.questionnaire.routing import field_keys
-from survey.responses.storage import create_respondent
+from survey.responses.writing import create_respondent
 from tests.conftest import ROOT, truncate_all
 from tests.disclosure_helpers import release_as_suggested
 
@@ -80,7 +80,7 @@ def add_response(
     contact_email: str | None = None,
     **fields,
 ) -> Response:
-    """A respondent and a response stored directly (as survey.responses.storage would leave them)."""
+    """A respondent and a response stored directly (as survey.responses.writing would leave them)."""
     from flask import current_app
 
     registry = current_app.extensions["survey_registry"]

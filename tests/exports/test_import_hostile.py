@@ -19,7 +19,7 @@ from survey.exports.formats import ExportOptions, export_json
 from survey.extensions import db
 from survey.models import Answer, QuestionnaireVersion, Respondent, Response
 from survey.registry import Registry, StoredDefinitionError, content_hash
-from survey.responses.storage import create_respondent
+from survey.responses.writing import create_respondent
 from tests.conftest import Journey, truncate_all
 from tests.exports.test_exports import BARNET, QID, add_response
 from tests.questionnaire.test_input_definitions import alias_bomb

@@ -16,7 +16,7 @@ from survey.cli import load_command
 from survey.exports.cli import export_command
 from survey.extensions import db
 from survey.models import Response
-from survey.responses.storage import create_respondent
+from survey.responses.writing import create_respondent
 from tests.conftest import ROOT, Journey, database_url
 
 

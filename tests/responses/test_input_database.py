@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import event
 
 from survey.extensions import db
-from survey.responses import storage
+from survey.responses import failures
 from tests.web.test_respondent import SECTION_A, complete, stored
 
 TYPED = "Housing repairs brought in house. " * 145  # 4,930 characters: more than a page
@@ -26,8 +26,7 @@ def _is_sqlite(app) -> bool:
 
 @contextlib.contextmanager
 def read_only_database(app):
-    """Every new connection of the engine is read-only, and so is this thread's SQLite writer
-    (reopened with ``mode=ro``); undone afterwards."""
+    """Every new connection of the engine (which writes too) is read-only; undone afterwards."""
 
     def read_only(dbapi_connection, _record):
         if isinstance(dbapi_connection, sqlite3.Connection):
@@ -41,22 +40,12 @@ def read_only_database(app):
         engine = db.engine
         engine.dispose()
         event.listen(engine, "connect", read_only)
-        writer = storage._sqlite_writer() if engine.dialect.name == "sqlite" else None
-        if writer is not None:
-            writer.connection.close()
-            writer.connection = sqlite3.connect(
-                f"file:{writer.database}?mode=ro", uri=True, isolation_level=None
-            )
     try:
         yield
     finally:
         with app.app_context():
             event.remove(engine, "connect", read_only)
             engine.dispose()
-            if writer is not None:
-                writer.connection.close()
-                writer.connection = sqlite3.connect(writer.database, isolation_level=None)
-                storage.sqlite_pragmas(writer.connection)
 
 
 def _assert_kept_and_not_saved(journey, response, app, caplog, cause: str) -> None:
@@ -73,15 +62,22 @@ def test_a_full_sqlite_database_keeps_the_page_and_says_try_later(app, journey, 
     if not _is_sqlite(app):
         pytest.skip("SQLite's max_page_count; a PostgreSQL disk cannot be filled in a test")
     journey.page("example_service-1")  # the response exists: the next write is the page save
+
+    def full(dbapi_connection, _record):
+        pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}").fetchall()
+
     with app.app_context():
-        connection = storage._sqlite_writer().connection
-        pages = connection.execute("PRAGMA page_count").fetchone()[0]
-        connection.execute(f"PRAGMA max_page_count = {pages}").fetchall()
+        engine = db.engine
+        engine.dispose()
+        event.listen(engine, "connect", full)
     try:
         response = journey.post({"q4_ex1": "housing", "q5_ex1": TYPED})
         _assert_kept_and_not_saved(journey, response, app, caplog, "is full")
     finally:
-        connection.execute("PRAGMA max_page_count = 1073741823").fetchall()
+        with app.app_context():
+            event.remove(engine, "connect", full)
+            engine.dispose()
     # room again: the same page, posted again as it was re-shown, saves
     assert journey.post({"q4_ex1": "housing", "q5_ex1": TYPED}).status_code == 302
     assert stored(app)["answers"]["q5_ex1"] == TYPED.strip()
@@ -119,9 +115,9 @@ def test_postgresql_full_disk_and_lost_connections_are_told_apart():
     from sqlalchemy.exc import DBAPIError
 
     def failure(error):
-        return storage.write_failure(DBAPIError.instance(None, None, error, psycopg.Error))
+        return failures.write_failure(DBAPIError.instance(None, None, error, psycopg.Error))
 
-    assert failure(errors.DiskFull("could not extend file")) == storage.WriteFailure(
+    assert failure(errors.DiskFull("could not extend file")) == failures.WriteFailure(
         busy=False, cause="the database's disk is full"
     )
     assert failure(errors.ReadOnlySqlTransaction("read-only")).cause == "the database is read-only"
@@ -141,7 +137,7 @@ def test_a_database_that_is_not_as_the_code_expects_is_an_error_not_busy():
         try:
             connection.execute(sql)
         except sqlite3.Error as error:
-            return storage.write_failure(OperationalError(sql, None, error))
+            return failures.write_failure(OperationalError(sql, None, error))
         raise AssertionError(f"{sql} did not fail")
 
     missing = failure("INSERT INTO respondent VALUES (1)")

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import threading
 
-import survey.web.respondent.views as views
 from survey.extensions import db
 from survey.models import AuditEvent
+from survey.responses import writing
 from tests.conftest import Journey
 from tests.web.test_respondent import SECTION_A, complete, fill_example, stored
 
 
 def _run_first_time(monkeypatch, name, action):
-    """Run ``action`` (another browser's request) just before the view loads the stored
-    response to write it, i.e. after it has read the answers it is about to write back."""
-    real = getattr(views, name)
+    """Run ``action`` (another browser's request) just before the view's write transaction
+    begins, i.e. after it has read the answers it is about to write back."""
+    real = getattr(writing, name)
     done: list[bool] = []
 
     def wrapper(*args, **kwargs):
@@ -38,7 +38,7 @@ def _run_first_time(monkeypatch, name, action):
                 raise errors[0]
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(views, name, wrapper)
+    monkeypatch.setattr(writing, name, wrapper)
 
 
 def _another_tab_saves(app, token):
@@ -64,7 +64,7 @@ def test_two_overlapping_submits_give_one_reference(app, client, token, monkeypa
         assert other.post({}, path=f"/s/{token}/check").status_code == 302
         references.append(stored(app)["reference"])
 
-    _run_first_time(monkeypatch, "_stored_response", other_submits)
+    _run_first_time(monkeypatch, "write_transaction", other_submits)
     journey.post({}, path=f"/s/{token}/check")
     with app.app_context():
         submitted = db.session.query(AuditEvent).filter_by(action="response_submitted").count()
@@ -76,7 +76,7 @@ def test_a_submit_never_overwrites_a_save_made_meanwhile(app, client, token, mon
     journey = Journey(client, token)
     complete(journey)
     journey.open(f"/s/{token}/check")
-    _run_first_time(monkeypatch, "_stored_response", _another_tab_saves(app, token))
+    _run_first_time(monkeypatch, "write_transaction", _another_tab_saves(app, token))
     response = journey.post({}, path=f"/s/{token}/check")
     assert response.status_code == 302 and response.location.endswith("/check")  # try again
     after = stored(app)
@@ -91,6 +91,6 @@ def test_removing_an_example_never_overwrites_a_save_made_meanwhile(
     fill_example(journey, 1, "yes")
     fill_example(journey, 2, "no")
     journey.open(f"/s/{token}/remove/examples/1")
-    _run_first_time(monkeypatch, "_stored_response", _another_tab_saves(app, token))
+    _run_first_time(monkeypatch, "write_transaction", _another_tab_saves(app, token))
     journey.post({"confirm": "yes"}, path=f"/s/{token}/remove/examples/1")
     assert stored(app)["answers"]["q2"] == "district"

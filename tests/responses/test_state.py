@@ -59,7 +59,7 @@ def test_an_answer_off_the_route_does_not_decide_the_next_page():
 def test_stored_answers_off_the_route_are_kept_for_when_the_route_returns():
     state = _state({"a": "no", "b": "yes", "c": "kept"})
     assert state.stored["b"] == "yes" and "b" not in state.effective
-    back = state.after({"a": "yes"})
+    back = state.after({"a": "yes"}, {})
     assert [p.key for p in back.route] == ["first", "p", "q", "s"]
     assert back.effective == {"a": "yes", "b": "yes", "c": "kept"}
 

@@ -16,13 +16,9 @@ from sqlalchemy import select, text
 from survey import create_app
 from survey.extensions import db
 from survey.models import Answer, Response
-from survey.responses.storage import (
-    ConflictError,
-    apply_values,
-    create_respondent,
-    load_answers,
-    save_page,
-)
+from survey.responses.reading import load_answers
+from survey.responses.state import apply_values
+from survey.responses.writing import ConflictError, create_respondent, save_page
 from tests.conftest import ALWAYS_OPEN, Journey
 
 
@@ -137,8 +133,8 @@ def test_sqlite_saves_queue_on_a_lock_file_shared_by_processes(app, response):
 
 
 def test_a_save_stores_values_exactly_as_the_orm_would(app, response):
-    """On SQLite a page's answers go in one hand-built statement: the stored text must be what
-    SQLAlchemy itself writes, or exports, figures and comparisons would see different values."""
+    """A page's answers go in one multi-row upsert: the stored text must be what the ORM itself
+    writes, or exports, figures and comparisons would see different values."""
     now = dt.datetime(2013, 6, 1, 10, 30, 15, 123456)
     values = {"q2": "county", "q7_ex1": ["assets", "insourcing"], "q8_ex1_2010_11_base": -1200}
     with app.app_context():
@@ -192,12 +188,12 @@ def test_saves_checkpoint_the_log_outside_the_write_lock_at_most_every_interval(
 ):
     """SQLite's own checkpoint (inside the commit holding the write lock) is only a backstop;
     saves copy the log into the database themselves, at most every SQLITE_CHECKPOINT_SECONDS."""
-    from survey.responses import storage
+    from survey.responses import sqlite
 
     calls = []
-    real = storage.checkpoint_now_and_then
+    real = sqlite.checkpoint_now_and_then
 
-    def spy(writer):
+    def spy(engine, interval):
         # the write lock is free again when the checkpoint runs: another descriptor can take it
         import fcntl
 
@@ -208,24 +204,22 @@ def test_saves_checkpoint_the_log_outside_the_write_lock_at_most_every_interval(
         finally:
             os.close(fd)
         calls.append(True)
-        return real(writer)
+        return real(engine, interval)
 
-    monkeypatch.setattr(storage, "checkpoint_now_and_then", spy)
+    monkeypatch.setattr(sqlite, "checkpoint_now_and_then", spy)
     with app.app_context():
         backstop = db.session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
         assert backstop == 20000
-        storage._CHECKPOINTED_AT.clear()
+        db.session.commit()
+        sqlite._CHECKPOINTED_AT.clear()
         app.config["SQLITE_CHECKPOINT_SECONDS"] = 3600
-        writer = storage._sqlite_writer()
-        # the saves' own connection too: SQLite's checkpoint must not run inside its commits
-        assert writer.connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 20000
-        assert real(writer) is True
-        assert real(writer) is False  # within the interval
+        assert real(db.engine, 3600) is True
+        assert real(db.engine, 3600) is False  # within the interval
         row = db.session.get(Response, response)
         save_page(row, row.version, {"q2": "county"}, {}, "authority_information", False)
         assert len(calls) == 1
         app.config["SQLITE_CHECKPOINT_SECONDS"] = 0
-        assert real(writer) is True
+        assert real(db.engine, 0) is True
         row = db.session.get(Response, response)
         save_page(row, row.version, {"q2": "unitary"}, {}, "authority_information", False)
         assert len(calls) == 2
@@ -240,7 +234,7 @@ def test_saves_checkpoint_the_log_outside_the_write_lock_at_most_every_interval(
 def test_a_link_reads_as_plain_records_that_a_save_keeps_up_to_date(app, response, token):
     """Respondent pages work on ResponseRecord/RespondentRecord (one Core query), not ORM
     objects; a save updates the record in memory as it updates the database."""
-    from survey.responses.storage import RespondentRecord, ResponseRecord, find_respondent
+    from survey.responses.reading import RespondentRecord, ResponseRecord, find_respondent
 
     with app.app_context():
         found = find_respondent(token)
@@ -265,37 +259,69 @@ def test_a_link_reads_as_plain_records_that_a_save_keeps_up_to_date(app, respons
         assert find_respondent(token[:-1] + ("a" if token[-1] != "a" else "b")) is None
 
 
-@pytest.mark.skipif("SURVEY_TEST_DATABASE_URL" in os.environ, reason="SQLite's writer connection")
 def test_a_save_interrupted_midway_leaves_no_transaction_or_lock_behind(app, response, monkeypatch):
-    """If a save stops between its statements (here: while the upsert reads its parameters, as
-    if the worker were being stopped), the writer rolls back: nothing half-written, no lock kept,
-    and the next save goes through."""
-    from survey.responses import storage
+    """If a save stops between its statements (here: while the upsert runs, as if the worker
+    were being stopped), it rolls back: nothing half-written, no lock kept, and the next save
+    goes through."""
+    from survey.responses import sqlite, writing
 
-    class Interrupting:
-        """Parameters whose reading stops the save between its statements, inside the lock."""
-
-        def __len__(self):
-            return 4
-
-        def __getitem__(self, index):
-            raise KeyboardInterrupt
-
-    def interrupted(writer, write):
-        return "INSERT INTO answer (response_id, key, value, updated_at) VALUES (?, ?, ?, ?)", (
-            Interrupting()
-        )
+    def interrupted(dialect):
+        raise KeyboardInterrupt
 
     with app.app_context():
         row = db.session.get(Response, response)
         before = row.version
-        monkeypatch.setattr(storage, "_sqlite_upsert", interrupted)
+        monkeypatch.setattr(writing, "upsert_answers", interrupted)
         with pytest.raises(KeyboardInterrupt):
             save_page(row, before, {"q2": "county"}, {}, "authority_information", False)
         monkeypatch.undo()
-        assert not storage._sqlite_writer().connection.in_transaction
+        assert not db.session().in_transaction()
+        lock = sqlite.write_lock(db.engine)
+        assert lock.threads.acquire(blocking=False)  # nobody holds the write lock
+        lock.threads.release()
         db.session.expire_all()
         row = db.session.get(Response, response)
         assert row.version == before  # the version check was rolled back with the rest
         save_page(row, before, {"q2": "unitary"}, {}, "authority_information", False)
         assert load_answers(row)["q2"] == "unitary"
+
+
+def test_a_write_refuses_to_commit_the_callers_own_changes(app, response):
+    """A page save commits: it must not commit, unseen, what the caller had pending."""
+    from survey.models import AuditEvent
+    from survey.responses.writing import PendingChangesError
+
+    with app.app_context():
+        row = db.session.get(Response, response)
+        db.session.add(AuditEvent(actor="x", action="pending", details={}))
+        with pytest.raises(PendingChangesError):
+            save_page(row, row.version, {"q2": "county"}, {}, "authority_information", False)
+        db.session.flush()  # flushed but not committed counts too
+        with pytest.raises(PendingChangesError):
+            save_page(row, row.version, {"q2": "county"}, {}, "authority_information", False)
+        db.session.rollback()
+        row = db.session.get(Response, response)
+        save_page(row, row.version, {"q2": "county"}, {}, "authority_information", False)
+        assert load_answers(row)["q2"] == "county"
+
+
+@pytest.mark.skipif("SURVEY_TEST_DATABASE_URL" in os.environ, reason="SQLite's BEGIN")
+def test_a_save_begins_immediate_and_reads_begin_nothing(app, response):
+    """Through SQLAlchemy's begin event: a save takes SQLite's write lock at its BEGIN, so it
+    waits its turn; reads open no transaction, so a later write never upgrades a stale one."""
+    from sqlalchemy import event
+
+    begun: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        if statement.startswith("BEGIN"):
+            begun.append(statement)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            row = db.session.get(Response, response)
+            save_page(row, row.version, {"q2": "county"}, {}, "authority_information", False)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+    assert begun == ["BEGIN IMMEDIATE"]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from survey.extensions import db
 from survey.models import Answer, Respondent, Response
 from survey.questionnaire.routing import effective_answers
-from survey.responses.storage import create_respondent
+from survey.responses.writing import create_respondent
 from survey.scoring.cli import demo_data_command, report_command
 from survey.scoring.config import scoring_config
 from survey.scoring.data import RawResponse

@@ -22,7 +22,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from survey import create_app
 from survey.extensions import db
-from survey.responses.storage import create_respondent
+from survey.responses.writing import create_respondent
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():

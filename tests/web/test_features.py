@@ -12,7 +12,7 @@ from survey.extensions import db
 from survey.questionnaire.loader import load, loads
 from survey.questionnaire.model import GroupField
 from survey.questionnaire.versioning import answered_question_ids, orphaning_changes
-from survey.responses.storage import create_respondent
+from survey.responses.writing import create_respondent
 from survey.web.forms import parse_number
 from tests.conftest import Journey, database_url
 

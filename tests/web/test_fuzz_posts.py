@@ -37,7 +37,7 @@ from survey.extensions import db
 from survey.models import Respondent, User
 from survey.questionnaire.loader import load
 from survey.questionnaire.routing import route
-from survey.responses.storage import create_respondent
+from survey.responses.writing import create_respondent
 from tests.conftest import APPENDIX_A
 
 pytestmark = pytest.mark.slow

@@ -15,9 +15,9 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from survey.audit import audit
 from survey.extensions import db
 from survey.models import User, utcnow
-from survey.responses.storage import audit
 from survey.web.auth import EVERYONE, ROLES, roles_required
 from survey.web.passwords import MAX_LENGTH, hash_password, password_matches, password_problem
 from survey.web.researcher.views import PostForm, bp

@@ -8,9 +8,9 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from survey.audit import audit
 from survey.extensions import db
 from survey.models import User
-from survey.responses.storage import audit
 from survey.web.auth import ROLES
 from survey.web.passwords import password_problem
 from survey.web.signin import EMAIL_MAX_LENGTH, normalise_email

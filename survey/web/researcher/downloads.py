@@ -23,9 +23,9 @@ from flask import (
 )
 from flask_login import current_user
 
+from survey.audit import audit
 from survey.exports.formats import FORMATS, ExportError, ExportOptions, count_responses, export_to
 from survey.extensions import db
-from survey.responses.storage import audit
 from survey.web.auth import EVERYONE, STAFF, roles_required
 from survey.web.files import file_response
 from survey.web.researcher.views import _questionnaire, bp

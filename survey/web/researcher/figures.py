@@ -22,10 +22,10 @@ from sqlalchemy import func, select
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from survey.audit import audit
 from survey.extensions import db
 from survey.models import CleaningDecision, Response
 from survey.questionnaire.model import Questionnaire
-from survey.responses.storage import audit
 from survey.scoring.cleaning import reallocation_targets
 from survey.scoring.config import ScoringConfigError, scoring_config
 from survey.scoring.issues import ACTION_LABELS, RULE_TITLES, RULES

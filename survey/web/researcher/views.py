@@ -28,13 +28,15 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from survey.audit import audit
 from survey.extensions import db
 from survey.models import AuditEvent, Respondent, Response, utcnow
 from survey.questionnaire.model import Questionnaire
 from survey.registry import Registry
 from survey.responses.answers import answer_sections
 from survey.responses.invitations import authority_types, links_csv, parse_invitations, safe_cell
-from survey.responses.storage import audit, create_respondent, load_answers
+from survey.responses.reading import load_answers
+from survey.responses.writing import create_respondent
 from survey.tokens import hash_token, new_token
 from survey.web.auth import EVERYONE, STAFF, key_in_token, roles_required
 from survey.web.files import file_response

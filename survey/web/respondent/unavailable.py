@@ -8,7 +8,7 @@ from flask import current_app, render_template, request
 from sqlalchemy.exc import DBAPIError
 
 from survey.extensions import db
-from survey.responses.storage import WriteFailure, write_failure
+from survey.responses.failures import WriteFailure, write_failure
 
 
 def write_refused(exc: DBAPIError) -> WriteFailure:

@@ -1,8 +1,9 @@
 """The respondent's journey: a unique link, page after page, check your answers, submit.
 
-Views stay thin: routing decides the pages, :mod:`survey.web.forms` checks what was posted,
-:mod:`survey.responses.storage` saves it in one transaction. Every save keeps what is valid and the raw
-text of what is not, so nothing typed is ever lost, whichever button was pressed.
+Views stay thin: a :class:`~survey.responses.state.ResponseState`, worked out once per request,
+says which pages are on the route and what the answers are; :mod:`survey.web.forms` checks what
+was posted; :mod:`survey.responses.writing` saves it in one transaction. Every save keeps what is
+valid and the raw text of what is not, so nothing typed is ever lost, whichever button was pressed.
 """
 
 from __future__ import annotations
@@ -23,35 +24,21 @@ from flask import (
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import DBAPIError
 
-from survey.extensions import count_attempt, csrf, db
-from survey.models import Response, utcnow
+from survey.extensions import count_attempt, csrf
 from survey.questionnaire.model import PageInstance, Questionnaire
-from survey.questionnaire.routing import (
-    asked_questions,
-    effective_answers,
-    instance_count,
-    neighbours,
-    neighbours_on,
-    page_field_keys,
-    route,
-)
+from survey.questionnaire.routing import instance_count
 from survey.registry import Registry
 from survey.responses import answers as answer_module
-from survey.responses.storage import (
-    ConflictError,
+from survey.responses import writing
+from survey.responses.reading import (
+    RespondentRecord,
     ResponseRecord,
-    SubmittedError,
-    apply_values,
-    audit,
-    bump_version,
     find_respondent,
     load_answers,
-    page_state,
-    replace_answers,
     respondent_record,
-    save_page,
 )
-from survey.tokens import new_reference
+from survey.responses.state import ResponseState
+from survey.responses.writing import ConflictError, SubmittedError
 from survey.web.forms import apply_drafts, build_form, check_page, shown_form
 from survey.web.respondent.unavailable import cannot_write, write_refused
 
@@ -75,7 +62,7 @@ def _load_respondent(endpoint: str | None, values: dict[str, Any] | None) -> Non
     allowance, and only they are refused once it is spent, so guesses from behind the same
     address (a council's shared gateway) never lock out a respondent whose link is real."""
     token = (values or {}).get("token", "")
-    respondent = find_respondent(token)
+    respondent = _respondent(token)
     if respondent is None:
         limit = current_app.config["LINK_GUESS_LIMIT"]
         if not count_attempt("link", request.remote_addr or "", limit):
@@ -96,6 +83,16 @@ def _load_respondent(endpoint: str | None, values: dict[str, Any] | None) -> Non
         g.questionnaire = registry.get(respondent.questionnaire_id)
         if g.questionnaire is None:
             abort(_invalid_link())
+
+
+def _respondent(token: str) -> RespondentRecord | None:
+    """The respondent of a link, or of a researcher's key-in link for a paper return."""
+    from survey.web.auth import KEY_IN_PREFIX, key_in_respondent_id
+
+    if token.startswith(KEY_IN_PREFIX):
+        respondent_id = key_in_respondent_id(token)
+        return respondent_record(respondent_id) if respondent_id else None
+    return find_respondent(token)
 
 
 def _keying_researcher(token: str) -> str | None:
@@ -143,25 +140,12 @@ def _response() -> ResponseRecord:
     """The respondent's response, created on first use against the current version."""
     if g.response is None:
         registry: Registry = current_app.extensions["survey_registry"]
-        version = registry.ensure_version(g.questionnaire)
-        db.session.add(
-            Response(
-                respondent_id=g.respondent.id,
-                questionnaire_version=version,
-                status="in_progress",
-                page_states={},
-                drafts={},
-                keyed_in_by=g.keyed_in_by,
-            )
-        )
-        audit(g.keyed_in_by or "respondent", "response_started", g.respondent.id)
-        db.session.commit()
+        with writing.write_transaction():
+            version = registry.ensure_version(g.questionnaire)
+            writing.start_response(g.respondent.id, version, g.keyed_in_by)
         _reload()
     elif g.keyed_in_by and g.response.keyed_in_by != g.keyed_in_by:
-        _stored_response().keyed_in_by = g.keyed_in_by
-        audit(g.keyed_in_by, "keyed_in", g.respondent.id)
-        db.session.commit()
-        g.response.keyed_in_by = g.keyed_in_by
+        writing.note_keying(g.response, g.respondent.id, g.keyed_in_by)
     return g.response
 
 
@@ -174,9 +158,11 @@ def _reload() -> ResponseRecord | None:
     return g.response
 
 
-def _stored_response() -> Response:
-    """The ORM object of the response, for the rare writes other than a page save."""
-    return db.session.get(Response, g.response.id)
+def _state(response: ResponseRecord | None) -> ResponseState:
+    """The response's answers, route and effective answers for this request."""
+    if response is None:
+        return ResponseState.of(g.questionnaire, {}, {})
+    return ResponseState.of(g.questionnaire, load_answers(response), response.drafts or {})
 
 
 def _submitted() -> bool:
@@ -201,30 +187,23 @@ def start(token: str):
     """The link itself: the first unfinished page, or the answers once submitted."""
     if _submitted():
         return redirect(url_for(".answers", token=token))
+    state = _state(g.response)
     if g.response is None:
-        first = _route_pages({})[0]
-        return redirect(url_for(".page", token=token, key=first.key))
-    answers = load_answers(g.response)
-    page = answer_module.first_unfinished(g.questionnaire, answers, g.response.page_states or {})
+        return redirect(url_for(".page", token=token, key=state.route[0].key))
+    page = state.first_unfinished(g.response.page_states or {})
     if page is None:
         return redirect(url_for(".check", token=token))
     return redirect(url_for(".page", token=token, key=page.key))
-
-
-def _route_pages(answers) -> list[PageInstance]:
-    return route(g.questionnaire, answers)
 
 
 @bp.get("/<token>/overview")
 def overview(token: str):
     if _submitted():
         return redirect(url_for(".answers", token=token))
-    answers = load_answers(g.response) if g.response else {}
-    states = g.response.page_states if g.response else {}
-    sections = answer_module.section_progress(g.questionnaire, answers, states or {})
-    first = _route_pages(answers)[0]
+    state = _state(g.response)
+    sections = state.progress((g.response.page_states if g.response else None) or {})
     return render_template(
-        "respondent/overview.html", sections=sections, first=first, reference="OVERVIEW"
+        "respondent/overview.html", sections=sections, first=state.route[0], reference="OVERVIEW"
     )
 
 
@@ -233,21 +212,18 @@ def page(token: str, key: str):
     if _submitted():
         return redirect(url_for(".answers", token=token))
     response = _response()
-    answers = load_answers(response)
-    pages = route(g.questionnaire, answers)
-    pi = next((p for p in pages if p.key == key), None)
+    state = _state(response)
+    pi = state.page(key)
     if pi is None:
         return redirect(url_for(".overview", token=token))
-    questions = asked_questions(pi, answers)
-    keys = page_field_keys(g.questionnaire, pi, answers)
-    drafts = response.drafts or {}
     if request.method == "GET":
-        form = shown_form(g.questionnaire, questions, answers, page=pi)
-        apply_drafts(form, drafts, keys)  # show what was typed but not yet accepted
-        form.state.data = page_state(answers, drafts, keys)
-        errors = _draft_errors(questions, form, drafts, keys)
-        return _render_page(pi, form, answers, errors, pages=pages)
-    return _post_page(pi, response, answers, questions, keys)
+        questions, keys = state.questions(pi), state.field_keys(pi)
+        form = shown_form(g.questionnaire, questions, state.stored, page=pi)
+        apply_drafts(form, state.drafts, keys)  # show what was typed but not yet accepted
+        form.state.data = state.fingerprint(pi)
+        errors = _draft_errors(questions, form, state.drafts, keys)
+        return _render_page(pi, form, state, errors)
+    return _post_page(pi, response, state)
 
 
 def _draft_errors(questions, form, drafts, keys) -> dict[str, str]:
@@ -258,96 +234,90 @@ def _draft_errors(questions, form, drafts, keys) -> dict[str, str]:
     return {k: m for k, m in result.errors.items() if k in drafts}
 
 
-def _post_page(pi: PageInstance, response: ResponseRecord, answers, questions, keys):
-    form = build_form(g.questionnaire, questions, answers, formdata=request.form, page=pi)
-    action = request.form.get("action", "next")
-    returning = request.args.get("change") == "1"
+def _post_page(pi: PageInstance, response: ResponseRecord, state: ResponseState):
+    questions = state.questions(pi)
+    form = build_form(g.questionnaire, questions, state.stored, formdata=request.form, page=pi)
     # CSRF: a refused token saves nothing but shows the page again with everything typed.
     form.validate()
     if "csrf_token" in form.errors:
-        form.state.data = page_state(answers, response.drafts or {}, keys)
-        return _render_page(pi, form, answers, {}, csrf_failed=True), 400
+        form.state.data = state.fingerprint(pi)
+        return _render_page(pi, form, state, {}, csrf_failed=True), 400
 
-    result = check_page(g.questionnaire, questions, form, True, pi, answers)
-    if form.state.data != page_state(answers, response.drafts or {}, keys):
+    result = check_page(g.questionnaire, questions, form, True, pi, state.effective)
+    if form.state.data != state.fingerprint(pi):
         # The page changed since it was shown (another tab, a colleague, a double click).
-        conflict = _conflict(pi, form, answers, keys, result)
+        conflict = _conflict(pi, form, state, result)
         if conflict is not None:
             return conflict
     try:
-        save_page(response, response.version, result.values, result.drafts, pi.key, result.ok)
+        writing.save_page(
+            response, response.version, result.values, result.drafts, pi.key, result.ok
+        )
     except DBAPIError as exc:
         # nothing was saved: the page is shown again with everything typed, saying why
         failure = write_refused(exc)
-        form.state.data = page_state(answers, response.drafts or {}, keys)
+        form.state.data = state.fingerprint(pi)
         if failure.busy:  # SQLite's write lock timed out: press the button again
-            return _render_page(pi, form, answers, {}, busy=True), 503
-        return _render_page(pi, form, answers, {}, unavailable=True), 503
+            return _render_page(pi, form, state, {}, busy=True), 503
+        return _render_page(pi, form, state, {}, unavailable=True), 503
     except ConflictError:
-        response = _reload()
-        answers = load_answers(response)
-        return _conflict(pi, form, answers, keys, result) or redirect(request.url)
+        return _conflict(pi, form, _state(_reload()), result) or redirect(request.url)
     except SubmittedError:
         return redirect(url_for(".answers", token=g.token))
+    return _after_save(pi, form, state.after(result.values, response.drafts or {}), result)
 
-    answers = apply_values(answers, result.values)
+
+def _after_save(pi: PageInstance, form, state: ResponseState, result):
+    """Where a saved page leads: by the button pressed, on the route of the answers as saved."""
+    action = request.form.get("action", "next")
+    returning = request.args.get("change") == "1"
     if action == "save":
         return redirect(url_for(".saved", token=g.token))
+    previous, following = state.neighbours(pi.key)
     if action == "back":
-        previous, _ = neighbours(g.questionnaire, pi.key, answers)
         if returning:
             return redirect(url_for(".check", token=g.token))
         target = previous.key if previous else pi.key
         return redirect(url_for(".page", token=g.token, key=target))
     if not result.ok:
-        form.state.data = page_state(answers, response.drafts or {}, keys)
-        return _render_page(pi, form, answers, result.errors), 400
-    if returning:
-        return redirect(url_for(".check", token=g.token))
-    _, following = neighbours(g.questionnaire, pi.key, answers)
-    if following is None:
+        form.state.data = state.fingerprint(pi)
+        return _render_page(pi, form, state, result.errors), 400
+    if returning or following is None:
         return redirect(url_for(".check", token=g.token))
     return redirect(url_for(".page", token=g.token, key=following.key))
 
 
-def _conflict(pi, form, answers, keys, result):
+def _conflict(pi: PageInstance, form, state: ResponseState, result):
     """The page was saved elsewhere since it was loaded. If what was posted differs from what is
     now stored, save nothing and show both values; if it is the same (a double click), None."""
-    drafts = g.response.drafts or {}
     differences = []
-    for k in keys:
+    for k in state.field_keys(pi):
         mine = result.values.get(k, result.drafts.get(k))
-        theirs = answers.get(k, drafts.get(k))
+        theirs = state.stored.get(k, state.drafts.get(k))
         if (mine or None) != (theirs or None):
             differences.append({"key": k, "mine": mine, "theirs": theirs})
     if not differences:
         return None
-    form.state.data = page_state(answers, drafts, keys)
-    return _render_page(pi, form, answers, {}, conflicts=differences), 409
+    form.state.data = state.fingerprint(pi)
+    return _render_page(pi, form, state, {}, conflicts=differences), 409
 
 
 def _render_page(
     pi: PageInstance,
     form,
-    answers,
+    state: ResponseState,
     errors,
     csrf_failed=False,
     conflicts=None,
     busy=False,
     unavailable=False,
-    pages: list[PageInstance] | None = None,
 ):
-    """The page with its form; ``pages`` is the route when the caller has already worked it out
-    for these answers."""
-    from survey.responses.answers import money_totals
+    """The page with its form, the answers shown as stored."""
+    from survey.responses.answers import page_totals
 
-    questions = asked_questions(pi, answers)
-    totals = {
-        qi.key: money_totals(g.questionnaire, qi, answers)
-        for qi in questions
-        if qi.question.type == "money_table" and qi.question.total_row
-    }
-    previous, _ = neighbours_on(pages or route(g.questionnaire, answers), pi.key)
+    questions = state.questions(pi)
+    totals = page_totals(g.questionnaire, questions, state.stored)
+    previous, _ = state.neighbours(pi.key)
     labels: dict[str, str] = {}
     for qi in questions:
         labels.update(answer_module.field_labels(g.questionnaire, qi))
@@ -356,7 +326,7 @@ def _render_page(
         pi=pi,
         form=form,
         questions=questions,
-        answers=answers,
+        answers=state.stored,
         errors=errors,
         totals=totals,
         previous=previous,
@@ -383,8 +353,9 @@ def remove(token: str, repeat_id: str, n: int):
     if _submitted():
         return redirect(url_for(".answers", token=token))
     repeat = g.questionnaire.repeat(repeat_id)
-    answers = load_answers(_response())
-    if repeat is None or not 1 <= n <= instance_count(repeat, answers):
+    response = _response()
+    state = _state(response)
+    if repeat is None or not 1 <= n <= instance_count(repeat, state.effective):
         return redirect(url_for(".overview", token=token))
     form = ActionForm()
     if request.method == "POST":
@@ -394,21 +365,17 @@ def remove(token: str, repeat_id: str, n: int):
             ), 400
         if request.form.get("confirm") != "yes":
             return redirect(url_for(".overview", token=token))
-        remaining = answer_module.remove_instance(g.questionnaire, repeat, n, answers)
-        response = _stored_response()
+        remaining = answer_module.remove_instance(g.questionnaire, repeat, n, state.stored)
+        instance_pages = {pi.key for pi in state.route if pi.repeat is repeat}
+        page_states = {
+            k: v for k, v in (response.page_states or {}).items()
+            if k not in instance_pages or int(k.rsplit("-", 1)[1]) < n
+        }  # fmt: skip
+        removed = {"repeat": repeat_id, "n": n}
         try:  # against the version the answers above were read at: a save since is a conflict
-            bump_version(response, g.response.version)
+            writing.remove_instance(response, g.respondent.id, remaining, page_states, removed)
         except ConflictError:
             return redirect(url_for(".overview", token=token))
-        replace_answers(response, remaining)
-        prefix_keys = {pi.key for pi in _route_pages(answers) if pi.repeat is repeat}
-        response.page_states = {
-            k: v for k, v in (response.page_states or {}).items()
-            if k not in prefix_keys or int(k.rsplit("-", 1)[1]) < n
-        }  # fmt: skip
-        response.drafts = {}
-        audit("respondent", "example_removed", g.respondent.id, {"repeat": repeat_id, "n": n})
-        db.session.commit()
         return redirect(url_for(".overview", token=token, removed=n))
     return render_template("respondent/remove.html", repeat=repeat, n=n, form=form)
 
@@ -421,8 +388,8 @@ def check(token: str):
     if _submitted():
         return redirect(url_for(".answers", token=token))
     response = _response()
-    answers = load_answers(response)
-    missing = answer_module.missing_answers(g.questionnaire, answers, response.drafts or {})
+    state = _state(response)
+    missing = state.missing()
     form = ActionForm()
     status = 200
     csrf_failed = False
@@ -432,10 +399,10 @@ def check(token: str):
         elif missing:
             status = 400
         else:
-            return _submit(answers)
+            return _submit(response, state)
     return render_template(
         "respondent/check.html",
-        sections=_answer_sections(answers),
+        sections=state.sections(),
         missing=missing,
         show_missing=request.method == "POST",
         form=form,
@@ -444,26 +411,13 @@ def check(token: str):
     ), status
 
 
-def _answer_sections(answers) -> list[dict[str, Any]]:
-    return answer_module.answer_sections(g.questionnaire, answers)
-
-
-def _submit(answers):
-    """Submit: keep only the answers on the route, freeze the response, give a reference."""
-    response = _stored_response()
+def _submit(response: ResponseRecord, state: ResponseState):
+    """Submit: keep only the effective answers, freeze the response, give a reference."""
+    actor = g.keyed_in_by or "respondent"
     try:  # against the version the answers were read at: a save or submit since is a conflict
-        bump_version(response, g.response.version)
+        writing.submit(response, g.respondent.id, state.effective, actor)
     except ConflictError:
         return redirect(url_for(".check", token=g.token))
-    final = effective_answers(g.questionnaire, answers)
-    replace_answers(response, final)
-    response.status = "submitted"
-    response.submitted_at = utcnow()
-    response.reference = new_reference()
-    response.drafts = {}
-    actor = g.keyed_in_by or "respondent"
-    audit(actor, "response_submitted", g.respondent.id, {"reference": response.reference})
-    db.session.commit()
     return redirect(url_for(".confirmation", token=g.token))
 
 
@@ -478,10 +432,9 @@ def confirmation(token: str):
 def answers(token: str):
     if not _submitted():
         return redirect(url_for(".check", token=token))
-    stored = load_answers(g.response)
     return render_template(
         "respondent/answers.html",
-        sections=_answer_sections(stored),
+        sections=_state(g.response).sections(),
         response=g.response,
         reference="ANSWERS",
     )
@@ -494,6 +447,6 @@ def answers_pdf(token: str):
 
     if not _submitted():
         return redirect(url_for(".check", token=token))
-    stored = load_answers(g.response)
-    pdf = render_answers_pdf(g.questionnaire, g.respondent, g.response, _answer_sections(stored))
+    sections = _state(g.response).sections()
+    pdf = render_answers_pdf(g.questionnaire, g.respondent, g.response, sections)
     return pdf_response(pdf, f"{g.questionnaire.id}-answers-{g.response.reference}.pdf")

@@ -1,0 +1,257 @@
+"""Reading responses and their answers: the one place that knows how they are stored.
+
+Which responses belong to a questionnaire is decided here, once: those whose questionnaire
+*version* belongs to it (:func:`of_questionnaire`). The answers were given against that version's
+definition, which is what exports, scoring and the printed answers read them with; the
+respondent's own ``questionnaire_id`` says what it was invited to, and matters only before it has
+a response.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Text, bindparam, func, select, type_coerce
+
+from survey.extensions import db
+from survey.models import Answer, QuestionnaireVersion, Respondent, Response
+from survey.tokens import hash_token
+
+BATCH = 1000  # responses read per window when streaming many
+
+
+@dataclass(slots=True)
+class ResponseRecord:
+    """A response as the respondent's pages read it: plain values, not an ORM object.
+
+    Every respondent request reads the respondent and the response; through the ORM that lookup
+    cost more than rendering a page's questions. The writes of
+    :mod:`survey.responses.writing` take it (or its ``id``) and keep it up to date.
+    """
+
+    id: int
+    questionnaire_version_id: int
+    definition_hash: str  # the stored definition's content hash: which parsed version to use
+    definition_version: int  # its version number, as printed on the answers PDF
+    status: str
+    version: int
+    last_page: str | None
+    page_states: dict[str, Any]
+    drafts: dict[str, Any]
+    keyed_in_by: str | None
+    reference: str | None
+    submitted_at: dt.datetime | None
+
+
+@dataclass(slots=True)
+class RespondentRecord:
+    """The respondent a link belongs to, with its response (None until the first save)."""
+
+    id: int
+    name: str
+    questionnaire_id: str
+    authority_type: str | None
+    response: ResponseRecord | None
+
+
+def find_respondent(token: str) -> RespondentRecord | None:
+    """The respondent for a link token, or None for unknown and revoked tokens alike."""
+    if not token or len(token) > 400:
+        hash_token("x" * 43)  # spend the same work either way
+        return None
+    row = db.session.connection().execute(_BY_TOKEN_HASH, {"token_hash": hash_token(token)}).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return _record(row)
+
+
+def respondent_record(respondent_id: int) -> RespondentRecord | None:
+    """The respondent and its response as stored now (after a conflict, or a key-in link)."""
+    db.session.flush()
+    row = db.session.connection().execute(_BY_ID, {"respondent_id": respondent_id}).first()
+    return _record(row) if row is not None else None
+
+
+def _record(row) -> RespondentRecord:
+    response = None
+    if row.response_id is not None:
+        response = ResponseRecord(
+            id=row.response_id,
+            questionnaire_version_id=row.questionnaire_version_id,
+            definition_hash=row.content_hash,
+            definition_version=row.definition_version,
+            status=row.status,
+            version=row.version,
+            last_page=row.last_page,
+            page_states=row.page_states or {},
+            drafts=row.drafts or {},
+            keyed_in_by=row.keyed_in_by,
+            reference=row.reference,
+            submitted_at=row.submitted_at,
+        )
+    return RespondentRecord(
+        id=row.id,
+        name=row.name,
+        questionnaire_id=row.questionnaire_id,
+        authority_type=row.authority_type,
+        response=response,
+    )
+
+
+# Statements run on every request are built once: SQLAlchemy then reuses their compiled form
+# without working out a cache key each time. They run on the session's connection (same
+# transaction) as plain Core statements: the ORM's handling of a statement costs more than the
+# query itself.
+_RESPONDENT = Respondent.__table__.c
+_RESPONSE = Response.__table__.c
+_VERSION = QuestionnaireVersion.__table__.c
+_LINK = select(
+    _RESPONDENT.id,
+    _RESPONDENT.name,
+    _RESPONDENT.questionnaire_id,
+    _RESPONDENT.authority_type,
+    _RESPONDENT.revoked_at,
+    _RESPONSE.id.label("response_id"),
+    _RESPONSE.questionnaire_version_id,
+    _VERSION.content_hash,
+    _VERSION.version.label("definition_version"),
+    _RESPONSE.status,
+    _RESPONSE.version,
+    _RESPONSE.last_page,
+    _RESPONSE.page_states,
+    _RESPONSE.drafts,
+    _RESPONSE.keyed_in_by,
+    _RESPONSE.reference,
+    _RESPONSE.submitted_at,
+).select_from(
+    Respondent.__table__.outerjoin(Response.__table__).outerjoin(QuestionnaireVersion.__table__)
+)
+_BY_TOKEN_HASH = _LINK.where(_RESPONDENT.token_hash == bindparam("token_hash"))
+_BY_ID = _LINK.where(_RESPONDENT.id == bindparam("respondent_id"))
+_ANSWERS_OF = select(Answer.key, Answer.value).where(Answer.response_id == bindparam("response_id"))
+
+
+def load_answers(response: ResponseRecord | Response) -> dict[str, Any]:
+    """The stored answers of a response, by key.
+
+    Run on the session's connection rather than through ``Session.execute``: the statement
+    returns plain rows, and the ORM's handling of a statement costs more than the query.
+    """
+    db.session.flush()  # as the ORM would: answers added in this transaction count
+    rows = db.session.connection().execute(_ANSWERS_OF, {"response_id": response.id})
+    return dict(rows.all())
+
+
+def of_questionnaire(questionnaire_id: str) -> ColumnElement[bool]:
+    """The condition for a response to belong to a questionnaire (see the module's docstring);
+    the statement must join :class:`QuestionnaireVersion` (:func:`responses_query` does)."""
+    return QuestionnaireVersion.questionnaire_id == questionnaire_id
+
+
+def responses_query(questionnaire_id: str, statuses: Sequence[str] | None = None) -> Select:
+    """The responses of a questionnaire (with their respondent), in any of ``statuses``."""
+    stmt = (
+        select(Response)
+        .join(Respondent, Respondent.id == Response.respondent_id)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.questionnaire_version_id)
+        .where(of_questionnaire(questionnaire_id))
+    )
+    if statuses is not None:
+        stmt = stmt.where(Response.status.in_(statuses))
+    return stmt
+
+
+def find_response(questionnaire_id: str, number_or_reference: str) -> Response | None:
+    """A response of the questionnaire by its number (id) or its reference, as people type them."""
+    stmt = responses_query(questionnaire_id)
+    if number_or_reference.isdigit():
+        stmt = stmt.where(Response.id == int(number_or_reference))
+    else:
+        stmt = stmt.where(Response.reference == number_or_reference.strip().upper())
+    return db.session.scalar(stmt)
+
+
+def count_responses(questionnaire_id: str, statuses: Sequence[str] | None = None) -> int:
+    """How many responses of the questionnaire are in any of ``statuses``."""
+    stmt = responses_query(questionnaire_id, statuses).with_only_columns(func.count(Response.id))
+    return db.session.scalar(stmt) or 0
+
+
+def answered_keys(version_id: int) -> list[str]:
+    """Every answer key stored for responses to one questionnaire version."""
+    return list(
+        db.session.scalars(
+            select(Answer.key)
+            .join(Response, Response.id == Answer.response_id)
+            .where(Response.questionnaire_version_id == version_id)
+            .distinct()
+        )
+    )
+
+
+def answers_to(questionnaire_id: str, key: str) -> dict[int, Any]:
+    """Each response's answer to one key (e.g. the type of authority), by response id."""
+    stmt = (
+        responses_query(questionnaire_id)
+        .with_only_columns(Answer.response_id, Answer.value)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Answer.key == key)
+    )
+    return dict(db.session.execute(stmt).tuples().all())
+
+
+@dataclass(slots=True)
+class StoredAnswers:
+    """A response's answers as streamed: values and when each was last saved."""
+
+    values: dict[str, Any]
+    times: dict[str, dt.datetime]
+
+
+def answer_rows(response_ids: Iterable[int]) -> dict[int, StoredAnswers]:
+    """The answers of these responses (one query), by response id.
+
+    On SQLite the JSON values are read as text and decoded here: much cheaper than through the
+    JSON column type. (Numbers come back as numbers: SQLite gives the column numeric affinity.)
+    """
+    raw = db.engine.dialect.name == "sqlite"
+    value = type_coerce(Answer.value, Text) if raw else Answer.value
+    found: dict[int, StoredAnswers] = {}
+    rows = db.session.execute(
+        select(Answer.response_id, Answer.key, value, Answer.updated_at)
+        .where(Answer.response_id.in_(list(response_ids)))
+        .order_by(Answer.response_id, Answer.key)
+    )
+    loads = json.loads
+    for response_id, key, stored, updated_at in rows:
+        answers = found.get(response_id)
+        if answers is None:
+            answers = found[response_id] = StoredAnswers({}, {})
+        answers.values[key] = loads(stored) if raw and isinstance(stored, str) else stored
+        answers.times[key] = updated_at
+    return found
+
+
+def stream(stmt: Select, batch_size: int = BATCH) -> Iterator[tuple[Any, StoredAnswers]]:
+    """The rows of ``stmt`` (a select of a questionnaire's responses whose first column is
+    ``Response.id``, e.g. from :func:`responses_query`), each with its response's answers.
+
+    Read in windows of ``batch_size`` responses in id order (``id > last ... LIMIT n``), one
+    query for the responses and one for their answers each, so memory holds one window however
+    many responses there are.
+    """
+    last = 0
+    while True:
+        rows = db.session.execute(
+            stmt.where(Response.id > last).order_by(Response.id).limit(batch_size)
+        ).all()
+        if not rows:
+            return
+        found = answer_rows(row[0] for row in rows)
+        for row in rows:
+            yield row, found.pop(row[0], None) or StoredAnswers({}, {})
+        last = rows[-1][0]

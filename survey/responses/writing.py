@@ -1,0 +1,353 @@
+"""Writing responses and their answers: the one place that changes them.
+
+Every write of a respondent's (starting, a page save, removing an example, submitting) is one
+:func:`write_transaction`, guarded by the response's version number, so that two tabs (or two
+colleagues) cannot silently overwrite each other. A write transaction commits: call it with
+nothing of your own pending (it refuses otherwise), and whatever the session read before it is
+ended first, which is what lets it begin with SQLite's write lock (:mod:`survey.responses.sqlite`).
+The bulk inserts (:func:`insert_answers`, :func:`insert_imported`) are for imports and
+demonstration data, in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Text, bindparam, cast, delete, event, insert, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from survey.audit import audit
+from survey.extensions import db
+from survey.models import Answer, QuestionnaireVersion, Respondent, Response, utcnow
+from survey.responses import sqlite
+from survey.responses.reading import ResponseRecord
+from survey.tokens import hash_token, new_reference, new_token
+
+
+def empty(value: Any) -> bool:
+    """An answer that is not stored: nothing, an empty text or an empty choice."""
+    return value is None or value == "" or value == []
+
+
+class ConflictError(Exception):
+    """The response changed after the page was loaded (another tab or person saved it)."""
+
+
+class SubmittedError(Exception):
+    """The response is submitted and read-only."""
+
+
+class PendingChangesError(RuntimeError):
+    """A write transaction was asked for while the session held changes of the caller's own,
+    which it would have committed unseen."""
+
+
+@contextlib.contextmanager
+def write_transaction() -> Iterator[Connection]:
+    """One write, committed on leaving the block (rolled back if it raises).
+
+    The session's transaction so far must have only read: it is ended here, so that on SQLite
+    the write begins with ``BEGIN IMMEDIATE`` holding the process's and the file's write lock,
+    and the log is checkpointed after the lock is released. ORM objects read before are expired,
+    as by any commit.
+    """
+    session = db.session()
+    if session.new or session.dirty or session.deleted or session.info.get("flushed"):
+        raise PendingChangesError("commit or roll back the session's changes first")
+    engine = db.engine
+    if session.in_transaction():
+        session.commit()  # only reads: ending them costs one COMMIT of nothing
+    lock = sqlite.write_lock(engine).held() if engine.dialect.name == "sqlite" else None
+    with lock or contextlib.nullcontext():
+        connection = session.connection(execution_options=sqlite.BEGIN_IMMEDIATE)
+        try:
+            yield connection
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    if lock is not None:
+        sqlite.checkpoint_now_and_then(engine, current_app.config["SQLITE_CHECKPOINT_SECONDS"])
+
+
+def _note_flush(session, _context) -> None:
+    session.info["flushed"] = True
+
+
+def _forget_flush(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("flushed", None)
+
+
+def track_flushes() -> None:
+    """Let :func:`write_transaction` see changes already flushed but not committed."""
+    if not event.contains(Session, "after_flush", _note_flush):
+        event.listen(Session, "after_flush", _note_flush)
+        event.listen(Session, "after_transaction_end", _forget_flush)
+
+
+# -- respondents and responses ----------------------------------------------------------------------
+
+
+def create_respondent(
+    questionnaire_id: str,
+    name: str,
+    authority_type: str | None = None,
+    contact_name: str | None = None,
+    contact_email: str | None = None,
+    actor: str = "system",
+) -> tuple[Respondent, str]:
+    """Create an invited respondent in the caller's transaction; returns it and the token
+    (shown once, never stored)."""
+    token = new_token()
+    respondent = Respondent(
+        questionnaire_id=questionnaire_id,
+        name=name,
+        authority_type=authority_type,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        token_hash=hash_token(token),
+    )
+    db.session.add(respondent)
+    db.session.flush()
+    audit(actor, "link_issued", respondent.id, {"name": name})
+    return respondent, token
+
+
+def start_response(
+    respondent_id: int, version: QuestionnaireVersion | None, keyed_in_by: str | None
+) -> None:
+    """The respondent's response, against ``version`` (made by the caller in the same write)."""
+    db.session.add(
+        Response(
+            respondent_id=respondent_id,
+            questionnaire_version=version,
+            status="in_progress",
+            page_states={},
+            drafts={},
+            keyed_in_by=keyed_in_by,
+        )
+    )
+    audit(keyed_in_by or "respondent", "response_started", respondent_id)
+
+
+def note_keying(response: ResponseRecord, respondent_id: int, keyed_in_by: str) -> None:
+    """A researcher keys in a paper return: the response says who (one write)."""
+    with write_transaction() as connection:
+        connection.execute(
+            update(Response.__table__)
+            .where(_RESPONSE.id == response.id)
+            .values(keyed_in_by=keyed_in_by)
+        )
+        audit(keyed_in_by, "keyed_in", respondent_id)
+    response.keyed_in_by = keyed_in_by
+
+
+# -- a page save ------------------------------------------------------------------------------------
+
+# Built once: SQLAlchemy then reuses their compiled form without working out a cache key each time.
+_RESPONSE = Response.__table__.c
+_ANSWER = Answer.__table__.c
+# the version check of a page save, which writes the response's bookkeeping in the same statement
+_BUMP_VERSION = (
+    update(Response.__table__)
+    .where(_RESPONSE.id == bindparam("b_id"), _RESPONSE.version == bindparam("b_expected"))
+    .values(
+        version=bindparam("b_version"),
+        updated_at=bindparam("b_updated_at", type_=_RESPONSE.updated_at.type),
+        last_page=bindparam("b_last_page"),
+        drafts=bindparam("b_drafts", type_=_RESPONSE.drafts.type),
+        page_states=bindparam("b_page_states", type_=_RESPONSE.page_states.type),
+    )
+)
+_DELETE_ANSWERS = delete(Answer.__table__).where(
+    _ANSWER.response_id == bindparam("d_id"), _ANSWER.key.in_(bindparam("d_keys", expanding=True))
+)
+
+
+def save_page(
+    response: ResponseRecord | Response,
+    expected_version: int,
+    values: Mapping[str, Any],
+    drafts: Mapping[str, str],
+    page_key: str,
+    complete: bool | None,
+) -> None:
+    """Write one page's answers in one :func:`write_transaction` (which commits).
+
+    ``values`` maps keys to good answers (None or empty removes the answer); ``drafts`` holds the
+    raw text of answers that failed their checks, so nothing typed is lost. Raises
+    :class:`ConflictError` if another save happened since ``expected_version`` was read.
+
+    Three statements whatever the page's size: the response's version check (which also writes
+    its drafts and page states), one delete of emptied answers and one insert-or-update of the
+    rest, as prepared Core statements: this is the hottest write in the application.
+    """
+    if response.status == "submitted":
+        raise SubmittedError()
+    now = utcnow()
+    new_drafts = {k: v for k, v in (response.drafts or {}).items() if k not in values}
+    new_drafts.update(drafts)
+    states = dict(response.page_states or {})
+    if complete is not None:
+        states[page_key] = "complete" if complete else "incomplete"
+    elif page_key not in states:
+        states[page_key] = "incomplete"
+    response_id = response.id
+    bump = {
+        "b_id": response_id,
+        "b_expected": expected_version,
+        "b_version": expected_version + 1,
+        "b_updated_at": now,
+        "b_last_page": page_key,
+        "b_drafts": new_drafts,
+        "b_page_states": states,
+    }
+    emptied = [k for k, v in values.items() if empty(v)]
+    kept = [
+        {"response_id": response_id, "key": k, "value": v, "updated_at": now}
+        for k, v in values.items()
+        if not empty(v)
+    ]
+    with write_transaction() as connection:
+        if connection.execute(_BUMP_VERSION, bump).rowcount != 1:
+            raise ConflictError()
+        if emptied:
+            connection.execute(_DELETE_ANSWERS, {"d_id": response_id, "d_keys": emptied})
+        if kept:
+            connection.execute(upsert_answers(connection.dialect.name), kept)
+    _written(
+        response,
+        version=expected_version + 1,
+        last_page=page_key,
+        drafts=new_drafts,
+        page_states=states,
+    )
+
+
+def _written(response: ResponseRecord | Response, **values: Any) -> None:
+    """Tell the response what was just written, instead of reading it back."""
+    for name, value in values.items():
+        if isinstance(response, ResponseRecord):
+            setattr(response, name, value)
+        else:  # an ORM object: the session forgot it at commit; these are its stored values
+            set_committed_value(response, name, value)
+
+
+@lru_cache(maxsize=4)
+def upsert_answers(dialect: str):
+    """INSERT ... ON CONFLICT (response_id, key) DO UPDATE, in the database's own dialect, as
+    one multi-row statement; an unchanged value keeps its row (and its updated_at) untouched.
+    Built once per dialect."""
+    table = Answer.__table__
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(table)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.response_id, table.c.key],
+        set_={"value": excluded.value, "updated_at": excluded.updated_at},
+        # JSON has no equality operator in PostgreSQL: compare the text
+        where=cast(table.c.value, Text) != cast(excluded.value, Text),
+    )
+
+
+# -- writes of a whole response ---------------------------------------------------------------------
+
+
+def _bump(connection: Connection, response_id: int, expected_version: int) -> None:
+    """The version check of a write: a save since ``expected_version`` was read is a conflict."""
+    bumped = connection.execute(
+        update(Response.__table__)
+        .where(_RESPONSE.id == response_id, _RESPONSE.version == expected_version)
+        .values(version=expected_version + 1, updated_at=utcnow())
+    )
+    if bumped.rowcount != 1:
+        raise ConflictError()
+
+
+def _replace(connection: Connection, response_id: int, answers: Mapping[str, Any]) -> None:
+    connection.execute(delete(Answer.__table__).where(_ANSWER.response_id == response_id))
+    now = utcnow()
+    rows = [
+        {"response_id": response_id, "key": k, "value": v, "updated_at": now}
+        for k, v in answers.items()
+        if not empty(v)
+    ]
+    if rows:
+        connection.execute(insert(Answer.__table__), rows)
+
+
+def remove_instance(
+    response: ResponseRecord,
+    respondent_id: int,
+    remaining: Mapping[str, Any],
+    page_states: Mapping[str, Any],
+    removed: Mapping[str, Any],
+) -> None:
+    """Make the answers exactly ``remaining`` after an example is removed, against the version
+    the answers were read at; its drafts go (they belonged to the pages renumbered)."""
+    with write_transaction() as connection:
+        _bump(connection, response.id, response.version)
+        _replace(connection, response.id, remaining)
+        connection.execute(
+            update(Response.__table__)
+            .where(_RESPONSE.id == response.id)
+            .values(page_states=dict(page_states), drafts={})
+        )
+        audit("respondent", "example_removed", respondent_id, removed)
+
+
+def submit(
+    response: ResponseRecord, respondent_id: int, final: Mapping[str, Any], actor: str
+) -> str:
+    """Submit against the version the answers were read at: keep only ``final`` (the effective
+    answers), freeze the response and give it a reference, which is returned."""
+    reference = new_reference()
+    with write_transaction() as connection:
+        _bump(connection, response.id, response.version)
+        _replace(connection, response.id, final)
+        connection.execute(
+            update(Response.__table__)
+            .where(_RESPONSE.id == response.id)
+            .values(status="submitted", submitted_at=utcnow(), reference=reference, drafts={})
+        )
+        audit(actor, "response_submitted", respondent_id, {"reference": reference})
+    return reference
+
+
+def replace_answers(response_id: int, answers: Mapping[str, Any]) -> None:
+    """Make the stored answers exactly ``answers``, in the caller's transaction (demonstration
+    and benchmark data)."""
+    _replace(db.session.connection(), response_id, answers)
+
+
+# -- bulk inserts -----------------------------------------------------------------------------------
+
+
+def insert_answers(rows: Sequence[Mapping[str, Any]]) -> None:
+    """Answer rows (``response_id``, ``key``, ``value``, ``updated_at``) in one statement, in the
+    caller's transaction: imports and demonstration data, whose responses are new."""
+    if rows:
+        db.session.execute(insert(Answer), list(rows))
+
+
+def insert_imported(
+    respondents: Sequence[Mapping[str, Any]],
+    responses: Sequence[Mapping[str, Any]],
+    answers: Sequence[Mapping[str, Any]],
+) -> None:
+    """Respondents, responses and answers as rows with their ids, in the caller's transaction."""
+    if respondents:
+        db.session.execute(insert(Respondent), list(respondents))
+    if responses:
+        db.session.execute(insert(Response), list(responses))
+    insert_answers(answers)
