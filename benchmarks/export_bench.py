@@ -98,7 +98,7 @@ def _words(rng: random.Random, low: int, high: int) -> str:
 
 
 def _answer(questionnaire, qi, answers: dict[str, Any], rng: random.Random) -> None:
-    from survey.questionnaire.routing import cell_asked
+    from survey.questionnaire.types.money_table import cell_asked
 
     q, key = qi.question, qi.key
     if q.type == "single":

@@ -106,22 +106,21 @@ class Stats:
 
 
 def form_fields(questionnaire, page, answers) -> list[tuple[str, str]]:
-    """The answers of one page as a browser would post them."""
-    from survey.questionnaire.routing import asked_questions, field_keys
+    """The answers of one page as a browser would post them: the form fields as the page shows
+    them (its question types' ``display``), tick boxes posted once per option ticked."""
+    from survey.questionnaire.routing import asked_questions
+    from survey.questionnaire.types import question_type
 
     fields: list[tuple[str, str]] = []
     for qi in asked_questions(page, answers):
-        for key in field_keys(questionnaire, qi):
-            value = answers.get(key)
-            if value is None:
+        shown = question_type(qi.question).display(questionnaire, qi, answers)
+        for name, value in shown.items():
+            if value is None or value == "":
                 continue
             if isinstance(value, list):
-                fields += [(key, str(v)) for v in value]
-            elif qi.question.type == "date" or re.fullmatch(r"\d{4}-\d\d-\d\d", str(value)):
-                year, month, day = str(value).split("-")
-                fields += [(f"{key}-day", day), (f"{key}-month", month), (f"{key}-year", year)]
+                fields += [(name, str(v)) for v in value]
             else:
-                fields.append((key, str(value)))
+                fields.append((name, str(value)))
     return fields
 
 
@@ -503,32 +502,14 @@ def stored_kinds(questionnaire, answers: dict[str, Any]) -> dict[str, str]:
     """For every answer key on the respondent's route, what the application stores there:
     ``money``/``number``/``percentage`` (numbers), ``choices`` (a list), ``date`` (ISO text),
     ``text`` (stripped text) or ``choice`` (an option id)."""
-    from survey.questionnaire.model import TEXT_TYPES
-    from survey.questionnaire.routing import asked_questions, field_keys, route
+    from survey.questionnaire.routing import asked_questions, route
+    from survey.questionnaire.types import question_type
 
     kinds: dict[str, str] = {}
     for pi in route(questionnaire, answers):
         for qi in asked_questions(pi, answers):
-            q = qi.question
-            for key in field_keys(questionnaire, qi):
-                if key.endswith("_text") and q.type in ("single", "multiple", "money_table"):
-                    kinds[key] = "text"  # "Other: say what"
-                elif q.type == "multiple":
-                    kinds[key] = "choices"
-                elif q.type == "money_table":
-                    kinds[key] = "money"
-                elif q.type == "group":
-                    spec = next(f for f in q.fields if key == f"{qi.key}_{f.id}")
-                    kinds[key] = _scalar_kind(spec.type, TEXT_TYPES)
-                else:
-                    kinds[key] = _scalar_kind(q.type, TEXT_TYPES)
+            kinds.update(question_type(qi.question).stored_kinds(questionnaire, qi))
     return kinds
-
-
-def _scalar_kind(kind: str, text_types) -> str:
-    if kind in ("money", "number", "percentage", "date"):
-        return kind
-    return "text" if kind in text_types else "choice"
 
 
 def expected_answers(questionnaire, sent: dict[str, Any]) -> dict[str, Any]:
