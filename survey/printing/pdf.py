@@ -69,7 +69,7 @@ def blank_blocks(questionnaire: Questionnaire, repeat_all: bool = False) -> list
     """The blank questionnaire as a list of blocks; ``repeat_all`` prints every repeat instance
     numbered for paper (4-11, 12-19, 20-26), otherwise the first with the repeat's instruction."""
     blocks: list[Block] = []
-    state = {"section": None}
+    state: dict[str, str | None] = {"section": None}
 
     def page_blocks(
         page: Page, index: int, instance: int | None = None, repeat: Repeat | None = None

@@ -55,7 +55,7 @@ def _repeat(r: Repeat) -> dict[str, Any]:
     numbers = []
     for n in range(1, r.max + 1):
         asked = [q for q in numbered if not (q.id == r.another and n == r.max)]
-        values = [int(q.number) + r.offset(n) for q in asked]
+        values = [int(q.number or 0) + r.offset(n) for q in asked]
         numbers.append([min(values), max(values)] if values else None)
     return {
         "id": r.id,

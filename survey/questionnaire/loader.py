@@ -268,10 +268,10 @@ class _Validator(Reader):
         if not isinstance(lists, Map):
             self.problem(raw, "option_lists", "must map list names to lists of options")
             lists = Map()
-        for name, items in lists.items():
+        for name, listed in lists.items():
             if name == "__duplicate_keys__":
                 continue
-            self.option_lists[name] = self.options(items, f"option_lists.{name}", lists)
+            self.option_lists[name] = self.options(listed, f"option_lists.{name}", lists)
         for key, line in lists.get("__duplicate_keys__", []):
             self.problems.append(Problem(self.file, line, f"option_lists.{key}", "duplicate list"))
 

@@ -33,7 +33,8 @@ def holds(condition: Condition | None, answers: Answers, context: QuestionInstan
         return any(holds(c, answers, context) for c in condition.parts)
     if condition.op == "not":
         return not holds(condition.parts[0], answers, context)
-    key = context.sibling_key(condition.question) if context else condition.question
+    question = condition.question or ""
+    key = context.sibling_key(question) if context else question
     value = answers.get(key)
     if condition.op == "answered":
         answered = value not in (None, "", [])

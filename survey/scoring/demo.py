@@ -34,6 +34,7 @@ from survey.questionnaire.model import (
 )
 from survey.questionnaire.routing import asked_questions, effective_answers, field_keys, route
 from survey.questionnaire.types import question_type
+from survey.questionnaire.types.number import NumberType
 from survey.scoring.declarations import AuthorityType, ScoringConfig, repeat_of
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -299,6 +300,7 @@ class _Author:
         ``blank`` (the chance an optional answer is left empty). Without one, the number type's
         own default (money between £10,000 and £1,000,000, numbers within their bounds)."""
         number_type = question_type(spec)
+        assert isinstance(number_type, NumberType)  # only the number types ask for numbers
         rule = (self.demo.get("amounts") or {}).get(declared_key)
         if rule is None:
             return number_type.demo_default(self.rng, spec)

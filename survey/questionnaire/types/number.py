@@ -27,9 +27,8 @@ def parse_number(text: str, spec: Spec) -> int | float:
         cleaned = cleaned.removesuffix("%")
         if not re.fullmatch(r"-?\d+(\.\d{1,2})?", cleaned, re.ASCII):
             raise ValueError("Enter a percentage as a number, like 5 or 7.25")
-        value: int | float = float(cleaned)
-        if value.is_integer():
-            value = int(value)
+        as_float = float(cleaned)
+        value: int | float = int(as_float) if as_float.is_integer() else as_float
     else:
         if not re.fullmatch(r"-?\d+", cleaned, re.ASCII):
             raise ValueError("Enter a whole number, like 12")
