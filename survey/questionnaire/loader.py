@@ -35,12 +35,11 @@ class _Validator(Reader):
     """Walks the raw YAML once, building model objects and collecting problems."""
 
     # -- questions --------------------------------------------------------------------------------
+    # The keys every question may have, and those of any type (each type reads its own).
     QUESTION_KEYS = {
-        "id", "number", "type", "text", "mandatory", "hint", "note", "options", "option_labels",
-        "rows", "columns", "fields", "of", "ranks", "rank_labels", "allow_negative", "total_row",
-        "row_kind", "not_after_fieldwork_year", "max_length", "show_if", "personal_data", "noun",
-        "required_message", "min", "max", "unit",
-    }  # fmt: skip
+        "id", "number", "type", "text", "mandatory", "hint", "note", "max_length", "show_if",
+        "personal_data", "required_message",
+    }.union(*(t.yaml_keys for t in QUESTION_TYPES.values()))  # fmt: skip
 
     def question(self, raw: Any, path: str, index: int, repeat: str | None) -> Question | None:
         if not isinstance(raw, Map):
