@@ -164,10 +164,8 @@ def make_app(database_url: str):
 
 def build_database(path: Path, size: int, seed: int = 1) -> None:
     """N submitted responses with synthetic answers, inserted in bulk."""
-    from sqlalchemy import insert
-
     from survey.extensions import db
-    from survey.models import Answer, Respondent, Response
+    from survey.responses.writing import insert_imported
 
     app = make_app(f"sqlite:///{path}")
     rng = random.Random(seed)
@@ -215,9 +213,7 @@ def build_database(path: Path, size: int, seed: int = 1) -> None:
                 )
                 for key, value in synthetic_answers(questionnaire, rng).items():
                     rows.append({"response_id": i, "key": key, "value": value, "updated_at": when})
-            db.session.execute(insert(Respondent), respondents)
-            db.session.execute(insert(Response), responses)
-            db.session.execute(insert(Answer), rows)
+            insert_imported(respondents, responses, rows)
             db.session.commit()
             answers_total += len(rows)
             print(f"\r  built {ids[-1]:,}/{size:,} responses", end="", file=sys.stderr, flush=True)

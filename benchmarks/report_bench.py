@@ -36,6 +36,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -83,11 +84,9 @@ def child(database_url: str, out: str, pdf: bool) -> None:
 
 def build(database_url: str, size: int, pool_size: int, seed: int) -> float:
     """Fill the database with ``size`` submitted demonstration responses; returns seconds."""
-    from sqlalchemy import insert
-
     from survey import create_app
     from survey.extensions import db
-    from survey.models import Answer, Respondent, Response
+    from survey.responses.writing import insert_imported
     from survey.scoring.config import scoring_config
     from survey.scoring.demo import generate
 
@@ -107,48 +106,7 @@ def build(database_url: str, size: int, pool_size: int, seed: int) -> float:
             count = min(batch, size - start)
             chosen = [pool[(start + i) % len(pool)] for i in range(count)]
             ids = range(start + 1, start + count + 1)
-            db.session.execute(
-                insert(Respondent),
-                [
-                    {
-                        "id": i,
-                        "questionnaire_id": QUESTIONNAIRE,
-                        "name": f"Benchmark authority {i}",
-                        "authority_type": r.authority_type,
-                        "token_hash": hashlib.sha256(f"bench-{i}".encode()).hexdigest(),
-                        "token_issued_at": now,
-                        "created_at": now,
-                    }
-                    for i, r in zip(ids, chosen, strict=True)
-                ],
-            )
-            db.session.execute(
-                insert(Response),
-                [
-                    {
-                        "id": i,
-                        "respondent_id": i,
-                        "questionnaire_version_id": version,
-                        "status": "submitted",
-                        "reference": f"B{i:09d}",
-                        "version": 1,
-                        "page_states": {},
-                        "drafts": {},
-                        "started_at": now,
-                        "updated_at": now,
-                        "submitted_at": now,
-                    }
-                    for i in ids
-                ],
-            )
-            db.session.execute(
-                insert(Answer),
-                [
-                    {"response_id": i, "key": k, "value": v, "updated_at": now}
-                    for i, r in zip(ids, chosen, strict=True)
-                    for k, v in r.answers.items()
-                ],
-            )
+            insert_imported(*_rows(zip(ids, chosen, strict=True), version, now))
             db.session.commit()
         if db.engine.dialect.name == "postgresql":
             for table in ("respondent", "response", "answer"):
@@ -162,6 +120,47 @@ def build(database_url: str, size: int, pool_size: int, seed: int) -> float:
         db.session.remove()
         db.engine.dispose()
     return time.perf_counter() - started
+
+
+Rows = list[dict[str, Any]]
+
+
+def _rows(people: Iterable[tuple[int, Any]], version: int, now: dt.datetime) -> tuple[Rows, ...]:
+    """The respondent, response and answer rows of demonstration people numbered by their ids:
+    submitted, each with its own reference and link."""
+    respondents, responses, answers = [], [], []
+    for i, person in people:
+        respondents.append(
+            {
+                "id": i,
+                "questionnaire_id": QUESTIONNAIRE,
+                "name": f"Benchmark authority {i}",
+                "authority_type": person.authority_type,
+                "token_hash": hashlib.sha256(f"bench-{i}".encode()).hexdigest(),
+                "token_issued_at": now,
+                "created_at": now,
+            }
+        )
+        responses.append(
+            {
+                "id": i,
+                "respondent_id": i,
+                "questionnaire_version_id": version,
+                "status": "submitted",
+                "reference": f"B{i:09d}",
+                "version": 1,
+                "page_states": {},
+                "drafts": {},
+                "started_at": now,
+                "updated_at": now,
+                "submitted_at": now,
+            }
+        )
+        answers += [
+            {"response_id": i, "key": k, "value": v, "updated_at": now}
+            for k, v in person.answers.items()
+        ]
+    return respondents, responses, answers
 
 
 def run_child(database_url: str, out: Path, pdf: bool) -> dict[str, Any]:
