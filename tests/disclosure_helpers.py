@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from survey.disclosure import review
 from survey.disclosure.review import Reviewed
-from survey.exports.formats import export_definition
+from survey.exports.records import export_definition
 from survey.extensions import db
 
 

@@ -10,7 +10,7 @@ with a hash of the original text, so an answer that changes afterwards, or a res
 arrives after the release, is withheld again until it is reviewed.
 
 * :mod:`.models`: the tables (releases per question, approved texts per answer);
-* :mod:`.release`: the sponsor's rule, applied by :class:`survey.exports.formats.Exporter`;
+* :mod:`.release`: the sponsor's rule, applied by :class:`survey.exports.rows.Exporter`;
 * :mod:`.review`: what the review page lists, and releasing and withdrawing;
 * :mod:`.types`: the type of authority in anonymised downloads (its report group, or withheld
   in every row when a group is too small).

@@ -20,20 +20,14 @@ from survey.audit import audit
 from survey.disclosure.anonymise import Identifiers, leftovers, redact, titled_names
 from survey.disclosure.models import FreeTextApproval, FreeTextRelease
 from survey.disclosure.release import as_text, text_hash
-from survey.exports.formats import (
-    Exporter,
-    ExportOptions,
-    Record,
-    Variable,
-    export_definition,
-    identifying_question_ids,
-    is_free_text,
-    variables,
-    version_rows,
-)
+from survey.exports.options import ExportOptions
+from survey.exports.records import Record, export_definition, version_rows
+from survey.exports.rows import Exporter
+from survey.exports.table import identifying_question_ids, is_free_text, variables
 from survey.extensions import db
 from survey.models import utcnow
 from survey.questionnaire.model import Questionnaire
+from survey.questionnaire.variables import Variable
 from survey.registry import Registry
 
 TEXT_LIMIT = 10_000  # characters in an approved text (the longest answer a definition allows)

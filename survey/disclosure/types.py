@@ -17,7 +17,7 @@ from the type it was invited with. The "please specify" texts of a type question
 anonymised downloads (they describe the type more finely than its group).
 
 This module reads the group mapping itself, not through :mod:`survey.scoring` at import time, so
-that :mod:`survey.exports.formats` never depends on the scoring package being importable first.
+that :mod:`survey.exports` never depends on the scoring package being importable first.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``survey export`` and ``survey import``: the downloads of :mod:`survey.exports.formats` from the command
+"""``survey export`` and ``survey import``: the downloads of :mod:`survey.exports` from the command
 line. Registered on the ``survey`` group by :mod:`survey.cli`; the formats are documented in
 docs/exports.md."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from survey.exports.formats import FORMATS, ExportError, ExportOptions, export_to
+from survey.exports import FORMATS, ExportError, ExportOptions, export_to
 from survey.exports.importing import ImportProblem, import_json
 
 
@@ -78,7 +78,8 @@ def export_command(
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @with_appcontext
 def import_command(file: str) -> None:
-    """Load a JSON file written by 'survey export --format json' (all or nothing)."""
+    """Load a JSON Lines file written by 'survey export --format json' (all or nothing; a
+    version 1 file, one JSON document, imports too)."""
     try:
         if file == "-":
             summary = import_json(sys.stdin)

@@ -40,6 +40,11 @@ class ImportProblem(Exception):
     """The file cannot be imported; nothing was written."""
 
 
+def refuse_constant(name: str) -> Any:
+    """JSON has no NaN or Infinity (Python's reader accepts them): no figure could use them."""
+    raise ImportProblem(f"not valid JSON: '{name}' is not a number")
+
+
 @dataclass
 class Version:
     """One definition version of the file, parsed, validated and hashed from its own text."""

@@ -1,8 +1,10 @@
-"""Importing a JSON interchange file (``survey import``): all or nothing.
+"""Importing an interchange file (``survey import``): all or nothing.
 
-The file is what :func:`survey.exports.formats.export_json` writes: a header naming the questionnaire and
-its definition versions, then the responses. It is read as a stream (never whole) and written in
-batches inside one transaction, so any problem leaves the database as it was.
+The file is what :func:`survey.exports.interchange.export_json` writes: JSON Lines, a header
+naming the questionnaire and its definition versions, a line per response, and an end line
+counting them. It is read with a plain loop over its lines (never whole) and written in batches
+inside one transaction, so any problem leaves the database as it was. A version 1 file (one JSON
+document) is told apart by its first line and read by :mod:`survey.exports.interchange_v1`.
 """
 
 from __future__ import annotations
@@ -13,134 +15,101 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from survey.exports.formats import BATCH_SIZE, JSON_FORMAT, JSON_FORMAT_VERSION, version_rows
 from survey.exports.import_checks import (
     ImportProblem,
     Rows,
     Version,
     checked_record,
     checked_version,
+    refuse_constant,
 )
+from survey.exports.interchange import END_KEY, JSON_FORMAT, JSON_FORMAT_VERSION
+from survey.exports.interchange_v1 import DocumentStream
+from survey.exports.options import BATCH_SIZE
+from survey.exports.records import version_rows
 from survey.extensions import db
-from survey.models import Answer, QuestionnaireVersion, Respondent, Response
+from survey.models import QuestionnaireVersion, Respondent, Response
 from survey.registry import Registry
+from survey.responses.writing import insert_imported
 
-__all__ = ["ImportProblem", "ImportSummary", "import_json"]
+__all__ = ["ImportProblem", "ImportSummary", "import_json", "read_file"]
 
-
-def _refuse_constant(name: str) -> Any:
-    """JSON has no NaN or Infinity (Python's reader accepts them): no figure could use them."""
-    raise ImportProblem(f"not valid JSON: '{name}' is not a number")
+Item = tuple[str, Any]  # ("header", dict) once, then ("response", obj) per response
 
 
-class _JsonStream:
-    """Reads a JSON document whose top level is an object, handing out the ``responses`` array
-    one element at a time (the file is never read whole)."""
+@dataclass
+class Reading:
+    """A file being read: its format version (told from its first line) and its items."""
 
-    _WS = " \t\r\n"
+    version: int
+    items: Iterator[Item]
 
-    def __init__(self, handle: IO[str], chunk: int = 1 << 16):
-        self.handle = handle
-        self.chunk = chunk
-        self.buf = ""
-        self.pos = 0
-        self.eof = False
-        self.decoder = json.JSONDecoder(parse_constant=_refuse_constant)
 
-    def _fill(self, size: int | None = None) -> None:
-        data = self.handle.read(size or self.chunk)
-        if not data:
-            self.eof = True
-        self.buf = self.buf[self.pos :] + data
-        self.pos = 0
+def read_file(handle: IO[str]) -> Reading:
+    """The header and responses of an interchange file of either version, read as they come."""
+    first = handle.readline()
+    header = _header_line(first)
+    if header is None:
+        return Reading(1, DocumentStream(handle, start=first).items())
+    return Reading(JSON_FORMAT_VERSION, _lines(header, handle))
 
-    def peek(self) -> str:
-        while True:
-            while self.pos < len(self.buf) and self.buf[self.pos] in self._WS:
-                self.pos += 1
-            if self.pos < len(self.buf) or self.eof:
-                return self.buf[self.pos] if self.pos < len(self.buf) else ""
-            self._fill()
 
-    def expect(self, char: str) -> None:
-        found = self.peek()
-        if found != char:
-            raise ImportProblem(f"not a survey JSON file: expected '{char}', found '{found[:1]}'")
-        self.pos += 1
+def _header_line(line: str) -> dict[str, Any] | None:
+    """The header of a JSON Lines file, or None for a version 1 document: its first line is
+    ``{`` alone, or (written on one line) the whole document, responses and all."""
+    try:
+        obj = json.loads(line, parse_constant=refuse_constant)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(obj, dict) or "responses" in obj:
+        return None
+    return obj
 
-    def value(self) -> Any:
-        self.peek()
-        size = self.chunk
-        while True:
-            try:
-                obj, end = self.decoder.raw_decode(self.buf, self.pos)
-            except json.JSONDecodeError as exc:
-                if self.eof:
-                    raise ImportProblem(f"not valid JSON: {exc}") from exc
-                self._fill(size)
-                size *= 2
-                continue
-            if end == len(self.buf) and not self.eof:
-                self._fill(size)  # a number may go on in the next chunk
-                continue
-            self.pos = end
-            return obj
 
-    def _response(self, position: int) -> Any:
-        try:
-            return self.value()
-        except ImportProblem as exc:
-            raise ImportProblem(f"response number {position} in the file: {exc}") from None
+def _lines(header: dict[str, Any], handle: IO[str]) -> Iterator[Item]:
+    """The header, then each line after it as a response up to the end line, which must count
+    them and be the last: without it, a file cut at a line boundary would import as complete."""
+    yield "header", header
+    count = 0
+    end: Any = None
+    for line in handle:
+        if not line.strip():
+            continue
+        if end is not None:
+            raise ImportProblem("not a survey JSON Lines file: text after the end line")
+        obj = _response_line(line, count + 1)
+        if isinstance(obj, dict) and END_KEY in obj:
+            end = obj
+            continue
+        count += 1
+        yield "response", obj
+    if end is None:
+        raise ImportProblem(
+            "the file stops before its end line: it is incomplete (an interrupted download?)"
+        )
+    told = end.get("responses")
+    if end.get(END_KEY) is not True or type(told) is not int or told != count:
+        raise ImportProblem(f"the end line counts {told!r:.40} responses; the file holds {count}")
 
-    def items(self) -> Iterator[tuple[str, Any]]:
-        """``("header", dict)`` when ``responses`` starts, then ``("response", obj)`` each."""
-        self.expect("{")
-        header: dict[str, Any] = {}
-        seen_responses = False
-        if self.peek() == "}":
-            self.pos += 1
-        else:
-            while True:
-                key = self.value()
-                if not isinstance(key, str):
-                    raise ImportProblem("not a survey JSON file: object key expected")
-                self.expect(":")
-                if key == "responses":
-                    seen_responses = True
-                    yield "header", dict(header)  # (keys after "responses" are not read)
-                    self.expect("[")
-                    if self.peek() == "]":
-                        self.pos += 1
-                    else:
-                        position = 0
-                        while True:
-                            position += 1
-                            yield "response", self._response(position)
-                            nxt = self.peek()
-                            self.pos += 1
-                            if nxt == "]":
-                                break
-                            if nxt != ",":
-                                raise ImportProblem("not a survey JSON file: ',' or ']' expected")
-                else:
-                    header[key] = self.value()
-                nxt = self.peek()
-                self.pos += 1
-                if nxt == "}":
-                    break
-                if nxt != ",":
-                    raise ImportProblem("not a survey JSON file: ',' or '}' expected")
-        if self.peek() != "":
-            raise ImportProblem("not a survey JSON file: text after the end of the document")
-        if not seen_responses:
-            raise ImportProblem("not a survey JSON file: no 'responses'")
+
+def _response_line(line: str, position: int) -> Any:
+    try:
+        return json.loads(line, parse_constant=refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise ImportProblem(
+            f"response number {position} in the file: not valid JSON: {exc}"
+        ) from None
+    except ImportProblem as exc:
+        raise ImportProblem(f"response number {position} in the file: {exc}") from None
 
 
 @dataclass
 class ImportSummary:
+    """What an import brought, for ``survey import`` to say."""
+
     questionnaire_id: str = ""
     responses: int = 0
     answers: int = 0
@@ -148,7 +117,7 @@ class ImportSummary:
 
 
 def import_json(handle: IO[str], batch_size: int = BATCH_SIZE) -> ImportSummary:
-    """Load a JSON interchange file (a full, not anonymised, export) into the database.
+    """Load an interchange file of either version (a full, not anonymised, export) into the database.
 
     Respondents, responses and questionnaire versions keep their ids and numbers, so exporting
     again gives the same file. All or nothing: any problem (a record that fails its checks in
@@ -156,13 +125,13 @@ def import_json(handle: IO[str], batch_size: int = BATCH_SIZE) -> ImportSummary:
     different definition) rolls everything back.
     """
     summary = ImportSummary()
-    stream = _JsonStream(handle)
     versions: dict[int, Version] = {}
     pending: list[Rows] = []
     try:
-        for kind, obj in stream.items():
+        reading = read_file(handle)
+        for kind, obj in reading.items:
             if kind == "header":
-                _check_header(obj)
+                _check_header(obj, reading.version)
                 summary.questionnaire_id = obj["questionnaire_id"]
                 versions = _import_versions(obj, summary)
                 continue
@@ -193,11 +162,13 @@ def import_json(handle: IO[str], batch_size: int = BATCH_SIZE) -> ImportSummary:
     return summary
 
 
-def _check_header(header: Mapping[str, Any]) -> None:
+def _check_header(header: Mapping[str, Any], version: int) -> None:
+    """The header must be a full export of one questionnaire, of the version its layout is."""
     if header.get("format") != JSON_FORMAT:
         raise ImportProblem(f"not a survey JSON file (format should be '{JSON_FORMAT}')")
-    if header.get("format_version") != JSON_FORMAT_VERSION:
-        raise ImportProblem(f"unsupported format_version {header.get('format_version')!r:.40}")
+    found = header.get("format_version")
+    if type(found) is not int or found != version:
+        raise ImportProblem(f"unsupported format_version {found!r:.40}")
     if header.get("anonymised"):
         raise ImportProblem(
             "this is an anonymised export: it has no names, contacts or links to import"
@@ -254,7 +225,8 @@ def _import_versions(header: Mapping[str, Any], summary: ImportSummary) -> dict[
 
 
 def _import_batch(records: list[Rows], summary: ImportSummary) -> None:
-    """Insert checked records, unless an id or link among them is taken already."""
+    """Insert checked records (through :mod:`survey.responses.writing`, the one writer of
+    answers), unless an id or link among them is taken already."""
     respondent_ids = [r.respondent["id"] for r in records]
     response_ids = [r.response["id"] for r in records]
     tokens = [r.respondent["token_hash"] for r in records]
@@ -271,11 +243,8 @@ def _import_batch(records: list[Rows], summary: ImportSummary) -> None:
     ).first()
     if taken is not None:
         raise ImportProblem(f"the link of respondent {taken} is already in use")
-    db.session.execute(insert(Respondent), [r.respondent for r in records])
-    db.session.execute(insert(Response), [r.response for r in records])
     answers = [a for r in records for a in r.answers]
-    if answers:
-        db.session.execute(insert(Answer), answers)
+    insert_imported([r.respondent for r in records], [r.response for r in records], answers)
     summary.responses += len(records)
     summary.answers += len(answers)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 import re
 
 import openpyxl
@@ -17,13 +16,19 @@ from sqlalchemy import select
 
 from survey.disclosure import WITHHELD, review
 from survey.disclosure.anonymise import Identifiers, authority_variants, redact
-from survey.exports import formats as exports
-from survey.exports.formats import ExportOptions, export_definition
+from survey.exports import ExportOptions
+from survey.exports.codebook import export_codebook_html
+from survey.exports.csv import export_csv_long, export_csv_wide
+from survey.exports.excel import write_xlsx
+from survey.exports.interchange import export_json
+from survey.exports.records import Record, export_definition, iter_records
+from survey.exports.spss import write_sav
+from survey.exports.table import free_text_questions, variables
 from survey.extensions import db
 from survey.models import Answer, AuditEvent
 from tests.conftest import ROOT
 from tests.disclosure_helpers import release_as_suggested
-from tests.exports.test_exports import QID, add_response
+from tests.exports.helpers import QID, add_response, document_of
 
 ANON = ExportOptions(anonymised=True, include_in_progress=True)
 STORY = "Cllr Jones led it; LBB and Barnet saved £1m. Ask Jo Bloggs on 020 7946 0001."
@@ -45,7 +50,7 @@ def barnet(**answers):
 
 def wide(options=ANON):
     rows = list(csv.DictReader(io.StringIO(b"".join(
-        exports.export_csv_wide(QID, options)).decode("utf-8-sig"))))  # fmt: skip
+        export_csv_wide(QID, options)).decode("utf-8-sig"))))  # fmt: skip
     return rows
 
 
@@ -57,8 +62,8 @@ def test_free_text_is_decided_from_the_question_types(app, path):
     """Every text, textarea, email, telephone or web answer and every "please specify" text of
     any questionnaire is free text; dates and codes are not."""
     questionnaire = app.extensions["survey_registry"].get(path.stem)
-    found = exports.free_text_questions(exports.variables(questionnaire))
-    for v in exports.variables(questionnaire):
+    found = free_text_questions(variables(questionnaire))
+    for v in variables(questionnaire):
         typed = v.question_type.removeprefix("group:")
         expected = v.kind == "text" and typed != "date"
         assert (v.key in found) == expected, v.name
@@ -116,7 +121,7 @@ def test_identifiers_come_from_the_whole_response(app):
         record_id = barnet(q1="LB Barnet", q27="Mr Smith says hello").id
         questionnaire = export_definition(QID)
         record = next(
-            r for r in exports.iter_records(QID, include_in_progress=True)
+            r for r in iter_records(QID, include_in_progress=True)
             if r.response["id"] == record_id
         )  # fmt: skip
         found = review.identifiers(review.IdentifyingKeys.of(questionnaire), record)
@@ -131,14 +136,14 @@ def test_identifiers_come_from_the_whole_response(app):
 
 def _every_format(tmp_path) -> str:
     """Every anonymised download as one text."""
-    parts = [b"".join(exports.export_csv_wide(QID, ANON)).decode("utf-8-sig")]
-    parts.append(b"".join(exports.export_csv_long(QID, ANON)).decode("utf-8-sig"))
-    parts.append(b"".join(exports.export_json(QID, ANON)).decode())
-    parts.append(b"".join(exports.export_codebook_html(QID, ANON)).decode())
-    exports.write_xlsx(QID, tmp_path / "a.xlsx", ANON)
+    parts = [b"".join(export_csv_wide(QID, ANON)).decode("utf-8-sig")]
+    parts.append(b"".join(export_csv_long(QID, ANON)).decode("utf-8-sig"))
+    parts.append(b"".join(export_json(QID, ANON)).decode())
+    parts.append(b"".join(export_codebook_html(QID, ANON)).decode())
+    write_xlsx(QID, tmp_path / "a.xlsx", ANON)
     book = openpyxl.load_workbook(tmp_path / "a.xlsx", read_only=True)
     parts += [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
-    exports.write_sav(QID, tmp_path / "a.sav", ANON)
+    write_sav(QID, tmp_path / "a.sav", ANON)
     frame, _ = pyreadstat.read_sav(str(tmp_path / "a.sav"))
     parts.append(frame.to_csv())
     return "\n".join(parts)
@@ -312,13 +317,13 @@ def test_an_unknown_question_is_not_found(app, client, sign_in):
 def test_json_interchange_of_a_sponsor_is_withheld(app):
     with app.app_context():
         barnet()
-        document = json.loads(b"".join(exports.export_json(QID, ANON)).decode())
+        document = document_of(b"".join(export_json(QID, ANON)))
     assert document["responses"][0]["answers"]["q5_ex1"] == WITHHELD
 
 
 def test_names_in_personal_data_are_removed_word_by_word_other_fields_as_typed(app):
     questionnaire = app.extensions["survey_registry"].get("asce_application")
-    record = exports.Record(
+    record = Record(
         response={"id": 1},
         respondent={"name": "Kent County Council", "contact_name": None, "contact_email": None},
         questionnaire_version=1,

@@ -24,11 +24,11 @@ import pypdf
 import pyreadstat
 import pytest
 
-from survey.exports.formats import FORMATS
+from survey.exports import FORMATS
 from survey.scoring.config import scoring_config
 from survey.scoring.demo import generate, store
 from tests.disclosure_helpers import release_as_suggested
-from tests.exports.test_exports import QID, add_response
+from tests.exports.helpers import QID, add_response
 
 # Each planted string is specific enough not to occur by chance (phone numbers with their space:
 # pseudonyms are runs of hex digits).

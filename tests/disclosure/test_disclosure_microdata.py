@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 from collections import defaultdict
 
 import openpyxl
@@ -27,8 +26,13 @@ from sqlalchemy import select
 
 from survey.disclosure import UNFIT, WITHHELD, review
 from survey.disclosure.types import TYPE_WITHHELD
-from survey.exports import formats as exports
-from survey.exports.formats import ExportOptions
+from survey.exports import ExportOptions
+from survey.exports.codebook import export_codebook_csv, export_codebook_html
+from survey.exports.csv import export_csv_long, export_csv_wide
+from survey.exports.excel import write_xlsx
+from survey.exports.interchange import export_json
+from survey.exports.records import export_definition
+from survey.exports.spss import write_sav
 from survey.extensions import db
 from survey.models import QuestionnaireVersion
 from survey.questionnaire.loader import loads
@@ -36,7 +40,7 @@ from survey.scoring.config import scoring_config
 from survey.scoring.demo import generate, store
 from survey.scoring.report import build_report
 from tests.disclosure.test_disclosure_figures import ONE_SMALL, QID, grid, small_groups, tables
-from tests.exports.test_exports import add_response
+from tests.exports.helpers import add_response, document_of
 
 ANON = ExportOptions(anonymised=True)
 
@@ -52,7 +56,7 @@ def sponsor_json(client) -> list[dict[str, str]]:
     response = client.get(f"/research/{QID}/downloads/json")
     assert response.status_code == 200
     rows = []
-    for r in json.loads(response.get_data(as_text=True))["responses"]:
+    for r in document_of(response.get_data(as_text=True))["responses"]:
         answers = r["answers"]
         row = {"authority_type": r["authority_type"], "q2": answers.get("q2")}
         for key, value in answers.items():
@@ -150,9 +154,7 @@ def test_the_attacker_finds_the_cells_when_the_type_is_given(app):
         store(q, small_groups(q, ONE_SMALL))
         truth = tables(build_report(q, min_authorities=1).figures)[("figure_2", "fire_and_rescue")]
         published = tables(build_report(q).published)[("figure_2", "fire_and_rescue")]
-        full = list(
-            csv.DictReader(io.StringIO(b"".join(exports.export_csv_wide(QID)).decode("utf-8-sig")))
-        )
+        full = list(csv.DictReader(io.StringIO(b"".join(export_csv_wide(QID)).decode("utf-8-sig"))))
         names = fire_names(app)
     hits, hidden = recovered(full, names, truth, published)
     assert hits == hidden == 48
@@ -188,18 +190,14 @@ def test_every_group_large_enough_gives_the_report_group(every_group_large, tmp_
     with app.app_context():
         config = scoring_config(app.extensions["survey_registry"].get(QID))
         group_of = {a: t.group for t in config.types for a in t.answers}
-        raw = list(
-            csv.DictReader(io.StringIO(b"".join(exports.export_csv_wide(QID)).decode("utf-8-sig")))
-        )
+        raw = list(csv.DictReader(io.StringIO(b"".join(export_csv_wide(QID)).decode("utf-8-sig"))))
         rows = list(
-            csv.DictReader(
-                io.StringIO(b"".join(exports.export_csv_wide(QID, ANON)).decode("utf-8-sig"))
-            )
+            csv.DictReader(io.StringIO(b"".join(export_csv_wide(QID, ANON)).decode("utf-8-sig")))
         )
-        document = json.loads(b"".join(exports.export_json(QID, ANON)))
-        exports.write_sav(QID, tmp_path / "a.sav", ANON)
-        exports.write_xlsx(QID, tmp_path / "a.xlsx", ANON)
-        codebook = b"".join(exports.export_codebook_csv(QID, ANON)).decode("utf-8-sig")
+        document = document_of(b"".join(export_json(QID, ANON)))
+        write_sav(QID, tmp_path / "a.sav", ANON)
+        write_xlsx(QID, tmp_path / "a.xlsx", ANON)
+        codebook = b"".join(export_codebook_csv(QID, ANON)).decode("utf-8-sig")
     # the report group, as the figures count it, and never the type
     assert [r["authority_type"] for r in rows] == [group_of[r["q2"]] for r in raw]
     assert [r["q2"] for r in rows] == [group_of[r["q2"]] for r in raw]
@@ -228,10 +226,10 @@ def test_every_group_large_enough_gives_the_report_group(every_group_large, tmp_
 
 def test_codebooks_say_how_the_type_columns_are_withheld(app):
     with app.app_context():
-        page = b"".join(exports.export_codebook_html(QID, ANON)).decode()
+        page = b"".join(export_codebook_html(QID, ANON)).decode()
         rows = list(
             csv.DictReader(
-                io.StringIO(b"".join(exports.export_codebook_csv(QID, ANON)).decode("utf-8-sig"))
+                io.StringIO(b"".join(export_codebook_csv(QID, ANON)).decode("utf-8-sig"))
             )
         )
     meta = next(r for r in rows if r["variable"] == "authority_type")
@@ -250,9 +248,7 @@ def test_one_authority_alone_in_its_group_withholds_the_type_of_every_row(app):
             authority_type="metropolitan_fire",
         )
         rows = list(
-            csv.DictReader(
-                io.StringIO(b"".join(exports.export_csv_wide(QID, ANON)).decode("utf-8-sig"))
-            )
+            csv.DictReader(io.StringIO(b"".join(export_csv_wide(QID, ANON)).decode("utf-8-sig")))
         )
     assert {r["authority_type"] for r in rows} == {TYPE_WITHHELD}
     assert {r["q2"] for r in rows} == {TYPE_WITHHELD}
@@ -303,7 +299,7 @@ def retyped(app):
             },
         )
         make_q27_a_number(app)
-        assert exports.export_definition(QID).question("q27").type == "number"
+        assert export_definition(QID).question("q27").type == "number"
     return app
 
 
@@ -338,13 +334,13 @@ def test_old_textarea_answer_under_a_key_now_a_number_never_reaches_sponsors(
             assert part not in body, (fmt, part)
     row = next(csv.DictReader(io.StringIO(bodies["csv-wide"])))
     assert row["q27"] == WITHHELD
-    record = json.loads(bodies["json"])["responses"][0]
+    record = document_of(bodies["json"])["responses"][0]
     assert record["answers"]["q27"] == WITHHELD
 
 
 def test_old_textarea_answer_is_on_the_review_page(retyped, client, sign_in):
     with retyped.app_context():
-        questionnaire = exports.export_definition(QID)
+        questionnaire = export_definition(QID)
         question = review.find_question(questionnaire, "q27")
         assert question is not None
         items = review.review_items(QID, question)
@@ -366,11 +362,9 @@ def test_a_new_number_answer_under_the_retyped_key_is_a_number(retyped):
         response.questionnaire_version_id = v2.id
         db.session.commit()
         rows = list(
-            csv.DictReader(
-                io.StringIO(b"".join(exports.export_csv_wide(QID, ANON)).decode("utf-8-sig"))
-            )
+            csv.DictReader(io.StringIO(b"".join(export_csv_wide(QID, ANON)).decode("utf-8-sig")))
         )
-        question = review.find_question(exports.export_definition(QID), "q27")
+        question = review.find_question(export_definition(QID), "q27")
         items = review.review_items(QID, question)
     assert [r["q27"] for r in rows] == [WITHHELD, "42"]
     assert [i.original for i in items] == [SECRET]  # the number is not for review
@@ -392,22 +386,20 @@ def test_values_that_do_not_fit_their_column_are_withheld(app, tmp_path):
             },
         )
         rows = list(
-            csv.DictReader(
-                io.StringIO(b"".join(exports.export_csv_wide(QID, ANON)).decode("utf-8-sig"))
-            )
+            csv.DictReader(io.StringIO(b"".join(export_csv_wide(QID, ANON)).decode("utf-8-sig")))
         )
-        long = b"".join(exports.export_csv_long(QID, ANON)).decode("utf-8-sig")
-        document = b"".join(exports.export_json(QID, ANON)).decode()
-        exports.write_xlsx(QID, tmp_path / "a.xlsx", ANON)
+        long = b"".join(export_csv_long(QID, ANON)).decode("utf-8-sig")
+        document = b"".join(export_json(QID, ANON)).decode()
+        write_xlsx(QID, tmp_path / "a.xlsx", ANON)
         book = openpyxl.load_workbook(tmp_path / "a.xlsx", read_only=True)
         cells = "\n".join(
             str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row
         )
-        exports.write_sav(QID, tmp_path / "a.sav", ANON)
+        write_sav(QID, tmp_path / "a.sav", ANON)
         frame, _ = pyreadstat.read_sav(str(tmp_path / "a.sav"))
-        full = b"".join(exports.export_csv_wide(QID)).decode("utf-8-sig")
+        full = b"".join(export_csv_wide(QID)).decode("utf-8-sig")
     assert rows[0]["q4_ex1"] == rows[0]["q34_housing_base_2010_11"] == UNFIT
-    answers = json.loads(document)["responses"][0]["answers"]
+    answers = document_of(document)["responses"][0]["answers"]
     assert answers["q4_ex1"] == answers["q28"] == answers["q34_housing_base_2010_11"] == UNFIT
     for body in (long, document, cells, frame.to_csv()):
         assert "7946" not in body
@@ -447,7 +439,7 @@ def add_asce(name: str, authority_type: str) -> None:
 
 
 def asce_rows() -> list[dict[str, str]]:
-    chunks = exports.export_csv_wide(ASCE, ANON)
+    chunks = export_csv_wide(ASCE, ANON)
     return list(csv.DictReader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))
 
 

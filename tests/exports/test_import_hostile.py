@@ -7,21 +7,21 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
-import json
 import math
 
 import pytest
 from sqlalchemy import func, select, text
 
 from survey import registry as registry_module
+from survey.exports import ExportOptions
 from survey.exports.cli import import_command
-from survey.exports.formats import ExportOptions, export_json
+from survey.exports.interchange import export_json
 from survey.extensions import db
 from survey.models import Answer, QuestionnaireVersion, Respondent, Response
 from survey.registry import Registry, StoredDefinitionError, content_hash
 from survey.responses.writing import create_respondent
 from tests.conftest import Journey, truncate_all
-from tests.exports.test_exports import BARNET, QID, add_response
+from tests.exports.helpers import BARNET, QID, add_response, document_of, lines_of
 from tests.questionnaire.test_input_definitions import alias_bomb
 
 GENUINE_TEXT = 'text: "Name of authority"'
@@ -44,13 +44,13 @@ def document(app) -> dict:
         )
         text = b"".join(export_json(QID, ExportOptions(include_in_progress=True)))
     truncate_all(app)
-    return json.loads(text)
+    return document_of(text)
 
 
 def run_import(app, tmp_path, document: dict | str) -> str:
     """Import the document; it must be refused and leave every table as it was (empty)."""
     path = tmp_path / "import.json"
-    path.write_text(document if isinstance(document, str) else json.dumps(document))
+    path.write_text(document if isinstance(document, str) else lines_of(document))
     result = app.test_cli_runner().invoke(import_command, [str(path)])
     assert result.exit_code == 1, result.output
     assert "nothing was imported" in result.output
@@ -62,7 +62,7 @@ def run_import(app, tmp_path, document: dict | str) -> str:
 
 def test_the_genuine_file_imports(app, tmp_path, document):
     path = tmp_path / "import.json"
-    path.write_text(json.dumps(document))
+    path.write_text(lines_of(document))
     result = app.test_cli_runner().invoke(import_command, [str(path)])
     assert result.exit_code == 0 and "imported 2 responses" in result.output, result.output
 
@@ -158,7 +158,7 @@ def test_every_answer_is_checked_as_a_posted_form_would_be(
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
 def test_nan_and_infinity_are_refused(app, tmp_path, document, constant):
     barnet(document)["answers"]["q8_ex1_2010_11_base"] = math.nan
-    text = json.dumps(document).replace("NaN", constant)
+    text = lines_of(document).replace("NaN", constant)
     output = run_import(app, tmp_path, text)
     assert f"response number 1 in the file: not valid JSON: '{constant}' is not a number" in output
 
@@ -204,7 +204,7 @@ def test_a_bad_record_late_in_the_file_imports_nothing_before_it(app, tmp_path, 
 
     document["responses"][1]["answers"]["q2"] = "kingdom"
     with app.app_context(), pytest.raises(ImportProblem, match=r"answers\.q2"):
-        import_json(io.StringIO(json.dumps(document)), batch_size=1)
+        import_json(io.StringIO(lines_of(document)), batch_size=1)
     run_import(app, tmp_path, document)
 
 
@@ -264,7 +264,7 @@ def test_the_largest_ids_an_import_may_bring_leave_room_for_new_ones(app, tmp_pa
     record["response_id"] = record["respondent"]["id"] = 2**30
     record["edit_version"] = 2**30
     path = tmp_path / "import.json"
-    path.write_text(json.dumps(document))
+    path.write_text(lines_of(document))
     result = app.test_cli_runner().invoke(import_command, [str(path)])
     assert result.exit_code == 0 and "imported 2 responses" in result.output, result.output
     with app.app_context():  # and the engine goes on making respondents after it

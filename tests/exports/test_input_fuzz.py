@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import io
-import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,15 +14,16 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from survey.exports.formats import ExportOptions, export_json
+from survey.exports import ExportOptions
 from survey.exports.import_checks import Version
 from survey.exports.importing import ImportProblem, import_json
+from survey.exports.interchange import export_json
 from survey.extensions import db
 from survey.models import Answer, QuestionnaireVersion, Respondent, Response
 from survey.questionnaire.loader import load
 from survey.web.forms import check_stored
 from tests.conftest import APPENDIX_A, truncate_all
-from tests.exports.test_exports import BARNET, QID, add_response
+from tests.exports.helpers import BARNET, QID, add_response, document_of, lines_of
 from tests.web.test_hostile import PAGE_KEYS, PAGES
 
 QUESTIONNAIRE = load(APPENDIX_A)
@@ -99,7 +99,7 @@ def genuine(app) -> dict:
         )
         text = b"".join(export_json(QID, ExportOptions(include_in_progress=True)))
     truncate_all(app)
-    return json.loads(text)
+    return document_of(text)
 
 
 JSON_VALUES = st.recursive(
@@ -144,7 +144,7 @@ def test_changed_interchange_files_import_whole_or_not_at_all(app, genuine, data
         for part in path[:-1]:
             target = target[part]
         target[path[-1]] = data.draw(JSON_VALUES)
-    text = json.dumps(document, allow_nan=True)
+    text = lines_of(document, allow_nan=True)
     with app.app_context():
         try:
             summary = import_json(io.StringIO(text), batch_size=1)

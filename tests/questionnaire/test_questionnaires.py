@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import shutil
 
 import pytest
@@ -18,6 +17,7 @@ from survey.extensions import db
 from survey.models import Response
 from survey.responses.writing import create_respondent
 from tests.conftest import ROOT, Journey, database_url
+from tests.exports.helpers import document_of
 
 
 @pytest.fixture
@@ -203,7 +203,7 @@ def test_responses_on_two_versions_export_together(tmp_path):
         export_command, ["features", "--format", "json", "--out", str(out), "--include-in-progress"]
     )
     assert result.exit_code == 0, result.output
-    exported = json.loads(out.read_text())
+    exported = document_of(out.read_text())
     responses = exported["responses"] if isinstance(exported, dict) else exported
     by_name = {r["respondent"]["name"]: r for r in responses}
     assert (

@@ -20,7 +20,7 @@ from survey import create_app
 from survey.disclosure import WITHHELD
 from survey.extensions import db
 from survey.models import User
-from tests.exports.test_exports import QID, add_response
+from tests.exports.helpers import QID, add_response
 from tests.web.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, BrowserErrors, LiveServer, sync_api
 
 pytestmark = pytest.mark.browser

@@ -1,4 +1,4 @@
-"""Downloads of responses (formats in :mod:`survey.exports.formats`, documented in docs/exports.md).
+"""Downloads of responses (formats in :mod:`survey.exports`, documented in docs/exports.md).
 
 Text formats stream as they are produced, so memory stays flat however many responses there are;
 Excel and SPSS files are written to a temporary file first. Sponsors only ever get the
@@ -24,7 +24,7 @@ from flask import (
 from flask_login import current_user
 
 from survey.audit import audit
-from survey.exports.formats import FORMATS, ExportError, ExportOptions, count_responses, export_to
+from survey.exports import FORMATS, ExportError, ExportOptions, count_responses, export_to, stream
 from survey.extensions import db
 from survey.web.auth import EVERYONE, STAFF, roles_required
 from survey.web.files import file_response
@@ -38,7 +38,8 @@ DOWNLOADS = {
     "sav": ("SPSS data file with variable and value labels", "application/x-spss-sav", "sav"),
     "codebook-csv": ("Codebook (CSV)", "text/csv", "csv"),
     "codebook-html": ("Codebook (web page)", "text/html", "html"),
-    "json": ("JSON interchange (re-importable with survey import)", "application/json", "json"),
+    "json": ("JSON Lines interchange (re-importable with survey import)", "application/x-ndjson",
+             "jsonl"),
 }  # fmt: skip
 assert set(DOWNLOADS) == set(FORMATS)
 
@@ -90,27 +91,11 @@ def download(questionnaire_id: str, fmt: str):
     if fmt in ("xlsx", "sav"):
         return _file_download(questionnaire_id, fmt, options, mimetype, filename)
     try:
-        chunks = _chunks(questionnaire_id, fmt, options)
+        chunks = stream(questionnaire_id, fmt, options)
         first = next(chunks, b"")
     except ExportError as exc:
         abort(_problem(str(exc)))
     return file_response(stream_with_context(_prepend(first, chunks)), mimetype, filename)
-
-
-def _chunks(questionnaire_id: str, fmt: str, options: ExportOptions):
-    """The text formats as an iterator of bytes, produced as they are sent."""
-    from survey.exports import formats as exports
-
-    if fmt in ("codebook-csv", "codebook-html"):
-        make = (
-            exports.export_codebook_csv if fmt == "codebook-csv" else exports.export_codebook_html
-        )
-        return iter(make(questionnaire_id, options))
-    if fmt == "json":
-        return iter(exports.export_json(questionnaire_id, options))
-    if fmt == "csv-long":
-        return iter(exports.export_csv_long(questionnaire_id, options))
-    return iter(exports.export_csv_wide(questionnaire_id, options))
 
 
 def _prepend(first: bytes, rest):

@@ -1,0 +1,144 @@
+"""The interchange file (format ``json``): JSON Lines, written here, read by
+:mod:`survey.exports.importing`.
+
+One JSON object per line, UTF-8:
+
+1. the **header**: ``format`` (``survey-engine/responses``), ``format_version`` (2), the
+   ``questionnaire_id``, the options it was made with (``anonymised``, ``include_in_progress``),
+   and ``questionnaire_versions``: every stored definition version with its YAML ``source`` and
+   ``content_hash`` (an anonymised file also says what its type-of-authority columns hold);
+2. one **response** per line, keys sorted (a full file: respondent, status, timestamps,
+   answers on the route and off it; anonymised: the sponsor's view only);
+3. the **end line** ``{"end": true, "responses": N}``: a file cut short at a line boundary (an
+   interrupted download) would otherwise read as a complete file with fewer responses.
+
+Version 1 was one JSON document with the responses in an array; :mod:`survey.exports.interchange_v1`
+still reads it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from survey.exports.cells import timestamp
+from survey.exports.options import ExportOptions
+from survey.exports.records import Record, version_rows
+from survey.exports.rows import Exporter
+
+JSON_FORMAT = "survey-engine/responses"
+JSON_FORMAT_VERSION = 2
+JSON_CHUNK = 64 * 1024  # bytes of whole lines per chunk
+END_KEY = "end"  # the last line: {"end": true, "responses": N}; no response has this key
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return timestamp(value, "microseconds")
+
+
+def json_header(questionnaire_id: str, options: ExportOptions) -> dict[str, Any]:
+    """The first line: what the file is, and every definition version its responses answered."""
+    return {
+        "format": JSON_FORMAT,
+        "format_version": JSON_FORMAT_VERSION,
+        "questionnaire_id": questionnaire_id,
+        "anonymised": options.anonymised,
+        "include_in_progress": options.include_in_progress,
+        "questionnaire_versions": [
+            {
+                "version": row.version,
+                "content_hash": row.content_hash,
+                "title": row.title,
+                "loaded_at": _iso(row.loaded_at),
+                "source": row.source,
+            }
+            for row in version_rows(questionnaire_id)
+        ],
+    }
+
+
+def json_record(exporter: Exporter, record: Record, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """One response line: everything the tables hold (so an import restores it), or, anonymised,
+    the sponsor's view."""
+    if exporter.options.anonymised:
+        return _anonymised_record(exporter, record, answers)
+    r, p = record.response, record.respondent
+    off_route = {k: v for k, v in record.answers.items() if k not in answers}
+    return {
+        "response_id": r["id"],
+        "respondent": {
+            "id": p["id"],
+            "name": p["name"],
+            "authority_type": p["authority_type"],
+            "contact_name": p["contact_name"],
+            "contact_email": p["contact_email"],
+            "token_hash": p["token_hash"],
+            "token_issued_at": _iso(p["token_issued_at"]),
+            "revoked_at": _iso(p["revoked_at"]),
+            "created_at": _iso(p["created_at"]),
+        },
+        "status": r["status"],
+        "questionnaire_id": exporter.questionnaire_id,
+        "questionnaire_version": record.questionnaire_version,
+        "reference": r["reference"],
+        "edit_version": r["version"],
+        "last_page": r["last_page"],
+        "keyed_in_by": r["keyed_in_by"],
+        "started_at": _iso(r["started_at"]),
+        "updated_at": _iso(r["updated_at"]),
+        "submitted_at": _iso(r["submitted_at"]),
+        "page_states": r["page_states"] or {},
+        "drafts": r["drafts"] or {},
+        "answers": dict(sorted(answers.items())),
+        "off_route_answers": dict(sorted(off_route.items())),
+        "answer_updated_at": {k: _iso(t) for k, t in sorted(record.answer_times.items())},
+    }
+
+
+def _anonymised_record(
+    exporter: Exporter, record: Record, answers: Mapping[str, Any]
+) -> dict[str, Any]:
+    r = record.response
+    allowed = exporter.allowed_keys
+    return {
+        "authority": exporter.authority(record),
+        "authority_type": exporter.authority_type(record),
+        "status": r["status"],
+        "questionnaire_id": exporter.questionnaire_id,
+        "questionnaire_version": record.questionnaire_version,
+        "started_at": _iso(r["started_at"]),
+        "updated_at": _iso(r["updated_at"]),
+        "submitted_at": _iso(r["submitted_at"]),
+        "keyed_in": bool(r["keyed_in_by"]),
+        "answers": {k: v for k, v in sorted(answers.items()) if k in allowed},
+    }
+
+
+def export_json(questionnaire_id: str, options: ExportOptions | None = None) -> Iterator[bytes]:
+    """The interchange file as chunks of about 64 KB of whole lines."""
+    return json_chunks(Exporter(questionnaire_id, options))
+
+
+def json_chunks(exporter: Exporter) -> Iterator[bytes]:
+    """The header line, a line per response, the end line."""
+    header = json_header(exporter.questionnaire_id, exporter.options)
+    if exporter.types is not None:
+        header["authority_type_columns"] = exporter.types.describe()
+    buffer = [_line(header)]
+    size = len(buffer[0])
+    for record, answers in exporter.records():
+        line = _line(json_record(exporter, record, answers))
+        buffer.append(line)
+        size += len(line)
+        if size >= JSON_CHUNK:
+            yield "".join(buffer).encode()
+            buffer, size = [], 0
+    buffer.append(_line({END_KEY: True, "responses": exporter.count}))
+    yield "".join(buffer).encode()
+
+
+def _line(obj: Mapping[str, Any]) -> str:
+    """One object on one line: ``json.dumps`` escapes every newline inside strings."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True) + "\n"

@@ -1,0 +1,110 @@
+"""Reading the responses of a questionnaire for a download, in windows of ``batch_size``.
+
+Responses are read in response id order by keyset paging (``id > last id ... LIMIT n``) and
+their answers per window, both through :mod:`survey.responses.reading` (the one reader of
+answers, which also decides which responses belong to a questionnaire), so memory holds one
+window whatever the number of responses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from survey.exports.options import BATCH_SIZE, ExportError
+from survey.extensions import db
+from survey.models import QuestionnaireVersion, Respondent, Response
+from survey.questionnaire.model import Questionnaire
+from survey.registry import Registry
+from survey.responses import reading
+from survey.responses.reading import of_questionnaire, stream
+
+
+@dataclass
+class Record:
+    """One response with its respondent, as read for an export."""
+
+    response: dict[str, Any]
+    respondent: dict[str, Any]
+    questionnaire_version: int
+    version_id: int
+    answers: dict[str, Any]
+    answer_times: dict[str, dt.datetime]
+
+
+_RESPONSE_COLUMNS = (
+    "id", "status", "reference", "version", "last_page", "page_states", "drafts", "keyed_in_by",
+    "started_at", "updated_at", "submitted_at",
+)  # fmt: skip
+_RESPONDENT_COLUMNS = (
+    "id", "name", "authority_type", "contact_name", "contact_email", "token_hash",
+    "token_issued_at", "revoked_at", "created_at",
+)  # fmt: skip
+
+
+def iter_records(
+    questionnaire_id: str, *, include_in_progress: bool = False, batch_size: int = BATCH_SIZE
+) -> Iterator[Record]:
+    """Responses of a questionnaire in response id order, ``batch_size`` at a time.
+
+    Read by :func:`survey.responses.reading.stream`, the one reader of answer rows: each window
+    is one query for the responses (``id > last id ... LIMIT n``) and one for their answers, so
+    memory holds one window whatever the number of responses.
+    """
+    columns = [getattr(Response, c).label(f"r_{c}") for c in _RESPONSE_COLUMNS]
+    columns += [getattr(Respondent, c).label(f"p_{c}") for c in _RESPONDENT_COLUMNS]
+    columns += [QuestionnaireVersion.version.label("qv"), QuestionnaireVersion.id.label("qv_id")]
+    stmt = (
+        select(*columns)  # the response id first, as stream() asks
+        .join(Respondent, Respondent.id == Response.respondent_id)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.questionnaire_version_id)
+        .where(of_questionnaire(questionnaire_id))
+    )
+    if not include_in_progress:
+        stmt = stmt.where(Response.status == "submitted")
+    for row, answers in stream(stmt, batch_size):
+        m = row._mapping
+        yield Record(
+            response={c: m[f"r_{c}"] for c in _RESPONSE_COLUMNS},
+            respondent={c: m[f"p_{c}"] for c in _RESPONDENT_COLUMNS},
+            questionnaire_version=row.qv,
+            version_id=row.qv_id,
+            answers=answers.values,
+            answer_times=answers.times,
+        )
+
+
+def count_responses(questionnaire_id: str, *, include_in_progress: bool = False) -> int:
+    """How many responses a download would hold (the downloads page shows both counts)."""
+    return reading.count_responses(
+        questionnaire_id, None if include_in_progress else ("submitted",)
+    )
+
+
+def version_rows(questionnaire_id: str) -> list[QuestionnaireVersion]:
+    """The stored definition versions of a questionnaire, oldest first."""
+    return list(
+        db.session.scalars(
+            select(QuestionnaireVersion)
+            .filter_by(questionnaire_id=questionnaire_id)
+            .order_by(QuestionnaireVersion.version)
+        )
+    )
+
+
+def export_definition(questionnaire_id: str) -> Questionnaire:
+    """The definition whose variables make the columns: the latest stored version (what the
+    responses answered), or the served definition when none is stored yet."""
+    rows = version_rows(questionnaire_id)
+    if rows:
+        return Registry.for_version(rows[-1])
+    from flask import current_app
+
+    questionnaire = current_app.extensions["survey_registry"].get(questionnaire_id)
+    if questionnaire is None:
+        raise ExportError(f"unknown questionnaire '{questionnaire_id}'")
+    return questionnaire
