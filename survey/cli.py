@@ -65,9 +65,10 @@ def _orphaning_changes(questionnaire) -> list[str]:
 
     from survey import create_app
     from survey.extensions import db
-    from survey.models import Answer, QuestionnaireVersion, Response
+    from survey.models import QuestionnaireVersion
     from survey.questionnaire.versioning import answered_question_ids, orphaning_changes
     from survey.registry import Registry
+    from survey.responses.reading import answered_keys
 
     app = create_app()
     with app.app_context():
@@ -77,12 +78,7 @@ def _orphaning_changes(questionnaire) -> list[str]:
             ).all()
             problems: list[str] = []
             for row in rows:
-                keys = db.session.scalars(
-                    select(Answer.key)
-                    .join(Response)
-                    .where(Response.questionnaire_version_id == row.id)
-                    .distinct()
-                )
+                keys = answered_keys(row.id)
                 old = Registry.for_version(row)
                 answered = answered_question_ids(old, keys)
                 problems += orphaning_changes(old, questionnaire, answered)
@@ -254,25 +250,15 @@ def print_command(
     questionnaire_id: str, out: str, response_id: str | None, repeat_all: bool, guidance: bool
 ) -> None:
     """Write a blank questionnaire, its guidance notes or a response's answers as PDF."""
-    from sqlalchemy import select
-
-    from survey.extensions import db
-    from survey.models import Respondent, Response
     from survey.printing.pdf import blank_pdf, guidance_pdf, response_pdf
+    from survey.responses.reading import find_response
 
     if response_id is not None and (guidance or repeat_all):
         raise click.UsageError("--response cannot be combined with --guidance or --repeat-all")
     if guidance and repeat_all:
         raise click.UsageError("--repeat-all applies to the questionnaire, not the guidance")
     if response_id is not None:
-        query = (
-            select(Response).join(Respondent).where(Respondent.questionnaire_id == questionnaire_id)
-        )
-        if response_id.isdigit():
-            query = query.where(Response.id == int(response_id))
-        else:
-            query = query.where(Response.reference == response_id.strip().upper())
-        response = db.session.scalar(query)
+        response = find_response(questionnaire_id, response_id)
         if response is None:
             raise click.UsageError(f"no response '{response_id}' to '{questionnaire_id}'")
         pdf = response_pdf(response)

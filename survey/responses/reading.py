@@ -201,7 +201,7 @@ def answers_to(questionnaire_id: str, key: str) -> dict[int, Any]:
         .join(Answer, Answer.response_id == Response.id)
         .where(Answer.key == key)
     )
-    return dict(db.session.execute(stmt).tuples().all())
+    return {response_id: value for response_id, value in db.session.execute(stmt)}
 
 
 @dataclass(slots=True)

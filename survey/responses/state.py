@@ -1,13 +1,11 @@
-"""A response's state for one request: its stored answers, its *effective* answers and its route,
-worked out once and asked many times by the respondent's pages.
+"""A response's state for one request: its stored answers, its route and its *effective*
+answers, worked out once and asked many times by the respondent's pages.
 
 The effective answers are what the response *is*: the stored answers to the questions asked on
-the route. The route and the effective answers are a fixed point of each other: the route is
-worked out from the effective answers only, so an answer left behind on a page that is no longer
-on the route (B on page P, after A changed so that P is skipped) never decides which pages come
-next. The stored answers are kept as they are, so that a route that comes back to P shows B
-again: nothing typed is lost.
-"""
+the route. The route and the answers its conditions see are a fixed point of each other
+(:func:`settle`), so an answer left behind on a page that is no longer on the route (B on page
+P, after A changed so that P is skipped) never decides which pages come next. The stored answers
+are kept as they are, so that a route that comes back to P shows B again: nothing typed is lost."""
 
 from __future__ import annotations
 
@@ -15,13 +13,13 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from survey.questionnaire.model import PageInstance, QuestionInstance, Questionnaire, Repeat
 from survey.questionnaire.routing import (
     asked_questions,
     effective_answers,
-    field_keys,
     neighbours_on,
     page_field_keys,
     route,
@@ -35,42 +33,49 @@ Answers = dict[str, Any]
 def settle(
     questionnaire: Questionnaire, stored: Mapping[str, Any]
 ) -> tuple[Answers, list[PageInstance]]:
-    """The effective answers and the route they give, as a fixed point.
+    """The answers the conditions may see, and the route they give, as a fixed point.
 
-    Each round keeps the stored answers to the questions asked on the route of the previous
-    round's effective answers. A condition may only refer to earlier questions (the loader
-    refuses others), so every round settles at least one more question, in order, and the rounds
-    stop within one more than the number of question instances on the longest route.
+    Conditions read the answer of a question (its own key: never a grid row, an "Other" text or
+    a rank), so what they may see is the stored answers less those of questions off the route.
+    Each round drops the answers of questions not asked on the route of the round before. A
+    condition may only refer to earlier questions (the loader refuses others), so every round
+    settles at least one more question, in order: the rounds stop within one more than the
+    number of question instances. Usually the first round changes nothing, and the cost is that
+    of one route.
     """
-    effective = effective_answers(questionnaire, stored)
-    pages = route(questionnaire, effective)
-    if effective == stored:  # nothing is off the route: the conditions saw only effective answers
-        return effective, pages
-    for _ in range(_round_limit(questionnaire)):
-        candidate = {
-            key: stored[key]
-            for pi in pages
-            for qi in asked_questions(pi, effective)
-            for key in field_keys(questionnaire, qi)
-            if key in stored
-        }
-        following = effective_answers(questionnaire, candidate)
-        if following == effective:
-            return effective, pages
-        effective = following
-        pages = route(questionnaire, effective)
+    questions = _question_keys(questionnaire)
+    visible: Answers = dict(stored)
+    for _ in range(len(questions) + 2):
+        pages = route(questionnaire, visible)
+        asked = {qi.key for pi in pages for qi in asked_questions(pi, visible)}
+        following = {k: v for k, v in stored.items() if k in asked or k not in questions}
+        if following.keys() == visible.keys():  # both the stored values: the same answers
+            return visible, pages
+        visible = following
     raise ValueError(f"the conditions of {questionnaire.id!r} do not settle (a forward reference?)")
 
 
-def _round_limit(questionnaire: Questionnaire) -> int:
-    """One round per question instance a route can hold, and one to see that nothing changed."""
-    instances = 0
+_QUESTION_KEYS: dict[int, tuple[Questionnaire, frozenset[str]]] = {}
+
+
+def _question_keys(questionnaire: Questionnaire) -> frozenset[str]:
+    """The key of every question instance the definition can ask (repeats up to their max),
+    worked out once per parsed definition."""
+    cached = _QUESTION_KEYS.get(id(questionnaire))
+    if cached is not None and cached[0] is questionnaire:
+        return cached[1]
+    keys: set[str] = set()
     for item in questionnaire.items:
         if isinstance(item, Repeat):
-            instances += item.max * sum(len(page.questions) for page in item.pages)
+            for n in range(1, item.max + 1):
+                for page in item.pages:
+                    keys.update(qi.key for qi in PageInstance(page, n, item).questions())
         else:
-            instances += len(item.questions)
-    return instances + 2
+            keys.update(qi.key for qi in PageInstance(item).questions())
+    if len(_QUESTION_KEYS) > 64:  # tests parse many definitions; a server holds a few
+        _QUESTION_KEYS.clear()
+    _QUESTION_KEYS[id(questionnaire)] = (questionnaire, frozenset(keys))
+    return _QUESTION_KEYS[id(questionnaire)][1]
 
 
 def page_state(answers: Mapping[str, Any], drafts: Mapping[str, Any], keys: Iterable[str]) -> str:
@@ -91,25 +96,30 @@ def apply_values(answers: Mapping[str, Any], values: Mapping[str, Any]) -> Answe
     return merged
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ResponseState:
-    """The stored answers and drafts of a response with their route and effective answers.
-
-    Build it with :meth:`of`; it is computed once and read by everything the request shows.
-    """
+    """The stored answers and drafts of a response with its route, worked out once per request
+    with :meth:`of`. ``visible`` are the answers the route's conditions see; :attr:`effective`
+    (what the response *is*, as submitted) is worked out on first use."""
 
     questionnaire: Questionnaire
     stored: Answers
     drafts: Mapping[str, Any]
-    effective: Answers
+    visible: Answers
     route: list[PageInstance] = field(default_factory=list)
 
     @classmethod
     def of(
         cls, questionnaire: Questionnaire, stored: Mapping[str, Any], drafts: Mapping[str, Any]
     ) -> ResponseState:
-        effective, pages = settle(questionnaire, stored)
-        return cls(questionnaire, dict(stored), dict(drafts or {}), effective, pages)
+        visible, pages = settle(questionnaire, stored)
+        return cls(questionnaire, dict(stored), dict(drafts or {}), visible, pages)
+
+    @cached_property
+    def effective(self) -> Answers:
+        """Only the answers to questions asked on the route, "Other" texts of options no longer
+        chosen and ranks of options no longer ranked left out."""
+        return effective_answers(self.questionnaire, self.visible)
 
     def after(self, values: Mapping[str, Any], drafts: Mapping[str, Any]) -> ResponseState:
         """The state once a page's ``values`` are saved, leaving the response's ``drafts``."""
@@ -124,12 +134,12 @@ class ResponseState:
         return neighbours_on(self.route, key)
 
     def questions(self, pi: PageInstance) -> list[QuestionInstance]:
-        """The questions a page asks, judged on the effective answers."""
-        return asked_questions(pi, self.effective)
+        """The questions a page asks, judged on the answers on the route."""
+        return asked_questions(pi, self.visible)
 
     def field_keys(self, pi: PageInstance) -> list[str]:
         """The answer keys of the questions a page asks."""
-        return page_field_keys(self.questionnaire, pi, self.effective)
+        return page_field_keys(self.questionnaire, pi, self.visible)
 
     def fingerprint(self, pi: PageInstance) -> str:
         """What the page shows now, for the conflict check of its next save."""
@@ -145,8 +155,8 @@ class ResponseState:
 
     def progress(self, page_states: Mapping[str, Any]) -> list[Any]:
         """Each section's pages and how far they are done, for the overview."""
-        return answer_module.section_progress(self.questionnaire, self.effective, page_states)
+        return answer_module.section_progress(self.questionnaire, self.visible, page_states)
 
     def first_unfinished(self, page_states: Mapping[str, Any]) -> PageInstance | None:
         """Where the link leads back to: the first page on the route not yet complete."""
-        return answer_module.first_unfinished(self.questionnaire, self.effective, page_states)
+        return answer_module.first_unfinished(self.questionnaire, self.visible, page_states)

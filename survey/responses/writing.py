@@ -324,6 +324,19 @@ def submit(
     return reference
 
 
+def reopen(response: Response, actor: str) -> None:
+    """A researcher lets the respondent's link change a submitted response again (one write,
+    which moves its version on, so a page shown before the reopening cannot be saved)."""
+    response_id, respondent_id, reference = response.id, response.respondent_id, response.reference
+    with write_transaction() as connection:
+        connection.execute(
+            update(Response.__table__)
+            .where(_RESPONSE.id == response_id)
+            .values(status="in_progress", version=_RESPONSE.version + 1)
+        )
+        audit(actor, "response_reopened", respondent_id, {"reference": reference})
+
+
 def replace_answers(response_id: int, answers: Mapping[str, Any]) -> None:
     """Make the stored answers exactly ``answers``, in the caller's transaction (demonstration
     and benchmark data)."""

@@ -1,9 +1,11 @@
 """Reading responses for scoring.
 
-Responses are read in one pass, ordered by id, with their answers streamed in batches, so memory
+Responses are read through :mod:`survey.responses.reading` (which decides which responses belong
+to a questionnaire), ordered by id, with their answers streamed a window at a time, so memory
 stays flat however many there are: each response is cleaned, turned into a
-:class:`~survey.scoring.kinds.base.Record`, fed to every figure and dropped. Only submitted responses count unless partial ones are asked for; the
-census (every response's status and authority type) is read separately for the response rates.
+:class:`~survey.scoring.kinds.base.Record`, fed to every figure and dropped. Only submitted
+responses count unless partial ones are asked for; the census (every response's status and
+authority type) is read separately for the response rates.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Any
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import Answer, CleaningDecision, Respondent, Response
+from survey.models import CleaningDecision, Respondent, Response
+from survey.responses import reading
 from survey.scoring.issues import Decision
 
 BATCH = 5000
@@ -43,61 +46,38 @@ def _statuses(include_in_progress: bool) -> tuple[str, ...]:
 def read_responses(
     questionnaire_id: str, include_in_progress: bool = False
 ) -> Iterator[RawResponse]:
-    """The responses that count, in id order, each with its raw answers."""
-    statuses = _statuses(include_in_progress)
-    meta = db.session.execute(
-        select(
-            Response.id,
-            Response.status,
-            Response.reference,
-            Respondent.authority_type,
-            Respondent.name,
-            Response.submitted_at,
-            Response.questionnaire_version_id,
-        )
-        .join(Respondent, Response.respondent_id == Respondent.id)
-        .where(Respondent.questionnaire_id == questionnaire_id, Response.status.in_(statuses))
-        .order_by(Response.id)
-    ).all()
-    if not meta:
-        return
-    answers_query = (
-        select(Answer.response_id, Answer.key, Answer.value)
-        .join(Response, Answer.response_id == Response.id)
-        .join(Respondent, Response.respondent_id == Respondent.id)
-        .where(Respondent.questionnaire_id == questionnaire_id, Response.status.in_(statuses))
-        .order_by(Answer.response_id)
-        .execution_options(yield_per=BATCH)
+    """The responses that count, in id order, each with its raw answers (through
+    :func:`survey.responses.reading.stream`, a window of responses at a time)."""
+    stmt = reading.responses_query(questionnaire_id, _statuses(include_in_progress))
+    stmt = stmt.with_only_columns(
+        Response.id,
+        Response.status,
+        Response.reference,
+        Respondent.authority_type,
+        Respondent.name,
+        Response.submitted_at,
+        Response.questionnaire_version_id,
     )
-    rows = db.session.execute(answers_query)
-    pending: tuple[int, str, Any] | None = next(rows, None)
-    for response_id, status, reference, authority_type, name, submitted_at, version_id in meta:
-        answers: dict[str, Any] = {}
-        while pending is not None and pending[0] < response_id:
-            pending = next(rows, None)  # answers of a response that changed status meanwhile
-        while pending is not None and pending[0] == response_id:
-            answers[pending[1]] = pending[2]
-            pending = next(rows, None)
+    for row, answers in reading.stream(stmt, BATCH):
+        response_id, status, reference, authority_type, name, submitted_at, version_id = row
         yield RawResponse(
-            response_id, status, answers, reference, authority_type, name, submitted_at, version_id
+            response_id,
+            status,
+            answers.values,
+            reference,
+            authority_type,
+            name,
+            submitted_at,
+            version_id,
         )
-    rows.close()
 
 
 def read_census(questionnaire_id: str, type_question: str) -> list[tuple[int, str, Any, Any]]:
     """(response id, status, type answer, invited type) for every response of the questionnaire."""
-    type_answers = dict(
-        db.session.execute(
-            select(Answer.response_id, Answer.value)
-            .join(Response, Answer.response_id == Response.id)
-            .join(Respondent, Response.respondent_id == Respondent.id)
-            .where(Respondent.questionnaire_id == questionnaire_id, Answer.key == type_question)
-        ).all()
-    )
+    type_answers = reading.answers_to(questionnaire_id, type_question)
     rows = db.session.execute(
-        select(Response.id, Response.status, Respondent.authority_type)
-        .join(Respondent, Response.respondent_id == Respondent.id)
-        .where(Respondent.questionnaire_id == questionnaire_id)
+        reading.responses_query(questionnaire_id)
+        .with_only_columns(Response.id, Response.status, Respondent.authority_type)
         .order_by(Response.id)
     ).all()
     return [(rid, status, type_answers.get(rid), invited) for rid, status, invited in rows]

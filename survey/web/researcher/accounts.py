@@ -1,6 +1,7 @@
 """Signing in and out, your own account, and the accounts page (admins).
 
-Registered on the researcher blueprint (imported at the end of :mod:`.views`). Sign-in
+Registered on the researcher blueprint (imported at the end of :mod:`.views`); the accounts'
+changes themselves are :mod:`survey.accounts`. Sign-in
 throttling is in :mod:`survey.web.signin`, sessions in :mod:`survey.web.sessions`, what makes a password
 acceptable in :mod:`survey.web.passwords`.
 """
@@ -15,6 +16,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from survey import accounts as account_changes
 from survey.audit import audit
 from survey.extensions import db
 from survey.models import User, utcnow
@@ -166,7 +168,7 @@ def change_password():
         errors = _password_change_errors()
         if not errors:
             user = current_user._get_current_object()
-            _set_password(user, request.form["new_password"], temporary=False)
+            account_changes.set_password(user, request.form["new_password"], temporary=False)
             ended = end_sessions(user.id, keep_current=True)
             audit(user.email, "password_changed", None, {"other_sessions_ended": ended})
             db.session.commit()
@@ -210,12 +212,6 @@ def sign_out_others():
     return redirect(url_for(".account"))
 
 
-def _set_password(user: User, password: str, temporary: bool) -> None:
-    user.password_hash = hash_password(password)
-    user.must_change_password = temporary
-    user.password_changed_at = utcnow()
-
-
 # -- accounts (admins) ----------------------------------------------------------------------------
 
 
@@ -228,8 +224,9 @@ def users():
         role = request.form.get("role") or ""
         errors = _new_account_errors(email, role, request.form.get("password") or "")
         if not errors:
-            create_user(email, role, request.form["password"])
-            audit(current_user.email, "user_created", None, {"email": email, "role": role})
+            account_changes.create_user(
+                email, role, request.form["password"], actor=current_user.email
+            )
             db.session.commit()
             flash(f"Account created for {email}. They must change the password when they sign in.")
             return redirect(url_for(".users"))
@@ -280,9 +277,7 @@ def user_password(user_id: int):
         elif problem:
             errors["password"] = problem
         else:
-            _set_password(user, password, temporary=True)
-            end_sessions(user.id)
-            audit(current_user.email, "temporary_password_set", None, {"email": user.email})
+            account_changes.give_temporary_password(user, password, current_user.email)
             db.session.commit()
             flash(f"{user.email} has a temporary password: they must change it when they sign in.")
             return redirect(url_for(".users"))
@@ -300,19 +295,6 @@ def deactivate_user(user_id: int):
     if user.id == current_user.id:
         flash("You cannot deactivate your own account.")
         return redirect(url_for(".users"))
-    user.active = False
-    user.session_version += 1
-    end_sessions(user.id)  # signs the user out everywhere
-    audit(current_user.email, "user_deactivated", None, {"email": user.email})
+    account_changes.deactivate(user, current_user.email)
     db.session.commit()
     return redirect(url_for(".users"))
-
-
-def create_user(email: str, role: str, password: str) -> User:
-    """A new account whose password is temporary: its holder changes it at first sign-in."""
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    user = User(email=normalise_email(email), role=role, must_change_password=True)
-    _set_password(user, password, temporary=True)
-    db.session.add(user)
-    return user

@@ -8,7 +8,6 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from survey.audit import audit
 from survey.extensions import db
 from survey.models import User
 from survey.web.auth import ROLES
@@ -25,7 +24,7 @@ def create_user_command(email: str, role: str, password: str | None) -> None:
     """Create a research-team account (roles: admin, researcher, sponsor).
 
     The password is temporary: the account's holder must change it when they first sign in."""
-    from survey.web.researcher.accounts import create_user
+    from survey.accounts import create_user
 
     email = normalise_email(email)
     if "@" not in email or len(email) > EMAIL_MAX_LENGTH:
@@ -37,8 +36,7 @@ def create_user_command(email: str, role: str, password: str | None) -> None:
     problem = password_problem(password, email)
     if problem:
         raise click.UsageError(problem)
-    create_user(email, role, password)
-    audit("cli", "user_created", None, {"email": email, "role": role})
+    create_user(email, role, password, actor="cli")
     db.session.commit()
     click.echo(f"created {role} account {email}")
     if generated:

@@ -30,14 +30,14 @@ from sqlalchemy import select
 
 from survey.audit import audit
 from survey.extensions import db
-from survey.models import AuditEvent, Respondent, Response, utcnow
+from survey.models import AuditEvent, Respondent, Response
 from survey.questionnaire.model import Questionnaire
 from survey.registry import Registry
+from survey.responses import links, writing
 from survey.responses.answers import answer_sections
 from survey.responses.invitations import authority_types, links_csv, parse_invitations, safe_cell
 from survey.responses.reading import load_answers
 from survey.responses.writing import create_respondent
-from survey.tokens import hash_token, new_token
 from survey.web.auth import EVERYONE, STAFF, key_in_token, roles_required
 from survey.web.files import file_response
 
@@ -299,18 +299,11 @@ def _issue_links(questionnaire: Questionnaire, invitees) -> HttpResponse:
     """
     _registry().ensure_version(questionnaire)
     base = current_app.config["BASE_URL"].rstrip("/")
-    rows = []
-    for invitee in invitees:
-        respondent, token = create_respondent(
-            questionnaire.id,
-            invitee.name,
-            invitee.authority_type,
-            invitee.contact_name,
-            invitee.email,
-            actor=current_user.email,
-        )
-        rows.append((respondent.name, invitee.contact_name, invitee.email, f"{base}/s/{token}"))
-    audit(current_user.email, "invitations_uploaded", None, {"count": len(rows)})
+    issued = links.issue_links(questionnaire.id, invitees, current_user.email)
+    rows = [
+        (respondent.name, respondent.contact_name, respondent.contact_email, f"{base}/s/{token}")
+        for respondent, token in issued
+    ]
     db.session.commit()
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     return _csv_download(links_csv(rows), f"{questionnaire.id}-links-{stamp}.csv")
@@ -401,11 +394,7 @@ def reissue(questionnaire_id: str, respondent_id: int):
     respondent = _respondent(questionnaire_id, respondent_id)
     if not PostForm().validate():
         abort(400)
-    token = new_token()
-    respondent.token_hash = hash_token(token)
-    respondent.token_issued_at = utcnow()
-    respondent.revoked_at = None
-    audit(current_user.email, "link_reissued", respondent.id)
+    token = links.reissue(respondent, current_user.email)
     db.session.commit()
     return _show_link(_questionnaire(questionnaire_id), respondent, token, "reissued")
 
@@ -416,8 +405,7 @@ def revoke(questionnaire_id: str, respondent_id: int):
     respondent = _respondent(questionnaire_id, respondent_id)
     if not PostForm().validate():
         abort(400)
-    respondent.revoked_at = utcnow()
-    audit(current_user.email, "link_revoked", respondent.id)
+    links.revoke(respondent, current_user.email)
     db.session.commit()
     flash("The link was revoked. It no longer opens the questionnaire.")
     return redirect(
@@ -433,10 +421,7 @@ def reopen(questionnaire_id: str, respondent_id: int):
     response = respondent.response
     if not PostForm().validate() or response is None or response.status != "submitted":
         abort(400)
-    response.status = "in_progress"
-    response.version += 1
-    audit(current_user.email, "response_reopened", respondent.id, {"reference": response.reference})
-    db.session.commit()
+    writing.reopen(response, current_user.email)
     flash("The response was reopened: the respondent's link can change the answers again.")
     return redirect(
         url_for(".respondent", questionnaire_id=questionnaire_id, respondent_id=respondent_id)

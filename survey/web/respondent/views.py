@@ -243,7 +243,9 @@ def _post_page(pi: PageInstance, response: ResponseRecord, state: ResponseState)
         form.state.data = state.fingerprint(pi)
         return _render_page(pi, form, state, {}, csrf_failed=True), 400
 
-    result = check_page(g.questionnaire, questions, form, True, pi, state.effective)
+    # a page's checks may read earlier pages' answers: the effective ones, worked out only then
+    earlier = state.effective if pi.page.checks else state.visible
+    result = check_page(g.questionnaire, questions, form, True, pi, earlier)
     if form.state.data != state.fingerprint(pi):
         # The page changed since it was shown (another tab, a colleague, a double click).
         conflict = _conflict(pi, form, state, result)
