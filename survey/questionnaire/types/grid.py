@@ -29,7 +29,8 @@ class GridType(QuestionType):
         return {"columns": [option_data(o) for o in q.grid_columns]}
 
     def keys(self, questionnaire, qi) -> list[str]:
-        return [keys.sub_key(qi.key, row.id) for row in qi.question.rows]
+        key = qi.key  # (a property: the grid is the heaviest page, so worked out once)
+        return [keys.sub_key(key, row.id) for row in qi.question.rows]
 
     def key_count(self, q) -> int:
         return len(q.rows)
@@ -39,7 +40,7 @@ class GridType(QuestionType):
 
     def fields(self, questionnaire, qi, answers, formdata) -> list[FieldSpec]:
         columns = choices(qi.question.grid_columns)
-        return [(keys.sub_key(qi.key, row.id), "radio", columns) for row in qi.question.rows]
+        return [(k, "radio", columns) for k in self.keys(questionnaire, qi)]
 
     def check(self, questionnaire, qi, posted, result, require_mandatory) -> None:
         q = qi.question
