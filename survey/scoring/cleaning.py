@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from survey.questionnaire.keys import specify_key
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.declarations import CleaningSettings
 from survey.scoring.issues import AUTOMATIC, Decision, Issue
@@ -232,7 +233,7 @@ class _Cleaner:
                 original,
                 {k: None for k in original},
                 area=row_id,
-                text=self.view.get(f"{table.key}_{row_id}_text"),
+                text=self.view.get(specify_key(table.key, row_id)),
             )
             action = self.decide(issue, None)
             if action == "remove":
@@ -266,7 +267,7 @@ class _Cleaner:
             original,
             dict(original),
             area=area,
-            text=self.view.get(f"{table.area_key}_{option.id}_text"),
+            text=self.view.get(specify_key(table.area_key, option.id)),
         )
         action = self.decide(issue, None)
         if action == "reallocate":

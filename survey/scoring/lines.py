@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from survey.questionnaire.keys import instance_key
 from survey.questionnaire.model import Question, Questionnaire
 from survey.questionnaire.routing import instance_count
 from survey.scoring.declarations import AmountTable, CleaningSettings, repeat_of
@@ -48,12 +49,12 @@ def _layout(questionnaire: Questionnaire, settings: CleaningSettings, spec: Amou
         return cached[1]
     question = questionnaire.question(spec.question)
     roles = settings.roles
-    qkey = question.id if n is None else f"{question.id}_{repeat.key}{n}"
+    qkey = question.id if n is None else instance_key(question.id, repeat.key, n)
     lines: list[tuple[str, str | None, str, dict[str, str]]] = []
     other_rows: list[tuple[str, list[int]]] = []
     area_key = None
     if question.row_kind == "year":
-        area_key = spec.area if n is None else f"{spec.area}_{repeat.key}{n}"
+        area_key = spec.area if n is None else instance_key(spec.area, repeat.key, n)
         for row in question.rows:
             keys = {
                 role: f"{qkey}_{row.id}_{c.id}"

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from survey.questionnaire.keys import instance_suffix
 from survey.questionnaire.model import Option, Question, Questionnaire
 from survey.questionnaire.routing import instance_count
 from survey.scoring.declarations import Figure, ScoringConfig, option_label, repeat_of
@@ -87,7 +88,7 @@ class Context:
         if repeat is None:
             return [(None, "")]
         count = instance_count(repeat, record.answers)
-        return [(n, f"_{repeat.key}{n}") for n in range(1, count + 1)]
+        return [(n, instance_suffix(repeat.key, n)) for n in range(1, count + 1)]
 
 
 def cell(
