@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask
 from flask import request as current_request  # (survey.web.request, the module, shadows "request")
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter as WerkzeugIntegerConverter
@@ -46,19 +46,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from survey import models  # noqa: F401  (register tables with the metadata)
     from survey.printing.pdf import bp as printing_bp
+    from survey.web.errors import register_error_pages
     from survey.web.respondent import views as respondent_views
     from survey.web.templating import register as register_templating
 
     register_templating(app)
     app.register_blueprint(respondent_views.bp)
-    from survey.web.researcher.views import bp as researcher_bp
+    from survey.web.researcher import accounts, downloads, release, views  # noqa: F401  (routes)
+    from survey.web.researcher.blueprint import bp as researcher_bp
 
     app.register_blueprint(researcher_bp)
     app.register_blueprint(printing_bp)
     from survey.web.researcher.figures import bp as figures_bp
 
     app.register_blueprint(figures_bp)
-    _register_error_pages(app)
+    register_error_pages(app)
     _register_security_headers(app)
     return app
 
@@ -80,7 +82,10 @@ def _trust_proxies(app: Flask) -> None:
     tell clients apart; with 0 (the default) the headers are ignored, as anyone can send them."""
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        # Flask's documented way to add middleware
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies
+        )
 
 
 def _normalise_database_url(app: Flask) -> None:
@@ -106,34 +111,6 @@ def _install_database_events(app: Flask) -> None:
     with app.app_context():
         sqlite.install(db.engine)
     track_flushes()
-
-
-def _register_error_pages(app: Flask) -> None:
-    from flask_wtf.csrf import CSRFError
-
-    @app.errorhandler(404)
-    def not_found(error):
-        return render_template("errors/not_found.html"), 404
-
-    @app.errorhandler(403)
-    def forbidden(error):
-        return render_template("errors/forbidden.html"), 403
-
-    @app.errorhandler(429)
-    def too_many(error):
-        return render_template("errors/too_many.html"), 429
-
-    @app.errorhandler(413)
-    def too_large(error):
-        return render_template("errors/too_large.html"), 413
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        return render_template("errors/csrf.html"), 400
-
-    @app.errorhandler(500)
-    def server_error(error):
-        return render_template("errors/server_error.html"), 500
 
 
 def _register_security_headers(app: Flask) -> None:

@@ -4,19 +4,27 @@ after submission (researchers' cleaning will build on top in tables of its own).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
 
+if TYPE_CHECKING:  # Flask-SQLAlchemy makes db.Model at run time; its type for the checker
+    from sqlalchemy.orm import DeclarativeBase
+
+    class Model(DeclarativeBase):
+        pass
+else:
+    Model = db.Model
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-class QuestionnaireVersion(db.Model):
+class QuestionnaireVersion(Model):
     """One version of a questionnaire definition: its YAML text is kept so old responses can
     always be shown against the questions they answered."""
 
@@ -33,7 +41,7 @@ class QuestionnaireVersion(db.Model):
     loaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class Respondent(db.Model):
+class Respondent(Model):
     """An invited authority: reached by a unique link whose token is stored only as a hash."""
 
     __tablename__ = "respondent"
@@ -52,7 +60,7 @@ class Respondent(db.Model):
     response: Mapped[Response | None] = relationship(back_populates="respondent", uselist=False)
 
 
-class Response(db.Model):
+class Response(Model):
     """A respondent's answers to one questionnaire version.
 
     ``version`` increases on every save: a save based on an older version of the page is a
@@ -82,7 +90,7 @@ class Response(db.Model):
     )
 
 
-class Answer(db.Model):
+class Answer(Model):
     __tablename__ = "answer"
     __table_args__ = (UniqueConstraint("response_id", "key"),)
 
@@ -95,7 +103,7 @@ class Answer(db.Model):
     response: Mapped[Response] = relationship(back_populates="answers")
 
 
-class User(db.Model):
+class User(Model):
     """A member of the research team. Roles: admin, researcher, sponsor (see docs/researchers.md)."""
 
     __tablename__ = "user_account"
@@ -129,7 +137,7 @@ class User(db.Model):
         return f"{self.id}:{self.session_version}"
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A signed-in session, so that signing out ends it on the server and not only in the
     browser that signed out: the session cookie carries a random token, stored here only as its
     hash, and a cookie whose row is gone signs nobody in (see survey.web.sessions)."""
@@ -144,7 +152,7 @@ class UserSession(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_at", "at"),)
 
@@ -156,7 +164,7 @@ class AuditEvent(db.Model):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class CleaningDecision(db.Model):
+class CleaningDecision(Model):
     """A researcher's decision on one data-quality issue found by the cleaning rules.
 
     Cleaning never changes the stored answers: the rules (survey/scoring/cleaning.py) build a

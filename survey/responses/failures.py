@@ -50,9 +50,9 @@ def write_failure(exc: DBAPIError) -> WriteFailure | None:
         and isinstance(exc, OperationalError)
     ):  # e.g. "no such table": the database is not as the code expects (not migrated?)
         return WriteFailure(busy=False, cause=str(orig).strip().splitlines()[0][:200])
-    cause = _POSTGRESQL_UNAVAILABLE.get(getattr(orig, "sqlstate", None) or "")
-    if cause is not None:
-        return WriteFailure(busy=False, cause=cause)
+    stopped = _POSTGRESQL_UNAVAILABLE.get(getattr(orig, "sqlstate", None) or "")
+    if stopped is not None:
+        return WriteFailure(busy=False, cause=stopped)
     if isinstance(exc, OperationalError):  # a lock timed out, a connection dropped: try again
         return WriteFailure(busy=True, cause=str(orig).strip().splitlines()[0][:200])
     return None

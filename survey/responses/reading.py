@@ -253,5 +253,5 @@ def stream(stmt: Select, batch_size: int = BATCH) -> Iterator[tuple[Any, StoredA
             return
         found = answer_rows(row[0] for row in rows)
         for row in rows:
-            yield row, found.pop(row[0], None) or StoredAnswers({}, {})
+            yield row, found.get(row[0]) or StoredAnswers({}, {})
         last = rows[-1][0]

@@ -155,7 +155,9 @@ def checkpoint_now_and_then(engine: Engine, interval: float) -> bool:
     _CHECKPOINTED_AT[database] = now
     connection = engine.raw_connection()  # the driver's: a PRAGMA opens no transaction
     try:
-        connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        cursor.fetchall()
     finally:
         connection.close()
     return True

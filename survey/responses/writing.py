@@ -15,9 +15,12 @@ import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
+from typing import cast as cast_type
 
 from flask import current_app
-from sqlalchemy import Text, bindparam, cast, delete, event, insert, update
+from sqlalchemy import Table, Text, bindparam, cast, delete, event, insert, update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -141,9 +144,7 @@ def note_keying(response: ResponseRecord, respondent_id: int, keyed_in_by: str) 
     """A researcher keys in a paper return: the response says who (one write)."""
     with write_transaction() as connection:
         connection.execute(
-            update(Response.__table__)
-            .where(_RESPONSE.id == response.id)
-            .values(keyed_in_by=keyed_in_by)
+            update(_RESPONSES).where(_RESPONSE.id == response.id).values(keyed_in_by=keyed_in_by)
         )
         audit(keyed_in_by, "keyed_in", respondent_id)
     response.keyed_in_by = keyed_in_by
@@ -152,11 +153,13 @@ def note_keying(response: ResponseRecord, respondent_id: int, keyed_in_by: str) 
 # -- a page save ------------------------------------------------------------------------------------
 
 # Built once: SQLAlchemy then reuses their compiled form without working out a cache key each time.
-_RESPONSE = Response.__table__.c
-_ANSWER = Answer.__table__.c
+_RESPONSES = cast_type(Table, Response.__table__)
+_ANSWERS = cast_type(Table, Answer.__table__)
+_RESPONSE = _RESPONSES.c
+_ANSWER = _ANSWERS.c
 # the version check of a page save, which writes the response's bookkeeping in the same statement
 _BUMP_VERSION = (
-    update(Response.__table__)
+    update(_RESPONSES)
     .where(_RESPONSE.id == bindparam("b_id"), _RESPONSE.version == bindparam("b_expected"))
     .values(
         version=bindparam("b_version"),
@@ -166,7 +169,7 @@ _BUMP_VERSION = (
         page_states=bindparam("b_page_states", type_=_RESPONSE.page_states.type),
     )
 )
-_DELETE_ANSWERS = delete(Answer.__table__).where(
+_DELETE_ANSWERS = delete(_ANSWERS).where(
     _ANSWER.response_id == bindparam("d_id"), _ANSWER.key.in_(bindparam("d_keys", expanding=True))
 )
 
@@ -245,12 +248,8 @@ def upsert_answers(dialect: str):
     """INSERT ... ON CONFLICT (response_id, key) DO UPDATE, in the database's own dialect, as
     one multi-row statement; an unchanged value keeps its row (and its updated_at) untouched.
     Built once per dialect."""
-    table = Answer.__table__
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = dialect_insert(table)
+    table = _ANSWERS
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite_dialect.insert)(table)
     excluded = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=[table.c.response_id, table.c.key],
@@ -266,7 +265,7 @@ def upsert_answers(dialect: str):
 def _bump(connection: Connection, response_id: int, expected_version: int) -> None:
     """The version check of a write: a save since ``expected_version`` was read is a conflict."""
     bumped = connection.execute(
-        update(Response.__table__)
+        update(_RESPONSES)
         .where(_RESPONSE.id == response_id, _RESPONSE.version == expected_version)
         .values(version=expected_version + 1, updated_at=utcnow())
     )
@@ -275,7 +274,7 @@ def _bump(connection: Connection, response_id: int, expected_version: int) -> No
 
 
 def _replace(connection: Connection, response_id: int, answers: Mapping[str, Any]) -> None:
-    connection.execute(delete(Answer.__table__).where(_ANSWER.response_id == response_id))
+    connection.execute(delete(_ANSWERS).where(_ANSWER.response_id == response_id))
     now = utcnow()
     rows = [
         {"response_id": response_id, "key": k, "value": v, "updated_at": now}
@@ -283,7 +282,7 @@ def _replace(connection: Connection, response_id: int, answers: Mapping[str, Any
         if not empty(v)
     ]
     if rows:
-        connection.execute(insert(Answer.__table__), rows)
+        connection.execute(insert(_ANSWERS), rows)
 
 
 def remove_instance(
@@ -299,7 +298,7 @@ def remove_instance(
         _bump(connection, response.id, response.version)
         _replace(connection, response.id, remaining)
         connection.execute(
-            update(Response.__table__)
+            update(_RESPONSES)
             .where(_RESPONSE.id == response.id)
             .values(page_states=dict(page_states), drafts={})
         )
@@ -316,7 +315,7 @@ def submit(
         _bump(connection, response.id, response.version)
         _replace(connection, response.id, final)
         connection.execute(
-            update(Response.__table__)
+            update(_RESPONSES)
             .where(_RESPONSE.id == response.id)
             .values(status="submitted", submitted_at=utcnow(), reference=reference, drafts={})
         )
@@ -330,7 +329,7 @@ def reopen(response: Response, actor: str) -> None:
     response_id, respondent_id, reference = response.id, response.respondent_id, response.reference
     with write_transaction() as connection:
         connection.execute(
-            update(Response.__table__)
+            update(_RESPONSES)
             .where(_RESPONSE.id == response_id)
             .values(status="in_progress", version=_RESPONSE.version + 1)
         )

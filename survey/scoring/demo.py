@@ -19,11 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from survey.audit import audit
 from survey.extensions import db
-from survey.models import Answer, Respondent, Response
+from survey.models import Respondent, Response
 from survey.questionnaire.keys import cell_key, specify_key
 from survey.questionnaire.model import (
     Check,
@@ -35,6 +35,7 @@ from survey.questionnaire.model import (
 from survey.questionnaire.routing import asked_questions, effective_answers, field_keys, route
 from survey.questionnaire.types import question_type
 from survey.questionnaire.types.number import NumberType
+from survey.responses.writing import insert_answers
 from survey.scoring.declarations import AuthorityType, ScoringConfig, repeat_of
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -502,8 +503,7 @@ def store(
             for r, row in zip(chunk, response_rows, strict=True)
             for k, v in r.answers.items()
         ]
-        if answer_rows:
-            db.session.execute(insert(Answer), answer_rows)
+        insert_answers(answer_rows)
         stored += len(chunk)
     audit(actor, "demo_data_loaded", None, {"questionnaire": questionnaire.id, "count": stored})
     db.session.commit()

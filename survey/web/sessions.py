@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from typing import cast
 
 from flask import current_app, session
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import delete, select
+from sqlalchemy.engine import CursorResult
 
 from survey.extensions import db
 from survey.models import UserSession, utcnow
@@ -103,4 +105,5 @@ def end_sessions(user_id: int, keep_current: bool = False) -> int:
     token = session.get(TOKEN_KEY)
     if keep_current and isinstance(token, str):
         statement = statement.where(UserSession.token_hash != hash_token(token))
-    return db.session.execute(statement).rowcount
+    result = cast(CursorResult, db.session.execute(statement))  # a DELETE: its row count
+    return result.rowcount

@@ -19,8 +19,9 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response
 
 from survey.extensions import count_attempt
 from survey.models import User

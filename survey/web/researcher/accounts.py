@@ -1,6 +1,6 @@
 """Signing in and out, your own account, and the accounts page (admins).
 
-Registered on the researcher blueprint (imported at the end of :mod:`.views`); the accounts'
+Registered on the researcher blueprint (:mod:`.blueprint`); the accounts'
 changes themselves are :mod:`survey.accounts`. Sign-in
 throttling is in :mod:`survey.web.signin`, sessions in :mod:`survey.web.sessions`, what makes a password
 acceptable in :mod:`survey.web.passwords`.
@@ -22,7 +22,7 @@ from survey.extensions import db
 from survey.models import User, utcnow
 from survey.web.auth import EVERYONE, ROLES, roles_required
 from survey.web.passwords import MAX_LENGTH, hash_password, password_matches, password_problem
-from survey.web.researcher.views import PostForm, bp
+from survey.web.researcher.blueprint import PostForm, bp
 from survey.web.sessions import end_current_session, end_sessions
 from survey.web.signin import (
     EMAIL_MAX_LENGTH,

@@ -28,7 +28,7 @@ from survey.exports import FORMATS, ExportError, ExportOptions, count_responses,
 from survey.extensions import db
 from survey.web.auth import EVERYONE, STAFF, roles_required
 from survey.web.files import file_response
-from survey.web.researcher.views import _questionnaire, bp
+from survey.web.researcher.blueprint import bp, questionnaire_or_404
 
 DOWNLOADS = {
     "csv-wide": ("CSV, one row per response", "text/csv", "csv"),
@@ -52,7 +52,7 @@ def _anonymised() -> bool:
 @bp.get("/<questionnaire_id>/downloads")
 @roles_required(*EVERYONE)
 def downloads(questionnaire_id: str):
-    questionnaire = _questionnaire(questionnaire_id)
+    questionnaire = questionnaire_or_404(questionnaire_id)
     counts = {
         "submitted": count_responses(questionnaire_id),
         "all": count_responses(questionnaire_id, include_in_progress=True),
@@ -69,7 +69,7 @@ def downloads(questionnaire_id: str):
 @bp.get("/<questionnaire_id>/downloads/<fmt>")
 @roles_required(*EVERYONE)
 def download(questionnaire_id: str, fmt: str):
-    _questionnaire(questionnaire_id)
+    questionnaire_or_404(questionnaire_id)
     if fmt not in DOWNLOADS:
         abort(404)
     options = ExportOptions(
@@ -112,14 +112,17 @@ def _file_download(questionnaire_id, fmt, options, mimetype, filename):
         os.unlink(path)
         abort(_problem(str(exc)))
     response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=filename)
-    response.call_on_close(lambda: os.path.exists(path) and os.unlink(path))
+    response.call_on_close(lambda: _remove(path))
     return response
+
+
+def _remove(path: str) -> None:
+    """The temporary file of a download, once sent (or if sending stopped)."""
+    if os.path.exists(path):
+        os.unlink(path)
 
 
 def _problem(message: str):
     return current_app.make_response(
         (render_template("researcher/download_problem.html", message=message), 400)
     )
-
-
-from survey.web.researcher import release as _release  # noqa: E402,F401  (registers the free-text review on bp)

@@ -288,7 +288,7 @@ def decide(questionnaire_id: str):
     back = url_for(
         ".cleaning",
         questionnaire_id=questionnaire_id,
-        **{k: v for k, v in request.args.items() if k in ("rule", "status", "include_in_progress")},
+        **{k: v for k, v in request.args.items() if k in ("rule", "status", "include_in_progress")},  # type: ignore[arg-type]
     )
     if not form.validate_on_submit():
         flash("The decision was not recorded: the form had expired or was incomplete.")

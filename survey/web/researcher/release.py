@@ -17,7 +17,7 @@ from survey.disclosure.review import FreeTextQuestion, Reviewed, ReviewItem
 from survey.extensions import db
 from survey.questionnaire.model import Questionnaire
 from survey.web.auth import STAFF, roles_required
-from survey.web.researcher.views import _questionnaire, bp
+from survey.web.researcher.blueprint import bp, questionnaire_or_404
 
 
 def _question(questionnaire: Questionnaire, question_id: str) -> FreeTextQuestion:
@@ -30,7 +30,7 @@ def _question(questionnaire: Questionnaire, question_id: str) -> FreeTextQuestio
 @bp.get("/<questionnaire_id>/free-text")
 @roles_required(*STAFF)
 def free_text(questionnaire_id: str):
-    questionnaire = _questionnaire(questionnaire_id)
+    questionnaire = questionnaire_or_404(questionnaire_id)
     return render_template(
         "researcher/release_list.html",
         questionnaire=questionnaire,
@@ -41,7 +41,7 @@ def free_text(questionnaire_id: str):
 @bp.get("/<questionnaire_id>/free-text/<question_id>")
 @roles_required(*STAFF)
 def free_text_question(questionnaire_id: str, question_id: str):
-    questionnaire = _questionnaire(questionnaire_id)
+    questionnaire = questionnaire_or_404(questionnaire_id)
     return _review_page(questionnaire, _question(questionnaire, question_id))
 
 
@@ -92,7 +92,7 @@ def _posted(items: list[ReviewItem]) -> dict[str, Reviewed]:
 @bp.post("/<questionnaire_id>/free-text/<question_id>")
 @roles_required(*STAFF)
 def approve_free_text(questionnaire_id: str, question_id: str):
-    questionnaire = _questionnaire(questionnaire_id)
+    questionnaire = questionnaire_or_404(questionnaire_id)
     question = _question(questionnaire, question_id)
     release = request.form.get("action") == "release"
     items = review.review_items(questionnaire_id, question)
@@ -122,7 +122,7 @@ def approve_free_text(questionnaire_id: str, question_id: str):
 @bp.post("/<questionnaire_id>/free-text/<question_id>/withdraw")
 @roles_required(*STAFF)
 def withdraw_free_text(questionnaire_id: str, question_id: str):
-    questionnaire = _questionnaire(questionnaire_id)
+    questionnaire = questionnaire_or_404(questionnaire_id)
     question = _question(questionnaire, question_id)
     review.set_release(questionnaire_id, question.id, False, current_user.email)
     db.session.commit()

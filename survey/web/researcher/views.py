@@ -13,8 +13,8 @@ import io
 from collections import Counter
 from typing import Any
 
+from flask import Response as HttpResponse
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -23,16 +23,13 @@ from flask import (
     request,
     url_for,
 )
-from flask import Response as HttpResponse
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from survey.audit import audit
 from survey.extensions import db
 from survey.models import AuditEvent, Respondent, Response
 from survey.questionnaire.model import Questionnaire
-from survey.registry import Registry
 from survey.responses import links, writing
 from survey.responses.answers import answer_sections
 from survey.responses.invitations import authority_types, links_csv, parse_invitations, safe_cell
@@ -40,23 +37,7 @@ from survey.responses.reading import load_answers
 from survey.responses.writing import create_respondent
 from survey.web.auth import EVERYONE, STAFF, key_in_token, roles_required
 from survey.web.files import file_response
-
-bp = Blueprint("researcher", __name__, url_prefix="/research")
-
-
-class PostForm(FlaskForm):
-    """A button that changes something: carries the CSRF token."""
-
-
-def _registry() -> Registry:
-    return current_app.extensions["survey_registry"]
-
-
-def _questionnaire(questionnaire_id: str) -> Questionnaire:
-    questionnaire = _registry().get(questionnaire_id)
-    if questionnaire is None:
-        abort(404)
-    return questionnaire
+from survey.web.researcher.blueprint import PostForm, bp, questionnaire_or_404, registry
 
 
 def _respondent(questionnaire_id: str, respondent_id: int) -> Respondent:
@@ -69,7 +50,7 @@ def _respondent(questionnaire_id: str, respondent_id: int) -> Respondent:
 @bp.context_processor
 def _context() -> dict[str, Any]:
     return {
-        "questionnaires": list(_registry().current().values()),
+        "questionnaires": list(registry().current().values()),
         "user": current_user,
         "post_form": PostForm(),
     }
@@ -166,7 +147,8 @@ def response_rates(
         for label, answers, population in types
     ]
     populations = [t[2] for t in types]
-    total = sum(populations) if populations and all(p is not None for p in populations) else None
+    counted = [p for p in populations if p is not None]
+    total = sum(counted) if populations and len(counted) == len(populations) else None
     table.append(_rate_row("Total", rows, total))
     return table
 
@@ -190,7 +172,7 @@ def _rate_row(label: str, rows: list[dict[str, Any]], population: int | None) ->
 @bp.get("/<questionnaire_id>/")
 @roles_required(*STAFF)
 def dashboard(questionnaire_id: str):
-    questionnaire = _questionnaire(questionnaire_id)
+    questionnaire = questionnaire_or_404(questionnaire_id)
     rows = _tracking_rows(questionnaire)
     rates = response_rates(questionnaire, rows)
     status_filter = request.args.get("status") or ""
@@ -217,7 +199,7 @@ def dashboard(questionnaire_id: str):
 @bp.get("/<questionnaire_id>/response-rates")
 @roles_required(*EVERYONE)
 def rates(questionnaire_id: str):
-    questionnaire = _questionnaire(questionnaire_id)
+    questionnaire = questionnaire_or_404(questionnaire_id)
     table = response_rates(questionnaire, _tracking_rows(questionnaire))
     return render_template("researcher/rates.html", questionnaire=questionnaire, rates=table)
 
@@ -225,7 +207,7 @@ def rates(questionnaire_id: str):
 @bp.get("/<questionnaire_id>/chase-list.csv")
 @roles_required(*STAFF)
 def chase_list(questionnaire_id: str):
-    questionnaire = _questionnaire(questionnaire_id)
+    questionnaire = questionnaire_or_404(questionnaire_id)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["name", "type", "contact_name", "email", "status", "last_page", "last_saved"])
@@ -264,7 +246,7 @@ def _csv_download(text: str, filename: str) -> HttpResponse:
 @bp.route("/<questionnaire_id>/invitations", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def invitations(questionnaire_id: str):
-    questionnaire = _questionnaire(questionnaire_id)
+    questionnaire = questionnaire_or_404(questionnaire_id)
     errors = []
     form = PostForm()
     if request.method == "POST":
@@ -297,7 +279,7 @@ def _issue_links(questionnaire: Questionnaire, invitees) -> HttpResponse:
 
     Links are shown once: only hashes are stored, so this download is the mail merge file.
     """
-    _registry().ensure_version(questionnaire)
+    registry().ensure_version(questionnaire)
     base = current_app.config["BASE_URL"].rstrip("/")
     issued = links.issue_links(questionnaire.id, invitees, current_user.email)
     rows = [
@@ -312,7 +294,7 @@ def _issue_links(questionnaire: Questionnaire, invitees) -> HttpResponse:
 @bp.post("/<questionnaire_id>/invitations/add")
 @roles_required(*STAFF)
 def add_invitation(questionnaire_id: str):
-    questionnaire = _questionnaire(questionnaire_id)
+    questionnaire = questionnaire_or_404(questionnaire_id)
     form = PostForm()
     line = ",".join(
         f'"{(request.form.get(k) or "").replace(chr(34), "")}"'
@@ -334,7 +316,7 @@ def add_invitation(questionnaire_id: str):
             single=request.form,
         ), 400
     invitee = invitees[0]
-    _registry().ensure_version(questionnaire)
+    registry().ensure_version(questionnaire)
     respondent, token = create_respondent(
         questionnaire.id, invitee.name, invitee.authority_type, invitee.contact_name,
         invitee.email, actor=current_user.email,
@@ -362,10 +344,10 @@ def _show_link(questionnaire, respondent, token, what):
 def respondent(questionnaire_id: str, respondent_id: int):
     respondent = _respondent(questionnaire_id, respondent_id)
     response = respondent.response
-    questionnaire = _registry().get(questionnaire_id)
+    questionnaire = registry().get(questionnaire_id)
     sections = []
     if response is not None:
-        questionnaire = _registry().for_version(response.questionnaire_version)
+        questionnaire = registry().for_version(response.questionnaire_version)
         sections = answer_sections(questionnaire, load_answers(response))
     events = db.session.scalars(
         select(AuditEvent)
@@ -396,7 +378,7 @@ def reissue(questionnaire_id: str, respondent_id: int):
         abort(400)
     token = links.reissue(respondent, current_user.email)
     db.session.commit()
-    return _show_link(_questionnaire(questionnaire_id), respondent, token, "reissued")
+    return _show_link(questionnaire_or_404(questionnaire_id), respondent, token, "reissued")
 
 
 @bp.post("/<questionnaire_id>/respondents/<int:respondent_id>/revoke")
@@ -448,7 +430,7 @@ def respondent_pdf(questionnaire_id: str, respondent_id: int):
     response = respondent.response
     if response is None:
         abort(404)
-    questionnaire = _registry().for_version(response.questionnaire_version)
+    questionnaire = registry().for_version(response.questionnaire_version)
     sections = answer_sections(questionnaire, load_answers(response))
     pdf = answers_pdf(questionnaire, respondent, response, sections)
     audit(current_user.email, "download", respondent.id, {"what": "answers_pdf"})
@@ -464,8 +446,3 @@ def respondent_pdf(questionnaire_id: str, respondent_id: int):
 def audit_log():
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.at.desc()).limit(500)).all()
     return render_template("researcher/audit.html", events=events)
-
-
-# the other modules whose routes are on bp
-from survey.web.researcher import accounts as _accounts  # noqa: E402,F401
-from survey.web.researcher import downloads as _downloads  # noqa: E402,F401
