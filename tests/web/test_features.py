@@ -11,9 +11,9 @@ from survey import create_app
 from survey.extensions import db
 from survey.questionnaire.loader import load, loads
 from survey.questionnaire.model import GroupField
+from survey.questionnaire.types.number import parse_number
 from survey.questionnaire.versioning import answered_question_ids, orphaning_changes
 from survey.responses.writing import create_respondent
-from survey.web.forms import parse_number
 from tests.conftest import Journey, database_url
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
