@@ -81,6 +81,15 @@ class _Parser:
         """Note a problem with the node at ``path`` (by default ``where``, the node's path)."""
         self.problems.append(ScoringProblem(path or where, message, where))
 
+    def listed(self, raw: Any, path: str, what: str) -> list[Any]:
+        """``raw`` if it is a list (absent: empty); else a problem, and nothing to read."""
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.problem(path, f"must be a list of {what}")
+            return []
+        return raw
+
     def parse(self) -> ScoringConfig:
         settings = self.extra.get("settings") or {}
         if not isinstance(settings, dict):
@@ -113,12 +122,18 @@ class _Parser:
             min_authorities=min_authorities,
             cleaning=self.cleaning(settings.get("cleaning")),
             report_labels={k: {o: str(v) for o, v in m.items()} for k, m in labels.items()},
-            demo=settings.get("demo") or {},
+            demo=self.demo(settings.get("demo")),
         )
         config.figures = self.figures(config)
         if self.problems:
             raise ScoringConfigError(self.problems)
         return config
+
+    def demo(self, raw: Any) -> dict[str, Any]:
+        if raw is not None and not isinstance(raw, dict):
+            self.problem("settings.demo", "must be a mapping")
+            return {}
+        return raw or {}
 
     # groups and populations
     def groups(self) -> tuple[str, tuple[AuthorityType, ...], tuple[ReportGroup, ...]]:
@@ -132,7 +147,8 @@ class _Parser:
             self.problem("groups.question", f"'{question_id}' is not a single-choice question")
         answers_known = {o.id for o in question.options} if question else set()
         groups: list[ReportGroup] = []
-        for i, g in enumerate(raw.get("report_groups") or []):
+        raw_groups = self.listed(raw.get("report_groups"), "groups.report_groups", "{id, label}")
+        for i, g in enumerate(raw_groups):
             if not isinstance(g, dict) or not SLUG.match(str(g.get("id", ""))):
                 self.problem(f"groups.report_groups[{i}]", "needs an id (a slug) and a label")
                 continue
@@ -144,7 +160,8 @@ class _Parser:
             populations = {}
         types: list[AuthorityType] = []
         seen_answers: dict[str, str] = {}
-        for i, t in enumerate(raw.get("types") or []):
+        raw_types = self.listed(raw.get("types"), "groups.types", "{id, label, answers, group}")
+        for i, t in enumerate(raw_types):
             where = f"groups.types[{i}]"
             if not isinstance(t, dict) or not SLUG.match(str(t.get("id", ""))):
                 self.problem(where, "needs an id (a slug), a label, answers and a group")
@@ -154,6 +171,9 @@ class _Parser:
             if not listed:
                 answers = [answers]
             node = f"{where}({t['id']})"  # the path as the loader writes it
+            if not all(isinstance(a, str) for a in answers):
+                self.problem(where, "answers must be option ids", f"{node}.answers")
+                answers = [a for a in answers if isinstance(a, str)]
             for j, a in enumerate(answers):
                 at = f"{node}.answers[{j}]" if listed else f"{node}.answers"
                 if answers_known and a not in answers_known:
@@ -161,7 +181,7 @@ class _Parser:
                 if a in seen_answers:
                     self.problem(where, f"answer '{a}' is already in type '{seen_answers[a]}'", at)
                 seen_answers[str(a)] = t["id"]
-            if t.get("group") not in group_ids:
+            if not isinstance(t.get("group"), str) or t["group"] not in group_ids:
                 self.problem(
                     where,
                     f"group '{t.get('group')}' is not in groups.report_groups",
@@ -198,12 +218,21 @@ class _Parser:
             self.problem("settings.cleaning", "must be a mapping")
             return None
         roles = raw.get("roles") or {}
+        if not isinstance(roles, dict) or not all(isinstance(m, str) for m in roles.values()):
+            self.problem(
+                "settings.cleaning.roles", "must map base, budgeted, delivered to measures"
+            )
+            roles = {}
         for role in ("base", "budgeted", "delivered"):
             if role not in roles:
                 self.problem("settings.cleaning.roles", f"missing the measure for '{role}'")
         tables: list[AmountTable] = []
-        for i, t in enumerate(raw.get("tables") or []):
+        raw_tables = self.listed(raw.get("tables"), "settings.cleaning.tables", "{question, ...}")
+        for i, t in enumerate(raw_tables):
             where = f"settings.cleaning.tables[{i}]"
+            if not isinstance(t, dict):
+                self.problem(where, "must be a mapping with question, area, thousands")
+                continue
             question = self.q.question(str(t.get("question")))
             if question is None or question.type != "money_table":
                 self.problem(
@@ -234,7 +263,17 @@ class _Parser:
                         f"{where}.area",
                     )
             thousands = t.get("thousands") or {}
+            if not isinstance(thousands, dict):
+                self.problem(f"{where}.thousands", "must be a mapping with roles and below")
+                thousands = {}
             t_roles = thousands.get("roles", ["base"])
+            if not isinstance(t_roles, list) or not all(isinstance(r, str) for r in t_roles):
+                self.problem(f"{where}.thousands.roles", "must be a list of roles")
+                t_roles = []
+            below = thousands.get("below")
+            if below is not None and not _whole(below):
+                self.problem(f"{where}.thousands.below", "must be a whole number")
+                below = None
             for role in t_roles:
                 if role not in roles:
                     self.problem(f"{where}.thousands.roles", f"unknown role '{role}'")
@@ -243,17 +282,24 @@ class _Parser:
                     question.id,
                     str(area) if area else None,
                     tuple(t_roles),
-                    thousands.get("below"),
+                    below,
                     bool(t.get("future_years", False)),
                 )
             )
-        allowed = raw.get("negative_base_allowed") or []
+        allowed = self.listed(
+            raw.get("negative_base_allowed"), "settings.cleaning.negative_base_allowed", "areas"
+        )
+        factors = {}
+        for name, default in (("thousands_factor", 1000), ("over_base_factor", 10)):
+            factors[name] = raw.get(name, default)
+            if not _whole(factors[name]) or factors[name] == 0:
+                self.problem(f"settings.cleaning.{name}", "must be a whole number above 0")
+                factors[name] = default
         return CleaningSettings(
             roles={k: str(v) for k, v in roles.items()},
             tables=tuple(tables),
             negative_base_allowed=frozenset(str(a) for a in allowed),
-            thousands_factor=int(raw.get("thousands_factor", 1000)),
-            over_base_factor=int(raw.get("over_base_factor", 10)),
+            **factors,
         )
 
     # figures
@@ -305,6 +351,12 @@ class _Parser:
             chart = str(f.get("chart", kind.default_chart))
             if chart not in CHARTS:
                 self.problem(where, f"chart must be one of {', '.join(CHARTS)}", f"{node}.chart")
+            notes = f.get("notes") or []
+            if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+                self.problem(where, "notes must be a list of texts", f"{node}.notes")
+                notes = []
+            if f.get("n_note") is not None and not isinstance(f["n_note"], str):
+                self.problem(where, "n_note must be a text", f"{node}.n_note")
             if not f.get("title"):
                 self.problem(where, "missing 'title'", f"{node}.title" if "title" in f else node)
             figure = Figure(
@@ -315,12 +367,18 @@ class _Parser:
                 population=population,
                 chart=chart,
                 params=params,
-                notes=tuple(str(n) for n in (f.get("notes") or [])),
-                n_note=f.get("n_note"),
+                notes=tuple(notes),
+                n_note=f.get("n_note") if isinstance(f.get("n_note"), str) else None,
                 split_by_group=bool(f.get("split_by_group", False)),
             )
-            if all(key in params for key in kind.required):
-                for param, message in kind.validate(figure, self.q, config):
-                    self.problem(f"{where}: {param}", message, f"{node}.{param}")
+            findings = kind.check_shapes(figure)
+            if not findings and all(key in params for key in kind.required):
+                findings = kind.validate(figure, self.q, config)
+            for param, message in findings:
+                self.problem(f"{where}: {param}", message, f"{node}.{param}")
             out.append(figure)
         return tuple(out)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

@@ -5,6 +5,9 @@ other broken definition. (Before, ``survey check`` passed them and the report fa
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+
 import pytest
 from click.testing import CliRunner
 
@@ -13,6 +16,7 @@ from survey.cli import check_command
 from survey.questionnaire import loader
 from survey.questionnaire.loader import DefinitionError
 from survey.registry import Registry
+from survey.scoring.config import ScoringConfigError, scoring_config
 from tests.conftest import ROOT
 from tests.scoring.test_scoring_config import MINI
 
@@ -156,3 +160,61 @@ def test_the_registry_refuses_a_file_whose_figures_are_broken(tmp_path):
     assert list(registry.current()) == ["fine"]
     [error] = registry.errors.values()
     assert "scored.yaml:25: figures[0](rates).kind: unknown kind 'no_such_kind'" in str(error)
+
+
+# -- wrong shapes are problems, never exceptions ---------------------------------------------------
+
+WRONG = (5, "x", [1], {"a": 1}, [{"x": 1}], [[1]])
+
+
+def _nodes(node, trail=()):
+    """The path (keys and indexes) of every node under ``node``."""
+    children = (
+        node.items()
+        if isinstance(node, dict)
+        else enumerate(node)
+        if isinstance(node, list)
+        else ()
+    )
+    for key, child in children:
+        yield (*trail, key)
+        yield from _nodes(child, (*trail, key))
+
+
+@pytest.mark.parametrize("name", ["good_practice_savings", "asce_year_end_return"])
+def test_a_wrongly_shaped_scoring_value_anywhere_is_refused_not_raised(name):
+    """Before the check ran at load, a list where an id belongs (``numerator: [1]``) or a number
+    where a list belongs (``years: 2012``) raised TypeError in the figures page; at load it would
+    have stopped the application. Every scoring node of the served definitions, replaced by each
+    wrong shape in turn, is accepted or refused with problems, never an exception."""
+    questionnaire = loader.load(ROOT / "questionnaires" / f"{name}.yaml")
+    sections = {k: questionnaire.extra[k] for k in definitions.SCORING_SECTIONS}
+    for trail in _nodes(sections):
+        for wrong in WRONG:
+            changed = copy.deepcopy(sections)
+            parent = changed
+            for key in trail[:-1]:
+                parent = parent[key]
+            parent[trail[-1]] = wrong
+            try:
+                scoring_config(dataclasses.replace(questionnaire, extra=changed))
+            except ScoringConfigError as exc:
+                assert exc.problems, trail
+
+
+@pytest.mark.parametrize(
+    "old, new, line, path, message",
+    [
+        ("    ranking: likes_rank\n", "    ranking: [likes_rank]\n", 31,
+         "figures[1](fav).ranking", "must be an id"),
+        ("    title: Response\n", "    title: Response\n    notes: 5\n", 27,
+         "figures[0](rates).notes", "notes must be a list of texts"),
+        ("  report_groups: [{id: ga, label: Group A}]\n", "  report_groups: 5\n", 22,
+         "groups.report_groups", "must be a list of {id, label}"),
+    ],
+)  # fmt: skip
+def test_a_wrong_shape_is_reported_with_its_line(old, new, line, path, message):
+    with pytest.raises(DefinitionError) as caught:
+        definitions.loads(scored().replace(old, new), "scored.yaml")
+    problems = [(p.line, p.path, p.message) for p in caught.value.problems]
+    assert (line, path, message) in problems, problems

@@ -14,7 +14,7 @@ carries no value.
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -117,6 +117,26 @@ def sort_key_desc(value: Any) -> tuple[int, float]:
     return (1, 0.0) if value is None else (0, -float(value))
 
 
+def is_id(value: Any) -> bool:
+    """An id or answer key as YAML gives it: a text or a whole number."""
+    return isinstance(value, str | int) and not isinstance(value, bool)
+
+
+def is_ids(value: Any) -> bool:
+    return isinstance(value, list) and all(is_id(v) for v in value)
+
+
+def is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+SHAPES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "id": (is_id, "must be an id"),
+    "ids": (is_ids, "must be a list of ids"),
+    "whole": (is_whole, "must be a whole number"),
+}
+
+
 class Kind(abc.ABC):
     """Base class: a figure kind. Subclasses declare their parameters and implement add/result."""
 
@@ -125,6 +145,10 @@ class Kind(abc.ABC):
     optional: ClassVar[tuple[str, ...]] = ()
     default_chart: ClassVar[str] = "grouped"
     n_unit: ClassVar[str] = "authorities"
+    # The shape of each parameter that must have one ("id", "ids" or "whole", see SHAPES),
+    # checked before validate() so that it may rely on it: a list where an id belongs is then a
+    # problem reported with its line, never an exception when the definition is loaded.
+    shapes: ClassVar[dict[str, str]] = {}
 
     def __init__(self, figure: Figure, ctx: Context, population: str | None = ...):  # type: ignore[assignment]
         self.figure = figure
@@ -135,6 +159,15 @@ class Kind(abc.ABC):
         self.setup()
 
     # -- declaration checks -----------------------------------------------------------------------
+    @classmethod
+    def check_shapes(cls, figure: Figure) -> list[Finding]:
+        """The parameters given in the wrong shape (a list where an id belongs, say)."""
+        return [
+            (param, SHAPES[shape][1])
+            for param, shape in cls.shapes.items()
+            if param in figure.params and not SHAPES[shape][0](figure.params[param])
+        ]
+
     @classmethod
     def validate(cls, figure: Figure, q: Questionnaire, config: ScoringConfig) -> list[Finding]:
         """The problems with ``figure``'s parameters, once every required one is present."""
@@ -217,7 +250,7 @@ class Kind(abc.ABC):
     ) -> dict[str, Any]:
         """Chart data: ``values[s][c]`` is series s at category c (None where N/A); ``places``:
         the decimals of the values written on the bars."""
-        out = {
+        out: dict[str, Any] = {
             "type": self.figure.chart,
             "unit": unit,
             "categories": categories,

@@ -151,6 +151,7 @@ class ByFactor(ExamplesKind):
     name = "by_factor"
     required = ("grid", "levels", "category", "amount")
     optional = ("exclude_categories",)
+    shapes = {**ExamplesKind.shapes, "levels": "ids"}
 
     @classmethod
     def validate(cls, figure: Figure, q: Questionnaire, config: ScoringConfig) -> list[Finding]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from survey.questionnaire.model import Option, Questionnaire
 from survey.scoring.declarations import Figure, ScoringConfig, repeat_of
-from survey.scoring.kinds.base import Finding, Kind, Record, cell
+from survey.scoring.kinds.base import Finding, Kind, Record, cell, is_id, is_ids
 from survey.scoring.numbers import format_value, percent, plain
 
 
@@ -17,6 +17,7 @@ class ExamplesKind(Kind):
     """Shared parts of the kinds that read a repeat's instances (the good-practice examples)."""
 
     n_unit = "examples"
+    shapes = {"category": "id", "ranking": "id", "grid": "id", "exclude_categories": "ids"}
 
     @classmethod
     def validate_examples(
@@ -48,12 +49,15 @@ class ExamplesKind(Kind):
                 else:
                     if repeat_of(q, question.id) is not repeat:
                         problems.append(("amount.question", "not in the category's repeat"))
-                    if amount.get("measure") not in {c.measure for c in question.columns}:
-                        problems.append(
-                            ("amount.measure", f"'{amount.get('measure')}' is not a measure")
-                        )
+                    measure = amount.get("measure")
+                    if not is_id(measure) or measure not in {c.measure for c in question.columns}:
+                        problems.append(("amount.measure", f"'{measure}' is not a measure"))
                     rows = {r.id for r in question.rows}
-                    for year in amount.get("years") or []:
+                    years = amount.get("years") or []
+                    if not is_ids(years):
+                        problems.append(("amount.years", "must be a list of ids"))
+                        years = []
+                    for year in years:
                         if year not in rows:
                             problems.append(
                                 ("amount.years", f"'{year}' is not a row of {question.id}")
@@ -112,6 +116,7 @@ class TopApproachesByCategory(ExamplesKind):
     name = "top_approaches_by_category"
     required = ("category", "ranking")
     optional = ("exclude_categories", "min_examples", "top")
+    shapes = {**ExamplesKind.shapes, "min_examples": "whole", "top": "whole"}
 
     @classmethod
     def validate(cls, figure: Figure, q: Questionnaire, config: ScoringConfig) -> list[Finding]:

@@ -18,6 +18,7 @@ class GridDistribution(Kind):
     name = "grid_distribution"
     required = ("question",)
     optional = ("order_by",)
+    shapes = {"question": "id", "order_by": "ids"}
     default_chart = "stacked"
     n_unit = "respondents"
 

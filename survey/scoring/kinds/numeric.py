@@ -83,7 +83,7 @@ def statistics_of(
     if raw is None:
         return [(s, known[s][0]) for s in default], []
     if not isinstance(raw, list) or not raw:
-        return [], [f"statistics: must be a list of {', '.join(known)}"]
+        return [], [("statistics", f"must be a list of {', '.join(known)}")]
     out, problems = [], []
     for item in raw:
         sid, label = (item.get("id"), item.get("label")) if isinstance(item, dict) else (item, None)
@@ -350,7 +350,7 @@ class TotalsByField(Kind):
             problems.append(("chart_of", "must be a list of statistics"))
         else:
             for sid in chart_of:
-                if sid == "n" or sid not in cls.STATISTICS:
+                if not isinstance(sid, str) or sid == "n" or sid not in cls.STATISTICS:
                     problems.append(("chart_of", f"'{sid}' is not one of total, mean, min, max"))
                 elif not more and sid not in shown:
                     problems.append(("chart_of", f"'{sid}' is not among the statistics shown"))

@@ -16,6 +16,7 @@ class RankingCounts(Kind):
     name = "ranking_counts"
     required = ("question", "ranking")
     optional = ("other_label", "exclude")
+    shapes = {"question": "id", "ranking": "id", "exclude": "ids"}
     default_chart = "stacked"
     n_unit = "respondents"
 

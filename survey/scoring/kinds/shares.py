@@ -16,6 +16,13 @@ class MeanShare(Kind):
     name = "mean_share"
     required = ("question", "measure")
     optional = ("years", "rows", "exclude_rows")
+    shapes = {
+        "question": "id",
+        "measure": "id",
+        "years": "ids",
+        "rows": "ids",
+        "exclude_rows": "ids",
+    }
 
     @classmethod
     def validate(cls, figure: Figure, q: Questionnaire, config: ScoringConfig) -> list[Finding]:

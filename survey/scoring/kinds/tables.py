@@ -20,6 +20,10 @@ class _PooledTable(Kind):
     a_param = ""
     b_param = ""
     by_group = False
+    shapes = {
+        "question": "id", "years": "ids", "rows": "ids", "exclude_rows": "ids", "order": "id",
+        "flag_below": "whole",
+    }  # fmt: skip
 
     @classmethod
     def validate(cls, figure: Figure, q: Questionnaire, config: ScoringConfig) -> list[Finding]:
@@ -196,6 +200,7 @@ class SavingsRatio(_PooledTable):
     required = ("question", "numerator", "denominator")
     optional = ("years", "rows", "exclude_rows", "pooled", "pooled_label", "order", "flag_below")
     a_param, b_param = "numerator", "denominator"
+    shapes = {**_PooledTable.shapes, "numerator": "id", "denominator": "id"}
     zero_reason = "the base budgets sum to zero"
 
     def formula(self, a, b):
@@ -213,6 +218,7 @@ class PercentDifference(_PooledTable):
         "groups",
     )  # fmt: skip
     a_param, b_param = "value", "baseline"
+    shapes = {**_PooledTable.shapes, "value": "id", "baseline": "id", "by": "id", "groups": "ids"}
     zero_reason = "the planned savings sum to zero"
 
     @classmethod
