@@ -51,7 +51,8 @@ def _connect(dbapi_connection, _record) -> None:
 
 
 def _begin(connection: Connection) -> None:
-    """The driver sees the transaction open and issues no BEGIN of its own before the writes."""
+    """The driver sees the transaction open and issues no BEGIN of its own before the writes.
+    Sent through SQLAlchemy, so that a busy or read-only database raises its usual errors."""
     if connection.get_execution_options().get("survey_sqlite_begin") == "IMMEDIATE":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 

@@ -169,8 +169,9 @@ _BUMP_VERSION = (
         page_states=bindparam("b_page_states", type_=_RESPONSE.page_states.type),
     )
 )
-_DELETE_ANSWERS = delete(_ANSWERS).where(
-    _ANSWER.response_id == bindparam("d_id"), _ANSWER.key.in_(bindparam("d_keys", expanding=True))
+# one row per emptied key, executed as one batch: an IN list would be compiled again each time
+_DELETE_ANSWER = delete(_ANSWERS).where(
+    _ANSWER.response_id == bindparam("d_id"), _ANSWER.key == bindparam("d_key")
 )
 
 
@@ -222,7 +223,7 @@ def save_page(
         if connection.execute(_BUMP_VERSION, bump).rowcount != 1:
             raise ConflictError()
         if emptied:
-            connection.execute(_DELETE_ANSWERS, {"d_id": response_id, "d_keys": emptied})
+            connection.execute(_DELETE_ANSWER, [{"d_id": response_id, "d_key": k} for k in emptied])
         if kept:
             connection.execute(upsert_answers(connection.dialect.name), kept)
     _written(
