@@ -79,7 +79,8 @@ def report_command(
 @with_appcontext
 def demo_data_command(questionnaire_id: str, respondents: int | None, seed: int) -> None:
     """Fill the database with plausible synthetic submitted responses (demonstrations, tests)."""
-    from survey.scoring.demo import generate, store
+    from survey.scoring.demo import generate
+    from survey.scoring.demo_storage import store
 
     questionnaire = _questionnaire(questionnaire_id)
     config = scoring_config(questionnaire)

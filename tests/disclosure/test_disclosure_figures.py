@@ -25,7 +25,8 @@ from typing import Any
 import pytest
 
 from survey.scoring.config import scoring_config
-from survey.scoring.demo import generate, store
+from survey.scoring.demo import generate
+from survey.scoring.demo_storage import store
 from survey.scoring.report import build_report
 
 QID = "good_practice_savings"

@@ -26,7 +26,8 @@ import pytest
 
 from survey.exports import FORMATS
 from survey.scoring.config import scoring_config
-from survey.scoring.demo import generate, store
+from survey.scoring.demo import generate
+from survey.scoring.demo_storage import store
 from tests.disclosure_helpers import release_as_suggested
 from tests.exports.helpers import QID, add_response
 

@@ -37,7 +37,8 @@ from survey.extensions import db
 from survey.models import QuestionnaireVersion
 from survey.questionnaire.loader import loads
 from survey.scoring.config import scoring_config
-from survey.scoring.demo import generate, store
+from survey.scoring.demo import generate
+from survey.scoring.demo_storage import store
 from survey.scoring.report import build_report
 from tests.disclosure.test_disclosure_figures import ONE_SMALL, QID, grid, small_groups, tables
 from tests.exports.helpers import add_response, document_of

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import AuditEvent, CleaningDecision, Respondent, Response
-from survey.scoring.demo import generate, store
+from survey.scoring.demo import generate
+from survey.scoring.demo_storage import store
 
 QID = "good_practice_savings"
 BASE = f"/research/{QID}/figures"

@@ -168,7 +168,8 @@ def _submitted_responses(app) -> list[int]:
     cleaning log's decisions, the free-text review -- show them and their real fields are fuzzed.
     Returns two of their respondents' ids."""
     from survey.scoring.config import scoring_config
-    from survey.scoring.demo import generate, store
+    from survey.scoring.demo import generate
+    from survey.scoring.demo_storage import store
 
     questionnaire = app.extensions["survey_registry"].get(QUESTIONNAIRE.id)
     store(questionnaire, generate(questionnaire, scoring_config(questionnaire), 20, seed=3))
