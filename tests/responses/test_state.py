@@ -3,8 +3,14 @@ off the route never decides which page comes next (issue 14)."""
 
 from __future__ import annotations
 
+import pytest
+
+from survey import create_app
+from survey.extensions import db
 from survey.questionnaire.loader import loads
 from survey.responses.state import ResponseState
+from survey.responses.writing import create_respondent
+from tests.conftest import Journey, database_url
 
 # A=yes shows P, whose B=yes shows Q; R is shown while B is not "yes"; S comes last.
 CHAIN = """
@@ -69,3 +75,48 @@ def test_the_page_keys_and_questions_are_judged_on_the_effective_answers():
     first = state.page("first")
     assert first is not None and state.field_keys(first) == ["a"]
     assert [qi.key for qi in state.questions(first)] == ["a"]
+
+
+@pytest.fixture
+def chain_journey(tmp_path):
+    """A respondent of the chain questionnaire, driven through the real pages."""
+    folder = tmp_path / "questionnaires"
+    folder.mkdir()
+    (folder / "chain.yaml").write_text(CHAIN)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+            "QUESTIONNAIRE_DIR": str(folder),
+            "SURVEY_SCHEDULE": {},
+        }
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        _, token = create_respondent("chain", "Somewhere")
+        db.session.commit()
+    yield Journey(app.test_client(), token)
+    with app.app_context():
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            db.drop_all()
+        db.engine.dispose()
+
+
+def test_the_pages_follow_the_route_of_the_answers_on_it(chain_journey):
+    """Through the respondent's pages: B = yes on P, then A changed to no. "Next" from the first
+    page leads to R (B is off the route), not to Q, and check-your-answers lists no B or C."""
+    journey = chain_journey
+    assert journey.answer("first", {"a": "yes"}).location.endswith("/page/p")
+    assert journey.answer("p", {"b": "yes"}).location.endswith("/page/q")
+    assert journey.answer("q", {"c": "kept"}).location.endswith("/page/s")
+    assert journey.answer("first", {"a": "no"}).location.endswith("/page/r")
+    assert journey.page("q").location.endswith("/overview")  # Q is not on the route
+    assert journey.answer("r", {"d": "typed"}).location.endswith("/page/s")
+    journey.open(f"/s/{journey.token}/check")
+    assert "typed" in journey.html and "kept" not in journey.html
+    assert journey.answer("first", {"a": "yes"}).location.endswith("/page/p")
+    journey.page("p")
+    assert 'value="yes" checked' in journey.html  # B was kept for when the route came back
