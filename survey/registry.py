@@ -105,7 +105,10 @@ class Registry:
         cached = _BY_VERSION.get((questionnaire_id, digest))
         if cached is not None:
             return cached
-        return Registry.for_version(db.session.get(QuestionnaireVersion, version_id))
+        row = db.session.get(QuestionnaireVersion, version_id)
+        if row is None:
+            raise StoredDefinitionError(f"no stored version {version_id} of {questionnaire_id}")
+        return Registry.for_version(row)
 
 
 class StoredDefinitionError(Exception):

@@ -194,7 +194,7 @@ class _Cleaner:
         below = table.spec.thousands_below
         if not below:
             return
-        total = 0
+        total: int | float = 0
         for line in table.lines:
             for role in table.spec.thousands_roles:
                 value = self.view.get(line.keys.get(role, ""))
@@ -250,29 +250,29 @@ class _Cleaner:
             else:
                 self.settle(issue)
         if table.area_key:
-            self.rule6_area(table)
+            self.rule6_area(table, table.area_key)
 
-    def rule6_area(self, table: Table) -> None:
-        """An example whose area is "Other (please specify)"."""
-        area = self.view.get(table.area_key)
+    def rule6_area(self, table: Table, area_key: str) -> None:
+        """An example whose area (the answer under ``area_key``) is "Other (please specify)"."""
+        area = self.view.get(area_key)
         question = self.q.question(table.spec.area or "")
         option = question.option(area) if question and isinstance(area, str) else None
         if option is None or not option.specify:
             return
-        original = {table.area_key: area}
+        original = {area_key: area}
         issue = self.issue(
             6,
-            table.area_key,
+            area_key,
             table,
             original,
             dict(original),
             area=area,
-            text=self.view.get(specify_key(table.area_key, option.id)),
+            text=self.view.get(specify_key(area_key, option.id)),
         )
         action = self.decide(issue, None)
         if action == "reallocate":
-            issue.proposed = {table.area_key: issue.target}
-            self.write(issue, {table.area_key: issue.target})
+            issue.proposed = {area_key: issue.target}
+            self.write(issue, {area_key: issue.target})
         elif action == "remove":
             amounts = {
                 k: None
@@ -287,13 +287,14 @@ class _Cleaner:
 
     def line_rules(self, table: Table, line: Line) -> None:
         keys = line.keys
+        # "" for a role the line has no column for: its value reads as blank
         base_key, budget_key, delivered_key = (
-            keys.get("base"),
-            keys.get("budgeted"),
-            keys.get("delivered"),
+            keys.get("base", ""),
+            keys.get("budgeted", ""),
+            keys.get("delivered", ""),
         )
 
-        def value(key):
+        def value(key: str) -> Any:
             return self.view.get(key) if key else None
 
         base, budgeted, delivered = value(base_key), value(budget_key), value(delivered_key)

@@ -38,23 +38,39 @@ class Table:
     other_rows: list[tuple[str, list[Line]]] = field(default_factory=list)
 
 
-_LAYOUTS: dict[tuple[int, str, int | None], tuple] = {}
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """The keys of one table instance: its key, its area answer's key, and each line as (subject,
+    area, year, keys) with the lines of each "Other (please specify)" row by index."""
+
+    key: str
+    area_key: str | None
+    lines: list[tuple[str, str | None, str, dict[str, str]]]
+    other_rows: list[tuple[str, list[int]]]
 
 
-def _layout(questionnaire: Questionnaire, settings: CleaningSettings, spec: AmountTable, repeat, n):
-    """The keys of one table instance, computed once: (key, area key, lines, other rows)."""
-    cache_key = (id(questionnaire), spec.question, n)
+_LAYOUTS: dict[tuple[int, str, int | None], tuple[Questionnaire, _Layout]] = {}
+
+
+def _layout(
+    questionnaire: Questionnaire,
+    settings: CleaningSettings,
+    spec: AmountTable,
+    question: Question,
+    instance: tuple[str, int] | None,
+) -> _Layout:
+    """The keys of one table instance (``instance``: its repeat's key and number), computed once."""
+    cache_key = (id(questionnaire), spec.question, instance[1] if instance else None)
     cached = _LAYOUTS.get(cache_key)
     if cached is not None and cached[0] is questionnaire:
         return cached[1]
-    question = questionnaire.question(spec.question)
     roles = settings.roles
-    qkey = question.id if n is None else instance_key(question.id, repeat.key, n)
+    qkey = instance_key(question.id, *instance) if instance else question.id
     lines: list[tuple[str, str | None, str, dict[str, str]]] = []
     other_rows: list[tuple[str, list[int]]] = []
     area_key = None
     if question.row_kind == "year":
-        area_key = spec.area if n is None else instance_key(spec.area, repeat.key, n)
+        area_key = instance_key(spec.area, *instance) if instance and spec.area else spec.area
         for row in question.rows:
             keys = {
                 role: f"{qkey}_{row.id}_{c.id}"
@@ -77,7 +93,7 @@ def _layout(questionnaire: Questionnaire, settings: CleaningSettings, spec: Amou
                 lines.append((f"{qkey}_{row.id}_{year}", row.id, year, keys))
             if row.specify:
                 other_rows.append((row.id, list(range(first, len(lines)))))
-    layout = (qkey, question, area_key, lines, other_rows)
+    layout = _Layout(qkey, area_key, lines, other_rows)
     _LAYOUTS[cache_key] = (questionnaire, layout)
     return layout
 
@@ -88,19 +104,26 @@ def tables_of(
     """The money tables of one response, as lines (only repeat instances on the route)."""
     out: list[Table] = []
     for spec in settings.tables:
-        if questionnaire.question(spec.question) is None:
+        question = questionnaire.question(spec.question)
+        if question is None:
             continue
         repeat = repeat_of(questionnaire, spec.question)
-        instances = range(1, instance_count(repeat, answers) + 1) if repeat else [None]
-        for n in instances:
-            qkey, question, area_key, layout, others = _layout(
-                questionnaire, settings, spec, repeat, n
-            )
+        instances: list[tuple[str, int] | None] = (
+            [(repeat.key, n) for n in range(1, instance_count(repeat, answers) + 1)]
+            if repeat
+            else [None]
+        )
+        for instance in instances:
+            layout = _layout(questionnaire, settings, spec, question, instance)
+            area_key = layout.area_key
             area = answers.get(area_key) if area_key else None
             lines = [
-                Line(qkey, subject, row_area if area_key is None else area, year, keys)
-                for subject, row_area, year, keys in layout
+                Line(layout.key, subject, row_area if area_key is None else area, year, keys)
+                for subject, row_area, year, keys in layout.lines
             ]
-            other_rows = [(row_id, [lines[i] for i in index]) for row_id, index in others]
-            out.append(Table(qkey, spec, question, n, lines, area_key, other_rows))
+            other_rows = [
+                (row_id, [lines[i] for i in index]) for row_id, index in layout.other_rows
+            ]
+            number = instance[1] if instance else None
+            out.append(Table(layout.key, spec, question, number, lines, area_key, other_rows))
     return out

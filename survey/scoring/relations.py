@@ -32,7 +32,7 @@ from fractions import Fraction
 from typing import Any
 
 from survey.scoring.declarations import Figure, ScoringConfig
-from survey.scoring.suppression import System, Unit, Variable
+from survey.scoring.suppression import Key, System, Unit, Variable
 
 ALWAYS: tuple[Unit, ...] = ("always",)  # a unit never hidden: a constant every reader knows
 ROW = "*"
@@ -147,8 +147,9 @@ def _wholes(system: System, fid: str, part: str, table: dict, figure: Figure | N
         for row in table["rows"]:
             if row.get("answered"):
                 prefix = (fid, part, row["id"])
-                system.relate({prefix + (c, "value"): 1 for c in columns}, 100, "grid shares")
-                counts = {prefix + (c, "count"): 1 for c in columns}
+                shares: dict[Key, int] = {prefix + (c, "value"): 1 for c in columns}
+                system.relate(shares, 100, "grid shares")
+                counts: dict[Key, int] = {prefix + (c, "count"): 1 for c in columns}
                 system.relate({**counts, prefix + ("answered",): -1}, 0, "grid counts")
     elif kind == "mean_share":
         params = figure.params if figure else {}
@@ -156,7 +157,7 @@ def _wholes(system: System, fid: str, part: str, table: dict, figure: Figure | N
         for col in columns:
             if not used.get(col):
                 continue
-            terms = {(fid, part, r, col, "value"): 1 for r in rows}
+            terms: dict[Key, int] = {(fid, part, r, col, "value"): 1 for r in rows}
             if params.get("rows") or params.get("exclude_rows"):  # the rows left out: the rest
                 terms[_var(system, ("rest", fid, part, col), 0, []).key] = 1
             system.relate(terms, 100, "shares of a year")
@@ -166,12 +167,14 @@ def _wholes(system: System, fid: str, part: str, table: dict, figure: Figure | N
             key = (fid, part, total, col, "value")
             if table["unit"] == "percent":  # shares of a whole: every reader knows the total
                 system.variables[key].units = ALWAYS
-            terms = {(fid, part, r, col, "value"): 1 for r in rows if r != total}
-            system.relate({**terms, key: -1}, 0, "column total")
+            parts_: dict[Key, int] = {(fid, part, r, col, "value"): 1 for r in rows if r != total}
+            system.relate({**parts_, key: -1}, 0, "column total")
     elif kind == "top_approaches_by_category":
         full = table["details"].get("full") or {}
-        terms = {(fid, part, c["id"], ROW, "examples"): 1 for c in full.get("categories", [])}
-        system.relate({**terms, (fid, part, "n"): -1}, 0, "examples add up to n")
+        examples: dict[Key, int] = {
+            (fid, part, c["id"], ROW, "examples"): 1 for c in full.get("categories", [])
+        }
+        system.relate({**examples, (fid, part, "n"): -1}, 0, "examples add up to n")
 
 
 # -- families ---------------------------------------------------------------------------------
@@ -195,7 +198,8 @@ def _family(system: System, members: list[Part]) -> None:
     totals = [m for m in members if m[2]["population"]["id"] is None]
     if not totals:
         return
-    total, groups = totals[0], {}
+    total = totals[0]
+    groups: dict[str, Part] = {}
     for m in members:
         group = m[2]["population"]["id"]
         twin = total if group is None else groups.setdefault(group, m)
@@ -204,7 +208,7 @@ def _family(system: System, members: list[Part]) -> None:
     minimum = total[2]["min_authorities"]
     for key, authorities, finding in _additive(system, total, list(groups.values())):
         system.variables[total[:2] + key].is_total = True
-        terms = {total[:2] + key: 1}
+        terms: dict[Key, int] = {total[:2] + key: 1}
         for group in groups.values():
             terms[group[:2] + key] = -1
         # no authority behind the remainder: it is zero, and a reader may well guess so

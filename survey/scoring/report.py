@@ -124,9 +124,11 @@ def build_report(
     for figure in config.figures:
         if wanted is not None and figure.id not in wanted:
             continue
-        kind = KINDS[figure.kind]
-        splits = [kind(figure, ctx, g.id) for g in config.groups] if figure.split_by_group else []
-        accumulators.append((kind(figure, ctx), splits))
+        kind_class = KINDS[figure.kind]
+        splits = (
+            [kind_class(figure, ctx, g.id) for g in config.groups] if figure.split_by_group else []
+        )
+        accumulators.append((kind_class(figure, ctx), splits))
     everything = [k for main, splits in accumulators for k in (main, *splits)]
 
     issues: list[Issue] = []

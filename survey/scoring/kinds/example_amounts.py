@@ -45,10 +45,11 @@ class MeanByApproach(ExamplesKind):
             self.n += 1
             self.examples_by[category] += 1
             ranked = {
-                record.answers.get(f"{self.ranking.id}{suffix}_{i}")
+                approach
                 for i in range(1, self.ranking.ranks + 1)
+                if (approach := record.answers.get(f"{self.ranking.id}{suffix}_{i}")) is not None
             }
-            for approach in ranked - {None}:
+            for approach in ranked:
                 slot = self.sums[category].setdefault(approach, [0, 0, 0])
                 slot[0] += total
                 slot[1] += 1

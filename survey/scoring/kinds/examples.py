@@ -100,8 +100,8 @@ class ExamplesKind(Kind):
         values = [
             record.answers.get(f"{self.amount_question}{suffix}_{k}") for k in self.amount_keys
         ]
-        values = [v for v in values if v is not None]
-        return sum(values) if values else None
+        given = [v for v in values if v is not None]
+        return sum(given) if given else None
 
     def category_label(self, option_id: str) -> str:
         option = self.category.option(option_id)
@@ -126,7 +126,7 @@ class TopApproachesByCategory(ExamplesKind):
         self.setup_examples()
         self.ranking = self.ctx.question(self.p["ranking"])
         self.source = self.ctx.question(self.ranking.ranking_of or "")
-        self.examples_by = defaultdict(int)
+        self.examples_by: dict[str, int] = defaultdict(int)
         # distinct authorities per category: counted once per record (no sets of ids kept)
         self.authorities: dict[str, int] = defaultdict(int)
         self.counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -142,10 +142,11 @@ class TopApproachesByCategory(ExamplesKind):
                 seen.add(category)
                 self.authorities[category] += 1
             ranked = {
-                record.answers.get(f"{self.ranking.id}{suffix}_{i}")
+                approach
                 for i in range(1, self.ranking.ranks + 1)
+                if (approach := record.answers.get(f"{self.ranking.id}{suffix}_{i}")) is not None
             }
-            for approach in ranked - {None}:
+            for approach in ranked:
                 self.counts[category][approach] += 1
 
     def top_groups(self, category: str) -> list[dict[str, Any]]:

@@ -36,7 +36,9 @@ class GridDistribution(Kind):
 
     def setup(self) -> None:
         self.question = self.ctx.question(self.p["question"])
-        self.counts = {r.id: defaultdict(int) for r in self.question.rows}
+        self.counts: dict[str, dict[str, int]] = {
+            r.id: defaultdict(int) for r in self.question.rows
+        }
         self.answered = {r.id: 0 for r in self.question.rows}
         self.n = 0
 

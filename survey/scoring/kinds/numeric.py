@@ -75,7 +75,7 @@ def check_places(figure: Figure, param: str) -> list[Finding]:
 
 
 def statistics_of(
-    raw: Any, known: dict[str, tuple[str, str]], default: tuple[str, ...]
+    raw: Any, known: Mapping[str, tuple[str, str | None]], default: tuple[str, ...]
 ) -> tuple[list[tuple[str, str]], list[Finding]]:
     """The declared statistics (columns) as (id, label) pairs, and the problems with them.
 
@@ -84,7 +84,8 @@ def statistics_of(
         return [(s, known[s][0]) for s in default], []
     if not isinstance(raw, list) or not raw:
         return [], [("statistics", f"must be a list of {', '.join(known)}")]
-    out, problems = [], []
+    out: list[tuple[str, str]] = []
+    problems: list[Finding] = []
     for item in raw:
         sid, label = (item.get("id"), item.get("label")) if isinstance(item, dict) else (item, None)
         if not isinstance(sid, str) or sid not in known:
@@ -223,11 +224,12 @@ class MeanOfFields(Kind):
         answers = record.answers
         used = False
         for c in self.columns:
-            weight: int | float | None = 1
+            weight: int | float = 1
             if c["weight"]:
-                weight = number_of(answers, c["weight"])
-                if weight is None or weight <= 0:
+                given = number_of(answers, c["weight"])
+                if given is None or given <= 0:
                     continue
+                weight = given
             answered = False
             for row_id, _ in self.rows:
                 value = number_of(answers, f"{c['question']}_{row_id}")

@@ -26,7 +26,9 @@ class ResponseRates(Kind):
         partial: dict[str | None, int] = defaultdict(int)
         for type_id, status in self.ctx.census:
             (submitted if status == "submitted" else partial)[type_id] += 1
-        types = [(t.id, t.label, t.population) for t in config.types]
+        types: list[tuple[str | None, str, int | None]] = [
+            (t.id, t.label, t.population) for t in config.types
+        ]
         if submitted.get(None) or partial.get(None):
             types.append((None, "Type not given", None))
         columns = [
@@ -39,7 +41,9 @@ class ResponseRates(Kind):
                 "unit": "count",
             },
         ]
-        rows, cells, rates = [], [], []
+        rows: list[dict[str, Any]] = []
+        cells: list[list[dict[str, Any]]] = []
+        rates: list[Any] = []
         for type_id, label, population in types:
             got = submitted.get(type_id, 0)
             rate = percent(got, population) if population else None

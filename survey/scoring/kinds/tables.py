@@ -91,7 +91,8 @@ class _PooledTable(Kind):
                 b = answers.get(f"{qid}_{row.id}_{self.col[(b_measure, year)]}")
                 if a is None or b is None:
                     continue
-                target = record.group_id if self.by_group else row.id
+                # by group: wants() took only records of a group in the table
+                target = (record.group_id or "") if self.by_group else row.id
                 acc = per_row.setdefault(target, {})
                 for y in (year, "pooled"):
                     slot = acc.setdefault(y, [0, 0])
