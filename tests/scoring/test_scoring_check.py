@@ -218,3 +218,26 @@ def test_a_wrong_shape_is_reported_with_its_line(old, new, line, path, message):
         definitions.loads(scored().replace(old, new), "scored.yaml")
     problems = [(p.line, p.path, p.message) for p in caught.value.problems]
     assert (line, path, message) in problems, problems
+
+
+def test_a_stored_version_with_broken_figures_is_still_read(app):
+    """A stored version is the record of what respondents answered (accepted when stored, or
+    imported): only parsed, so its responses stay readable; its figures page lists the problems."""
+    from survey.extensions import db
+    from survey.models import QuestionnaireVersion
+    from survey.registry import content_hash
+
+    text = scored(kind="no_such_kind")
+    with app.app_context():
+        row = QuestionnaireVersion(
+            questionnaire_id="scored",
+            version=1,
+            content_hash=content_hash(text),
+            title="Scored survey",
+            source=text,
+        )
+        db.session.add(row)
+        db.session.commit()
+        assert Registry.for_version(row).id == "scored"
+        with pytest.raises(ScoringConfigError):
+            scoring_config(Registry.for_version(row))
