@@ -11,9 +11,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter as WerkzeugIntegerConverter
 
 from survey import config
-from survey.extensions import csrf, db, migrate, rate_limits
+from survey.extensions import db, migrate, rate_limits
 from survey.registry import Registry
 from survey.web.auth import login_manager
+from survey.web.csrf import csrf
 from survey.web.request import SurveyRequest
 from survey.web.sessions import RecordedSessionInterface
 

@@ -24,7 +24,7 @@ from flask import (
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import DBAPIError
 
-from survey.extensions import count_attempt, csrf
+from survey.extensions import count_attempt
 from survey.questionnaire.model import PageInstance, Questionnaire
 from survey.questionnaire.routing import instance_count
 from survey.registry import Registry
@@ -39,6 +39,7 @@ from survey.responses.reading import (
 )
 from survey.responses.state import ResponseState
 from survey.responses.writing import ConflictError, SubmittedError
+from survey.web.csrf import csrf
 from survey.web.forms import apply_drafts, build_form, check_page, shown_form
 from survey.web.respondent.unavailable import cannot_write, write_refused
 
