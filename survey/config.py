@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-ENVIRONMENT = {
+ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     # variable: (config key, parser)
     "SURVEY_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
     "SURVEY_SECRET_KEY": ("SECRET_KEY", str),

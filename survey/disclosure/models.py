@@ -7,11 +7,10 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.extensions import db
-from survey.models import utcnow
+from survey.models import Model, utcnow
 
 
-class FreeTextRelease(db.Model):
+class FreeTextRelease(Model):
     """Whether a question's free text is released to sponsors, and who last decided it.
 
     One row per question; releasing and withdrawing change it, and each change is also in the
@@ -28,7 +27,7 @@ class FreeTextRelease(db.Model):
     changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class FreeTextApproval(db.Model):
+class FreeTextApproval(Model):
     """The text a sponsor may see for one answer, approved by a researcher after review.
 
     ``original_hash`` is the SHA-256 of the answer's text as reviewed: when the stored answer no

@@ -206,7 +206,7 @@ def review_items(questionnaire_id: str, question: FreeTextQuestion) -> list[Revi
                     original=original,
                     original_hash=digest,
                     suggested=redact(original, found),
-                    approved=approval.text if current else None,
+                    approved=approval.text if approval is not None and current else None,
                     state=state,
                 )
             )

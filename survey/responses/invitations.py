@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from survey.questionnaire.model import Option, Questionnaire
@@ -47,11 +48,12 @@ def parse_invitations(
 ) -> tuple[list[Invitee], list[RowError]]:
     """Parse an uploaded CSV; returns the invitees, or the errors (never both)."""
     if isinstance(data, bytes):
+        raw = data
         try:
-            data = data.decode("utf-8-sig")
+            data = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             try:
-                data = data.decode("cp1252")
+                data = raw.decode("cp1252")
             except UnicodeDecodeError:
                 return [], [
                     RowError(0, "The file is not text. Save it as CSV (UTF-8) and try again.")
@@ -144,7 +146,7 @@ def _row_problems(
     return problems
 
 
-def length_problems(row: dict[str, str | None]) -> list[str]:
+def length_problems(row: Mapping[str, str | None]) -> list[str]:
     """The columns of a row longer than the respondent table holds (``MAX_LENGTHS``)."""
     return [
         f"the {column.replace('_', ' ')} is longer than {limit} characters"
