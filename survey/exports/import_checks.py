@@ -3,7 +3,7 @@
 Nothing in the file is trusted: each definition is parsed and validated by the loader and its
 content hash worked out again from its text; every response's fields must be of the shape and
 length the tables hold; and every answer must be one a respondent could have saved, checked by
-the same code that checks a posted page (:func:`survey.web.forms.check_stored`). The first problem
+the same code that checks a posted page (:func:`survey.questionnaire.checking.check_stored`). The first problem
 stops the import, naming the record (response id) and the field.
 """
 
@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from survey.questionnaire.checking import check_stored
 from survey.questionnaire.loader import DefinitionError, loads
 from survey.questionnaire.model import PageInstance, QuestionInstance, Questionnaire, Repeat
 from survey.questionnaire.routing import field_keys
 from survey.registry import content_hash
-from survey.web.forms import check_stored
 
 STATUSES = ("in_progress", "submitted")
 # the largest id, version or edit count an import may bring: half of what the tables' INTEGER

@@ -1,7 +1,7 @@
 """Property tests, a few hundred examples each: whatever is posted to a respondent's pages, or
 whatever a changed interchange file holds, the answer is never a 500, and the database holds only
 answers a respondent could have saved (checked by the one idea of a valid answer,
-:func:`survey.web.forms.check_stored`) and never part of an import."""
+:func:`survey.questionnaire.checking.check_stored`) and never part of an import."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from survey.exports.importing import ImportProblem, import_json
 from survey.exports.interchange import export_json
 from survey.extensions import db
 from survey.models import Answer, QuestionnaireVersion, Respondent, Response
+from survey.questionnaire.checking import check_stored
 from survey.questionnaire.loader import load
-from survey.web.forms import check_stored
 from tests.conftest import APPENDIX_A, truncate_all
 from tests.exports.helpers import BARNET, QID, add_response, document_of, lines_of
 from tests.web.test_hostile import PAGE_KEYS, PAGES

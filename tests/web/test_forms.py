@@ -1,4 +1,4 @@
-"""A page shown on a GET (:func:`survey.web.forms.shown_form`) holds exactly what the WTForms form
+"""A page shown on a GET (:func:`survey.questionnaire.checking.shown_form`) holds exactly what the WTForms form
 built for the same answers holds: the same fields, choices and values, on every page."""
 
 from __future__ import annotations
@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from survey.questionnaire.checking import apply_drafts, check_page, shown_form
 from survey.questionnaire.loader import load
 from survey.questionnaire.routing import asked_questions, route
 from survey.scoring.config import scoring_config
 from survey.scoring.demo import generate
-from survey.web.forms import apply_drafts, build_form, check_page, shown_form
+from survey.web.forms import build_form
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONNAIRES = sorted((ROOT / "questionnaires").glob("*.yaml"))

@@ -275,7 +275,7 @@ class QuestionType:
 
     # -- paper and demonstrations -------------------------------------------------------------------
     def printed(self, questionnaire: Questionnaire, qi: QuestionInstance, block: Any) -> None:
-        """Fill the printed block's type-specific parts (survey.printing.pdf.PrintedQuestion)."""
+        """Fill the printed block's type-specific parts (survey.printing.blocks.PrintedQuestion)."""
 
     def demo(self, generator: DemoGenerator, qi: QuestionInstance, answers: dict[str, Any]) -> None:
         """Add a plausible answer to ``answers`` (nothing when the type has none to make up)."""

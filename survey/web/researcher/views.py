@@ -424,7 +424,8 @@ def key_in(questionnaire_id: str, respondent_id: int):
 @bp.get("/<questionnaire_id>/respondents/<int:respondent_id>/answers.pdf")
 @roles_required(*STAFF)
 def respondent_pdf(questionnaire_id: str, respondent_id: int):
-    from survey.printing.pdf import answers_pdf, pdf_response
+    from survey.printing.pdf import answers_pdf
+    from survey.web.printing import pdf_response
 
     respondent = _respondent(questionnaire_id, respondent_id)
     response = respondent.response

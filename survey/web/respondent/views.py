@@ -1,7 +1,7 @@
 """The respondent's journey: a unique link, page after page, check your answers, submit.
 
 Views stay thin: a :class:`~survey.responses.state.ResponseState`, worked out once per request,
-says which pages are on the route and what the answers are; :mod:`survey.web.forms` checks what
+says which pages are on the route and what the answers are; :mod:`survey.questionnaire.checking` checks what
 was posted; :mod:`survey.responses.writing` saves it in one transaction. Every save keeps what is
 valid and the raw text of what is not, so nothing typed is ever lost, whichever button was pressed.
 """
@@ -25,6 +25,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import DBAPIError
 
 from survey.extensions import count_attempt
+from survey.questionnaire.checking import apply_drafts, check_page, shown_form
 from survey.questionnaire.model import PageInstance, Questionnaire
 from survey.questionnaire.routing import instance_count
 from survey.registry import Registry
@@ -40,7 +41,7 @@ from survey.responses.reading import (
 from survey.responses.state import ResponseState
 from survey.responses.writing import ConflictError, SubmittedError
 from survey.web.csrf import csrf
-from survey.web.forms import apply_drafts, build_form, check_page, shown_form
+from survey.web.forms import build_form
 from survey.web.respondent.unavailable import cannot_write, write_refused
 
 bp = Blueprint("respondent", __name__, url_prefix="/s")
@@ -446,7 +447,7 @@ def answers(token: str):
 @bp.get("/<token>/answers.pdf")
 def answers_pdf(token: str):
     from survey.printing.pdf import answers_pdf as render_answers_pdf
-    from survey.printing.pdf import pdf_response
+    from survey.web.printing import pdf_response
 
     if not _submitted():
         return redirect(url_for(".check", token=token))
