@@ -57,6 +57,30 @@ def _begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def begin_immediate(connection: Connection) -> None:
+    """Take SQLite's write lock on the session's own connection before its first write.
+
+    The driver opens no transaction for reads (it begins one just before the first write), so
+    the session's reads so far hold no snapshot and the same connection can begin at once. If a
+    transaction is open after all, it is ended first (it only read: the caller has nothing
+    pending), so the write never starts on a stale snapshot."""
+    if _in_transaction(connection):
+        connection.exec_driver_sql("COMMIT")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def commit(connection: Connection) -> None:
+    """End the write begun by :func:`begin_immediate`, leaving the session's own transaction
+    (which only read) as it was: the session's commit would also return the connection to the
+    pool and expire what it had read, a third of a page save's time."""
+    connection.exec_driver_sql("COMMIT")
+
+
+def _in_transaction(connection: Connection) -> bool:
+    driver = connection.connection.dbapi_connection
+    return driver is not None and bool(driver.in_transaction)
+
+
 def sqlite_pragmas(dbapi_connection) -> None:
     """The settings of every connection: write-ahead logging, so readers never block the
     writer; foreign keys enforced; and SQLite's own checkpoint of the log only as a backstop,

@@ -22,6 +22,7 @@ from survey.questionnaire.routing import (
     effective_answers,
     neighbours_on,
     page_field_keys,
+    question_asked,
     route,
 )
 from survey.responses import answers as answer_module
@@ -35,47 +36,65 @@ def settle(
 ) -> tuple[Answers, list[PageInstance]]:
     """The answers the conditions may see, and the route they give, as a fixed point.
 
-    Conditions read the answer of a question (its own key: never a grid row, an "Other" text or
-    a rank), so what they may see is the stored answers less those of questions off the route.
-    Each round drops the answers of questions not asked on the route of the round before. A
-    condition may only refer to earlier questions (the loader refuses others), so every round
-    settles at least one more question, in order: the rounds stop within one more than the
-    number of question instances. Usually the first round changes nothing, and the cost is that
-    of one route.
+    Conditions (``show_if``, a repeat's "another?") read the answer of a question by its own key,
+    so only the answers of the questions they name can change the route: what they may see is
+    the stored answers less those of such questions when they are off the route. Each round drops
+    the ones not asked on the route of the round before. A condition may only refer to earlier
+    questions (the loader refuses others), so every round settles at least one more of them, in
+    order. Usually the first round changes nothing, and the cost is that of one route.
     """
-    questions = _question_keys(questionnaire)
+    read = _read_by_conditions(questionnaire)
     visible: Answers = dict(stored)
-    for _ in range(len(questions) + 2):
+    for _ in range(len(read) + 2):
         pages = route(questionnaire, visible)
-        asked = {qi.key for pi in pages for qi in asked_questions(pi, visible)}
-        following = {k: v for k, v in stored.items() if k in asked or k not in questions}
-        if following.keys() == visible.keys():  # both the stored values: the same answers
+        on_route = {pi.key for pi in pages}
+        hidden = {
+            key
+            for key in stored.keys() & read.keys()
+            if read[key][0] not in on_route or not question_asked(read[key][1], visible)
+        }
+        if hidden == stored.keys() - visible.keys():
             return visible, pages
-        visible = following
+        visible = {k: v for k, v in stored.items() if k not in hidden}
     raise ValueError(f"the conditions of {questionnaire.id!r} do not settle (a forward reference?)")
 
 
-_QUESTION_KEYS: dict[int, tuple[Questionnaire, frozenset[str]]] = {}
+_READ: dict[int, tuple[Questionnaire, dict[str, tuple[str, QuestionInstance]]]] = {}
 
 
-def _question_keys(questionnaire: Questionnaire) -> frozenset[str]:
-    """The key of every question instance the definition can ask (repeats up to their max),
-    worked out once per parsed definition."""
-    cached = _QUESTION_KEYS.get(id(questionnaire))
+def _read_by_conditions(questionnaire: Questionnaire) -> dict[str, tuple[str, QuestionInstance]]:
+    """Every instance of a question some condition reads: its key -> (its page instance's key,
+    the question instance), worked out once per parsed definition."""
+    cached = _READ.get(id(questionnaire))
     if cached is not None and cached[0] is questionnaire:
         return cached[1]
-    keys: set[str] = set()
+    named: set[str] = set()
+    for item in questionnaire.items:
+        pages = item.pages if isinstance(item, Repeat) else (item,)
+        if isinstance(item, Repeat) and item.another:
+            named.add(item.another)
+        for page in pages:
+            if page.show_if is not None:
+                named |= page.show_if.question_ids()
+            for q in page.questions:
+                if q.show_if is not None:
+                    named |= q.show_if.question_ids()
+    read: dict[str, tuple[str, QuestionInstance]] = {}
     for item in questionnaire.items:
         if isinstance(item, Repeat):
-            for n in range(1, item.max + 1):
-                for page in item.pages:
-                    keys.update(qi.key for qi in PageInstance(page, n, item).questions())
+            instances = [
+                PageInstance(page, n, item) for n in range(1, item.max + 1) for page in item.pages
+            ]
         else:
-            keys.update(qi.key for qi in PageInstance(item).questions())
-    if len(_QUESTION_KEYS) > 64:  # tests parse many definitions; a server holds a few
-        _QUESTION_KEYS.clear()
-    _QUESTION_KEYS[id(questionnaire)] = (questionnaire, frozenset(keys))
-    return _QUESTION_KEYS[id(questionnaire)][1]
+            instances = [PageInstance(item)]
+        for pi in instances:
+            for qi in pi.questions():
+                if qi.question.id in named:
+                    read[qi.key] = (pi.key, qi)
+    if len(_READ) > 64:  # tests parse many definitions; a server holds a few
+        _READ.clear()
+    _READ[id(questionnaire)] = (questionnaire, read)
+    return read
 
 
 def page_state(answers: Mapping[str, Any], drafts: Mapping[str, Any], keys: Iterable[str]) -> str:

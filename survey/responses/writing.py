@@ -3,8 +3,8 @@
 Every write of a respondent's (starting, a page save, removing an example, submitting) is one
 :func:`write_transaction`, guarded by the response's version number, so that two tabs (or two
 colleagues) cannot silently overwrite each other. A write transaction commits: call it with
-nothing of your own pending (it refuses otherwise), and whatever the session read before it is
-ended first, which is what lets it begin with SQLite's write lock (:mod:`survey.responses.sqlite`).
+nothing of your own pending (it refuses otherwise): on SQLite it begins with the write lock on
+the session's own connection (:mod:`survey.responses.sqlite`).
 The bulk inserts (:func:`insert_answers`, :func:`insert_imported`) are for imports and
 demonstration data, in the caller's transaction.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from typing import cast as cast_type
@@ -21,7 +22,7 @@ from flask import current_app
 from sqlalchemy import Table, Text, bindparam, cast, delete, event, insert, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -29,6 +30,7 @@ from survey.audit import audit
 from survey.extensions import db
 from survey.models import Answer, QuestionnaireVersion, Respondent, Response, utcnow
 from survey.responses import sqlite
+from survey.responses.prepared import Prepared, PreparedRows
 from survey.responses.reading import ResponseRecord
 from survey.tokens import hash_token, new_reference, new_token
 
@@ -55,28 +57,39 @@ class PendingChangesError(RuntimeError):
 def write_transaction() -> Iterator[Connection]:
     """One write, committed on leaving the block (rolled back if it raises).
 
-    The session's transaction so far must have only read: it is ended here, so that on SQLite
-    the write begins with ``BEGIN IMMEDIATE`` holding the process's and the file's write lock,
-    and the log is checkpointed after the lock is released. ORM objects read before are expired,
-    as by any commit.
+    The session's transaction so far must have only read (it refuses otherwise). On SQLite the
+    write holds the process's and the file's write lock and begins with ``BEGIN IMMEDIATE`` on
+    the session's own connection (:func:`survey.responses.sqlite.begin_immediate`), and the log is
+    checkpointed after the lock is released. A block of Core statements only (a page save) ends
+    with its own COMMIT on that connection, and the session's reads carry on as they were; a
+    block that changed ORM objects, and every write on other databases, ends with the session's
+    commit, which expires the ORM objects read before as any commit does.
     """
     session = db.session()
-    if session.new or session.dirty or session.deleted or session.info.get("flushed"):
+    if _orm_changes(session):
         raise PendingChangesError("commit or roll back the session's changes first")
     engine = db.engine
-    if session.in_transaction():
-        session.commit()  # only reads: ending them costs one COMMIT of nothing
     lock = sqlite.write_lock(engine).held() if engine.dialect.name == "sqlite" else None
     with lock or contextlib.nullcontext():
-        connection = session.connection(execution_options=sqlite.BEGIN_IMMEDIATE)
+        connection = session.connection()
+        if lock is not None:
+            sqlite.begin_immediate(connection)
         try:
             yield connection
-            session.commit()
+            if lock is not None and not _orm_changes(session):
+                sqlite.commit(connection)
+            else:
+                session.commit()
         except BaseException:
             session.rollback()
             raise
     if lock is not None:
         sqlite.checkpoint_now_and_then(engine, current_app.config["SQLITE_CHECKPOINT_SECONDS"])
+
+
+def _orm_changes(session: Session) -> bool:
+    """Whether the session holds ORM changes, pending or flushed but not committed."""
+    return bool(session.new or session.dirty or session.deleted or session.info.get("flushed"))
 
 
 def _note_flush(session, _context) -> None:
@@ -220,12 +233,14 @@ def save_page(
         if not empty(v)
     ]
     with write_transaction() as connection:
-        if connection.execute(_BUMP_VERSION, bump).rowcount != 1:
+        statements = _page_save(connection.dialect)
+        if statements.bump.execute(connection, bump).rowcount != 1:
             raise ConflictError()
         if emptied:
-            connection.execute(_DELETE_ANSWER, [{"d_id": response_id, "d_key": k} for k in emptied])
+            rows = [{"d_id": response_id, "d_key": k} for k in emptied]
+            statements.delete.execute_many(connection, rows)
         if kept:
-            connection.execute(upsert_answers(connection.dialect.name), kept)
+            upsert_answers(connection.dialect).execute(connection, kept)
     _written(
         response,
         version=expected_version + 1,
@@ -244,11 +259,34 @@ def _written(response: ResponseRecord | Response, **values: Any) -> None:
             set_committed_value(response, name, value)
 
 
+@dataclass(frozen=True)
+class _PageSave:
+    bump: Prepared
+    delete: Prepared
+
+
 @lru_cache(maxsize=4)
-def upsert_answers(dialect: str):
-    """INSERT ... ON CONFLICT (response_id, key) DO UPDATE, in the database's own dialect, as
-    one multi-row statement; an unchanged value keeps its row (and its updated_at) untouched.
-    Built once per dialect."""
+def _page_save(dialect: Dialect) -> _PageSave:
+    """The version check and the delete of emptied answers, compiled once per dialect."""
+    return _PageSave(Prepared.of(_BUMP_VERSION, dialect), Prepared.of(_DELETE_ANSWER, dialect))
+
+
+@lru_cache(maxsize=4)
+def upsert_answers(dialect: Dialect) -> PreparedRows:
+    """INSERT ... ON CONFLICT (response_id, key) DO UPDATE in the database's own dialect, of all
+    of a page's answers in one statement; an unchanged value keeps its row (and its updated_at)
+    untouched. Compiled once per dialect and number of answers."""
+
+    def build(rows: int):
+        return _upsert_statement(dialect.name).values([dict.fromkeys(_UPSERT_COLUMNS)] * rows)
+
+    return PreparedRows(build, dialect, _UPSERT_COLUMNS)
+
+
+_UPSERT_COLUMNS = ("response_id", "key", "value", "updated_at")
+
+
+def _upsert_statement(dialect: str):
     table = _ANSWERS
     statement = (postgresql.insert if dialect == "postgresql" else sqlite_dialect.insert)(table)
     excluded = statement.excluded
