@@ -41,22 +41,63 @@ def settle(
     the stored answers less those of such questions when they are off the route. Each round drops
     the ones not asked on the route of the round before. A condition may only refer to earlier
     questions (the loader refuses others), so every round settles at least one more of them, in
-    order. Usually the first round changes nothing, and the cost is that of one route.
+    order. Usually the first round changes nothing. The route of each combination of those answers
+    is kept (a page save rarely changes one of them), so most requests work out no route at all.
     """
     read = _read_by_conditions(questionnaire)
+    decisive = stored.keys() & read.keys()
+    signature = (id(questionnaire), tuple(sorted((k, _frozen(stored[k])) for k in decisive)))
+    known = _SETTLED.get(signature)
+    if known is None or known[0] is not questionnaire:
+        hidden, pages = _settle(questionnaire, stored, read, decisive)
+        if len(_SETTLED) > 4096:  # the answers conditions read take few values; a bound anyway
+            _SETTLED.clear()
+        known = _SETTLED[signature] = (questionnaire, hidden, tuple(pages))
+    hidden = known[1]
+    return {k: v for k, v in stored.items() if k not in hidden}, list(known[2])
+
+
+# the settled route of each combination of the answers the conditions read: pages are immutable
+_SETTLED: dict[
+    tuple[int, tuple], tuple[Questionnaire, frozenset[str], tuple[PageInstance, ...]]
+] = {}
+
+
+def _settle(
+    questionnaire: Questionnaire,
+    stored: Mapping[str, Any],
+    read: dict[str, tuple[str, QuestionInstance]],
+    decisive: set[str],
+) -> tuple[frozenset[str], list[PageInstance]]:
+    """The rounds of :func:`settle`: the keys its conditions may not see, and the route."""
     visible: Answers = dict(stored)
+    hidden: set[str] = set()
     for _ in range(len(read) + 2):
         pages = route(questionnaire, visible)
         on_route = {pi.key for pi in pages}
-        hidden = {
+        following = {
             key
-            for key in stored.keys() & read.keys()
+            for key in decisive
             if read[key][0] not in on_route or not question_asked(read[key][1], visible)
         }
-        if hidden == stored.keys() - visible.keys():
-            return visible, pages
+        if following == hidden:
+            return frozenset(hidden), pages
+        hidden = following
         visible = {k: v for k, v in stored.items() if k not in hidden}
     raise ValueError(f"the conditions of {questionnaire.id!r} do not settle (a forward reference?)")
+
+
+def _frozen(value: Any) -> Any:
+    """An answer as a dictionary key that tells apart what the conditions tell apart (they
+    compare text, so 1 and 1.0 and True differ): its type with it, a list of choices as a
+    tuple, anything else unhashable as its JSON."""
+    if isinstance(value, list):
+        return ("list", tuple(_frozen(v) for v in value))
+    try:
+        hash(value)
+    except TypeError:
+        return ("json", json.dumps(value, sort_keys=True, default=str))
+    return (type(value).__name__, value)
 
 
 _READ: dict[int, tuple[Questionnaire, dict[str, tuple[str, QuestionInstance]]]] = {}
