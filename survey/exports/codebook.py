@@ -33,19 +33,7 @@ _STYLE = (
 
 def type_name(v: Variable) -> str:
     """The codebook's word for what a column holds: ``single``, ``multiple (0/1)``, ``money (£)``."""
-    if v.question_type == "meta":
-        return "meta"
-    if v.kind == "flag":
-        return "multiple (0/1)"
-    if v.question_type.startswith("group:"):
-        return "group field: " + v.question_type.split(":", 1)[1]
-    if v.question_type == "money_table":
-        return "money table cell (£)"
-    if v.question_type in ("money", "group:money"):
-        return "money (£)"
-    if v.kind == "text" and v.question_type in ("single", "multiple", "money_table"):
-        return "specify text"
-    return v.question_type
+    return v.described or v.question_type
 
 
 def codebook_entries(

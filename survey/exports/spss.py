@@ -194,8 +194,7 @@ def _metadata(exporter: Exporter, layout: _Layout) -> dict[str, Any]:
                 missing[name] = _missing_spec(missing_values)
         elif v.kind == "number":
             measure[name] = "scale"
-            money = v.question_type in ("money", "money_table", "group:money")
-            formats[name] = "F15.0" if money else "F15.2"
+            formats[name] = "F15.0" if v.pounds else "F15.2"
         else:
             measure[name] = "nominal"
     for name, c in zip(layout.meta_names, layout.meta, strict=True):

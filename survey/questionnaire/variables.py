@@ -40,6 +40,8 @@ class Variable:
     instance: int | None = None
     base: str = ""  # the name without the instance part (q7_service_redesign for q7_ex2_...)
     section: str | None = None
+    described: str = ""  # the codebook's word for what it holds: "money (£)", "specify text"
+    pounds: bool = False  # whole pounds (SPSS shows no decimals)
     label_map: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -75,6 +77,7 @@ def question_variables(
         "text": q.text,
         "identifying": q.id in identifying,
         "section": section,
+        "described": q.type,
     }
 
     def var(name: str, kind: str, **kw: Any) -> Variable:

@@ -30,7 +30,8 @@ The hooks, in the order a question lives through them:
 ``variables(questionnaire, qi, var)``, ``number_label(questionnaire, qi)``
     The download columns, each made by ``var(name, kind, **fields)``, which
     :func:`survey.questionnaire.variables.question_variables` supplies, and the question number
-    their labels show.
+    their labels show. A column's ``described`` (the codebook's word) and ``pounds`` (whole
+    pounds) are the type's to say, so no file format names a question type.
 ``stored_kinds(questionnaire, qi)``
     What each key stores (money, number, percentage, date, text, choice, choices).
 ``printed(questionnaire, qi, block)``, ``describe(q)``, ``demo(generator, qi, answers)``
@@ -285,6 +286,8 @@ class ScalarType(QuestionType):
     """A type answered with one value, which a ``group`` question may hold as a field too."""
 
     stored: str = "text"  # stored_kinds of the value
+    pounds: bool = False  # a download column of whole pounds
+    described: str | None = None  # the codebook's word for its column (default: the type's name)
 
     def parse_field(self, v: Validator, raw: Any, path: str, kw: dict[str, Any]) -> None:
         """Read the type's own keys of a group's field into ``kw`` (GroupField fields)."""
@@ -363,7 +366,8 @@ class ScalarType(QuestionType):
         return self.format(value, qi.question).splitlines()
 
     def variables(self, questionnaire, qi, var) -> list[Any]:
-        return [var(qi.key, self.field_kind())]
+        described = {"described": self.described} if self.described else {}
+        return [var(qi.key, self.field_kind(), pounds=self.pounds, **described)]
 
     def stored_kinds(self, questionnaire, qi) -> dict[str, str]:
         return {qi.key: self.stored}

@@ -157,7 +157,7 @@ class ChoiceType(ScalarType):
     @staticmethod
     def specify_variables(qi: QuestionInstance, var) -> list[Any]:
         return [
-            var(keys.specify_key(qi.key, o.id), "text", sub=o.label)
+            var(keys.specify_key(qi.key, o.id), "text", sub=o.label, described="specify text")
             for o in qi.question.options
             if o.specify
         ]
@@ -202,7 +202,14 @@ class MultipleType(ChoiceType):
     def variables(self, questionnaire, qi, var) -> list[Any]:
         q, key = qi.question, qi.key
         flags = [
-            var(keys.sub_key(key, o.id), "flag", key=key, option=o.id, sub=o.label)
+            var(
+                keys.sub_key(key, o.id),
+                "flag",
+                key=key,
+                option=o.id,
+                sub=o.label,
+                described="multiple (0/1)",
+            )
             for o in q.options
         ]
         return flags + self.specify_variables(qi, var)

@@ -142,6 +142,8 @@ class GroupType(QuestionType):
                 options=f.options,
                 sub=f.text.rstrip(":"),
                 question_type=f"group:{f.type}",
+                described=f"group field: {f.type}",
+                pounds=self.field_type(f).pounds,
             )
             for f in qi.question.fields
         ]

@@ -13,6 +13,7 @@ from survey.questionnaire.money import MoneyError, format_money, parse_money
 from survey.questionnaire.types.base import FieldSpec, QuestionType, posted_value
 
 WIDE_TABLE_COLUMNS = 6  # money tables with more columns than this print on a landscape page
+CELL_DESCRIBED = "money table cell (£)"  # the codebook's word for its columns
 ROW_TEXT_LIMIT = 200  # characters of what a row's figures cover ("Other: ...")
 
 
@@ -202,11 +203,18 @@ class MoneyTableType(QuestionType):
         q, out = qi.question, []
         for row in q.rows:
             out += [
-                var(keys.cell_key(qi.key, row.id, c.id), "number", sub=f"{row.label}, {c.label}")
+                var(
+                    keys.cell_key(qi.key, row.id, c.id),
+                    "number",
+                    sub=f"{row.label}, {c.label}",
+                    described=CELL_DESCRIBED,
+                    pounds=True,
+                )
                 for c in _cells(questionnaire, q, row.id)
             ]
             if row.specify:
-                out.append(var(keys.specify_key(qi.key, row.id), "text", sub=row.label))
+                key = keys.specify_key(qi.key, row.id)
+                out.append(var(key, "text", sub=row.label, described=CELL_DESCRIBED))
         return out
 
     def stored_kinds(self, questionnaire, qi) -> dict[str, str]:

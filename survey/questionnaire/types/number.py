@@ -150,6 +150,8 @@ class MoneyType(NumberType):
     print_template = "print/types/money.html"
     yaml_keys = frozenset({"min", "max", "unit", "allow_negative"})
     stored = "money"
+    pounds = True
+    described = "money (£)"
     prefix = "£"
     demo_digits = -2
 
