@@ -182,7 +182,9 @@ def test_a_version_1_file_imports_and_exports_again_as_json_lines(app, tmp_path)
     assert result.exit_code == 0, result.output
     assert "imported 2 responses (10 answers) to staff_survey" in result.output
     with app.app_context():
-        new = document_of(b"".join(export_json("staff_survey", ExportOptions(include_in_progress=True))))
+        new = document_of(
+            b"".join(export_json("staff_survey", ExportOptions(include_in_progress=True)))
+        )
     assert new["format_version"] == 2
     assert new["questionnaire_versions"] == old["questionnaire_versions"]
     assert new["responses"] == old["responses"]
