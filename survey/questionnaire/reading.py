@@ -21,7 +21,24 @@ from survey.questionnaire.yaml_lines import line as line_of
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 CONDITION_OPS = ("equals", "not_equals", "includes", "answered")
-_UNKNOWN = QuestionType("")  # a question of an unknown type (reported) counts one answer key
+
+
+class _UnknownType(QuestionType):
+    """The type of a question whose ``type:`` is unknown while the loader reads on (the problem is
+    reported and the definition refused): the base hooks' defaults, one answer key, and nothing to
+    check, read back or download, since no response is ever answered against it."""
+
+    def check(self, questionnaire, qi, posted, result, require_mandatory) -> None:
+        """Nothing is posted to a refused definition."""
+
+    def answer_lines(self, questionnaire, qi, answers) -> list[str]:
+        return []
+
+    def variables(self, questionnaire, qi, var) -> list:
+        return []
+
+
+_UNKNOWN = _UnknownType("")
 
 
 def type_of(name: str) -> QuestionType:

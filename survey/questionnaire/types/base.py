@@ -47,6 +47,7 @@ field's key and its spec (a Question or a GroupField) rather than a question ins
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
@@ -167,14 +168,17 @@ def question_label(qi: QuestionInstance) -> str:
     return f"question {qi.number}" if qi.question.number else "this question"
 
 
-class QuestionType:
-    """A question type; subclasses override the hooks their type needs (see the module doc)."""
+class QuestionType(abc.ABC):
+    """A question type; subclasses override the hooks their type needs (see the module doc) and
+    must give the three every type has its own way of doing: ``check``, ``answer_lines`` and
+    ``variables``."""
 
     name: str = ""
     template: str = ""  # the respondent page partial
     print_template: str = ""  # the blank printed form partial
     yaml_keys: ClassVar[frozenset[str]] = frozenset()
     numeric: bool = False  # a number a page check may use
+    figure_unit: str | None = None  # what the report's numeric figures count: money, count, percent
 
     def __init__(self, name: str):
         self.name = name
@@ -183,7 +187,7 @@ class QuestionType:
         return f"<{type(self).__name__} {self.name}>"
 
     # -- definition ---------------------------------------------------------------------------------
-    def parse(self, v: Validator, raw: Any, path: str, kw: dict[str, Any]) -> None:
+    def parse(self, v: Validator, raw: Any, path: str, kw: dict[str, Any]) -> None:  # noqa: B027 - optional hook
         """Read the type's own keys of ``raw`` into ``kw``; the common keys are read already."""
 
     def describe(self, q: Question) -> dict[str, Any]:
@@ -221,6 +225,7 @@ class QuestionType:
     ) -> dict[str, Any]:
         return {k: answers.get(k) for k in self.keys(questionnaire, qi)}
 
+    @abc.abstractmethod
     def check(
         self,
         questionnaire: Questionnaire,
@@ -229,7 +234,7 @@ class QuestionType:
         result: PageCheck,
         require_mandatory: bool,
     ) -> None:
-        raise NotImplementedError
+        """Check a posted answer into ``result``: good values, drafts and error messages."""
 
     def required_message(self, qi: QuestionInstance) -> str:
         """The error when a mandatory question is left unanswered."""
@@ -242,7 +247,7 @@ class QuestionType:
         return None
 
     # -- the response -------------------------------------------------------------------------------
-    def effective(
+    def effective(  # noqa: B027 - optional hook
         self,
         questionnaire: Questionnaire,
         qi: QuestionInstance,
@@ -255,15 +260,17 @@ class QuestionType:
         """(key, message) of what an answered question still needs before submitting."""
         return []
 
+    @abc.abstractmethod
     def answer_lines(
         self, questionnaire: Questionnaire, qi: QuestionInstance, answers: Mapping[str, Any]
     ) -> list[str]:
-        raise NotImplementedError
+        """The answer as lines of plain text (check your answers, the answers PDF)."""
 
+    @abc.abstractmethod
     def variables(
         self, questionnaire: Questionnaire, qi: QuestionInstance, var: VarFactory
     ) -> list[Any]:
-        raise NotImplementedError
+        """The download columns, each made by ``var(name, kind, **fields)``."""
 
     def number_label(self, questionnaire: Questionnaire, qi: QuestionInstance) -> str:
         """The question number the download's variable labels show ("" when unnumbered)."""
@@ -275,10 +282,10 @@ class QuestionType:
         return {k: "text" for k in self.keys(questionnaire, qi)}
 
     # -- paper and demonstrations -------------------------------------------------------------------
-    def printed(self, questionnaire: Questionnaire, qi: QuestionInstance, block: Any) -> None:
+    def printed(self, questionnaire: Questionnaire, qi: QuestionInstance, block: Any) -> None:  # noqa: B027 - optional hook
         """Fill the printed block's type-specific parts (survey.printing.blocks.PrintedQuestion)."""
 
-    def demo(self, generator: DemoGenerator, qi: QuestionInstance, answers: dict[str, Any]) -> None:
+    def demo(self, generator: DemoGenerator, qi: QuestionInstance, answers: dict[str, Any]) -> None:  # noqa: B027 - optional hook
         """Add a plausible answer to ``answers`` (nothing when the type has none to make up)."""
 
 
