@@ -49,6 +49,7 @@ class NumberType(ScalarType):
     yaml_keys = frozenset({"min", "max", "unit"})
     numeric = True
     stored = "number"
+    figure_unit = "count"
     default_bounds: tuple[float | None, float | None] = (None, None)
     prefix = ""  # shown before the input
     inputmode = "numeric"
@@ -133,6 +134,7 @@ class PercentageType(NumberType):
     """Up to two decimal places, 0 to 100 unless the definition says otherwise."""
 
     stored = "percentage"
+    figure_unit = "percent"
     default_bounds = (0, 100)
     inputmode = "decimal"
 
@@ -150,6 +152,7 @@ class MoneyType(NumberType):
     print_template = "print/types/money.html"
     yaml_keys = frozenset({"min", "max", "unit", "allow_negative"})
     stored = "money"
+    figure_unit = "money"
     pounds = True
     described = "money (£)"
     prefix = "£"

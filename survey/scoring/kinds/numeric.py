@@ -9,12 +9,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from survey.questionnaire.model import Question, Questionnaire
+from survey.questionnaire.model import GroupField, Question, Questionnaire
+from survey.questionnaire.types import question_type
 from survey.scoring.declarations import SLUG, Figure, ScoringConfig, repeat_of
 from survey.scoring.kinds.base import Finding, Kind, Record, cell
 from survey.scoring.numbers import plain, ratio
 
-NUMERIC_UNITS = {"money": "money", "number": "count", "percentage": "percent"}
 NOT_NUMERIC = (
     "'{key}' is not a numeric answer (a money, number or percentage question, or such a field "
     "of a group question, outside any repeat)"
@@ -28,10 +28,20 @@ class NumericAnswer:
     key: str
     type: str  # money, number or percentage
     label: str
+    unit: str  # money, count or percent
 
-    @property
-    def unit(self) -> str:
-        return NUMERIC_UNITS[self.type]
+
+def figure_unit(spec: Question | GroupField) -> str | None:
+    """What a question's (or a group field's) answers count in the figures; None: not numeric."""
+    return question_type(spec).figure_unit
+
+
+def numeric_unit(spec: Question | GroupField) -> str:
+    """The unit of an answer the declaration checks have already found numeric."""
+    unit = figure_unit(spec)
+    if unit is None:
+        raise ValueError(f"'{spec.id}' is not numeric")
+    return unit
 
 
 def numeric_answer(q: Questionnaire, key: Any) -> NumericAnswer | None:
@@ -41,16 +51,18 @@ def numeric_answer(q: Questionnaire, key: Any) -> NumericAnswer | None:
         return None
     question = q.question(key)
     if question is not None:
-        if question.type in NUMERIC_UNITS and repeat_of(q, question.id) is None:
-            return NumericAnswer(key, question.type, question.text)
+        unit = figure_unit(question)
+        if unit is not None and repeat_of(q, question.id) is None:
+            return NumericAnswer(key, question.type, question.text, unit)
         return None
     for question in q.questions():
-        if question.type != "group" or not key.startswith(question.id + "_"):
+        if not question.fields or not key.startswith(question.id + "_"):
             continue
         field_id = key[len(question.id) + 1 :]
         f = next((f for f in question.fields if f.id == field_id), None)
-        if f is not None and f.type in NUMERIC_UNITS and repeat_of(q, question.id) is None:
-            return NumericAnswer(key, f.type, f.text)
+        unit = figure_unit(f) if f is not None else None
+        if f is not None and unit is not None and repeat_of(q, question.id) is None:
+            return NumericAnswer(key, f.type, f.text, unit)
     return None
 
 
@@ -116,7 +128,7 @@ class MeanOfFields(Kind):
         """(field id, label) of each row: declared, or every numeric field of ``group``."""
         fields = {f.id: f for f in group.fields}
         if raw is None:
-            return [(f.id, f.text) for f in group.fields if f.type in NUMERIC_UNITS]
+            return [(f.id, f.text) for f in group.fields if figure_unit(f) is not None]
         out = []
         for item in raw:
             rid, label = (
@@ -182,7 +194,7 @@ class MeanOfFields(Kind):
                 fields = {f.id: f for f in group.fields}
                 for row_id, _ in rows:
                     f = fields.get(row_id)
-                    if f is None or f.type not in NUMERIC_UNITS:
+                    if f is None or figure_unit(f) is None:
                         problems.append(
                             ("rows", f"'{row_id}' is not a numeric field of {group.id}")
                         )
@@ -210,7 +222,7 @@ class MeanOfFields(Kind):
         group = self.ctx.question(self.columns[0]["question"])
         self.rows = self.row_specs(self.p.get("rows"), group)
         field = next(f for f in group.fields if f.id == self.rows[0][0])
-        self.unit = NUMERIC_UNITS[field.type]
+        self.unit = numeric_unit(field)
         # column -> row -> [sum of weight x value, sum of weights, respondents]
         self.sums: dict[str, dict[str, list[Any]]] = {
             c["id"]: {r: [0, 0, 0] for r, _ in self.rows} for c in self.columns
