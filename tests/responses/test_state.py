@@ -120,3 +120,14 @@ def test_the_pages_follow_the_route_of_the_answers_on_it(chain_journey):
     assert journey.answer("first", {"a": "yes"}).location.endswith("/page/p")
     journey.page("p")
     assert 'value="yes" checked' in journey.html  # B was kept for when the route came back
+
+
+def test_the_downloads_see_the_same_response_as_the_pages():
+    """What a response *is* for the downloads (routing.effective_answers, read by the exports)
+    is the pages' fixed point too: B left behind on the skipped page P keeps neither Q's answer
+    nor hides R's."""
+    from survey.questionnaire.routing import effective_answers
+
+    stored = {"a": "no", "b": "yes", "c": "kept", "d": "typed", "e": "last"}
+    assert effective_answers(loads(CHAIN), stored) == {"a": "no", "d": "typed", "e": "last"}
+    assert effective_answers(loads(CHAIN), stored) == _state(stored).effective
