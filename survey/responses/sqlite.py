@@ -4,9 +4,12 @@ SQLite has one writer at a time. Every write transaction (:func:`survey.response
 write_transaction`) takes an exclusive ``flock`` of ``<database>.lock`` first, so every thread of
 every process (gunicorn workers are processes) waits in the same kernel queue, is woken as soon
 as the lock is released, and a holder that dies frees it; without it, waiting writers slept in
-SQLite's busy loop and the unluckiest waited for seconds. Holding the lock, the transaction
-begins with ``BEGIN IMMEDIATE``, emitted by SQLAlchemy's ``begin`` event (:func:`install`), so it
-takes SQLite's write lock at once.
+SQLite's busy loop and the unluckiest waited for seconds. Holding the lock, the write begins
+with ``BEGIN IMMEDIATE`` on the session's own connection (:func:`begin_immediate`), so it takes
+SQLite's write lock at once, and a write of Core statements ends with its own ``COMMIT``
+(:func:`commit`). Beginning a fresh SQLAlchemy transaction for it instead (ending the session's
+reads, checking a connection out again and emitting the BEGIN from SQLAlchemy's ``begin`` event)
+was measured: it doubled the cost of a page save.
 
 Other transactions keep the driver's own handling: no BEGIN for reads, a deferred BEGIN just
 before the first write. SQLAlchemy's pysqlite recipe (``isolation_level = None`` and a BEGIN for
@@ -32,29 +35,18 @@ try:  # POSIX; elsewhere the threads of one process take turns and SQLite's busy
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-# the execution option that makes a transaction begin with BEGIN IMMEDIATE
-BEGIN_IMMEDIATE = {"survey_sqlite_begin": "IMMEDIATE"}
 WAL_BACKSTOP_PAGES = 20000  # 80 MB of log in SQLite's 4 KB pages
 
 
 def install(engine: Engine) -> None:
-    """Give a SQLite engine its connection settings, and ``BEGIN IMMEDIATE`` to the transactions
-    that ask for it with the execution option :data:`BEGIN_IMMEDIATE` (other engines: nothing)."""
-    if engine.dialect.name != "sqlite" or event.contains(engine, "begin", _begin):
+    """Give a SQLite engine's connections their settings (other engines: nothing)."""
+    if engine.dialect.name != "sqlite" or event.contains(engine, "connect", _connect):
         return
     event.listen(engine, "connect", _connect)
-    event.listen(engine, "begin", _begin)
 
 
 def _connect(dbapi_connection, _record) -> None:
     sqlite_pragmas(dbapi_connection)
-
-
-def _begin(connection: Connection) -> None:
-    """The driver sees the transaction open and issues no BEGIN of its own before the writes.
-    Sent through SQLAlchemy, so that a busy or read-only database raises its usual errors."""
-    if connection.get_execution_options().get("survey_sqlite_begin") == "IMMEDIATE":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def begin_immediate(connection: Connection) -> None:
