@@ -32,15 +32,34 @@ from survey.exports.options import ExportError, ExportOptions
 from survey.exports.records import count_responses
 from survey.exports.rows import Exporter
 from survey.exports.spss import write_sav
+from survey.exports.stata import write_dta
 
-__all__ = ["FORMATS", "ExportError", "ExportOptions", "count_responses", "export_to", "stream"]
+__all__ = [
+    "BINARY_FORMATS",
+    "FORMATS",
+    "ExportError",
+    "ExportOptions",
+    "count_responses",
+    "export_to",
+    "stream",
+]
 
-FORMATS = ("csv-wide", "csv-long", "xlsx", "sav", "codebook-csv", "codebook-html", "json")
+FORMATS = (
+    "csv-wide", "csv-long", "xlsx", "sav", "dta", "spss-syntax", "r-syntax", "codebook-csv",
+    "codebook-html", "json",
+)  # fmt: skip
+# written to a file first (not streamed)
+BINARY_FORMATS = ("xlsx", "sav", "dta")
 # the formats of responses written as a stream of bytes, from an Exporter that counts them
 ROWS: dict[str, Callable[[Exporter], Iterator[bytes]]] = {
     "csv-wide": wide_chunks,
     "csv-long": long_chunks,
     "json": json_chunks,
+}
+# the statistics packages' files, which pyreadstat writes to a path
+PATH_FORMATS: dict[str, Callable[[str, str | Path, ExportOptions], int]] = {
+    "sav": write_sav,
+    "dta": write_dta,
 }
 CODEBOOKS: dict[str, Callable[[str, ExportOptions], Iterator[bytes]]] = {
     "codebook-csv": export_codebook_csv,
@@ -72,10 +91,10 @@ def export_to(
         raise ExportError(f"unknown format '{fmt}'")
     if fmt == "xlsx":
         return write_xlsx(questionnaire_id, out, options)
-    if fmt == "sav":
+    if fmt in PATH_FORMATS:
         if not isinstance(out, str | Path):
-            raise ExportError("the SPSS file must be written to a path")
-        return write_sav(questionnaire_id, out, options)
+            raise ExportError(f"the {fmt} file must be written to a path")
+        return PATH_FORMATS[fmt](questionnaire_id, out, options)
     if fmt in CODEBOOKS:
         _write_chunks(CODEBOOKS[fmt](questionnaire_id, options), out)
         return None

@@ -1,7 +1,7 @@
 """One cell of the table: what a variable's answer becomes, and whether a value fits its column.
 
 Shared by every format: :func:`cell_value` turns an answer into a code, 0/1, a number or a text;
-:func:`neutralise` keeps spreadsheets (CSV, Excel) from running text as a formula;
+:func:`neutralise` (from :mod:`survey.spreadsheets`) keeps a CSV from running text as a formula;
 :func:`timestamp` writes the database's naive UTC times as ISO 8601 with a ``Z``.
 """
 
@@ -16,8 +16,9 @@ from typing import Any
 from survey.disclosure import UNFIT, WITHHELD
 from survey.disclosure.types import TYPE_WITHHELD
 from survey.questionnaire.variables import FLAG_LABELS, Variable
+from survey.spreadsheets import neutralise
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["cell_value", "fit_checks", "neutralise", "timestamp"]
 _MARKERS = (WITHHELD, UNFIT, TYPE_WITHHELD)
 
 Check = Callable[[Any], bool]
@@ -94,11 +95,6 @@ def _is_date(value: Any) -> bool:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def neutralise(value: str) -> str:
-    """Text a spreadsheet would run as a formula gets a leading single quote."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def timestamp(value: dt.datetime | None, timespec: str = "seconds") -> str | None:

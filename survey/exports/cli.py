@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from survey.exports import FORMATS, ExportError, ExportOptions, export_to
+from survey.exports import BINARY_FORMATS, FORMATS, ExportError, ExportOptions, export_to
 from survey.exports.importing import ImportProblem, import_json
 
 
@@ -50,7 +50,7 @@ def export_command(
         repeat=repeat,
     )
     if out == "-":
-        if fmt in ("xlsx", "sav"):
+        if fmt in BINARY_FORMATS:
             raise click.UsageError(f"--format {fmt} needs a file: give --out FILE")
         stdout = sys.stdout.buffer
         try:

@@ -1,5 +1,7 @@
 """The codebook: every column of every tabular download, with its question number, label, type,
-codes and SPSS name, as CSV (one row per code) or as a standalone, printable HTML page."""
+codes, when it is asked (its route condition in words, :mod:`survey.questionnaire.asked`) and
+its SPSS and Stata names and values, as CSV (one row per code) or as a standalone, printable
+HTML page."""
 
 from __future__ import annotations
 
@@ -13,13 +15,14 @@ from survey.exports.csv import csv_chunks
 from survey.exports.options import ExportOptions
 from survey.exports.records import export_definition
 from survey.exports.spss import SpssNames
+from survey.exports.stata import stata_names, stata_value
 from survey.exports.table import instance_column, meta_variables, repeat_variables, variables
 from survey.questionnaire.model import Questionnaire, Repeat
 from survey.questionnaire.variables import Variable
 
 CODEBOOK_HEADER = [
     "dataset", "variable", "spss_name", "question", "label", "type", "code", "spss_value",
-    "value_label", "missing",
+    "value_label", "missing", "asked_when", "stata_name", "stata_value",
 ]  # fmt: skip
 _STYLE = (
     "body{font-family:Arial,sans-serif;font-size:14px;margin:2em;color:#0b0c0c}"
@@ -38,19 +41,22 @@ def type_name(v: Variable) -> str:
 
 def codebook_entries(
     questionnaire: Questionnaire, *, anonymised: bool = False
-) -> Iterator[tuple[str, Variable, str]]:
-    """``(dataset, variable, spss name)`` for every column of every tabular download."""
+) -> Iterator[tuple[str, Variable, str, str]]:
+    """``(dataset, variable, spss name, stata name)`` for every column of every tabular
+    download (the Stata file has the wide layout only: no Stata name in the long one)."""
     names = SpssNames()
     meta = meta_variables(anonymised, questionnaire)
-    for v in meta + variables(questionnaire, anonymised=anonymised):
-        yield "responses", v, names.name(v.name)
+    wide = variables(questionnaire, anonymised=anonymised)
+    stata_meta, stata_vars = stata_names([m.name for m in meta], wide)
+    for v, stata in zip(meta + wide, stata_meta + stata_vars, strict=True):
+        yield "responses", v, names.name(v.name), stata
     for repeat in (r for r in questionnaire.items if isinstance(r, Repeat)):
         key_col = "authority" if anonymised else "response_id"
-        yield repeat.id, next(m for m in meta if m.name == key_col), key_col
-        yield repeat.id, _instance_variable(repeat), instance_column(repeat)
+        yield repeat.id, next(m for m in meta if m.name == key_col), key_col, ""
+        yield repeat.id, _instance_variable(repeat), instance_column(repeat), ""
         long_names = SpssNames()
         for v in repeat_variables(questionnaire, repeat, anonymised=anonymised)[0]:
-            yield repeat.id, v, long_names.name(v.name)
+            yield repeat.id, v, long_names.name(v.name), ""
 
 
 def _instance_variable(repeat: Repeat) -> Variable:
@@ -68,13 +74,17 @@ def _instance_variable(repeat: Repeat) -> Variable:
 def codebook_rows(questionnaire: Questionnaire, *, anonymised: bool = False) -> Iterator[list[Any]]:
     """The codebook as rows: one per value of a coded variable, one for any other variable."""
     yield list(CODEBOOK_HEADER)
-    for dataset, v, spss in codebook_entries(questionnaire, anonymised=anonymised):
+    for dataset, v, spss, stata in codebook_entries(questionnaire, anonymised=anonymised):
         start = [dataset, v.name, spss, v.number, v.label, type_name(v)]
+        asked = v.asked if v.kind != "meta" else ""
         codes = v.codes()
         if not codes:
-            yield start + ["", "", "", ""]
+            yield start + ["", "", "", "", asked, stata, ""]
         for code, value, label, missing in codes:
-            yield start + [code, value, label, "user-missing" if missing else ""]
+            yield start + [
+                code, value, label, "user-missing" if missing else "", asked, stata,
+                stata_value(v, code) if stata else "",
+            ]  # fmt: skip
 
 
 def export_codebook_csv(
@@ -99,14 +109,14 @@ def codebook_html(questionnaire: Questionnaire, *, anonymised: bool = False) -> 
     """A standalone, printable HTML page; every text is escaped."""
     yield _html_head(questionnaire, anonymised).encode()
     dataset = None
-    for ds, v, spss in codebook_entries(questionnaire, anonymised=anonymised):
+    for ds, v, spss, stata in codebook_entries(questionnaire, anonymised=anonymised):
         parts = []
         if ds != dataset:
             if dataset is not None:
                 parts.append("</tbody></table>\n")
             parts.append(_html_table_start(ds))
             dataset = ds
-        parts.append(_html_row(v, spss))
+        parts.append(_html_row(v, spss, stata))
         yield "".join(parts).encode()
     if dataset is not None:
         yield b"</tbody></table>\n"
@@ -147,14 +157,21 @@ def _html_table_start(dataset: str) -> str:
     )
     return (
         f"<h2>{html.escape(heading)}</h2>\n<table><thead><tr><th>Variable</th>"
-        "<th>Question</th><th>Label</th><th>Type</th><th>Codes</th></tr></thead><tbody>\n"
+        "<th>Question</th><th>Label</th><th>Type</th><th>Asked when</th><th>Codes</th></tr>"
+        "</thead><tbody>\n"
     )
 
 
-def _html_row(v: Variable, spss: str) -> str:
+def _html_row(v: Variable, spss: str, stata: str) -> str:
     e = html.escape
     codes = "".join(
-        f"<li><code>{e(code)}</code> ({value}) {e(label)}"
+        f"<li><code>{e(code)}</code> ({value}"
+        + (
+            f"; Stata {e(stata_value(v, code))}"
+            if stata and stata_value(v, code) != str(value)
+            else ""
+        )
+        + f") {e(label)}"
         + (' <span class="missing">user-missing</span>' if missing else "")
         + "</li>"
         for code, value, label, missing in v.codes()
@@ -162,7 +179,9 @@ def _html_row(v: Variable, spss: str) -> str:
     return (
         f"<tr><td><code>{e(v.name)}</code>"
         + (f"<br>SPSS: <code>{e(spss)}</code>" if spss != v.name else "")
+        + (f"<br>Stata: <code>{e(stata)}</code>" if stata and stata != v.name else "")
         + "</td>"
         f"<td>{e(v.number)}</td><td>{e(v.label)}</td><td>{e(type_name(v))}</td>"
+        f"<td>{e(v.asked if v.kind != 'meta' else '')}</td>"
         f"<td>{'<ul>' + codes + '</ul>' if codes else ''}</td></tr>\n"
     )

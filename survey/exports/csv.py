@@ -13,6 +13,7 @@ from typing import Any
 from survey.exports.cells import neutralise, timestamp
 from survey.exports.options import ExportOptions
 from survey.exports.rows import Exporter
+from survey.spreadsheets import BOM
 
 CSV_CHUNK = 64 * 1024
 
@@ -34,7 +35,7 @@ def csv_chunks(rows: Iterable[list[Any]], bom: bool = True) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if bom:
-        buffer.write("\ufeff")
+        buffer.write(BOM)
     for row in rows:
         writer.writerow([_csv_cell(v) for v in row])
         if buffer.tell() >= CSV_CHUNK:

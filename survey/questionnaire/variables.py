@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from survey.questionnaire.asked import asked_when
 from survey.questionnaire.model import Option, QuestionInstance, Questionnaire
 from survey.questionnaire.types import question_type
 
@@ -42,6 +43,8 @@ class Variable:
     section: str | None = None
     described: str = ""  # the codebook's word for what it holds: "money (£)", "specify text"
     pounds: bool = False  # whole pounds (SPSS shows no decimals)
+    max_chars: int | None = None  # text: the most characters an answer may have, when known
+    asked: str = ""  # when the question is asked, in words (survey.questionnaire.asked)
     label_map: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -78,9 +81,14 @@ def question_variables(
         "identifying": q.id in identifying,
         "section": section,
         "described": q.type,
+        "max_chars": q.max_length,
+        "asked": asked_when(questionnaire, qi),
     }
 
     def var(name: str, kind: str, **kw: Any) -> Variable:
+        also = kw.pop("only_if", None)  # a "please specify" text: asked while its option is chosen
+        if also is not None:
+            kw["asked"] = asked_when(questionnaire, qi, also)
         kw = {**common, **kw}
         options = kw.get("options", ())
         label_map = {o.id: o.label for o in options}

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from survey.questionnaire.model import Option, Questionnaire
+from survey.spreadsheets import neutralise
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 COLUMNS = ("name", "type", "contact_name", "email")
@@ -166,7 +167,5 @@ def links_csv(rows: list[tuple[str, str | None, str | None, str]]) -> str:
 
 
 def safe_cell(text: str) -> str:
-    """Neutralise text a spreadsheet would run as a formula."""
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
+    """Neutralise text a spreadsheet would run as a formula (:mod:`survey.spreadsheets`)."""
+    return neutralise(text)

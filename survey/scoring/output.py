@@ -18,6 +18,7 @@ from survey.scoring.issues import ACTION_LABELS, RULE_TITLES
 from survey.scoring.numbers import NA
 from survey.scoring.report import Report
 from survey.scoring.svg import render
+from survey.spreadsheets import CSV_ENCODING
 
 
 def _csv_value(c: dict[str, Any]) -> Any:
@@ -132,8 +133,8 @@ def write_outputs(
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(text, bytes):
             path.write_bytes(text)
-        else:
-            path.write_text(text, encoding="utf-8")
+        else:  # a CSV file starts with a byte order mark, for Excel (survey.spreadsheets)
+            path.write_text(text, encoding=CSV_ENCODING if name.endswith(".csv") else "utf-8")
         written.append(path)
 
     def tables(figures: list[dict[str, Any]], folder: str = "") -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from survey.questionnaire import keys
-from survey.questionnaire.model import Option, QuestionInstance
+from survey.questionnaire.model import Condition, Option, QuestionInstance
 from survey.questionnaire.types.base import (
     FieldSpec,
     Invalid,
@@ -154,10 +154,17 @@ class ChoiceType(ScalarType):
         q, key = qi.question, qi.key
         return [var(key, "code", options=q.options)] + self.specify_variables(qi, var)
 
-    @staticmethod
-    def specify_variables(qi: QuestionInstance, var) -> list[Any]:
+    def specify_variables(self, qi: QuestionInstance, var) -> list[Any]:
+        """The "please specify" texts, each asked while its option is chosen."""
+        op = "includes" if self.many else "equals"
         return [
-            var(keys.specify_key(qi.key, o.id), "text", sub=o.label, described="specify text")
+            var(
+                keys.specify_key(qi.key, o.id),
+                "text",
+                sub=o.label,
+                described="specify text",
+                only_if=Condition(op=op, question=qi.question.id, value=o.id),
+            )
             for o in qi.question.options
             if o.specify
         ]

@@ -144,6 +144,7 @@ class GroupType(QuestionType):
                 question_type=f"group:{f.type}",
                 described=f"group field: {f.type}",
                 pounds=self.field_type(f).pounds,
+                max_chars=f.max_length,
             )
             for f in qi.question.fields
         ]

@@ -24,7 +24,15 @@ from flask import (
 from flask_login import current_user
 
 from survey.audit import audit
-from survey.exports import FORMATS, ExportError, ExportOptions, count_responses, export_to, stream
+from survey.exports import (
+    BINARY_FORMATS,
+    FORMATS,
+    ExportError,
+    ExportOptions,
+    count_responses,
+    export_to,
+    stream,
+)
 from survey.extensions import db
 from survey.web.auth import EVERYONE, STAFF, roles_required
 from survey.web.files import file_response
@@ -36,6 +44,12 @@ DOWNLOADS = {
     "xlsx": ("Excel workbook: responses, examples and codebook, codes and labels",
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "sav": ("SPSS data file with variable and value labels", "application/x-spss-sav", "sav"),
+    "dta": ("Stata data file (Stata 14 or later) with variable and value labels",
+            "application/x-stata-dta", "dta"),
+    "spss-syntax": ("SPSS syntax that reads the CSV (one row per response) and applies labels "
+                    "and missing values", "text/plain", "sps"),
+    "r-syntax": ("R script that reads the CSV (one row per response) and applies labels and "
+                 "missing values", "text/plain", "R"),
     "codebook-csv": ("Codebook (CSV)", "text/csv", "csv"),
     "codebook-html": ("Codebook (web page)", "text/html", "html"),
     "json": ("JSON Lines interchange (re-importable with survey import)", "application/x-ndjson",
@@ -88,7 +102,7 @@ def download(questionnaire_id: str, fmt: str):
           {"questionnaire": questionnaire_id, "format": fmt, "anonymised": options.anonymised,
            "include_in_progress": options.include_in_progress})  # fmt: skip
     db.session.commit()
-    if fmt in ("xlsx", "sav"):
+    if fmt in BINARY_FORMATS:
         return _file_download(questionnaire_id, fmt, options, mimetype, filename)
     try:
         chunks = stream(questionnaire_id, fmt, options)
