@@ -1,5 +1,6 @@
-"""Downloads of the responses: CSV (wide and long), Excel, SPSS, codebooks and the JSON Lines
-interchange, each written from one neutral table of variables.
+"""Downloads of the responses: CSV (wide and long), Excel, SPSS, Stata, the SPSS and R syntax that
+read the CSV, codebooks and the JSON Lines interchange, each written from one neutral table of
+variables.
 
 Everything here is a plain function over the questionnaire model and the database (no Flask
 views); ``survey export`` and ``survey import`` (:mod:`survey.exports.cli`) and the downloads
@@ -12,7 +13,8 @@ page call it. The formats are documented for their users in ``docs/exports.md``.
   window), so memory does not grow with the number of responses; :mod:`.rows`: the
   :class:`~survey.exports.rows.Exporter`, which turns them into rows (only answers on the route,
   with the definition version each response answered; the sponsor's view when anonymised);
-* one module per format: :mod:`.csv`, :mod:`.excel`, :mod:`.spss`, :mod:`.codebook`,
+* one module per format: :mod:`.csv`, :mod:`.excel`, :mod:`.spss`, :mod:`.stata`,
+  :mod:`.spss_syntax` and :mod:`.r_syntax` (over :mod:`.syntax`), :mod:`.codebook`,
   :mod:`.interchange` (read back by :mod:`.importing`, checked by :mod:`.import_checks`).
 
 This module is the one entry point for every format: :func:`export_to`.
@@ -29,9 +31,11 @@ from survey.exports.csv import long_chunks, wide_chunks
 from survey.exports.excel import write_xlsx
 from survey.exports.interchange import json_chunks
 from survey.exports.options import ExportError, ExportOptions
+from survey.exports.r_syntax import export_r_syntax
 from survey.exports.records import count_responses
 from survey.exports.rows import Exporter
 from survey.exports.spss import write_sav
+from survey.exports.spss_syntax import export_spss_syntax
 from survey.exports.stata import write_dta
 
 __all__ = [
@@ -61,9 +65,12 @@ PATH_FORMATS: dict[str, Callable[[str, str | Path, ExportOptions], int]] = {
     "sav": write_sav,
     "dta": write_dta,
 }
+# the files written from the definition alone (no responses read)
 CODEBOOKS: dict[str, Callable[[str, ExportOptions], Iterator[bytes]]] = {
     "codebook-csv": export_codebook_csv,
     "codebook-html": export_codebook_html,
+    "spss-syntax": export_spss_syntax,
+    "r-syntax": export_r_syntax,
 }
 
 

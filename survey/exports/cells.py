@@ -16,9 +16,9 @@ from typing import Any
 from survey.disclosure import UNFIT, WITHHELD
 from survey.disclosure.types import TYPE_WITHHELD
 from survey.questionnaire.variables import FLAG_LABELS, Variable
-from survey.spreadsheets import neutralise
+from survey.spreadsheets import FORMULA_STARTS, neutralise
 
-__all__ = ["cell_value", "fit_checks", "neutralise", "timestamp"]
+__all__ = ["FORMULA_STARTS", "cell_value", "fit_checks", "neutralise", "timestamp"]
 _MARKERS = (WITHHELD, UNFIT, TYPE_WITHHELD)
 
 Check = Callable[[Any], bool]

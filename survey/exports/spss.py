@@ -14,6 +14,7 @@ from typing import Any
 
 from survey.exports.labelled import (
     NUMERIC_META,
+    Code,
     Layout,
     Names,
     frame,
@@ -27,14 +28,14 @@ from survey.exports.table import meta_variables
 from survey.questionnaire.variables import Variable
 
 SPSS_NAME_BYTES = 64
-SPSS_VARIABLE_LABEL_BYTES = 256
+SPSS_VARIABLE_LABEL_BYTES = 255  # SPSS takes 256; PSPP keeps 255, so the syntax's labels match
 SPSS_VALUE_LABEL_BYTES = 120
 SPSS_NOTE_BYTES = 80  # SPSS keeps a note as lines of at most 80 bytes
 SPSS_RESERVED = frozenset(
     {"all", "and", "by", "eq", "ge", "gt", "le", "lt", "ne", "not", "or", "to", "with"}
 )
 
-__all__ = ["SpssNames", "spss_codes", "truncate", "write_sav"]
+__all__ = ["SpssNames", "missing_spec", "spss_codes", "truncate", "write_sav"]
 
 
 class SpssNames(Names):
@@ -45,7 +46,7 @@ class SpssNames(Names):
         super().__init__(SPSS_NAME_BYTES, r"[^A-Za-z0-9_.@#$]", SPSS_RESERVED, r"[A-Za-z]")
 
 
-def spss_codes(v: Variable) -> dict[str, float]:
+def spss_codes(v: Variable) -> dict[str, Code]:
     """A coded variable's values in SPSS: 1..n in option order (N/A and D/K among them,
     declared user-missing)."""
     return {o.id: float(i) for i, o in enumerate(v.options, start=1)}
@@ -95,7 +96,7 @@ def _metadata(exporter: Exporter, layout: Layout) -> dict[str, Any]:
             measure[name] = "ordinal" if v.ordinal else "nominal"
             missing_values = [float(value) for _, value, _, is_missing in values if is_missing]
             if missing_values:
-                missing[name] = _missing_spec(missing_values)
+                missing[name] = missing_spec(missing_values)
         elif v.kind == "number":
             measure[name] = "scale"
             formats[name] = "F15.0" if v.pounds else "F15.2"
@@ -128,7 +129,7 @@ def _notes(exporter: Exporter, unknown_codes: int) -> list[str]:
     return [truncate(line, SPSS_NOTE_BYTES) for line in lines if line]
 
 
-def _missing_spec(values: list[float]) -> list[Any]:
+def missing_spec(values: list[float]) -> list[Any]:
     """SPSS allows three discrete user-missing values, or one range plus one value."""
     if len(values) <= 3:
         return values
