@@ -37,6 +37,7 @@ class RawResponse:
     name: str | None = None
     submitted_at: dt.datetime | None = None
     version_id: int | None = None  # the questionnaire version it was answered on
+    respondent_id: int | None = None
 
 
 def _statuses(include_in_progress: bool) -> tuple[str, ...]:
@@ -57,9 +58,10 @@ def read_responses(
         Respondent.name,
         Response.submitted_at,
         Response.questionnaire_version_id,
+        Response.respondent_id,
     )
     for row, answers in reading.stream(stmt, BATCH):
-        response_id, status, reference, authority_type, name, submitted_at, version_id = row
+        response_id, status, reference, authority_type, name, submitted_at, version_id = row[:7]
         yield RawResponse(
             response_id,
             status,
@@ -69,6 +71,7 @@ def read_responses(
             name,
             submitted_at,
             version_id,
+            row[7],
         )
 
 

@@ -96,6 +96,11 @@ class Issue:
     stale: bool = False  # a decision exists but was made on other values
     cleaned: dict[str, Any] = field(default_factory=dict)
     touched: dict[str, Any] = field(default_factory=dict)  # other fields changed, as they were
+    # for the review (survey.scoring.review): who, which question, each field's label
+    authority: str | None = None
+    respondent_id: int | None = None
+    question_label: str = ""
+    field_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[int, int, str]:
@@ -112,9 +117,14 @@ class Issue:
             {
                 "response_id": self.response_id,
                 "reference": self.reference,
+                "authority": self.authority,
+                "question": self.question_label,
                 "field": key,
+                "field_label": self.field_labels.get(key, key),
                 "original": before.get(key),
                 "cleaned": self.cleaned.get(key, before.get(key)),
+                # what accepting would put there (a pending issue changes nothing until then)
+                "suggested": self.proposed.get(key) if self.status == "pending" else None,
                 "rule": self.rule,
                 "status": self.status,
                 "action": self.action,

@@ -18,7 +18,7 @@ from survey.scoring.issues import ACTION_LABELS, RULE_TITLES
 from survey.scoring.numbers import NA
 from survey.scoring.report import Report
 from survey.scoring.svg import render
-from survey.spreadsheets import CSV_ENCODING
+from survey.spreadsheets import CSV_ENCODING, neutralise
 
 
 def _csv_value(c: dict[str, Any]) -> Any:
@@ -62,17 +62,28 @@ def svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
+LOG_FIELDS = [
+    "response_id", "reference", "authority", "question", "field", "field_label", "original",
+    "cleaned", "suggested", "rule", "status", "action", "decided_by", "decided_at",
+]  # fmt: skip
+
+
 def log_csv(report: Report) -> str:
+    """The cleaning log, a line per field: the authority and question by name, the submitted
+    and cleaned values, the suggested correction of a pending issue, who decided and when (an
+    automatic correction: the time the cleaning ran). Text a spreadsheet would run is quoted."""
     out = io.StringIO()
     writer = csv.writer(out)
-    fields = [
-        "response_id", "reference", "field", "original", "cleaned", "rule", "status", "action",
-        "decided_by", "decided_at",
-    ]  # fmt: skip
-    writer.writerow(fields)
+    writer.writerow(LOG_FIELDS)
     for entry in report.log():
-        writer.writerow(["" if entry[f] is None else entry[f] for f in fields])
+        writer.writerow([_log_cell(entry[f]) for f in LOG_FIELDS])
     return out.getvalue()
+
+
+def _log_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def summary_csv(report: Report) -> str:

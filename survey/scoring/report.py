@@ -27,6 +27,7 @@ from survey.scoring.issues import Decision, Issue, summarise
 from survey.scoring.kinds import KINDS
 from survey.scoring.kinds.base import Context, Kind, Record
 from survey.scoring.published import publish
+from survey.scoring.review import describe_issues
 
 SCHEMA_VERSION = 1
 PUBLISHED_LABEL = "published: cells that could reveal fewer than the minimum of authorities are N/A"
@@ -132,6 +133,7 @@ def build_report(
     everything = [k for main, splits in accumulators for k in (main, *splits)]
 
     issues: list[Issue] = []
+    authorities: dict[int, tuple[str | None, int | None]] = {}
     used = 0
     routing = VersionedRouting(questionnaire)
     for raw in source:
@@ -147,6 +149,8 @@ def build_report(
             raw.reference,
         )
         issues.extend(found)
+        if found:
+            authorities[raw.response_id] = (raw.name, raw.respondent_id)
         kind_of = type_of(config, cleaned, raw.authority_type)
         record = Record(
             raw.response_id,
@@ -171,7 +175,7 @@ def build_report(
         "in_progress": sum(1 for _, s in census if s != "submitted"),
         "used": used,
     }
-    return Report(
+    report = Report(
         questionnaire=questionnaire,
         config=config,
         figures=figures,
@@ -181,6 +185,8 @@ def build_report(
         include_in_progress=include_in_progress,
         min_authorities=ctx.min_authorities,
     )
+    describe_issues(questionnaire, issues, authorities, report.generated_at)
+    return report
 
 
 class VersionedRouting:

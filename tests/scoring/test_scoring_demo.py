@@ -148,15 +148,29 @@ def test_report_command_writes_every_output(demo_app, tmp_path):
     for figure in data["figures"]:
         assert isinstance(figure["n"], int)
         assert figure["heading"].endswith(")") and "n = " in figure["heading"]
-        rows = list(csv.reader(io.StringIO((out / f"{figure['id']}.csv").read_text())))
+        raw = (out / f"{figure['id']}.csv").read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")  # a byte order mark, for Excel
+        rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
         assert len(rows) == len(figure["rows"]) + 1
         if figure["chart"]:
             svg = (out / f"{figure['id']}.svg").read_text()
             assert svg.startswith("<svg") and "<title" in svg
     for name in ("cleaning_log.csv", "data_quality.csv", "figure_2__district.csv"):
         assert (out / name).exists()
-    log = list(csv.DictReader(io.StringIO((out / "cleaning_log.csv").read_text())))
+    for name in ("cleaning_log.csv", "data_quality.csv"):
+        assert (out / name).read_bytes().startswith(b"\xef\xbb\xbf")
+    log = list(
+        csv.DictReader(io.StringIO((out / "cleaning_log.csv").read_text(encoding="utf-8-sig")))
+    )
     assert {row["rule"] for row in log} >= {"1", "2", "3", "4", "5", "6", "7"}
+    # each line names the authority and the question, and says when it was decided
+    assert all(row["authority"] and row["question"].startswith("Q") for row in log)
+    assert all(row["decided_at"] for row in log if row["decided_by"] == "automatic")
+    pending = [row for row in log if row["status"] == "pending"]
+    thousands = [row for row in pending if row["rule"] == "2"]  # x1,000 suggested
+    assert thousands and all(
+        float(row["suggested"]) == 1000 * float(row["original"]) for row in thousands
+    )
     from pypdf import PdfReader
 
     pdf = PdfReader(out / "report.pdf")

@@ -29,7 +29,7 @@ from survey.questionnaire.model import Questionnaire
 from survey.scoring.cleaning import reallocation_targets
 from survey.scoring.config import ScoringConfigError, scoring_config
 from survey.scoring.issues import ACTION_LABELS, RULE_TITLES, RULES
-from survey.scoring.output import figure_csv, figure_svg, report_pdf
+from survey.scoring.output import figure_csv, figure_svg, log_csv, report_pdf
 from survey.scoring.report import Report, build_report
 from survey.web.auth import roles_required
 from survey.web.files import file_response
@@ -276,8 +276,32 @@ def cleaning(questionnaire_id: str):
             targets=targets,
             form=DecisionForm(),
             labels=_field_labels(questionnaire),
+            response_urls=_response_urls(questionnaire_id, issues[:limit]),
         ),
     )
+
+
+def _response_urls(questionnaire_id: str, issues) -> dict[int, str]:
+    """Where each issue's response is read: the research team's page of its authority."""
+    return {
+        i.response_id: url_for(
+            "researcher.respondent",
+            questionnaire_id=questionnaire_id,
+            respondent_id=i.respondent_id,
+        )
+        for i in issues
+        if i.respondent_id is not None
+    }
+
+
+@bp.get("/cleaning.csv")
+@roles_required(*STAFF)
+def cleaning_log_csv(questionnaire_id: str):
+    """The whole cleaning log (every issue, kept ones too), for the research team."""
+    questionnaire = _questionnaire(questionnaire_id)
+    suffix = "-including-in-progress" if _include_in_progress() else ""
+    body = log_csv(_report(questionnaire))
+    return _download(body, "text/csv", f"{questionnaire_id}-cleaning-log{suffix}.csv")
 
 
 @bp.post("/cleaning")

@@ -1,0 +1,44 @@
+"""What a researcher reviewing the cleaning reads about each issue: the authority by name, the
+question by its printed number and text, each field by its label (``Q34 [Housing, Delivered
+2011/12] ...``) rather than its id, the response to open, and when an automatic correction was
+made. Filled in once per report (:func:`describe_issues`), from the download's variables
+(:func:`survey.exports.table.variables`), so a field is labelled as in every file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from survey.exports.table import variables
+from survey.questionnaire.model import Questionnaire
+from survey.scoring.issues import AUTOMATIC, Issue
+
+
+def field_labels(questionnaire: Questionnaire) -> dict[str, tuple[str, str, str]]:
+    """``{answer key: (printed number, question text, variable label)}`` for every column."""
+    out: dict[str, tuple[str, str, str]] = {}
+    for v in variables(questionnaire):
+        out.setdefault(v.key, (v.number, v.text, v.label))
+    return out
+
+
+def describe_issues(
+    questionnaire: Questionnaire,
+    issues: Iterable[Issue],
+    authorities: dict[int, tuple[str | None, int | None]],
+    cleaned_at: dt.datetime,
+) -> None:
+    """Name each issue's authority (``{response id: (name, respondent id)}``), question and
+    fields; an automatic correction without a decision's time gets the time of this cleaning
+    (``cleaned_at``: the rules are applied again every time the report is computed)."""
+    labels = field_labels(questionnaire)
+    for issue in issues:
+        issue.authority, issue.respondent_id = authorities.get(issue.response_id, (None, None))
+        fields = list({**issue.touched, **issue.original})
+        found = [labels[k] for k in fields if k in labels]
+        if found:
+            number, text, _ = found[0]
+            issue.question_label = f"Q{number} {text}" if number else text
+        issue.field_labels = {k: labels[k][2] for k in fields if k in labels}
+        if issue.decided_by == AUTOMATIC and issue.decided_at is None:
+            issue.decided_at = cleaned_at.replace(tzinfo=None, microsecond=0)
