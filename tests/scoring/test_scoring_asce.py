@@ -448,7 +448,10 @@ def asce_app(app):
 
 
 def read_csv(path):
-    return {row["row_id"]: row for row in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))}
+    return {
+        row["row_id"]: row
+        for row in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
+    }
 
 
 def test_survey_report_on_stored_responses(asce_app, tmp_path):

@@ -165,3 +165,32 @@ def test_the_review_pages_are_accessible_and_release_what_was_reviewed(browser, 
     page.check("#anonymised")
     assert rows(download(page, "csv-wide"))[0]["q5_ex1"] == "Merged two back offices."
     assert real(errors) == []
+
+
+def test_labels_the_new_formats_and_the_response_chart(browser, live_server):
+    """The labels choice changes the CSV; the Stata file and the R script download; the
+    tracking page's chart of responses over time is drawn, with its table, and is accessible."""
+    import pyreadstat
+
+    page, errors = signed_in(browser, live_server, "researcher")
+    page.goto(f"{live_server.url}/research/{QID}/downloads")
+    page.check("#labels")
+    assert rows(download(page, "csv-wide"))[0]["q2"] == "London Borough"
+    page.uncheck("#labels")
+    assert rows(download(page, "csv-wide"))[0]["q2"] == "london_borough"
+    with page.expect_download() as info:
+        page.locator('button[data-format="dta"]').click()
+    assert info.value.suggested_filename.endswith(".dta")
+    frame, meta = pyreadstat.read_dta(info.value.path())
+    assert list(frame["authority"]) == ["London Borough of Barnet"]
+    assert meta.variable_value_labels["q2"][2] == "London Borough"
+    assert "read.csv(file" in download(page, "r-syntax")
+    assert "GET DATA /TYPE=TXT" in download(page, "spss-syntax")
+    page.goto(f"{live_server.url}/research/{QID}/")
+    chart = page.locator(".app-rate-chart svg")
+    assert chart.count() == 1 and chart.get_attribute("role") == "img"
+    assert "All types: 1" in chart.text_content()
+    page.get_by_text("Responses over time as a table").click()
+    assert page.locator("details table tbody tr").count() == 1
+    assert all_violations(page) == []
+    assert real(errors) == []

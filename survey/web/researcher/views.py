@@ -24,6 +24,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from survey.audit import audit
@@ -38,6 +39,7 @@ from survey.responses.writing import create_respondent
 from survey.web.auth import EVERYONE, STAFF, key_in_token, roles_required
 from survey.web.files import file_response
 from survey.web.researcher.blueprint import PostForm, bp, questionnaire_or_404, registry
+from survey.web.researcher.rate_chart import rate_chart_svg, submission_timeline
 
 
 def _respondent(questionnaire_id: str, respondent_id: int) -> Respondent:
@@ -183,9 +185,12 @@ def dashboard(questionnaire_id: str):
         if (not status_filter or r["status"] == status_filter)
         and (not type_filter or (r["respondent"].authority_type or "") == type_filter)
     ]
+    timeline = submission_timeline(rows)
     return render_template(
         "researcher/dashboard.html",
         questionnaire=questionnaire,
+        timeline=timeline,
+        rate_chart=Markup(rate_chart_svg(timeline, f"{questionnaire.title}: responses over time")),
         rows=shown,
         total=len(rows),
         rates=rates,
