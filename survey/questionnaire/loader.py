@@ -99,6 +99,8 @@ class _Validator(Reader):
         "min": "only numbers have 'min'",
         "max": "only numbers have 'max'",
         "unit": "only numbers have 'unit'",
+        "decimals": "only numbers and percentages have 'decimals'",
+        "pence": "only money has 'pence'",
         "fields": "only a group has fields",
     }
 

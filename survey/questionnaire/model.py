@@ -25,7 +25,9 @@ class Option:
     label: str
     specify: bool = False  # "Other (please specify)": choosing it requires a text
     missing: bool = False  # N/A, D/K: declared user-missing in exports
-    hint: str | None = None
+    hint: str | None = None  # shown under the option's label (choices only; others refuse it)
+    exclusive: bool = False  # "None of these": a multiple choice refuses it with other options
+    follow_up: tuple[GroupField, ...] = ()  # asked (revealed) only while the option is chosen
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,10 @@ class GroupField:
     maximum: float | None = None
     unit: str | None = None
     allow_negative: bool = False
+    decimals: int | None = None  # decimal places a number may have (None: the type's default)
+    pence: bool = False  # money in pounds and pence rather than whole pounds
+    earliest: str | None = None  # a date's bounds: an ISO date, or "today"
+    latest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,10 @@ class Question:
     maximum: float | None = None
     unit: str | None = None  # shown after a number ("hours", "staff")
     allow_negative: bool = False
+    decimals: int | None = None  # decimal places a number may have (None: the type's default)
+    pence: bool = False  # money in pounds and pence rather than whole pounds
+    earliest: str | None = None  # a date's bounds: an ISO date, or "today"
+    latest: str | None = None
     total_row: str | None = None
     row_kind: str | None = None
     not_after_fieldwork_year: frozenset[str] = frozenset()
