@@ -13,6 +13,7 @@ from survey.questionnaire.model import GroupField, Question
 from survey.questionnaire.types.base import QuestionType, ScalarType
 from survey.questionnaire.types.choice import ChoiceType, MultipleType
 from survey.questionnaire.types.date import DateType, MonthYearType
+from survey.questionnaire.types.dropdown import DropdownType
 from survey.questionnaire.types.grid import GridType
 from survey.questionnaire.types.group import GroupType
 from survey.questionnaire.types.money_table import MoneyTableType
@@ -30,6 +31,7 @@ from survey.questionnaire.types.text import (
 FIELD_TYPES: dict[str, ScalarType] = {}
 FIELD_TYPES.update({
     "single": ChoiceType("single", FIELD_TYPES),
+    "dropdown": DropdownType("dropdown", FIELD_TYPES),
     "text": TextType("text"),
     "textarea": TextareaType("textarea"),
     "email": EmailType("email"),

@@ -272,7 +272,7 @@ class MultipleType(ChoiceType):
             )
             for o in q.options
         ]
-        return flags + self.specify_variables(qi, var)
+        return flags + self.specify_variables(qi, var) + self.follow.variables(qi, var)
 
     def demo(self, generator, qi, answers) -> None:
         q = qi.question

@@ -94,6 +94,7 @@ def test_a_multiple_choice_follow_up_of_a_ticked_option():
     }
     assert post(q, qi, {"q2": ["b"], "q2_a_cost": "12.50"}).values["q2_a_cost"] is None
     assert question_type(qi.question).numeric_keys(qi.question) == {"q2_a_cost": "money"}
+    assert variables(q, qi) == [("q2_a", "flag"), ("q2_b", "flag"), ("q2_a_cost", "number")]
     assert lines(q, qi, {"q2": ["a"], "q2_a_cost": 12.5}) == ["A", "Cost of A: £12.50"]
 
 
