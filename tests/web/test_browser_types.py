@@ -21,12 +21,14 @@ from survey import create_app
 from survey.extensions import db
 from survey.responses import reading
 from survey.responses.writing import create_respondent
-from tests.web.test_browser import (  # noqa: F401 - the browser fixture is used by name
+from tests.web.test_browser import (
     AXE,
+    CHROMIUM,
+    CHROMIUM_ARGS,
     BrowserErrors,
     LiveServer,
     axe_violations,
-    browser,
+    sync_api,
 )
 
 pytestmark = pytest.mark.browser
@@ -71,6 +73,16 @@ def example_server(tmp_path) -> Iterator[ExampleServer]:
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        launched.close()
+
+
 def _next(page) -> None:
     with page.expect_navigation():
         page.locator('button[name="action"][value="next"]').click()
@@ -80,14 +92,14 @@ def _severe(page) -> list[dict]:
     return axe_violations(page)
 
 
-def test_with_javascript_reveal_exclusive_and_type_ahead(browser, example_server):
+def test_with_javascript_reveal_exclusive_and_type_ahead(chromium, example_server):
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run npm install")
     link = example_server.new_link()
     errors = BrowserErrors()
     # (the app's Content-Security-Policy would refuse the injected axe script; errors still
     # records any refusal of the app's own scripts, which are all files of its own)
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1024, "height": 800})
+    context = chromium.new_context(bypass_csp=True, viewport={"width": 1024, "height": 800})
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors.watch(page)
@@ -125,11 +137,11 @@ def test_with_javascript_reveal_exclusive_and_type_ahead(browser, example_server
     context.close()
 
 
-def test_without_javascript_everything_is_shown_and_decided_on_the_server(
-    browser, example_server
-):
+def test_without_javascript_everything_is_shown_and_decided_on_the_server(chromium, example_server):
     link = example_server.new_link()
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 800})
+    context = chromium.new_context(
+        java_script_enabled=False, viewport={"width": 320, "height": 800}
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
 
