@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from survey.questionnaire.keys import instance_key
+from survey.questionnaire.keys import instance_key, list_count_key
 
 
 @dataclass(frozen=True)
@@ -175,6 +175,19 @@ class Repeat:
     another: str | None = None
     another_value: str = "yes"
     instruction: str | None = None
+    # a list collector: items added, changed and removed from a summary page, without an
+    # "another?" question; the number of items is stored under ``count_key``
+    collector: bool = False
+    summary_title: str | None = None
+
+    @property
+    def count_key(self) -> str:
+        return list_count_key(self.key)
+
+    def summary_page(self) -> Page:
+        """The collector's summary page: the items so far, to change, remove or add to."""
+        title = self.summary_title or f"{self.label}s"
+        return Page(id=f"{self.id}_list", title=title, repeat=self.id, content=None)
 
     def offset(self, instance: int) -> int:
         if instance - 1 < len(self.number_offsets):
@@ -346,6 +359,11 @@ class PageInstance:
 
     def questions(self) -> list[QuestionInstance]:
         return [QuestionInstance(q, self.instance, self.repeat) for q in self.page.questions]
+
+    @property
+    def is_list_summary(self) -> bool:
+        """The summary page of a list collector (a page of the repeat, of no one item)."""
+        return self.repeat is not None and self.instance is None
 
     @property
     def reference(self) -> str:
