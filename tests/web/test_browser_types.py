@@ -33,13 +33,13 @@ from tests.web.test_browser import (
 
 pytestmark = pytest.mark.browser
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "questionnaires" / "examples" / "types.yaml"
+EXAMPLES = Path(__file__).resolve().parents[2] / "questionnaires" / "examples"
 
 
 class ExampleServer(LiveServer):
-    def new_link(self) -> str:
+    def new_link(self, questionnaire_id: str = "example_types") -> str:
         with self.app.app_context():
-            _, token = create_respondent("example_types", "Somewhere")
+            _, token = create_respondent(questionnaire_id, "Somewhere")
             db.session.commit()
         return f"{self.url}/s/{token}"
 
@@ -56,7 +56,8 @@ class ExampleServer(LiveServer):
 def example_server(tmp_path) -> Iterator[ExampleServer]:
     folder = tmp_path / "questionnaires"
     folder.mkdir()
-    shutil.copy(EXAMPLE, folder)
+    shutil.copy(EXAMPLES / "types.yaml", folder)
+    shutil.copy(EXAMPLES / "list_collector.yaml", folder)
     app = create_app(
         {
             "SECRET_KEY": "browser-test-secret",
@@ -163,4 +164,35 @@ def test_without_javascript_everything_is_shown_and_decided_on_the_server(chromi
     answers = example_server.answers(link)
     assert answers["shared"] == ["waste"] and "shared_legal_partners" not in answers
     assert answers["plans_plans_start"] == "2014-04" and answers["county"] == "kent"
+    context.close()
+
+
+def test_the_list_collector_pages(chromium, example_server):
+    """Add an item from the summary page with the keyboard-reachable buttons; axe on the list
+    empty, with an item, and on its remove page; no sideways scrolling at 320 px."""
+    link = example_server.new_link("example_list")
+    errors = BrowserErrors()
+    context = chromium.new_context(bypass_csp=True, viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors.watch(page)
+    page.goto(f"{link}/page/partners_list")
+    assert "You have not added any yet." in page.content()
+    assert _severe(page) == []
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add a partner").click()
+    page.locator("#partner_council_partner1").fill("Leeds")
+    _next(page)
+    _next(page)  # the saving is optional
+    assert page.url.endswith("/page/partners_list")
+    assert page.locator(".govuk-summary-list__value").inner_text() == "Leeds"
+    assert _severe(page) == []
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    with page.expect_navigation():
+        page.get_by_role("link", name="Remove partner 1: Leeds").click()
+    assert _severe(page) == []
+    assert errors == []
     context.close()

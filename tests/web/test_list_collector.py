@@ -19,7 +19,9 @@ from survey.questionnaire.describe import describe
 from survey.questionnaire.loader import DefinitionError, load, loads
 from survey.questionnaire.routing import effective_answers, route
 from survey.responses.writing import create_respondent
-from tests.conftest import ROOT, Journey, database_url
+from survey.exports.cli import import_command
+from survey.exports.interchange import export_json
+from tests.conftest import ROOT, Journey, database_url, truncate_all
 
 EXAMPLE = ROOT / "questionnaires" / "examples" / "list_collector.yaml"
 
@@ -163,6 +165,23 @@ def test_add_change_remove_and_submit(lj, list_app, tmp_path):
     assert rows[0]["partner_council_partner1"] == "York"
     assert rows[0]["partner_council_partner2"] == ""
     assert [r["partner_council"] for r in long_rows] == ["York"]
+
+    # the JSON interchange imports again as it was (the number of items with it)
+    with list_app.app_context():
+        first = b"".join(export_json("example_list", ExportOptions(include_in_progress=True)))
+    (tmp_path / "export.json").write_bytes(first)
+    truncate_all(list_app)
+    result = list_app.test_cli_runner().invoke(import_command, [str(tmp_path / "export.json")])
+    assert result.exit_code == 0, result.output
+    with list_app.app_context():
+        assert b"".join(export_json("example_list", ExportOptions(include_in_progress=True))) == first
+    assert b'"partner-items": 1' in first
+    tampered = first.replace(b'"partner-items": 1', b'"partner-items": 9')
+    (tmp_path / "bad.json").write_bytes(tampered)
+    truncate_all(list_app)
+    refused = list_app.test_cli_runner().invoke(import_command, [str(tmp_path / "bad.json")])
+    assert refused.exit_code != 0
+    assert "answers.partner-items: must be a whole number of items from 0 to 5" in refused.output
 
 
 def test_the_list_holds_at_most_max_items(lj):
