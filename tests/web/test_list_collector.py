@@ -14,13 +14,13 @@ import pytest
 
 from survey import create_app
 from survey.exports import ExportOptions, export_to
+from survey.exports.cli import import_command
+from survey.exports.interchange import export_json
 from survey.extensions import db
 from survey.questionnaire.describe import describe
 from survey.questionnaire.loader import DefinitionError, load, loads
 from survey.questionnaire.routing import effective_answers, route
 from survey.responses.writing import create_respondent
-from survey.exports.cli import import_command
-from survey.exports.interchange import export_json
 from tests.conftest import ROOT, Journey, database_url, truncate_all
 
 EXAMPLE = ROOT / "questionnaires" / "examples" / "list_collector.yaml"
@@ -174,7 +174,9 @@ def test_add_change_remove_and_submit(lj, list_app, tmp_path):
     result = list_app.test_cli_runner().invoke(import_command, [str(tmp_path / "export.json")])
     assert result.exit_code == 0, result.output
     with list_app.app_context():
-        assert b"".join(export_json("example_list", ExportOptions(include_in_progress=True))) == first
+        assert (
+            b"".join(export_json("example_list", ExportOptions(include_in_progress=True))) == first
+        )
     assert b'"partner-items": 1' in first
     tampered = first.replace(b'"partner-items": 1', b'"partner-items": 9')
     (tmp_path / "bad.json").write_bytes(tampered)
