@@ -187,7 +187,8 @@ class Repeat:
     def summary_page(self) -> Page:
         """The collector's summary page: the items so far, to change, remove or add to."""
         title = self.summary_title or f"{self.label}s"
-        return Page(id=f"{self.id}_list", title=title, repeat=self.id, content=None)
+        section = self.pages[0].section if self.pages else None  # the items' section
+        return Page(id=f"{self.id}_list", title=title, section=section, repeat=self.id)
 
     def offset(self, instance: int) -> int:
         if instance - 1 < len(self.number_offsets):

@@ -148,12 +148,19 @@ def test_add_change_remove_and_submit(lj, list_app, tmp_path):
     names = re.findall(r'<dd class="govuk-summary-list__value">([^<]*)</dd>', lj.html)
     assert names == ["York"]
 
+    overview = lj.open(f"/s/{lj.token}/overview")
+    shown = overview.get_data(as_text=True)
+    assert overview.status_code == 200 and "Partnerships" in shown
+    assert "In progress" in shown  # (the list is not yet carried on past)
+    lj.page("partners_list")
     assert _go(lj.post(action="next")).endswith("/page/final")
     _go(lj.answer("final", {"comments": "None"}))
     check = lj.open(f"/s/{lj.token}/check").get_data(as_text=True)
     assert "York" in check and "£20.00" in check and "Leeds" not in check
     assert _go(lj.post({}, path=f"/s/{lj.token}/check")).endswith("/confirmation")
 
+    pdf = lj.client.get(f"/s/{lj.token}/answers.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     with list_app.app_context():
         out = tmp_path / "wide.csv"
         export_to("example_list", "csv-wide", out, ExportOptions())
