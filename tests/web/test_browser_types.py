@@ -196,3 +196,28 @@ def test_the_list_collector_pages(chromium, example_server):
     assert _severe(page) == []
     assert errors == []
     context.close()
+
+
+def test_the_type_ahead_runs_under_the_content_security_policy(chromium, example_server):
+    """The app's own CSP (script-src 'self', style-src 'self') refuses nothing the type-ahead or
+    the reveal needs: it is served as a file of the application's own, with no inline script."""
+    link = example_server.new_link()
+    errors = BrowserErrors()
+    context = chromium.new_context(viewport={"width": 1024, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors.watch(page)
+    refused: list[str] = []
+    page.on(
+        "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None
+    )
+    page.goto(f"{link}/page/partner")
+    combo = page.locator("input#county")
+    combo.fill("north")
+    options = page.locator(".autocomplete__option")
+    assert options.first.inner_text() in ("North Yorkshire", "Northamptonshire", "Northumberland")
+    page.goto(f"{link}/page/services")
+    page.locator("#shared-2").check()
+    assert page.locator("#shared_legal_partners").is_visible()
+    assert refused == [] and errors == []
+    context.close()
