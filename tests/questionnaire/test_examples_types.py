@@ -200,3 +200,13 @@ class _Buffer(io.BytesIO):
 def _pdf_text(data: bytes) -> str:
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     return re.sub(r"\s+", " ", text)
+
+
+def test_option_hints_and_follow_ups_are_translatable_texts():
+    from survey.translations.texts import texts
+
+    keys = {t.key for t in texts(load(EXAMPLE))}
+    assert "question.shared.options.waste.hint" in keys
+    assert "question.plans.options.yes.follow_up.plans_saving.text" in keys
+    listed = {t.key for t in texts(load(EXAMPLE.with_name("list_collector.yaml")))}
+    assert "repeat.partners.summary_title" in listed
