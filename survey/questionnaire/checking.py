@@ -19,9 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from survey.questionnaire import conditions
 from survey.questionnaire.keys import date_part_key
 from survey.questionnaire.model import Check, PageInstance, QuestionInstance, Questionnaire
-from survey.questionnaire.routing import field_keys
+from survey.questionnaire.routing import field_keys, resolver
 from survey.questionnaire.types import question_type
 from survey.questionnaire.types.base import FieldSpec, PageCheck
 
@@ -213,7 +214,16 @@ def _instance_key(page: PageInstance, key: str) -> str:
 def failed_checks(page: PageInstance, answers: Mapping[str, Any]) -> list[tuple[Check, str]]:
     """The page's checks that fail on these answers, with their messages."""
     failed = []
+    resolve = resolver(page)
     for check in page.page.checks:
+        if check.kind == "condition":
+            if (
+                conditions.ready(check.condition, answers, resolve)
+                and conditions.holds(check.when, answers, resolve)
+                and not conditions.holds(check.condition, answers, resolve)
+            ):
+                failed.append((check, check.message))
+            continue
         values = [answers.get(_instance_key(page, k)) for k in check.referenced_keys()]
         numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
         if check.kind == "sum_equals":

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from survey.questionnaire.model import Condition, Page, Question, Questionnaire, Repeat
+from survey.questionnaire.conditions import as_data
+from survey.questionnaire.model import Check, Condition, Page, Question, Questionnaire, Repeat
 from survey.questionnaire.types import question_type
 from survey.questionnaire.types.base import option_data
 
@@ -41,13 +42,16 @@ def describe(questionnaire: Questionnaire) -> dict[str, Any]:
 
 
 def _condition(c: Condition | None) -> dict[str, Any] | None:
-    if c is None:
-        return None
-    if c.op in ("all", "any"):
-        return {c.op: [_condition(p) for p in c.parts]}
-    if c.op == "not":
-        return {"not": _condition(c.parts[0])}
-    return {"question": c.question, c.op: c.value}
+    """The condition in the grammar it was written in (survey.questionnaire.conditions)."""
+    return as_data(c)
+
+
+def _check(c: Check) -> dict[str, Any]:
+    out = {k: v for k, v in vars(c).items() if v not in (None, (), 0) or k == "total"}
+    for key in ("condition", "when"):
+        if key in out:
+            out[key] = as_data(out[key])
+    return out | {"keys": list(c.keys)}
 
 
 def _repeat(r: Repeat) -> dict[str, Any]:
@@ -80,11 +84,7 @@ def _page(p: Page, repeat: Repeat | None) -> dict[str, Any]:
         "repeat": repeat.id if repeat else None,
         "guidance": p.guidance,
         "show_if": _condition(p.show_if),
-        "checks": [
-            {k: v for k, v in vars(c).items() if v not in (None, (), 0) or k == "total"}
-            | {"keys": list(c.keys)}
-            for c in p.checks
-        ],
+        "checks": [_check(c) for c in p.checks],
         "questions": [_question(q) for q in p.questions],
     }
 

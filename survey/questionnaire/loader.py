@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from survey.questionnaire.condition_reading import check_conditions
 from survey.questionnaire.limits import (
     MAX_ANSWER_KEYS,
     MAX_DEFINITION_CHARS,
@@ -125,6 +126,7 @@ class _Validator(Reader):
         if section is not None and str(section) not in sections:
             self.problem(raw, f"{path}.section", f"unknown section '{section}'", "section")
         page_index = counter[0]
+        self.current_page, self.page_start = pid, page_index
         show_if = None
         if "show_if" in raw:
             show_if = self.condition(raw["show_if"], f"{path}.show_if", raw, page_index, repeat)
@@ -140,6 +142,7 @@ class _Validator(Reader):
                 built.append(question)
         if not built and not raw.get("content"):
             self.problem(raw, path, "a page needs questions or content")
+        self.check_index = counter[0] + 1
         checks = self.checks(raw, path, built, repeat)
         counter[0] += 1
         return Page(
@@ -433,6 +436,8 @@ def loads(text: str, filename: str = "<string>") -> Questionnaire:
         ) from None
     validator = _Validator(filename)
     questionnaire = validator.document(raw, text)
+    if questionnaire is not None:
+        check_conditions(validator, questionnaire, validator.conditions)
     if validator.problems or questionnaire is None:
         problems = sorted(validator.problems, key=lambda p: (p.line, p.path))
         raise DefinitionError(problems)
