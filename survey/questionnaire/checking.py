@@ -145,9 +145,21 @@ def check_page(
                     continue
                 result.errors[confirm] = message
             else:
-                first = _instance_key(page, check.referenced_keys()[0])
-                result.errors.setdefault(first, message)
+                result.errors.setdefault(_shown_at(questionnaire, questions, page, check), message)
     return result
+
+
+def _shown_at(
+    questionnaire: Questionnaire,
+    questions: list[QuestionInstance],
+    page: PageInstance,
+    check: Check,
+) -> str:
+    """The answer a failed check's message is linked to: the first it reads on this page (a
+    check may read earlier pages' answers too, which are not on the page to be corrected)."""
+    on_page = {k for qi in questions for k in field_keys(questionnaire, qi)}
+    keys = [_instance_key(page, k) for k in check.referenced_keys()]
+    return next((k for k in keys if k in on_page), keys[0])
 
 
 def check_stored(

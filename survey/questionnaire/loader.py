@@ -266,7 +266,9 @@ class _Validator(Reader):
             return None
         self.check_keys(raw, "", self.TOP_KEYS, {"id", "title", "pages"})
         qid = self.slug(raw, "id", "") if "id" in raw else ""
-        lists = raw.get("option_lists") or {}
+        lists = raw.get("option_lists")
+        if lists is None:  # optional: a definition may give every question its options inline
+            lists = Map()
         if not isinstance(lists, Map):
             self.problem(raw, "option_lists", "must map list names to lists of options")
             lists = Map()
