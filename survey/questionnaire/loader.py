@@ -24,6 +24,7 @@ from survey.questionnaire.limits import (
     MAX_TEXT_LENGTH,
 )
 from survey.questionnaire.model import Page, Question, Questionnaire, Repeat, Section
+from survey.questionnaire.piping import check_placeholders
 from survey.questionnaire.reading import DefinitionError, Problem, Reader, type_of
 from survey.questionnaire.types import QUESTION_TYPES
 from survey.questionnaire.yaml_lines import Expansion, LineLoader, Map
@@ -157,6 +158,7 @@ class _Validator(Reader):
             show_if=show_if,
             repeat=repeat,
             checks=checks,
+            line=line_of(raw),
         )
 
     def repeat_block(
@@ -440,6 +442,7 @@ def loads(text: str, filename: str = "<string>") -> Questionnaire:
     questionnaire = validator.document(raw, text)
     if questionnaire is not None:
         check_conditions(validator, questionnaire, validator.conditions)
+        check_placeholders(questionnaire, validator.problem_at)
     if validator.problems or questionnaire is None:
         problems = sorted(validator.problems, key=lambda p: (p.line, p.path))
         raise DefinitionError(problems)

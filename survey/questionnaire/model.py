@@ -181,6 +181,7 @@ class Page:
     show_if: Condition | None = None
     repeat: str | None = None  # id of the enclosing repeat, if any
     checks: tuple[Check, ...] = ()
+    line: int = 0
 
 
 @dataclass(frozen=True)

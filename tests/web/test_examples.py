@@ -160,3 +160,56 @@ def test_date_ranges_and_a_check_that_applies_only_when_another_answer_holds(exa
 def test_the_examples_are_not_served_by_default():
     default = Path(ROOT / "questionnaires")
     assert not list(default.glob("example*.yaml"))
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_piped_answers_and_names_are_shown_escaped_with_their_fallbacks(examples_app):
+    with examples_app.app_context():
+        _, token = create_respondent("example_piping", "Barnet <b>&</b> Co")
+        db.session.commit()
+    j = Journey(examples_app.test_client(), token)
+    j.page("welcome")
+    assert "Welcome, Barnet &lt;b&gt;&amp;&lt;/b&gt; Co" in j.html  # escaped, in the title too
+    assert "<strong>Barnet &lt;b&gt;&amp;&lt;/b&gt; Co</strong>" in j.html
+    assert (
+        "It closes on Friday 12 July 2013" in j.html
+    )  # the schedule lifts the limit: the definition's
+    j.page("budget")
+    assert "What was the budget of Barnet &lt;b&gt;" in j.html
+    j.post({"q1": "78,500", "q2": "**Waste** <i>", "q3_planned": "100"})
+    j.page("savings")
+    assert "Savings from **Waste** &lt;i&gt;" in j.html  # never markup, not even rich text's **
+    assert "You told us the budget was £78,500 and that you delivered some savings." in j.html
+    assert "How were savings of (your answer to question 3) made in **Waste** &lt;i&gt;?" in j.html
+    assert "Write {n/a} if none were made." in j.html
+    j.answer("budget", {"q1": "78,500", "q2": "Waste", "q3_delivered": "5,000"})
+    j.page("savings")
+    assert "How were savings of £5,000 made in Waste?" in j.html
+    j.open(f"/s/{token}/check")
+    assert "How were savings of £5,000 made in Waste?" in j.html
+
+
+def test_the_printed_closing_date_follows_the_schedule(examples_app):
+    from survey.printing.pdf import guidance_pdf
+
+    registry = examples_app.extensions["survey_registry"]
+    with examples_app.app_context():
+        questionnaire = registry.get("example_piping")
+        assert "Friday 12 July 2013" in _pdf_text(guidance_pdf(questionnaire))
+        examples_app.config["SURVEY_SCHEDULE"] = {"example_piping": {"closes": "2013-07-26"}}
+        text = _pdf_text(guidance_pdf(questionnaire))
+    assert "Friday 26 July 2013" in text and "12 July" not in text
+
+
+def test_appendix_a_prints_the_closing_date_of_the_schedule(app):
+    from survey.printing.pdf import guidance_pdf
+
+    questionnaire = app.extensions["survey_registry"].get("good_practice_savings")
+    with app.app_context():
+        assert "Wednesday 19 June 2013" in _pdf_text(guidance_pdf(questionnaire))
+        app.config["SURVEY_SCHEDULE"] = {"good_practice_savings": {"closes": "2013-07-12"}}
+        text = _pdf_text(guidance_pdf(questionnaire))
+    assert "Friday 12 July 2013" in text and "19 June" not in text
