@@ -59,30 +59,17 @@ def check_command(files: tuple[str, ...]) -> None:
 
 
 def _orphaning_changes(questionnaire) -> list[str]:
-    """Compare with the latest stored version, when the database can be reached."""
-    from sqlalchemy import select
+    """Compare with the stored versions, when the database can be reached (the same refusals
+    as ``survey load``: :func:`survey.registry.refusals`)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from survey import create_app
-    from survey.extensions import db
-    from survey.models import QuestionnaireVersion
-    from survey.questionnaire.versioning import answered_question_ids, orphaning_changes
-    from survey.registry import Registry
-    from survey.responses.reading import answered_keys
+    from survey.registry import refusals
 
     app = create_app()
     with app.app_context():
         try:
-            rows = db.session.scalars(
-                select(QuestionnaireVersion).filter_by(questionnaire_id=questionnaire.id)
-            ).all()
-            problems: list[str] = []
-            for row in rows:
-                keys = answered_keys(row.id)
-                old = Registry.for_version(row)
-                answered = answered_question_ids(old, keys)
-                problems += orphaning_changes(old, questionnaire, answered)
-            return sorted(set(problems))
+            return refusals(questionnaire)
         except SQLAlchemyError:
             return []  # no database yet: nothing collected to protect
 
