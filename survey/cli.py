@@ -29,7 +29,8 @@ def main() -> None:
 
 @main.command("check", with_appcontext=False)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def check_command(files: tuple[str, ...]) -> None:
+@click.option("--explain", is_flag=True, help="Print each valid definition's route in words.")
+def check_command(files: tuple[str, ...], explain: bool) -> None:
     """Validate questionnaire definitions, their scoring declarations too; exit 1 listing every
     problem found."""
     from survey import definitions
@@ -55,6 +56,11 @@ def check_command(files: tuple[str, ...]) -> None:
                 continue
             count = len(questionnaire.questions())
             click.echo(f"{name}: OK ({questionnaire.id}, {count} questions)")
+            if explain:
+                from survey.questionnaire.describe import explain as route_in_words
+
+                for line in route_in_words(questionnaire):
+                    click.echo(f"  {line}")
     sys.exit(1 if failed else 0)
 
 
@@ -85,16 +91,13 @@ def describe_command(file: str, fmt: str) -> None:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         sys.exit(1)
-    data = describe(questionnaire)
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(describe(questionnaire), indent=2, ensure_ascii=False))
         return
-    for page in data["pages"]:
-        click.echo(f"[{page['id']}] {page['title']}")
-        for q in page["questions"]:
-            number = f"{q['number']}) " if q["number"] else ""
-            star = "*" if q["mandatory"] else ""
-            click.echo(f"  {q['id']}: {number}{q['text']}{star} ({q['type']})")
+    from survey.questionnaire.describe import explain
+
+    for line in explain(questionnaire):
+        click.echo(line)
 
 
 @main.command("load")

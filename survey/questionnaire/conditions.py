@@ -232,10 +232,17 @@ def in_words(c: Condition | None, name: Callable[[str], str] = str) -> str:
 
 def _operand_words(o: Operand, name: Callable[[str], str]) -> str:
     if o.kind == "constant":
-        return f"“{o.value}”" if isinstance(o.value, str) else f"{o.value:g}"
+        return f"“{o.value}”" if isinstance(o.value, str) else _number_words(o.value)
     if o.kind == "answer":
         return f"the answer to {name(o.keys[0])}"
     if o.kind == "count":
         return f"the number of options chosen at {name(o.keys[0])}"
-    terms = [name(k) for k in o.keys] + ([f"{o.value:g}"] if o.value else [])
+    terms = [name(k) for k in o.keys] + ([_number_words(o.value)] if o.value else [])
     return "the sum of " + ", ".join(terms)
+
+
+def _number_words(value: Any) -> str:
+    """1000000 as written, 2.5 as 2.5 (never 1e+06)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)

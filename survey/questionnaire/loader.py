@@ -47,10 +47,11 @@ class _Validator(Reader):
         if not isinstance(raw, Map):
             self.problem(raw, path, "a question must be a mapping")
             return None
-        self.check_keys(raw, path, self.QUESTION_KEYS, {"id", "type"})
         qid = self.slug(raw, "id", path) if "id" in raw else ""
         if qid:
             path = f"{path}({qid})"
+        self.check_keys(raw, path, self.QUESTION_KEYS, {"id", "type"})  # the path names the id
+        if qid:
             if qid in self.seen_question_ids:
                 self.problem(
                     raw,
@@ -116,10 +117,11 @@ class _Validator(Reader):
         if not isinstance(raw, Map):
             self.problem(raw, path, "a page must be a mapping")
             return None
-        self.check_keys(raw, path, self.PAGE_KEYS, {"id", "title"})
         pid = self.slug(raw, "id", path) if "id" in raw else ""
         if pid:
             path = f"{path}({pid})"
+        self.check_keys(raw, path, self.PAGE_KEYS, {"id", "title"})
+        if pid:
             if pid in self.seen_page_ids:
                 self.problem(raw, f"{path}.id", f"duplicate page id '{pid}'", "id")
             self.seen_page_ids[pid] = path

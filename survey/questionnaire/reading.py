@@ -9,6 +9,7 @@ once the whole document is read.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,14 @@ from survey.questionnaire.yaml_lines import line as line_of
 
 BOOLEAN_WORDS = "yes, no, on, off, true or false"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+
+
+def unknown_key(key: str, allowed: set[str]) -> str:
+    """The message for a key that is not allowed here: the closest allowed key ("did you
+    mean"), and every allowed key, so an author never has to look them up."""
+    close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown key '{key}'{hint}; allowed here: {', '.join(sorted(allowed))}"
 
 
 class _UnknownType(QuestionType):
@@ -107,7 +116,7 @@ class Reader:
             if key == "__duplicate_keys__":
                 continue
             if key not in allowed:
-                self.problem(node, f"{path}.{key}", f"unknown key '{key}'", key)
+                self.problem(node, f"{path}.{key}", unknown_key(str(key), allowed), key)
         for key in sorted(required - set(node)):
             self.problem(node, path, f"missing '{key}'")
 

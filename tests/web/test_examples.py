@@ -18,6 +18,7 @@ from survey.cli import check_command, describe_command, load_command, print_comm
 from survey.exports import export_to
 from survey.extensions import db
 from survey.responses.writing import create_respondent
+from survey.scoring.cli import demo_data_command
 from tests.conftest import ROOT, Journey, database_url
 
 EXAMPLES = ROOT / "questionnaires" / "examples"
@@ -73,6 +74,34 @@ def test_each_example_checks_describes_loads_and_prints(examples_app, path, tmp_
     printed = runner.invoke(print_command, [data["id"], "--out", str(out)])
     assert printed.exit_code == 0, printed.output
     assert len(PdfReader(io.BytesIO(out.read_bytes())).pages) >= 1
+    # demonstration data for a questionnaire that declares no figures, exported
+    demo = runner.invoke(demo_data_command, [data["id"], "--respondents", "4"])
+    assert demo.exit_code == 0, demo.output
+    assert len(_csv(examples_app, data["id"])) == 4
+
+
+def test_check_explain_prints_the_route_in_words(examples_app):
+    result = examples_app.test_cli_runner().invoke(
+        check_command, ["--explain", str(EXAMPLES / "conditions.yaml")]
+    )
+    assert result.exit_code == 0
+    assert "[large_budget] A large budget" in result.output
+    assert "asked only if the answer to q3 is more than 1e+06" not in result.output
+    assert "asked only if the answer to q3 is more than 1000000" in result.output
+    assert "asked only if the number of options chosen at q2 is at least 2" in result.output
+
+
+def test_a_misspelt_key_is_answered_with_the_closest_and_the_allowed_keys(tmp_path):
+    from survey.questionnaire.loader import loads
+    from survey.questionnaire.reading import DefinitionError
+
+    text = (EXAMPLES / "validation.yaml").read_text().replace("mandatory: true", "mandatroy: true")
+    with pytest.raises(DefinitionError) as caught:
+        loads(text, "validation.yaml")
+    (problem,) = caught.value.problems
+    assert "pages[0](budgets).questions[0](q1).mandatroy: unknown key 'mandatroy'" in str(problem)
+    assert "(did you mean 'mandatory'?); allowed here: " in str(problem)
+    assert "hint, id, " in str(problem)
 
 
 def _csv(app, questionnaire_id: str) -> list[dict[str, str]]:
