@@ -34,6 +34,7 @@ def check_command(files: tuple[str, ...], explain: bool) -> None:
     """Validate questionnaire definitions, their scoring declarations too; exit 1 listing every
     problem found."""
     from survey import definitions
+    from survey.translations.checks import warnings as translation_warnings
 
     failed = False
     for name in files:
@@ -56,6 +57,8 @@ def check_command(files: tuple[str, ...], explain: bool) -> None:
                 continue
             count = len(questionnaire.questions())
             click.echo(f"{name}: OK ({questionnaire.id}, {count} questions)")
+            for warning in translation_warnings(questionnaire):
+                click.echo(f"  {name}: warning: {warning}", err=True)
             if explain:
                 from survey.questionnaire.describe import explain as route_in_words
 
@@ -277,6 +280,10 @@ from survey.scoring.cli import demo_data_command, report_command  # noqa: E402
 
 main.add_command(report_command)
 main.add_command(demo_data_command)
+
+from survey.translations.cli import translations_command  # noqa: E402
+
+main.add_command(translations_command)
 
 
 @main.command("backup")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -146,7 +147,7 @@ class _Boolean(str):
         return super().__new__(cls, str(value))
 
 
-def _operand(v: Reader, raw: Map, path: str, node: Any) -> Operand | None:
+def _operand(v: Reader, raw: Mapping[str, Any], path: str, node: Any) -> Operand | None:
     """One side: ``{question: key}``, ``{count: question}`` or ``{sum: [keys or numbers]}``."""
     kinds = [k for k in LEFT_KINDS if k in raw]
     unknown = [k for k in raw if k not in LEFT_KINDS and k != "__duplicate_keys__"]

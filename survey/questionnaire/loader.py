@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from survey.questionnaire.condition_reading import check_conditions
+from survey.questionnaire.declared import read_renames, read_texts
 from survey.questionnaire.limits import (
     MAX_ANSWER_KEYS,
     MAX_DEFINITION_CHARS,
@@ -30,6 +31,9 @@ from survey.questionnaire.types import QUESTION_TYPES
 from survey.questionnaire.yaml_lines import Expansion, LineLoader, Map
 from survey.questionnaire.yaml_lines import line as line_of
 
+# top-level sections kept as plain data for the modules that read them (scoring, versions, texts)
+EXTRA_KEYS = ("groups", "populations", "figures", "settings", "invitations", "retired",
+              "languages", "renamed_options", "texts")  # fmt: skip
 SECTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]*$")
 
 
@@ -224,35 +228,6 @@ class _Validator(Reader):
             instruction=self.text(raw, "instruction", path),
         )
 
-    def renames(self, raw: Any, node: Map) -> None:
-        """``renamed_options: {q2: {old_id: new_id}}``: each a question with options, each new id
-        one of its options and each old id no longer one."""
-        if raw is None:
-            return
-        if not isinstance(raw, Map):
-            self.problem(node, "renamed_options", "must map question ids to {old id: new id}")
-            return
-        for qid, mapping in raw.items():
-            if qid == "__duplicate_keys__":
-                continue
-            path = f"renamed_options.{qid}"
-            options = {o.id for o in self.question_options.get(str(qid), ())}
-            if not options:
-                self.problem(raw, path, f"'{qid}' is not a question with options", qid)
-                continue
-            if not isinstance(mapping, Map):
-                self.problem(raw, path, "must map old option ids to new ones", qid)
-                continue
-            for old, new in mapping.items():
-                if old == "__duplicate_keys__":
-                    continue
-                if str(new) not in options:
-                    self.problem(mapping, f"{path}.{old}", f"'{new}' is not an option of '{qid}' "
-                                 f"(its options: {', '.join(sorted(options))})", old)  # fmt: skip
-                if str(old) in options:
-                    self.problem(mapping, f"{path}.{old}", f"'{old}' is still an option of "
-                                 f"'{qid}': only an option no longer offered is renamed", old)  # fmt: skip
-
     def check_size(self, items: list[tuple[Page | Repeat, str, int]]) -> None:
         """Refuse a definition that asks too much once its repeats are expanded, worked out from
         counts (each question's answer keys times its repeat's ``max``), never by building it.
@@ -288,7 +263,7 @@ class _Validator(Reader):
     TOP_KEYS = {
         "id", "title", "short_title", "version_label", "language", "opens", "closes",
         "fieldwork_year", "mandatory_note", "contact", "option_lists", "sections", "pages",
-        "groups", "populations", "figures", "settings", "invitations", "retired",
+        "groups", "populations", "figures", "settings", "invitations", "retired", "languages",
         "renamed_options", "texts",
     }  # fmt: skip
 
@@ -382,23 +357,12 @@ class _Validator(Reader):
                         f"'{type_question}' is not a single-choice question",
                     )
 
-        self.renames(raw.get("renamed_options"), raw)
+        read_renames(self, raw.get("renamed_options"), raw)
+        read_texts(self, raw.get("texts"), raw)
         opens, closes = self.date(raw, "opens"), self.date(raw, "closes")
         if opens and closes and closes < opens:
             self.problem(raw, "closes", "the closing date is before the opening date", "closes")
-        extra = {
-            k: raw[k]
-            for k in (
-                "groups",
-                "populations",
-                "figures",
-                "settings",
-                "invitations",
-                "retired",
-                "renamed_options",
-            )  # fmt: skip
-            if k in raw
-        }
+        extra = {k: raw[k] for k in EXTRA_KEYS if k in raw}
         return Questionnaire(
             id=qid,
             title=self.text(raw, "title", "", required=True) or "",
