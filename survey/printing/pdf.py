@@ -93,6 +93,7 @@ def _pipes(questionnaire: Questionnaire, respondent=None, answers=None) -> pipin
     """What the printed texts pipe: a blank form shows each answer's fallback, and the dates
     the schedule gives ({closes} is the real closing date, not the definition's)."""
     name = getattr(respondent, "name", None)
+    g.engine_texts = questionnaire.extra.get("texts")  # the engine's words as it words them
     return piping.Pipes(questionnaire, answers, piping.Context(name, *_dates(questionnaire)))
 
 

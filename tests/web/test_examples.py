@@ -242,3 +242,35 @@ def test_appendix_a_prints_the_closing_date_of_the_schedule(app):
         app.config["SURVEY_SCHEDULE"] = {"good_practice_savings": {"closes": "2013-07-12"}}
         text = _pdf_text(guidance_pdf(questionnaire))
     assert "Friday 12 July 2013" in text and "19 June" not in text
+
+
+def test_the_engine_texts_are_worded_per_questionnaire(examples_app):
+    j = journey(examples_app, "example_piping")
+    j.page("budget")
+    assert "Leave it blank if it does not apply" in j.html
+    assert "At most 300 characters, please" in j.html
+    assert "If this is not applicable, enter n/a" not in j.html
+    v = journey(examples_app, "example_validation")
+    v.answer("budgets", {"q1": "1,000", "q2": "900"})
+    assert "Please check your answers" in v.html and "These figures are right" in v.html
+    assert "There is a problem" not in v.html
+    c = journey(examples_app, "example_conditions")  # no texts: today's wording
+    c.answer("authority", {"q2": ["housing"]})
+    assert "There is a problem" in c.html
+
+
+def test_an_unknown_engine_text_is_refused_with_the_names():
+    from survey.questionnaire.loader import loads
+    from survey.questionnaire.reading import DefinitionError
+
+    text = (EXAMPLES / "validation.yaml").read_text()
+    text = text.replace("  confirm_figures:", "  confirm_figure:").replace(
+        '"Please check your answers"', '"Check {field}"'
+    )
+    with pytest.raises(DefinitionError) as caught:
+        loads(text, "validation.yaml")
+    found = [str(p) for p in caught.value.problems]
+    assert any(
+        "unknown engine text 'confirm_figure' (did you mean 'confirm_figures'?)" in p for p in found
+    )
+    assert any("'{field}' is not filled in here (this text has: none)" in p for p in found), found

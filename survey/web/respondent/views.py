@@ -130,6 +130,7 @@ def _check_window():
     today = dt.date.today()
     g.closes = closes
     g.pipes = _pipes(g.questionnaire)
+    g.engine_texts = g.questionnaire.extra.get("texts")
     submitted = g.response is not None and g.response.status == "submitted"
     if submitted and request.endpoint in ("respondent.answers", "respondent.confirmation"):
         return None
