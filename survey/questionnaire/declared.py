@@ -12,7 +12,7 @@ import difflib
 import re
 from typing import Any, Protocol
 
-from survey.questionnaire.model import Option
+from survey.questionnaire.model import Operand, Option, SummaryLine
 from survey.questionnaire.yaml_lines import Map
 
 
@@ -20,6 +20,7 @@ class Reader(Protocol):
     """What these declarations need of the loader (survey.questionnaire.reading.Reader)."""
 
     question_options: dict[str, tuple[Option, ...]]
+    numeric_keys: dict[str, str]
 
     def problem(self, node: Any, path: str, message: str, key: str | None = None) -> None: ...
 
@@ -105,3 +106,43 @@ def read_texts(self: Reader, raw: Any, node: Map) -> None:
             known = ", ".join(f"{{{f}}}" for f in _FIELD.findall(ENGINE_TEXTS[name])) or "none"
             self.problem(raw, path, f"'{{{sorted(extra)[0]}}}' is not filled in here "
                          f"(this text has: {known})", name)  # fmt: skip
+
+
+# -- calculated summaries -------------------------------------------------------------------------
+
+
+def read_summary(self: Reader, raw: Any, path: str, node: Map) -> tuple[SummaryLine, ...]:
+    """``summary: [{label, sum: [keys]} | {label, question: key}]``: totals of numbers answered
+    on earlier pages, shown back with "Are these totals correct?"."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        self.problem(node, f"{path}.summary", "must be a non-empty list of totals")
+        return ()
+    lines = []
+    for i, item in enumerate(raw):
+        p = f"{path}.summary[{i}]"
+        if not isinstance(item, Map) or not isinstance(item.get("label"), str):
+            self.problem(raw, p, "a total is a mapping with a label and a sum (or a question)")
+            continue
+        unknown = set(item) - {"label", "sum", "question", "__duplicate_keys__"}
+        if unknown or ("sum" in item) == ("question" in item):
+            self.problem(item, p, "give a label and one of sum (a list of answer keys) or question")
+            continue
+        terms = item["sum"] if "sum" in item else [item["question"]]
+        if not isinstance(terms, list) or not terms or not all(isinstance(t, str) for t in terms):
+            self.problem(item, p, "sum is a non-empty list of answer keys")
+            continue
+        kinds = []
+        for key in terms:
+            kind = self.numeric_keys.get(key)
+            if kind is None:
+                self.problem(item, p, f"'{key}' is not the answer key of a number, percentage or "
+                             "money question on an earlier page")  # fmt: skip
+            kinds.append(kind)
+        lines.append(
+            SummaryLine(
+                item["label"], Operand("sum", tuple(terms)), all(k == "money" for k in kinds)
+            )
+        )
+    return tuple(lines)

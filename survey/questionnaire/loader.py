@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from survey.questionnaire.condition_reading import check_conditions
-from survey.questionnaire.declared import read_renames, read_texts
+from survey.questionnaire.declared import read_renames, read_summary, read_texts
 from survey.questionnaire.limits import (
     MAX_ANSWER_KEYS,
     MAX_DEFINITION_CHARS,
@@ -112,7 +112,7 @@ class _Validator(Reader):
     # -- pages ------------------------------------------------------------------------------------
     PAGE_KEYS = {
         "id", "title", "section", "ref", "intro", "content", "guidance", "questions", "show_if",
-        "checks",
+        "checks", "summary",
     }  # fmt: skip
 
     def page(
@@ -147,10 +147,11 @@ class _Validator(Reader):
             question = self.question(q, f"{path}.questions[{i}]", counter[0], repeat)
             if question:
                 built.append(question)
-        if not built and not raw.get("content"):
-            self.problem(raw, path, "a page needs questions or content")
+        if not built and not raw.get("content") and not raw.get("summary"):
+            self.problem(raw, path, "a page needs questions, content or a summary")
         self.check_index = counter[0] + 1
         checks = self.checks(raw, path, built, repeat)
+        summary = read_summary(self, raw.get("summary"), path, raw)
         counter[0] += 1
         return Page(
             id=pid,
@@ -165,6 +166,7 @@ class _Validator(Reader):
             repeat=repeat,
             checks=checks,
             line=line_of(raw),
+            summary=summary,
         )
 
     def repeat_block(

@@ -169,6 +169,16 @@ class Question:
 
 
 @dataclass(frozen=True)
+class SummaryLine:
+    """One total a calculated summary page shows back ("Total spending: £1,000"): ``value`` is
+    a sum of answers (or one answer), as conditions compare them."""
+
+    label: str
+    value: Operand
+    money: bool = False  # every term is money: shown in pounds
+
+
+@dataclass(frozen=True)
 class Page:
     id: str
     title: str
@@ -182,6 +192,7 @@ class Page:
     repeat: str | None = None  # id of the enclosing repeat, if any
     checks: tuple[Check, ...] = ()
     line: int = 0
+    summary: tuple[SummaryLine, ...] = ()  # a calculated summary: totals to confirm
 
 
 @dataclass(frozen=True)

@@ -274,3 +274,33 @@ def test_an_unknown_engine_text_is_refused_with_the_names():
         "unknown engine text 'confirm_figure' (did you mean 'confirm_figures'?)" in p for p in found
     )
     assert any("'{field}' is not filled in here (this text has: none)" in p for p in found), found
+
+
+def test_a_calculated_summary_shows_the_totals_to_confirm_or_change(examples_app):
+    j = journey(examples_app, "example_validation")
+    j.answer("budgets", {"q1": "1,000", "q2": "1,000"})
+    spent = j.answer("spending", {"q3_staff": "600", "q3_premises": "300", "q3_other": "100"})
+    assert spent.location.endswith("/page/totals")
+    j.page("totals")
+    assert "Are these totals correct?" in j.html
+    assert "Spending for 2012/13" in j.html and "£1,000" in j.html and "£900" in j.html
+    assert f'href="/s/{j.token}/page/spending#q3_staff"' in j.html  # the way back to fix them
+    assert "Yes, these totals are correct" in j.html
+    assert j.post({}).location.endswith("/page/staff")
+    # changed, the totals follow the answers
+    j.answer("spending", {"q3_staff": "500", "q3_premises": "300", "q3_other": "200"})
+    j.page("totals")
+    assert "£800" in j.html and "£900" not in j.html and "£1,000" in j.html
+
+
+def test_a_summary_of_something_not_numeric_is_refused():
+    from survey.questionnaire.loader import loads
+    from survey.questionnaire.reading import DefinitionError
+
+    text = (
+        (EXAMPLES / "validation.yaml")
+        .read_text()
+        .replace('{label: "Budget for 2012/13", question: q1}', '{label: "Budget", question: q8}')
+    )
+    with pytest.raises(DefinitionError, match="'q8' is not the answer key of a number"):
+        loads(text, "validation.yaml")

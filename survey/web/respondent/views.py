@@ -30,6 +30,7 @@ from survey.questionnaire import piping
 from survey.questionnaire.checking import apply_drafts, check_page, shown_form
 from survey.questionnaire.model import PageInstance, Questionnaire
 from survey.questionnaire.routing import instance_count
+from survey.questionnaire.summary import summary_rows
 from survey.registry import Registry
 from survey.responses import answers as answer_module
 from survey.responses import writing
@@ -328,6 +329,9 @@ def _render_page(
     totals = page_totals(g.questionnaire, questions, state.stored)
     first = pi.questions()[0] if pi.page.questions else None
     g.pipes = _pipes(g.questionnaire, lambda: state.effective, first)
+    summary = (
+        summary_rows(g.questionnaire, pi, state.effective, state.route) if pi.page.summary else []
+    )
     previous, _ = state.neighbours(pi.key)
     labels: dict[str, str] = {}
     for qi in questions:
@@ -348,6 +352,7 @@ def _render_page(
         returning=request.args.get("change") == "1",
         reference=pi.reference,
         field_labels=labels,
+        summary=summary,
     )
 
 
