@@ -85,6 +85,7 @@ def _page(p: Page, repeat: Repeat | None) -> dict[str, Any]:
         "guidance": p.guidance,
         "show_if": _condition(p.show_if),
         "checks": [_check(c) for c in p.checks],
+        "summary": [{"label": line.label, "sum": list(line.value.keys)} for line in p.summary],
         "questions": [_question(q) for q in p.questions],
     }
 
