@@ -267,6 +267,49 @@ def print_command(
     click.echo(f"wrote {out} ({len(pdf):,} bytes)")
 
 
+@main.command("upgrade-responses")
+@click.argument("questionnaire_id")
+@click.option("--by", "actor", required=True, help="Who applies it (recorded in the audit trail).")
+@click.option("--dry-run", is_flag=True, help="Say what would change, and change nothing.")
+@with_appcontext
+def upgrade_responses_command(questionnaire_id: str, actor: str, dry_run: bool) -> None:
+    """Apply the current (loaded) version to the responses still in progress on older ones:
+    answers kept where their ids are unchanged, the others set aside in the audit trail."""
+    from sqlalchemy import select
+
+    from survey.extensions import db
+    from survey.models import QuestionnaireVersion
+    from survey.questionnaire.versioning import carry_over
+    from survey.registry import Registry, content_hash
+    from survey.responses import reading, writing
+
+    questionnaire = current_app.extensions["survey_registry"].current().get(questionnaire_id)
+    if questionnaire is None:
+        raise click.UsageError(f"unknown questionnaire '{questionnaire_id}'")
+    row = db.session.scalar(
+        select(QuestionnaireVersion).filter_by(
+            questionnaire_id=questionnaire_id, content_hash=content_hash(questionnaire.source_text)
+        )
+    )
+    if row is None:
+        raise click.ClickException("the current definition is not stored: run survey load first")
+    stale = [
+        r for r in db.session.scalars(reading.responses_query(questionnaire_id, ["in_progress"]))
+        if r.questionnaire_version_id != row.id
+    ]  # fmt: skip
+    for response in stale:
+        old = Registry.for_version(response.questionnaire_version)
+        kept, dropped = carry_over(old, questionnaire, reading.load_answers(response))
+        aside = f"; set aside: {', '.join(sorted(dropped))}" if dropped else ""
+        click.echo(f"response {response.id}: version {response.questionnaire_version.version} -> "
+                   f"{row.version}, {len(kept)} answers kept{aside}")  # fmt: skip
+        if not dry_run:
+            writing.move_to_version(response, row.id, kept, dropped, actor)
+    click.echo(
+        f"{len(stale)} response(s) {'would move' if dry_run else 'moved'} to version {row.version}"
+    )
+
+
 from survey.web.researcher.cli import create_user_command  # noqa: E402
 
 main.add_command(create_user_command)

@@ -154,3 +154,49 @@ def test_a_newly_loaded_version_is_served_without_a_restart(make_app):
     # and a response begun on the first version keeps it
     early.open(f"/s/{early.token}/answers")
     assert "Why?" in early.html and "travel so" not in early.html
+
+
+def test_a_corrected_version_is_applied_to_responses_in_progress(make_app):
+    from survey.cli import upgrade_responses_command
+    from survey.models import AuditEvent, Response
+    from survey.responses.reading import load_answers
+
+    first = make_app(V1, "v1")
+    first.test_cli_runner().invoke(load_command)
+    with first.app_context():
+        _, token = create_respondent("versions", "In progress")
+        db.session.commit()
+    j = Journey(first.test_client(), token)
+    assert j.answer("one", {"q1": "car", "q2": "Far"}, action="save").status_code == 302
+    done = answered(first, {"q1": "walk", "q2": "Near"})
+    corrected = (
+        V1.replace("{id: car, label: Car}", "{id: driving, label: Driving}")
+        .replace(
+            '      - {id: q2, type: text, text: "Why?"}\n',
+            '      - {id: q2, type: number, text: "How far?"}\n',
+        )
+        .replace(
+            "title: Versions\n",
+            "title: Versions\nretired: [q2]\nrenamed_options: {q1: {car: driving}}\n",
+        )
+    )
+    second = make_app(corrected, "v2")
+    assert second.test_cli_runner().invoke(load_command).exit_code == 0
+    runner = second.test_cli_runner()
+    dry = runner.invoke(
+        upgrade_responses_command, ["versions", "--by", "r@example.org", "--dry-run"]
+    )
+    assert "1 response(s) would move to version 2" in dry.output
+    assert "1 answers kept; set aside: q2" in dry.output
+    moved = runner.invoke(upgrade_responses_command, ["versions", "--by", "r@example.org"])
+    assert moved.exit_code == 0, moved.output
+    with second.app_context():
+        responses = db.session.scalars(select(Response).order_by(Response.id)).all()
+        in_progress = next(r for r in responses if r.status == "in_progress")
+        assert in_progress.questionnaire_version.version == 2
+        assert load_answers(in_progress) == {"q1": "driving"}
+        event = db.session.scalar(select(AuditEvent).filter_by(action="response_moved_to_version"))
+        assert event.details["set_aside"] == {"q2": "Far"}  # kept in the audit trail, not lost
+        submitted = next(r for r in responses if r.status == "submitted")
+        assert submitted.questionnaire_version.version == 1  # submitted answers are immutable
+    assert done.token

@@ -129,3 +129,32 @@ def apply_renames(
         elif isinstance(value, str):
             out[key] = mapping.get(value, value)
     return out
+
+
+def carry_over(
+    old: Questionnaire, new: Questionnaire, answers: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A response's answers on ``old`` as answers on a corrected version ``new``: kept where the
+    key is one ``new`` asks of a question of the same type (renamed options renamed), the rest
+    returned apart (the caller records them, so nothing is lost)."""
+    asked: dict[str, str] = {}
+    for item in new.items:
+        pages = item.pages if isinstance(item, Repeat) else (item,)
+        instances = range(1, item.max + 1) if isinstance(item, Repeat) else (None,)
+        for page in pages:
+            for q in page.questions:
+                for n in instances:
+                    qi = QuestionInstance(q, n, item if isinstance(item, Repeat) else None)
+                    for key in question_type(q).stored_kinds(new, qi):
+                        asked[key] = q.id
+    renamed = apply_renames(new, old, answers)
+    kept, dropped = {}, {}
+    for key, value in renamed.items():
+        question_id = asked.get(key)
+        before = old.question(question_id) if question_id else None
+        after = new.question(question_id) if question_id else None
+        if before is not None and after is not None and before.type == after.type:
+            kept[key] = value
+        else:
+            dropped[key] = answers[key]
+    return kept, dropped
