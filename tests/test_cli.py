@@ -7,7 +7,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 from survey.cli import check_command, describe_command, invite_command, load_command
 from survey.extensions import db
@@ -128,11 +127,3 @@ def test_backup_and_restore(tmp_path):
     not_a_db = tmp_path / "junk.db"
     not_a_db.write_text("junk")
     assert "not a usable SQLite database" in run("restore", str(not_a_db), "--yes").stderr
-
-
-def test_the_readme_lists_every_question_type():
-    from survey.questionnaire.types import QUESTION_TYPES
-
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    missing = [name for name in sorted(QUESTION_TYPES) if f"`{name}`" not in readme]
-    assert not missing, f"README.md does not list the question types {missing}"
