@@ -23,6 +23,7 @@ from survey.questionnaire.conditions import (
     LEAF_OPS,
     LEFT_KINDS,
     ORDERINGS,
+    as_date,
     keys_read,
 )
 from survey.questionnaire.model import (
@@ -280,11 +281,8 @@ def _side_kind(v: Reader, p: Placed, kinds: dict, side: Operand) -> str | None:
         if isinstance(value, (int, float)):
             return "number"
         text = str(value)
-        try:
-            dt.date.fromisoformat(text)
+        if as_date(text) is not None:
             return "date"
-        except ValueError:
-            pass
         try:
             float(text)
             return "number"

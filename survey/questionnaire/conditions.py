@@ -4,7 +4,7 @@ A condition is plain data (:class:`survey.questionnaire.model.Condition`), read 
 loader (:mod:`survey.questionnaire.condition_reading`); nothing is ever passed to ``eval``. A
 comparison has two sides (:class:`~survey.questionnaire.model.Operand`): an answer, the number of
 options chosen, a sum of answers, or a constant. Numbers compare as numbers, dates as dates
-(answers are stored as ``YYYY-MM-DD``), anything else as text, so ``equals`` keeps the
+(answers are stored as ``YYYY-MM-DD``, month-year ones as ``YYYY-MM``: their first day), anything else as text, so ``equals`` keeps the
 behaviour of the first grammar (``{question: q2, equals: district}``). A comparison with a side
 that is not answered does not hold (``not_equals`` and ``answered: false`` excepted), so an
 unanswered question never opens a page by accident.
@@ -29,7 +29,7 @@ LEAF_OPS = (*COMPARISONS, "includes", "answered")
 LEFT_KINDS = ("question", "count", "sum")  # the left side: an answer, a count or a sum
 COMBINATORS = ("all", "any", "not")
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
@@ -110,12 +110,21 @@ def comparable(value: Any) -> float | dt.date | None:
         return number
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str) and _ISO_DATE.match(value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
+    if isinstance(value, str):
+        return as_date(value)
     return None
+
+
+def as_date(text: str) -> dt.date | None:
+    """A date answer (``2013-04-01``) or a month-year one (``2013-04``, its first day)."""
+    match = _ISO_DATE.match(text.strip())
+    if not match:
+        return None
+    try:
+        year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3) or 1)
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _ordered(op: str, left: Any, right: Any) -> bool:

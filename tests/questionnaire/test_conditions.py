@@ -244,3 +244,23 @@ pages:
     q = loads(text)
     answers = {"amount_ex1": 50, "again_ex1": "yes", "amount_ex2": 500}
     assert [p.key for p in route(q, answers)] == ["cost-1", "again-1", "cost-2", "why-2"]
+
+
+def test_month_year_answers_compare_as_months():
+    text = """
+id: m
+title: Months
+pages:
+  - id: one
+    title: One
+    questions:
+      - {id: started, type: month_year, text: Started}
+  - id: two
+    title: Two
+    show_if: {question: started, at_least: "2013-04"}
+    questions:
+      - {id: why, type: text, text: Why}
+"""
+    q = loads(text)
+    assert [p.key for p in route(q, {"started": "2013-05"})] == ["one", "two"]
+    assert [p.key for p in route(q, {"started": "2013-03"})] == ["one"]
