@@ -235,7 +235,7 @@ def _check_reference(v: Reader, qn: Questionnaire, kinds: dict, p: Placed, key: 
              "(a question can only depend on earlier answers; this would be a cycle)")  # fmt: skip
     elif p.holder != "check" and holder_page is not None and holder_page.id == p.page:
         _say(v, p, f"refers to '{key}' on the same page, which is not answered yet when the "
-             "page is shown: put the question on a later page (or use a conditional reveal)")  # fmt: skip
+             "page is shown: put the question on a later page, or reveal it under the option (follow_up)")  # fmt: skip
     if repeat is not None and repeat != p.repeat:
         _say(v, p, f"refers to question '{question.id}' inside repeat '{repeat}' from outside it")
 
