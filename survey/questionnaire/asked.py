@@ -11,6 +11,7 @@ own words (:func:`survey.printing.blocks.describe_condition`: "you answered ..."
 
 from __future__ import annotations
 
+from survey.questionnaire.conditions import in_words
 from survey.questionnaire.model import Condition, QuestionInstance, Questionnaire
 
 ALWAYS = "always"
@@ -38,28 +39,35 @@ def asked_when(
 
 
 def describe(questionnaire: Questionnaire, condition: Condition, context: QuestionInstance) -> str:
-    """One ``show_if`` condition, its questions resolved within ``context``'s repeat instance."""
+    """One ``show_if`` condition, its questions resolved within ``context``'s repeat instance: a
+    comparison of an answer with an option by the option's label (and code); anything else in
+    the words of :func:`survey.questionnaire.conditions.in_words`."""
     if condition.op in ("all", "any"):
         joiner = " and " if condition.op == "all" else " or "
-        inner = joiner.join(
+        return joiner.join(
             _grouped(describe(questionnaire, c, context), c) for c in condition.parts
         )
-        return inner
     if condition.op == "not":
         return f"not ({describe(questionnaire, condition.parts[0], context)})"
-    question = questionnaire.question(condition.question or "")
-    if question is None:
-        return f"{condition.question} {condition.op} {condition.value}"
-    ref = _ref(context.sibling(question))
+
+    def name(key: str) -> str:
+        question = questionnaire.question(key)
+        return _ref(context.sibling(question)) if question else context.sibling_key(key)
+
+    left, right = condition.left, condition.right
+    key = left.keys[0] if left is not None and left.kind == "answer" else condition.question
+    question = questionnaire.question(key or "") if left is None or left.kind == "answer" else None
+    constant = right is None or right.kind == "constant"
+    if question is None or not constant or condition.op not in _OPTION_VERBS:
+        return in_words(condition, name)
+    value = condition.value if right is None else right.value
     if condition.op == "answered":
-        answered = str(condition.value).lower() in ("true", "yes", "1")
-        return f"{ref} is {'answered' if answered else 'not answered'}"
-    value = _value(question, condition.value)
-    if condition.op == "includes":
-        return f"{ref} includes {value}"
-    if condition.op == "not_equals":
-        return f"{ref} is not {value}"
-    return f"{ref} is {value}"
+        answered = str(value).lower() in ("true", "yes", "1")
+        return f"{name(question.id)} is {'answered' if answered else 'not answered'}"
+    return f"{name(question.id)} {_OPTION_VERBS[condition.op]} {_value(question, value)}"
+
+
+_OPTION_VERBS = {"equals": "is", "not_equals": "is not", "includes": "includes", "answered": ""}
 
 
 def _grouped(text: str, condition: Condition) -> str:
