@@ -180,7 +180,9 @@ def test_invitation_csv_good_rows_give_a_links_file(app, client, sign_in):
         "=cmd|' /C calc'!A0,District Council,,\n",
     )
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # a byte order mark, so Excel reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert [r["name"] for r in rows] == ["Barnet", "Leeds", "'=cmd|' /C calc'!A0"]
     link = rows[0]["link"]
     assert client.get(link.replace("http://localhost", "")).status_code == 302
