@@ -123,7 +123,11 @@ class Exporter:
             batch_size=self.options.batch_size,
         ):
             self.count += 1
-            answers = effective_answers(self.definition(record.version_id), record.answers)
+            answers = (
+                record.answers
+                if record.effective
+                else effective_answers(self.definition(record.version_id), record.answers)
+            )
             if self.sponsor_texts is not None and self.types is not None:
                 answers = self.sponsor_view(record, answers)
             yield record, answers

@@ -37,6 +37,7 @@ class RawResponse:
     name: str | None = None
     submitted_at: dt.datetime | None = None
     version_id: int | None = None  # the questionnaire version it was answered on
+    effective: bool = False  # read from its snapshot: only the answers on its route
 
 
 def _statuses(include_in_progress: bool) -> tuple[str, ...]:
@@ -58,7 +59,7 @@ def read_responses(
         Response.submitted_at,
         Response.questionnaire_version_id,
     )
-    for row, answers in reading.stream(stmt, BATCH):
+    for row, answers in reading.stream(stmt, BATCH, snapshots=True):
         response_id, status, reference, authority_type, name, submitted_at, version_id = row
         yield RawResponse(
             response_id,
@@ -69,6 +70,7 @@ def read_responses(
             name,
             submitted_at,
             version_id,
+            answers.effective,
         )
 
 

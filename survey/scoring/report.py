@@ -136,7 +136,11 @@ def build_report(
     routing = VersionedRouting(questionnaire)
     for raw in source:
         # the route of the version answered decides which answers count
-        effective = effective_answers(routing.definition(raw.version_id), raw.answers)
+        effective = (
+            raw.answers  # its snapshot: the route already applied
+            if raw.effective
+            else effective_answers(routing.definition(raw.version_id), raw.answers)
+        )
         cleaned, found = clean(
             questionnaire,
             config.cleaning,
