@@ -14,6 +14,7 @@ import hmac
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from survey import progress
 from survey.disclosure import UNFIT, SponsorTexts
 from survey.disclosure.types import TypeCensus, type_grouping
 from survey.exports.cells import cell_value, fit_checks
@@ -123,6 +124,7 @@ class Exporter:
             batch_size=self.options.batch_size,
         ):
             self.count += 1
+            progress.step()
             answers = (
                 record.answers
                 if record.effective

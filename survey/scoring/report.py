@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from survey import progress
 from survey.extensions import db
 from survey.models import QuestionnaireVersion
 from survey.questionnaire.model import Questionnaire
@@ -163,6 +164,7 @@ def build_report(
         used += 1
         for acc in everything:
             acc.add(record)
+        progress.step()
 
     figures = []
     for main, splits in accumulators:
