@@ -94,7 +94,9 @@ KINDS: dict[str, JobKind] = {
             lambda p: bool(p.get("include_in_progress") or p.get("full")),
             run_figures_json,
             lambda p: "Figures (JSON)" + (", full precision" if p.get("full") else ""),
-            lambda p: f"{p['questionnaire_id']}-figures{'-full-precision' if p.get('full') else ''}.json",
+            lambda p: (
+                f"{p['questionnaire_id']}-figures{'-full-precision' if p.get('full') else ''}.json"
+            ),
         ),
         JobKind(
             "export",
@@ -103,9 +105,11 @@ KINDS: dict[str, JobKind] = {
             lambda p: not p.get("anonymised") or bool(p.get("include_in_progress")),
             run_export,
             lambda p: f"Download: {p['fmt']}" + (", anonymised" if p.get("anonymised") else ""),
-            lambda p: f"{p['questionnaire_id']}-{p['fmt']}"
-            + ("-anonymised" if p.get("anonymised") else "")
-            + f".{EXTENSIONS[p['fmt']]}",
+            lambda p: (
+                f"{p['questionnaire_id']}-{p['fmt']}"
+                + ("-anonymised" if p.get("anonymised") else "")
+                + f".{EXTENSIONS[p['fmt']]}"
+            ),
         ),
     )
 }

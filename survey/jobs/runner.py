@@ -47,7 +47,9 @@ def run(job_id: int, send) -> None:
     name = f"{job.key}.{kind.extension(params)}"
     config = current_app.config
     try:
-        watcher = JobProgress(job_id, expected_total(job.kind, params), config["JOBS_PROGRESS_SECONDS"])
+        watcher = JobProgress(
+            job_id, expected_total(job.kind, params), config["JOBS_PROGRESS_SECONDS"]
+        )
         db.session.rollback()  # the work reads in transactions of its own
         with progress.reporting(watcher), files.atomic_file(name) as path:
             kind.run(params, path)

@@ -80,7 +80,8 @@ def reusable(key: str) -> Job | None:
     from survey.jobs.files import result_exists
 
     jobs = db.session.scalars(
-        select(Job).where(Job.key == key, Job.status.in_(("queued", "running", "done")))
+        select(Job)
+        .where(Job.key == key, Job.status.in_(("queued", "running", "done")))
         .order_by(Job.id.desc())
     )
     for job in jobs:

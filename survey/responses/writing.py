@@ -370,7 +370,9 @@ def submit(
             .values(status="submitted", submitted_at=utcnow(), reference=reference, drafts={})
         )
         kept = {k: v for k, v in final.items() if not empty(v)}
-        _store_snapshot(connection, response.id, response.version + 1, kept, dict.fromkeys(kept, now))
+        _store_snapshot(
+            connection, response.id, response.version + 1, kept, dict.fromkeys(kept, now)
+        )
         audit(actor, "response_submitted", respondent_id, {"reference": reference})
     return reference
 

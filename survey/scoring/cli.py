@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from survey import progress
 from survey.scoring.config import ScoringConfigError, scoring_config
 
 
@@ -52,14 +53,17 @@ def report_command(
     """Compute the report's figures as published (cells that could reveal fewer than the
     minimum of authorities N/A): figures.json, a CSV per figure, SVG charts, the cleaning
     log, the data-quality summary and report.pdf, in the folder OUT."""
+    from survey.exports import count_responses
     from survey.scoring.output import write_outputs
     from survey.scoring.report import build_report
 
     questionnaire = _questionnaire(questionnaire_id)
     started = time.perf_counter()
-    report = build_report(
-        questionnaire, include_in_progress=include_in_progress, min_authorities=min_authorities
-    )
+    responses = count_responses(questionnaire_id, include_in_progress=include_in_progress)
+    with progress.reporting(progress.TerminalBar("report", responses)):
+        report = build_report(
+            questionnaire, include_in_progress=include_in_progress, min_authorities=min_authorities
+        )
     computed = time.perf_counter() - started
     written = write_outputs(report, out, pdf=not no_pdf, full=full_precision)
     total = time.perf_counter() - started
@@ -91,7 +95,8 @@ def demo_data_command(questionnaire_id: str, respondents: int | None, seed: int)
         raise click.UsageError("give --respondents (the definition declares no demo_respondents)")
     responses = generate(questionnaire, config, count, seed)
     try:
-        stored = store(questionnaire, responses)
+        with progress.reporting(progress.TerminalBar("demo-data", count)):
+            stored = store(questionnaire, responses)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     by_type: dict[str, int] = {}

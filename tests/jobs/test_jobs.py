@@ -73,7 +73,9 @@ def test_the_findings_pdf_is_a_job_and_its_file_is_kept(data, client, sign_in):
     assert PdfReader(io.BytesIO(response.data)).pages
     with data.app_context():
         jobs = db.session.scalars(db.select(Job)).all()
-        assert [(j.kind, j.status, j.audience) for j in jobs] == [("report-pdf", "done", "everyone")]
+        assert [(j.kind, j.status, j.audience) for j in jobs] == [
+            ("report-pdf", "done", "everyone")
+        ]
     assert client.get(f"{BASE}/figures/report.pdf").data == response.data
     with data.app_context():
         assert db.session.scalar(db.select(db.func.count(Job.id))) == 1  # reused, not rendered

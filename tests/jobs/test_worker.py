@@ -61,9 +61,7 @@ def cells(path: Path) -> list[list[list[object]]]:
     return [[list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book]
 
 
-def test_a_killed_worker_leaves_no_half_written_file_and_the_job_is_run_again(
-    queued_app, tmp_path
-):
+def test_a_killed_worker_leaves_no_half_written_file_and_the_job_is_run_again(queued_app, tmp_path):
     demo(queued_app, 600)
     with queued_app.test_request_context():
         job_id = request_job("export", {"questionnaire_id": QID, "fmt": "xlsx"}, "tester").id
