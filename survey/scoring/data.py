@@ -45,11 +45,16 @@ def _statuses(include_in_progress: bool) -> tuple[str, ...]:
 
 
 def read_responses(
-    questionnaire_id: str, include_in_progress: bool = False
+    questionnaire_id: str,
+    include_in_progress: bool = False,
+    ids: tuple[int, int] | None = None,
 ) -> Iterator[RawResponse]:
     """The responses that count, in id order, each with its raw answers (through
-    :func:`survey.responses.reading.stream`, a window of responses at a time)."""
+    :func:`survey.responses.reading.stream`, a window of responses at a time); with ``ids``,
+    only those from the first to the last id given (a chunk)."""
     stmt = reading.responses_query(questionnaire_id, _statuses(include_in_progress))
+    if ids is not None:
+        stmt = stmt.where(Response.id.between(*ids))
     stmt = stmt.with_only_columns(
         Response.id,
         Response.status,
