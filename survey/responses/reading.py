@@ -273,6 +273,26 @@ def snapshot_rows(response_ids: Iterable[int]) -> dict[int, StoredAnswers]:
     return found
 
 
+def missing_snapshots(questionnaire_id: str, limit: int) -> list[int]:
+    """Up to ``limit`` submitted responses of the questionnaire without a current snapshot."""
+    current = (
+        select(ResponseSnapshot.response_id)
+        .where(
+            ResponseSnapshot.response_id == Response.id,
+            ResponseSnapshot.response_version == Response.version,
+        )
+        .exists()
+    )
+    stmt = (
+        responses_query(questionnaire_id, ("submitted",))
+        .with_only_columns(Response.id)
+        .where(~current)
+        .order_by(Response.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
 def stream(
     stmt: Select, batch_size: int = BATCH, snapshots: bool = False
 ) -> Iterator[tuple[Any, StoredAnswers]]:

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from survey import progress
 from survey.audit import audit
 from survey.extensions import db
 from survey.models import (
@@ -414,6 +415,25 @@ def refresh_snapshot(connection: Connection, response_id: int) -> None:
     answers = effective_answers(definition, {key: value for key, value, _ in stored})
     times = {key: at for key, _, at in stored if key in answers}
     _store_snapshot(connection, response_id, row[0], answers, times)
+
+
+def refresh_snapshots(questionnaire_id: str, batch_size: int = 500) -> int:
+    """Make the snapshot of every submitted response of the questionnaire that has no current
+    one (submitted before snapshots existed, or stored in bulk), ``batch_size`` per write;
+    returns how many were made. Safe to run again, and while respondents are answering."""
+    from survey.responses.reading import missing_snapshots
+
+    made = 0
+    while True:
+        ids = missing_snapshots(questionnaire_id, batch_size)
+        db.session.rollback()
+        if not ids:
+            return made
+        with write_transaction() as connection:
+            for response_id in ids:
+                refresh_snapshot(connection, response_id)
+        made += len(ids)
+        progress.step(len(ids))
 
 
 def _store_snapshot(

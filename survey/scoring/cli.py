@@ -119,3 +119,19 @@ def demo_data_command(questionnaire_id: str, respondents: int | None, seed: int)
     )
     for t in config.types:
         click.echo(f"  {t.label}: {by_type.get(t.id, 0)}")
+
+
+@click.command("snapshots")
+@click.argument("questionnaire_id")
+@with_appcontext
+def snapshots_command(questionnaire_id: str) -> None:
+    """Store the effective answers of every submitted response that has no current snapshot
+    (those submitted before snapshots existed, imported or demonstration data), so exports
+    and figures read one row per response."""
+    from survey.exports import count_responses
+    from survey.responses.writing import refresh_snapshots
+
+    _questionnaire(questionnaire_id)
+    with progress.reporting(progress.TerminalBar("snapshots", count_responses(questionnaire_id))):
+        made = refresh_snapshots(questionnaire_id)
+    click.echo(f"{questionnaire_id}: {made} snapshot(s) made")

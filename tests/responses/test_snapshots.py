@@ -71,3 +71,16 @@ def test_exports_and_figures_are_the_same_read_from_snapshots(app, tmp_path):
     before.pop("generated_at"), after.pop("generated_at")
     assert after == before
     assert (tmp_path / "snapshots.csv").read_bytes() == (tmp_path / "rows.csv").read_bytes()
+
+
+def test_the_snapshots_command_makes_the_missing_ones_once(app):
+    from survey.scoring.cli import snapshots_command
+
+    demo(app, 7)
+    runner = app.test_cli_runner()
+    first = runner.invoke(snapshots_command, [QID])
+    assert first.exit_code == 0 and "7 snapshot(s) made" in first.output, first.output
+    assert "0 snapshot(s) made" in runner.invoke(snapshots_command, [QID]).output
+    with app.app_context():
+        ids = db.session.scalars(select(Response.id)).all()
+        assert len(reading.snapshot_rows(ids)) == 7
