@@ -37,6 +37,7 @@ class RawResponse:
     name: str | None = None
     submitted_at: dt.datetime | None = None
     version_id: int | None = None  # the questionnaire version it was answered on
+    effective: bool = False  # read from its snapshot: only the answers on its route
 
 
 def _statuses(include_in_progress: bool) -> tuple[str, ...]:
@@ -44,11 +45,16 @@ def _statuses(include_in_progress: bool) -> tuple[str, ...]:
 
 
 def read_responses(
-    questionnaire_id: str, include_in_progress: bool = False
+    questionnaire_id: str,
+    include_in_progress: bool = False,
+    ids: tuple[int, int] | None = None,
 ) -> Iterator[RawResponse]:
     """The responses that count, in id order, each with its raw answers (through
-    :func:`survey.responses.reading.stream`, a window of responses at a time)."""
+    :func:`survey.responses.reading.stream`, a window of responses at a time); with ``ids``,
+    only those from the first to the last id given (a chunk)."""
     stmt = reading.responses_query(questionnaire_id, _statuses(include_in_progress))
+    if ids is not None:
+        stmt = stmt.where(Response.id.between(*ids))
     stmt = stmt.with_only_columns(
         Response.id,
         Response.status,
@@ -58,7 +64,7 @@ def read_responses(
         Response.submitted_at,
         Response.questionnaire_version_id,
     )
-    for row, answers in reading.stream(stmt, BATCH):
+    for row, answers in reading.stream(stmt, BATCH, snapshots=True):
         response_id, status, reference, authority_type, name, submitted_at, version_id = row
         yield RawResponse(
             response_id,
@@ -69,6 +75,7 @@ def read_responses(
             name,
             submitted_at,
             version_id,
+            answers.effective,
         )
 
 
