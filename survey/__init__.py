@@ -48,6 +48,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["survey_registry"] = Registry(
         app.config["QUESTIONNAIRE_DIR"], app.config.get("DEFINITION_REFRESH_SECONDS", 2.0)
     )
+    from survey.jobs import queue as job_queue
+
+    job_queue.init_app(app)
 
     from survey import models  # noqa: F401  (register tables with the metadata)
     from survey.web.errors import register_error_pages
@@ -57,7 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_templating(app)
     app.register_blueprint(respondent_views.bp)
-    from survey.web.researcher import accounts, downloads, release, views  # noqa: F401  (routes)
+    from survey.web.researcher import accounts, downloads, jobs, release, views  # noqa: F401
     from survey.web.researcher.blueprint import bp as researcher_bp
 
     app.register_blueprint(researcher_bp)

@@ -24,6 +24,12 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SURVEY_TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
     "SURVEY_SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", int),
     "SURVEY_SESSION_LIFETIME_HOURS": ("SESSION_LIFETIME_HOURS", int),
+    "SURVEY_JOBS_REDIS_URL": ("JOBS_REDIS_URL", str),
+    "SURVEY_JOBS_QUEUE_NAME": ("JOBS_QUEUE_NAME", str),
+    "SURVEY_JOBS_DIR": ("JOBS_DIR", str),
+    "SURVEY_JOBS_QUEUE_FILE": ("JOBS_QUEUE_FILE", str),
+    "SURVEY_JOBS_LEASE_SECONDS": ("JOBS_LEASE_SECONDS", float),
+    "SURVEY_JOBS_EXPORT_THRESHOLD": ("JOBS_EXPORT_THRESHOLD", int),
 }
 
 
@@ -73,6 +79,22 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_IDLE_MINUTES": 8 * 60,
         "SESSION_LIFETIME_HOURS": 24,
         "PASSWORD_MIN_LENGTH": 12,
+        # Background jobs (survey/jobs/, docs/operations.md): Huey on SQLite in the instance
+        # folder unless JOBS_REDIS_URL names a Redis (then every server and worker shares it).
+        "JOBS_REDIS_URL": None,
+        "JOBS_QUEUE_NAME": "survey-jobs",
+        "JOBS_QUEUE_FILE": str(Path(instance_path) / "jobs-queue.db"),
+        "JOBS_DIR": str(Path(instance_path) / "jobs"),
+        "JOBS_IMMEDIATE": False,  # run each job in the asking process (tests only)
+        # a running job renews its lease as it goes; one whose lease ran out (its worker was
+        # killed) is queued again, up to JOBS_MAX_ATTEMPTS attempts in all
+        "JOBS_LEASE_SECONDS": 60.0,
+        "JOBS_QUEUED_SECONDS": 900.0,  # a queued job not started by then is sent again
+        "JOBS_PROGRESS_SECONDS": 1.0,
+        "JOBS_RECOVER_SECONDS": 15.0,
+        "JOBS_MAX_ATTEMPTS": 3,
+        # downloads of more responses than this are made by a job, never in the request
+        "JOBS_EXPORT_THRESHOLD": 2000,
     }
 
 

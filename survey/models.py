@@ -189,3 +189,52 @@ class CleaningDecision(Model):
     note: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str] = mapped_column(String(300))
     decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ResponseSnapshot(Model):
+    """A submitted response's effective answers (its route applied, for the definition version it
+    answered), stored once at submit so that exports and scoring read one row per response
+    instead of decoding its answer rows and working out its route again. Made and remade only by
+    :func:`survey.responses.writing.refresh_snapshot` (submit, reopen, a researcher's edit, a
+    version correction); ``response_version`` says which save of the response it was made from."""
+
+    __tablename__ = "response_snapshot"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
+    )
+    response_version: Mapped[int]
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # when each answer was last saved, grouped: {ISO time: [keys]} (a submit saves them together)
+    times: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    made_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Job(Model):
+    """A background job (survey/jobs/): a report PDF, a large export or a report's statistics.
+
+    ``key`` names what the result depends on (the job's kind and parameters, the definition
+    versions, the responses', decisions' and releases' change counters), so a second request
+    for the same thing while nothing has changed reuses the job and its file. A worker claims a
+    job by taking its lease and renews it as it goes; a job whose lease ran out (its worker was
+    killed) is queued again until ``attempts`` reaches the limit."""
+
+    __tablename__ = "job"
+    __table_args__ = (Index("ix_job_key", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    audience: Mapped[str] = mapped_column(String(20))  # "everyone" or "staff"
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    lease_until: Mapped[dt.datetime | None]
+    file_name: Mapped[str | None] = mapped_column(String(300))
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]

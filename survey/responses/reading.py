@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Text, bindparam, func, select, type_coerce
 
 from survey.extensions import db
-from survey.models import Answer, QuestionnaireVersion, Respondent, Response
+from survey.models import Answer, QuestionnaireVersion, Respondent, Response, ResponseSnapshot
 from survey.tokens import hash_token
 
 BATCH = 1000  # responses read per window when streaming many
@@ -223,10 +223,12 @@ def answers_to(questionnaire_id: str, key: str) -> dict[int, Any]:
 
 @dataclass(slots=True)
 class StoredAnswers:
-    """A response's answers as streamed: values and when each was last saved."""
+    """A response's answers as streamed: values and when each was last saved. ``effective``:
+    read from the response's snapshot, so already only the answers on its route."""
 
     values: dict[str, Any]
     times: dict[str, dt.datetime]
+    effective: bool = False
 
 
 def answer_rows(response_ids: Iterable[int]) -> dict[int, StoredAnswers]:
@@ -253,13 +255,72 @@ def answer_rows(response_ids: Iterable[int]) -> dict[int, StoredAnswers]:
     return found
 
 
-def stream(stmt: Select, batch_size: int = BATCH) -> Iterator[tuple[Any, StoredAnswers]]:
+def grouped_times(times: Mapping[str, Any]) -> dict[str, list[str]]:
+    """When each answer was saved, as a snapshot keeps it: ``{ISO time: [keys]}`` (a submit
+    saves every answer at once, so there is usually one time)."""
+    grouped: dict[str, list[str]] = {}
+    for key, at in times.items():
+        grouped.setdefault(at.isoformat(), []).append(key)
+    return grouped
+
+
+def snapshot_rows(response_ids: Iterable[int]) -> dict[int, StoredAnswers]:
+    """The snapshots of these responses that are current (made at the response's version now),
+    by response id: one row each, its answers already route-applied. A response saved since
+    its snapshot was made (or without one) is not here: read its answer rows instead."""
+    raw = db.engine.dialect.name == "sqlite"
+    answers = type_coerce(ResponseSnapshot.answers, Text) if raw else ResponseSnapshot.answers
+    times = type_coerce(ResponseSnapshot.times, Text) if raw else ResponseSnapshot.times
+    rows = db.session.execute(
+        select(ResponseSnapshot.response_id, answers, times)
+        .join(Response, Response.id == ResponseSnapshot.response_id)
+        .where(
+            ResponseSnapshot.response_id.in_(list(response_ids)),
+            ResponseSnapshot.response_version == Response.version,
+        )
+    )
+    loads = json.loads
+    parse = dt.datetime.fromisoformat
+    found: dict[int, StoredAnswers] = {}
+    for response_id, values, grouped in rows:
+        if raw:
+            values, grouped = loads(values), loads(grouped)
+        when = {key: parse(at) for at, keys in grouped.items() for key in keys}
+        found[response_id] = StoredAnswers(values, when, effective=True)
+    return found
+
+
+def missing_snapshots(questionnaire_id: str, limit: int) -> list[int]:
+    """Up to ``limit`` submitted responses of the questionnaire without a current snapshot."""
+    current = (
+        select(ResponseSnapshot.response_id)
+        .where(
+            ResponseSnapshot.response_id == Response.id,
+            ResponseSnapshot.response_version == Response.version,
+        )
+        .exists()
+    )
+    stmt = (
+        responses_query(questionnaire_id, ("submitted",))
+        .with_only_columns(Response.id)
+        .where(~current)
+        .order_by(Response.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def stream(
+    stmt: Select, batch_size: int = BATCH, snapshots: bool = False
+) -> Iterator[tuple[Any, StoredAnswers]]:
     """The rows of ``stmt`` (a select of a questionnaire's responses whose first column is
     ``Response.id``, e.g. from :func:`responses_query`), each with its response's answers.
 
     Read in windows of ``batch_size`` responses in id order (``id > last ... LIMIT n``), one
     query for the responses and one for their answers each, so memory holds one window however
-    many responses there are.
+    many responses there are. With ``snapshots``, a response with a current snapshot is read
+    from it (one row, its route already applied: ``StoredAnswers.effective``), and only the
+    others from their answer rows.
     """
     last = 0
     while True:
@@ -268,7 +329,10 @@ def stream(stmt: Select, batch_size: int = BATCH) -> Iterator[tuple[Any, StoredA
         ).all()
         if not rows:
             return
-        found = answer_rows(row[0] for row in rows)
+        ids = [row[0] for row in rows]
+        found = snapshot_rows(ids) if snapshots else {}
+        if len(found) < len(ids):
+            found |= answer_rows(i for i in ids if i not in found)
         for row in rows:
             yield row, found.get(row[0]) or StoredAnswers({}, {})
         last = rows[-1][0]

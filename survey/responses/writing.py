@@ -19,19 +19,29 @@ from typing import Any
 from typing import cast as cast_type
 
 from flask import current_app
-from sqlalchemy import Table, Text, bindparam, cast, delete, event, insert, update
+from sqlalchemy import Table, Text, bindparam, cast, delete, event, insert, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from survey import progress
 from survey.audit import audit
 from survey.extensions import db
-from survey.models import Answer, QuestionnaireVersion, Respondent, Response, utcnow
+from survey.models import (
+    Answer,
+    QuestionnaireVersion,
+    Respondent,
+    Response,
+    ResponseSnapshot,
+    utcnow,
+)
+from survey.questionnaire.routing import effective_answers
+from survey.registry import Registry
 from survey.responses import sqlite
 from survey.responses.prepared import Prepared, PreparedRows
-from survey.responses.reading import ResponseRecord
+from survey.responses.reading import ResponseRecord, grouped_times
 from survey.tokens import hash_token, new_reference, new_token
 
 
@@ -312,7 +322,8 @@ def _bump(connection: Connection, response_id: int, expected_version: int) -> No
         raise ConflictError()
 
 
-def _replace(connection: Connection, response_id: int, answers: Mapping[str, Any]) -> None:
+def _replace(connection: Connection, response_id: int, answers: Mapping[str, Any]):
+    """Make the stored answers exactly ``answers``; returns the time they were saved at."""
     connection.execute(delete(_ANSWERS).where(_ANSWER.response_id == response_id))
     now = utcnow()
     rows = [
@@ -322,6 +333,7 @@ def _replace(connection: Connection, response_id: int, answers: Mapping[str, Any
     ]
     if rows:
         connection.execute(insert(_ANSWERS), rows)
+    return now
 
 
 def remove_instance(
@@ -352,11 +364,15 @@ def submit(
     reference = new_reference()
     with write_transaction() as connection:
         _bump(connection, response.id, response.version)
-        _replace(connection, response.id, final)
+        now = _replace(connection, response.id, final)
         connection.execute(
             update(_RESPONSES)
             .where(_RESPONSE.id == response.id)
             .values(status="submitted", submitted_at=utcnow(), reference=reference, drafts={})
+        )
+        kept = {k: v for k, v in final.items() if not empty(v)}
+        _store_snapshot(
+            connection, response.id, response.version + 1, kept, dict.fromkeys(kept, now)
         )
         audit(actor, "response_submitted", respondent_id, {"reference": reference})
     return reference
@@ -400,7 +416,74 @@ def reopen(response: Response, actor: str) -> None:
             .where(_RESPONSE.id == response_id)
             .values(status="in_progress", version=_RESPONSE.version + 1)
         )
+        refresh_snapshot(connection, response_id)
         audit(actor, "response_reopened", respondent_id, {"reference": reference})
+
+
+# -- snapshots of effective answers -----------------------------------------------------------------
+
+
+def refresh_snapshot(connection: Connection, response_id: int) -> None:
+    """Make the response's snapshot again from its stored answers, in the caller's write (after
+    its version has moved on): its effective answers under the route of the definition version
+    it answered. Call it from every write that changes a submitted response's answers or its
+    version (reopening, a researcher's edit, an applied version correction); readers use a
+    snapshot only while it was made at the response's current version."""
+    row = connection.execute(
+        select(_RESPONSE.version, _RESPONSE.questionnaire_version_id).where(
+            _RESPONSE.id == response_id
+        )
+    ).one()
+    stored = connection.execute(
+        select(_ANSWER.key, _ANSWER.value, _ANSWER.updated_at).where(
+            _ANSWER.response_id == response_id
+        )
+    ).all()
+    definition = Registry.for_version(db.session.get_one(QuestionnaireVersion, row[1]))
+    answers = effective_answers(definition, {key: value for key, value, _ in stored})
+    times = {key: at for key, _, at in stored if key in answers}
+    _store_snapshot(connection, response_id, row[0], answers, times)
+
+
+def refresh_snapshots(questionnaire_id: str, batch_size: int = 500) -> int:
+    """Make the snapshot of every submitted response of the questionnaire that has no current
+    one (submitted before snapshots existed, or stored in bulk), ``batch_size`` per write;
+    returns how many were made. Safe to run again, and while respondents are answering."""
+    from survey.responses.reading import missing_snapshots
+
+    made = 0
+    while True:
+        ids = missing_snapshots(questionnaire_id, batch_size)
+        db.session.rollback()
+        if not ids:
+            return made
+        with write_transaction() as connection:
+            for response_id in ids:
+                refresh_snapshot(connection, response_id)
+        made += len(ids)
+        progress.step(len(ids))
+
+
+def _store_snapshot(
+    connection: Connection,
+    response_id: int,
+    version: int,
+    answers: Mapping[str, Any],
+    times: Mapping[str, Any],
+) -> None:
+    connection.execute(delete(_SNAPSHOTS).where(_SNAPSHOTS.c.response_id == response_id))
+    connection.execute(
+        insert(_SNAPSHOTS).values(
+            response_id=response_id,
+            response_version=version,
+            answers=dict(answers),
+            times=grouped_times(times),
+            made_at=utcnow(),
+        )
+    )
+
+
+_SNAPSHOTS = cast_type(Table, ResponseSnapshot.__table__)
 
 
 def replace_answers(response_id: int, answers: Mapping[str, Any]) -> None:

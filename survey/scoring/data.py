@@ -37,7 +37,7 @@ class RawResponse:
     name: str | None = None
     submitted_at: dt.datetime | None = None
     version_id: int | None = None  # the questionnaire version it was answered on
-    respondent_id: int | None = None
+    effective: bool = False  # read from its snapshot: only the answers on its route
 
 
 def _statuses(include_in_progress: bool) -> tuple[str, ...]:
@@ -45,11 +45,16 @@ def _statuses(include_in_progress: bool) -> tuple[str, ...]:
 
 
 def read_responses(
-    questionnaire_id: str, include_in_progress: bool = False
+    questionnaire_id: str,
+    include_in_progress: bool = False,
+    ids: tuple[int, int] | None = None,
 ) -> Iterator[RawResponse]:
     """The responses that count, in id order, each with its raw answers (through
-    :func:`survey.responses.reading.stream`, a window of responses at a time)."""
+    :func:`survey.responses.reading.stream`, a window of responses at a time); with ``ids``,
+    only those from the first to the last id given (a chunk)."""
     stmt = reading.responses_query(questionnaire_id, _statuses(include_in_progress))
+    if ids is not None:
+        stmt = stmt.where(Response.id.between(*ids))
     stmt = stmt.with_only_columns(
         Response.id,
         Response.status,
@@ -58,10 +63,9 @@ def read_responses(
         Respondent.name,
         Response.submitted_at,
         Response.questionnaire_version_id,
-        Response.respondent_id,
     )
-    for row, answers in reading.stream(stmt, BATCH):
-        response_id, status, reference, authority_type, name, submitted_at, version_id = row[:7]
+    for row, answers in reading.stream(stmt, BATCH, snapshots=True):
+        response_id, status, reference, authority_type, name, submitted_at, version_id = row
         yield RawResponse(
             response_id,
             status,
@@ -71,7 +75,7 @@ def read_responses(
             name,
             submitted_at,
             version_id,
-            row[7],
+            answers.effective,
         )
 
 
@@ -120,3 +124,18 @@ def in_memory(
             authority_type=r.get("authority_type"),
             name=r.get("name"),
         )
+
+
+def read_authorities(response_ids: set[int]) -> dict[int, tuple[str | None, int | None]]:
+    """``{response id: (authority name, respondent id)}``, for naming cleaning issues."""
+    ids = sorted(response_ids)
+    out: dict[int, tuple[str | None, int | None]] = {}
+    for start in range(0, len(ids), 500):
+        rows = db.session.execute(
+            select(Response.id, Respondent.name, Respondent.id)
+            .join(Respondent, Respondent.id == Response.respondent_id)
+            .where(Response.id.in_(ids[start : start + 500]))
+        )
+        for response_id, name, respondent_id in rows:
+            out[response_id] = (name, respondent_id)
+    return out

@@ -29,10 +29,11 @@ from survey.questionnaire.model import Questionnaire
 from survey.scoring.cleaning import reallocation_targets
 from survey.scoring.config import ScoringConfigError, scoring_config
 from survey.scoring.issues import ACTION_LABELS, RULE_TITLES, RULES
-from survey.scoring.output import figure_csv, figure_svg, log_csv, report_pdf
+from survey.scoring.output import figure_csv, figure_svg, log_csv
 from survey.scoring.report import Report, build_report
 from survey.web.auth import roles_required
 from survey.web.files import file_response
+from survey.web.researcher.jobs import job_result
 
 bp = Blueprint("figures", __name__, url_prefix="/research/<questionnaire_id>/figures")
 
@@ -236,9 +237,11 @@ def data_quality(questionnaire_id: str):
 @bp.get("/report.pdf")
 @roles_required(*EVERYONE)
 def pdf(questionnaire_id: str):
+    """The findings report, made by a background job (2-3 s of rendering: never in a web
+    request) and kept until the responses, decisions or releases change."""
     questionnaire = _questionnaire(questionnaire_id)
-    body = report_pdf(_report(questionnaire))
-    return _download(body, "application/pdf", f"{questionnaire_id}-findings.pdf")
+    params = {"questionnaire_id": questionnaire.id, "include_in_progress": _include_in_progress()}
+    return job_result("report-pdf", params)
 
 
 @bp.get("/cleaning")
