@@ -53,7 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_templating(app)
     app.register_blueprint(respondent_views.bp)
-    from survey.web.researcher import accounts, downloads, release, views  # noqa: F401  (routes)
+    from survey.web.researcher import accounts, downloads, release, responses, views  # noqa: F401  (routes)
     from survey.web.researcher.blueprint import bp as researcher_bp
 
     app.register_blueprint(researcher_bp)
@@ -61,6 +61,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from survey.web.researcher.figures import bp as figures_bp
 
     app.register_blueprint(figures_bp)
+    from survey.web.researcher.statistics import bp as statistics_bp
+
+    app.register_blueprint(statistics_bp)
     register_error_pages(app)
     _register_security_headers(app)
     return app

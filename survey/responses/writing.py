@@ -19,7 +19,7 @@ from typing import Any
 from typing import cast as cast_type
 
 from flask import current_app
-from sqlalchemy import Table, Text, bindparam, cast, delete, event, insert, update
+from sqlalchemy import Table, Text, bindparam, cast, delete, event, insert, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Dialect
@@ -28,7 +28,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from survey.audit import audit
 from survey.extensions import db
-from survey.models import Answer, QuestionnaireVersion, Respondent, Response, utcnow
+from survey.models import Answer, AnswerEdit, QuestionnaireVersion, Respondent, Response, utcnow
 from survey.responses import sqlite
 from survey.responses.prepared import Prepared, PreparedRows
 from survey.responses.reading import ResponseRecord
@@ -46,6 +46,10 @@ class ConflictError(Exception):
 
 class SubmittedError(Exception):
     """The response is submitted and read-only."""
+
+
+class NotEditableError(Exception):
+    """A researcher's edit was refused: the response is not submitted, or no reason was given."""
 
 
 class PendingChangesError(RuntimeError):
@@ -168,6 +172,7 @@ def note_keying(response: ResponseRecord, respondent_id: int, keyed_in_by: str) 
 # Built once: SQLAlchemy then reuses their compiled form without working out a cache key each time.
 _RESPONSES = cast_type(Table, Response.__table__)
 _ANSWERS = cast_type(Table, Answer.__table__)
+_EDITS = cast_type(Table, AnswerEdit.__table__)
 _RESPONSE = _RESPONSES.c
 _ANSWER = _ANSWERS.c
 # the version check of a page save, which writes the response's bookkeeping in the same statement
@@ -359,6 +364,7 @@ def submit(
             .values(status="submitted", submitted_at=utcnow(), reference=reference, drafts={})
         )
         audit(actor, "response_submitted", respondent_id, {"reference": reference})
+    answers_changed(response.id, "submit")
     return reference
 
 
@@ -373,6 +379,91 @@ def reopen(response: Response, actor: str) -> None:
             .values(status="in_progress", version=_RESPONSE.version + 1)
         )
         audit(actor, "response_reopened", respondent_id, {"reference": reference})
+    answers_changed(response_id, "reopen")
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    """One answer a researcher changes: its key, the stored (submitted) value it is made over,
+    the value in force before (the submitted one or an earlier edit's) and the new value (None
+    removes the answer)."""
+
+    key: str
+    submitted: Any
+    old: Any
+    new: Any
+
+
+def edit_answers(
+    response_id: int,
+    respondent_id: int,
+    expected_version: int,
+    changes: Sequence[AnswerChange],
+    reason: str,
+    actor: str,
+) -> None:
+    """A researcher's correction of a submitted response, in one :func:`write_transaction`: a
+    change-log row per changed key (the stored answers are never touched) and an audit event.
+
+    Guarded by the response's version, as a page save is: an edit made on a page read before
+    another save, edit or reopening raises :class:`ConflictError` and writes nothing. Raises
+    :class:`NotEditableError` when the response is not submitted or no reason is given."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise NotEditableError("a reason is required")
+    if not changes:
+        return
+    with write_transaction() as connection:
+        row = connection.execute(
+            select(_RESPONSE.status, _RESPONSE.version).where(_RESPONSE.id == response_id)
+        ).first()
+        if row is None or row.version != expected_version:
+            raise ConflictError()
+        if row.status != "submitted":
+            raise NotEditableError("only a submitted response can be edited")
+        _bump(connection, response_id, expected_version)
+        now = utcnow()
+        connection.execute(
+            insert(_EDITS),
+            [
+                {
+                    "response_id": response_id,
+                    "key": c.key,
+                    "submitted": c.submitted,
+                    "old_value": c.old,
+                    "new_value": c.new,
+                    "reason": reason,
+                    "edited_by": actor,
+                    "edited_at": now,
+                    "response_version": expected_version + 1,
+                }  # fmt: skip
+                for c in changes
+            ],
+        )
+        audit(
+            actor,
+            "answers_edited",
+            respondent_id,
+            {"keys": [c.key for c in changes], "reason": reason},
+        )
+    answers_changed(response_id, "edit")
+
+
+def answers_changed(response_id: int, cause: str) -> None:
+    """Called once a write that changes a response's effective answers has committed (a
+    submission, a reopening, a researcher's edit): the one place to hook what is kept of them.
+    The figures' cached reports of the response's questionnaire are dropped here, so that the
+    next page works them out again."""
+    cache = current_app.extensions.get("scoring_reports")
+    if not cache:
+        return
+    questionnaire_id = db.session.scalar(
+        select(QuestionnaireVersion.questionnaire_id)
+        .join(Response, Response.questionnaire_version_id == QuestionnaireVersion.id)
+        .where(Response.id == response_id)
+    )
+    for key in [k for k in cache if k[0] == questionnaire_id]:
+        cache.pop(key, None)
 
 
 def replace_answers(response_id: int, answers: Mapping[str, Any]) -> None:
