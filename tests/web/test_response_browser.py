@@ -216,7 +216,7 @@ def test_corrections_flow_into_downloads_and_the_respondent_changing_it_supersed
         streamed = reading.answer_rows([response.id])[response.id].values
         submitted_only = reading.answer_rows([response.id], edited=False)[response.id].values
         assert streamed["q1"] == "Barnet Council" and submitted_only["q1"] == "Barnet"
-    download = client.get(f"/research/{QID}/downloads/csv")
+    download = client.get(f"/research/{QID}/downloads/csv-wide")
     assert download.status_code == 200 and "Barnet Council" in download.get_data(as_text=True)
     # the respondent's own later answer (after a reopening) stands over the correction
     with app.app_context():
