@@ -60,7 +60,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_templating(app)
     app.register_blueprint(respondent_views.bp)
-    from survey.web.researcher import accounts, downloads, jobs, release, views  # noqa: F401
+    from survey.web.researcher import (  # noqa: F401  (routes)
+        accounts,
+        downloads,
+        jobs,
+        release,
+        responses,
+        views,
+    )
     from survey.web.researcher.blueprint import bp as researcher_bp
 
     app.register_blueprint(researcher_bp)
@@ -68,6 +75,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from survey.web.researcher.figures import bp as figures_bp
 
     app.register_blueprint(figures_bp)
+    from survey.web.researcher.statistics import bp as statistics_bp
+
+    app.register_blueprint(statistics_bp)
     register_error_pages(app)
     _register_security_headers(app)
     return app

@@ -195,7 +195,7 @@ class ResponseSnapshot(Model):
     """A submitted response's effective answers (its route applied, for the definition version it
     answered), stored once at submit so that exports and scoring read one row per response
     instead of decoding its answer rows and working out its route again. Made and remade only by
-    :func:`survey.responses.writing.refresh_snapshot` (submit, reopen, a researcher's edit, a
+    :func:`survey.responses.snapshots.refresh` (submit, reopen, a researcher's edit, a
     version correction); ``response_version`` says which save of the response it was made from."""
 
     __tablename__ = "response_snapshot"
@@ -238,3 +238,28 @@ class Job(Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     started_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
+
+
+class AnswerEdit(Model):
+    """A researcher's correction of one answer of a submitted response, with its reason.
+
+    Edits never change the stored answers (what the respondent submitted): reading builds the
+    edited view on top of them (survey.responses.reading.apply_edits), as cleaning does. Rows are
+    only ever added: the newest row for a key is the edit in force, the earlier ones its change
+    log. ``submitted`` keeps the stored value the edit was made over, so that once the respondent
+    changes that answer (after a reopen) their new answer stands and the edit is superseded.
+    """
+
+    __tablename__ = "answer_edit"
+    __table_args__ = (Index("ix_answer_edit_response", "response_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    submitted: Mapped[Any] = mapped_column(JSON, nullable=True)
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    edited_by: Mapped[str] = mapped_column(String(300))
+    edited_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    response_version: Mapped[int]

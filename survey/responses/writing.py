@@ -29,19 +29,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from survey import progress
 from survey.audit import audit
 from survey.extensions import db
-from survey.models import (
-    Answer,
-    QuestionnaireVersion,
-    Respondent,
-    Response,
-    ResponseSnapshot,
-    utcnow,
-)
-from survey.questionnaire.routing import effective_answers
-from survey.registry import Registry
-from survey.responses import sqlite
+from survey.models import Answer, QuestionnaireVersion, Respondent, Response, utcnow
+from survey.responses import snapshots, sqlite
 from survey.responses.prepared import Prepared, PreparedRows
-from survey.responses.reading import ResponseRecord, grouped_times
+from survey.responses.reading import ResponseRecord
 from survey.tokens import hash_token, new_reference, new_token
 
 
@@ -56,6 +47,10 @@ class ConflictError(Exception):
 
 class SubmittedError(Exception):
     """The response is submitted and read-only."""
+
+
+class NotEditableError(Exception):
+    """A researcher's edit was refused: the response is not submitted, or no reason was given."""
 
 
 class PendingChangesError(RuntimeError):
@@ -311,7 +306,7 @@ def _upsert_statement(dialect: str):
 # -- writes of a whole response ---------------------------------------------------------------------
 
 
-def _bump(connection: Connection, response_id: int, expected_version: int) -> None:
+def bump(connection: Connection, response_id: int, expected_version: int) -> None:
     """The version check of a write: a save since ``expected_version`` was read is a conflict."""
     bumped = connection.execute(
         update(_RESPONSES)
@@ -346,7 +341,7 @@ def remove_instance(
     """Make the answers exactly ``remaining`` after an example is removed, against the version
     the answers were read at; its drafts go (they belonged to the pages renumbered)."""
     with write_transaction() as connection:
-        _bump(connection, response.id, response.version)
+        bump(connection, response.id, response.version)
         _replace(connection, response.id, remaining)
         connection.execute(
             update(_RESPONSES)
@@ -363,7 +358,7 @@ def submit(
     answers), freeze the response and give it a reference, which is returned."""
     reference = new_reference()
     with write_transaction() as connection:
-        _bump(connection, response.id, response.version)
+        bump(connection, response.id, response.version)
         now = _replace(connection, response.id, final)
         connection.execute(
             update(_RESPONSES)
@@ -371,10 +366,9 @@ def submit(
             .values(status="submitted", submitted_at=utcnow(), reference=reference, drafts={})
         )
         kept = {k: v for k, v in final.items() if not empty(v)}
-        _store_snapshot(
-            connection, response.id, response.version + 1, kept, dict.fromkeys(kept, now)
-        )
+        snapshots.store_submitted(connection, response.id, response.version + 1, kept, now)
         audit(actor, "response_submitted", respondent_id, {"reference": reference})
+    answers_changed(response.id, "submit")
     return reference
 
 
@@ -391,7 +385,7 @@ def move_to_version(
     response_id, respondent_id = response.id, response.respondent_id
     before, expected = response.questionnaire_version_id, response.version
     with write_transaction() as connection:
-        _bump(connection, response_id, expected)
+        bump(connection, response_id, expected)
         _replace(connection, response_id, kept)
         connection.execute(
             update(_RESPONSES)
@@ -416,33 +410,26 @@ def reopen(response: Response, actor: str) -> None:
             .where(_RESPONSE.id == response_id)
             .values(status="in_progress", version=_RESPONSE.version + 1)
         )
-        refresh_snapshot(connection, response_id)
+        snapshots.refresh(connection, response_id)
         audit(actor, "response_reopened", respondent_id, {"reference": reference})
+    answers_changed(response_id, "reopen")
 
 
-# -- snapshots of effective answers -----------------------------------------------------------------
-
-
-def refresh_snapshot(connection: Connection, response_id: int) -> None:
-    """Make the response's snapshot again from its stored answers, in the caller's write (after
-    its version has moved on): its effective answers under the route of the definition version
-    it answered. Call it from every write that changes a submitted response's answers or its
-    version (reopening, a researcher's edit, an applied version correction); readers use a
-    snapshot only while it was made at the response's current version."""
-    row = connection.execute(
-        select(_RESPONSE.version, _RESPONSE.questionnaire_version_id).where(
-            _RESPONSE.id == response_id
-        )
-    ).one()
-    stored = connection.execute(
-        select(_ANSWER.key, _ANSWER.value, _ANSWER.updated_at).where(
-            _ANSWER.response_id == response_id
-        )
-    ).all()
-    definition = Registry.for_version(db.session.get_one(QuestionnaireVersion, row[1]))
-    answers = effective_answers(definition, {key: value for key, value, _ in stored})
-    times = {key: at for key, _, at in stored if key in answers}
-    _store_snapshot(connection, response_id, row[0], answers, times)
+def answers_changed(response_id: int, cause: str) -> None:
+    """Called once a write that changes a response's effective answers has committed (a
+    submission, a reopening, a researcher's edit): the one place to hook what is kept of them.
+    The figures' cached reports of the response's questionnaire are dropped here, so that the
+    next page works them out again."""
+    cache = current_app.extensions.get("scoring_reports")
+    if not cache:
+        return
+    questionnaire_id = db.session.scalar(
+        select(QuestionnaireVersion.questionnaire_id)
+        .join(Response, Response.questionnaire_version_id == QuestionnaireVersion.id)
+        .where(Response.id == response_id)
+    )
+    for key in [k for k in cache if k[0] == questionnaire_id]:
+        cache.pop(key, None)
 
 
 def refresh_snapshots(questionnaire_id: str, batch_size: int = 500) -> int:
@@ -459,31 +446,9 @@ def refresh_snapshots(questionnaire_id: str, batch_size: int = 500) -> int:
             return made
         with write_transaction() as connection:
             for response_id in ids:
-                refresh_snapshot(connection, response_id)
+                snapshots.refresh(connection, response_id)
         made += len(ids)
         progress.step(len(ids))
-
-
-def _store_snapshot(
-    connection: Connection,
-    response_id: int,
-    version: int,
-    answers: Mapping[str, Any],
-    times: Mapping[str, Any],
-) -> None:
-    connection.execute(delete(_SNAPSHOTS).where(_SNAPSHOTS.c.response_id == response_id))
-    connection.execute(
-        insert(_SNAPSHOTS).values(
-            response_id=response_id,
-            response_version=version,
-            answers=dict(answers),
-            times=grouped_times(times),
-            made_at=utcnow(),
-        )
-    )
-
-
-_SNAPSHOTS = cast_type(Table, ResponseSnapshot.__table__)
 
 
 def replace_answers(response_id: int, answers: Mapping[str, Any]) -> None:

@@ -1,5 +1,5 @@
 """Snapshots of submitted answers: made at submit with the effective answers, remade on reopen
-(and by refresh_snapshot, which a researcher's edit or a version correction calls), never used
+(and by snapshots.refresh, which a researcher's edit or a version correction calls), never used
 once the response has been saved since; exports and figures read the same with or without."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from sqlalchemy import select
 from survey.exports import ExportOptions, export_to
 from survey.extensions import db
 from survey.models import Response, ResponseSnapshot
-from survey.responses import reading, writing
+from survey.responses import reading, snapshots, writing
 from survey.scoring.report import build_report
 from tests.jobs.conftest import QID, demo
 
@@ -64,7 +64,7 @@ def test_exports_and_figures_are_the_same_read_from_snapshots(app, tmp_path):
         ids = db.session.scalars(select(Response.id)).all()
         for response_id in ids:
             with writing.write_transaction() as connection:
-                writing.refresh_snapshot(connection, response_id)
+                snapshots.refresh(connection, response_id)
         assert len(reading.snapshot_rows(ids)) == 25
         after = build_report(q).to_json(full=True)
         export_to(QID, "csv-wide", tmp_path / "snapshots.csv", ExportOptions())
@@ -84,3 +84,32 @@ def test_the_snapshots_command_makes_the_missing_ones_once(app):
     with app.app_context():
         ids = db.session.scalars(select(Response.id)).all()
         assert len(reading.snapshot_rows(ids)) == 7
+
+
+def test_a_researchers_edit_remakes_the_snapshot_with_the_edit_and_submitted_stays(app, tmp_path):
+    """An edit is laid on top of the submitted answers: the snapshot the downloads read holds the
+    edited value, and reading the submitted answers (edited=False) still gives the original."""
+    from survey.responses import editing
+
+    demo(app, 1)
+    with app.app_context():
+        response = db.session.scalars(select(Response)).one()
+        response_id, respondent_id = response.id, response.respondent_id
+        with writing.write_transaction() as connection:
+            snapshots.refresh(connection, response_id)
+        submitted = reading.load_answers(db.session.get(Response, response_id))
+        before = submitted.get("q3")
+        new = "chief_executive" if before != "chief_executive" else "chief_finance_officer"
+        version = db.session.get(Response, response_id).version
+        db.session.rollback()
+        change = editing.AnswerChange("q3", before, before, new)
+        editing.edit_answers(response_id, respondent_id, version, [change], "typo", "r@x")
+        snapshot = _snapshot(response_id)
+        assert snapshot.response_version == version + 1 and snapshot.answers["q3"] == new
+        assert reading.snapshot_rows([response_id])[response_id].values["q3"] == new
+        stmt = reading.responses_query(QID, ("submitted",)).with_only_columns(Response.id)
+        [(_, edited)] = list(reading.stream(stmt, snapshots=True))
+        [(_, original)] = list(reading.stream(stmt, snapshots=True, edited=False))
+        assert edited.values["q3"] == new and original.values["q3"] == before
+        export_to(QID, "csv-wide", tmp_path / "rows.csv", ExportOptions())
+    assert new in (tmp_path / "rows.csv").read_text(encoding="utf-8-sig")

@@ -40,6 +40,7 @@ from survey.web.auth import EVERYONE, STAFF, key_in_token, roles_required
 from survey.web.files import file_response
 from survey.web.researcher.blueprint import PostForm, bp, questionnaire_or_404, registry
 from survey.web.researcher.rate_chart import rate_chart_svg, submission_timeline
+from survey.web.researcher.responses import response_answers
 
 
 def _respondent(questionnaire_id: str, respondent_id: int) -> Respondent:
@@ -350,10 +351,10 @@ def respondent(questionnaire_id: str, respondent_id: int):
     respondent = _respondent(questionnaire_id, respondent_id)
     response = respondent.response
     questionnaire = registry().get(questionnaire_id)
-    sections = []
+    shown: dict[str, Any] = {"sections": [], "change_log": []}
     if response is not None:
         questionnaire = registry().for_version(response.questionnaire_version)
-        sections = answer_sections(questionnaire, load_answers(response))
+        shown = response_answers(questionnaire, response)
     events = db.session.scalars(
         select(AuditEvent)
         .filter_by(respondent_id=respondent.id)
@@ -369,8 +370,8 @@ def respondent(questionnaire_id: str, respondent_id: int):
         response=response,
         status=_status(respondent),
         status_labels=STATUS_LABELS,
-        sections=sections,
         events=events,
+        **shown,
     )
 
 
