@@ -24,6 +24,9 @@ CSV_GETS = [
     f"/research/{QID}/figures/figure/figure_2.csv",
     f"/research/{QID}/figures/figure/figure_2.csv?precision=full",
     f"/research/{QID}/figures/cleaning.csv",
+    f"/research/{QID}/corrections.csv",
+    f"/research/{QID}/statistics/statistics.csv",
+    f"/research/{QID}/statistics/crosstab.csv?row=q3",
 ]
 
 
