@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["survey_registry"] = Registry(app.config["QUESTIONNAIRE_DIR"])
 
     from survey import models  # noqa: F401  (register tables with the metadata)
+    from survey.fieldwork import models as fieldwork_models  # noqa: F401
     from survey.web.errors import register_error_pages
     from survey.web.printing import bp as printing_bp
     from survey.web.respondent import views as respondent_views

@@ -288,6 +288,10 @@ from survey.scoring.cli import demo_data_command, report_command  # noqa: E402
 main.add_command(report_command)
 main.add_command(demo_data_command)
 
+from survey.fieldwork.cli import send_mail_command  # noqa: E402
+
+main.add_command(send_mail_command)
+
 
 @main.command("backup")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))

@@ -29,6 +29,7 @@ from survey.questionnaire.checking import apply_drafts, check_page, shown_form
 from survey.questionnaire.model import PageInstance, Questionnaire
 from survey.questionnaire.routing import instance_count
 from survey.registry import Registry
+from survey.schedule import window
 from survey.responses import answers as answer_module
 from survey.responses import writing
 from survey.responses.reading import (
@@ -111,14 +112,7 @@ def _invalid_link():
 
 def _window(questionnaire: Questionnaire) -> tuple[dt.date | None, dt.date | None]:
     """Opening and closing dates: the definition's, unless configuration overrides them."""
-    schedule = current_app.config["SURVEY_SCHEDULE"]
-    override = schedule.get(questionnaire.id, schedule.get("*", {}))
-    opens, closes = questionnaire.opens, questionnaire.closes
-    if "opens" in override:
-        opens = dt.date.fromisoformat(override["opens"]) if override["opens"] else None
-    if "closes" in override:
-        closes = dt.date.fromisoformat(override["closes"]) if override["closes"] else None
-    return opens, closes
+    return window(questionnaire, current_app.config["SURVEY_SCHEDULE"])
 
 
 @bp.before_request
@@ -186,7 +180,10 @@ def _context() -> dict[str, Any]:
 
 @bp.get("/<token>")
 def start(token: str):
-    """The link itself: the first unfinished page, or the answers once submitted."""
+    """The link itself: the first unfinished page, or the answers once submitted. The first
+    visit is recorded as the link being opened (not as a response in progress)."""
+    if g.respondent.opened_at is None and not g.keyed_in_by:
+        writing.note_opened(g.respondent.id)
     if _submitted():
         return redirect(url_for(".answers", token=token))
     state = _state(g.response)
