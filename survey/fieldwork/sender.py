@@ -18,7 +18,7 @@ from survey.extensions import db
 from survey.fieldwork import campaign, outbox
 from survey.fieldwork.messages import fill, values_for
 from survey.fieldwork.models import OutboxMessage
-from survey.fieldwork.smtp import Abandoned, Mailer, MailSettings, Refused, Uncertain, Unreachable
+from survey.fieldwork.smtp import POLICY, Abandoned, Mailer, MailSettings, Refused, Uncertain, Unreachable
 from survey.models import Respondent, utcnow
 from survey.schedule import window
 from survey.tokens import UnsealError, unseal
@@ -134,7 +134,7 @@ def _prepare(
         message.body,
         values_for(respondent.name, respondent.contact_name, link, closes, title),
     )
-    email = EmailMessage()
+    email = EmailMessage(policy=POLICY)
     email["From"] = settings.sender
     email["To"] = message.to_address
     email["Subject"] = filled.subject

@@ -175,10 +175,15 @@ def _text(reply: bytes | str) -> str:
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
+# Lines up to RFC 5322's limit of 998: a subject is not folded before its first word (which
+# some mail programs then show with a leading space), and a link is never broken.
+POLICY = SMTP.clone(max_line_length=998)
+
+
 def _data(message: EmailMessage) -> bytes:
     """The message as DATA: CRLF line ends, leading dots doubled, ending in CRLF (the final
     "." is sent separately)."""
-    raw = message.as_bytes(policy=SMTP)
+    raw = message.as_bytes(policy=POLICY)
     raw = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", raw)
     raw = re.sub(rb"(?m)^\.", b"..", raw)
     if not raw.endswith(b"\r\n"):
