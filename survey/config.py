@@ -35,7 +35,6 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SURVEY_MAIL_TIMEOUT": ("MAIL_TIMEOUT", float),
     "SURVEY_MAIL_LEASE_SECONDS": ("MAIL_LEASE_SECONDS", int),
     "SURVEY_MAIL_MAX_ATTEMPTS": ("MAIL_MAX_ATTEMPTS", int),
-    "SURVEY_AUTHORITY_TYPE_RULE": ("AUTHORITY_TYPE_RULE", str),
 }
 
 
@@ -102,10 +101,6 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_LEASE_SECONDS": 300,
         # temporary failures are retried with back-off this many times, then marked failed
         "MAIL_MAX_ATTEMPTS": 8,
-        # which type an authority counts as, everywhere (tracking, response rates, the report):
-        # "invited" (the type it was invited as) or "answer" (its answer to the type question,
-        # the invited type until it has answered); see survey.fieldwork.authority_type
-        "AUTHORITY_TYPE_RULE": "answer",
     }
 
 

@@ -19,13 +19,17 @@ from survey.models import Respondent, Response, utcnow
 def template_for(questionnaire_id: str, kind: str) -> tuple[str, str]:
     """The subject and body a new message of this kind is made from (the default until one is
     saved)."""
-    row = db.session.scalar(select(MessageTemplate).filter_by(questionnaire_id=questionnaire_id, kind=kind))
+    row = db.session.scalar(
+        select(MessageTemplate).filter_by(questionnaire_id=questionnaire_id, kind=kind)
+    )
     return (row.subject, row.body) if row else DEFAULTS[kind]
 
 
 def save_template(questionnaire_id: str, kind: str, subject: str, body: str, actor: str) -> None:
     """Store a checked template (the caller checked it with messages.problems) and commit."""
-    row = db.session.scalar(select(MessageTemplate).filter_by(questionnaire_id=questionnaire_id, kind=kind))
+    row = db.session.scalar(
+        select(MessageTemplate).filter_by(questionnaire_id=questionnaire_id, kind=kind)
+    )
     if row is None:
         row = MessageTemplate(questionnaire_id=questionnaire_id, kind=kind)
         db.session.add(row)
@@ -59,7 +63,11 @@ def not_yet_invited(questionnaire_id: str) -> list[Respondent]:
 def audience(questionnaire_id: str, kind: str, chosen: Iterable[int] | None) -> list[Respondent]:
     """Who a message goes to: for an invitation those not yet invited, for a reminder everyone
     not yet submitted; only the ``chosen`` ones among them, if given."""
-    everyone = not_yet_invited(questionnaire_id) if kind == "invitation" else not_submitted(questionnaire_id)
+    everyone = (
+        not_yet_invited(questionnaire_id)
+        if kind == "invitation"
+        else not_submitted(questionnaire_id)
+    )
     if chosen is None:
         return everyone
     wanted = set(chosen)
@@ -72,7 +80,12 @@ def audience(questionnaire_id: str, kind: str, chosen: Iterable[int] | None) -> 
 def schedule_reminder(questionnaire_id: str, send_at: dt.datetime, actor: str) -> ReminderSchedule:
     row = ReminderSchedule(questionnaire_id=questionnaire_id, send_at=send_at, created_by=actor)
     db.session.add(row)
-    audit(actor, "reminder_scheduled", None, {"questionnaire": questionnaire_id, "send_at": send_at.isoformat()})
+    audit(
+        actor,
+        "reminder_scheduled",
+        None,
+        {"questionnaire": questionnaire_id, "send_at": send_at.isoformat()},
+    )
     db.session.commit()
     return row
 
@@ -86,7 +99,9 @@ def cancel_schedule(row: ReminderSchedule, actor: str) -> None:
 def schedules(questionnaire_id: str) -> list[ReminderSchedule]:
     return list(
         db.session.scalars(
-            select(ReminderSchedule).filter_by(questionnaire_id=questionnaire_id).order_by(ReminderSchedule.send_at)
+            select(ReminderSchedule)
+            .filter_by(questionnaire_id=questionnaire_id)
+            .order_by(ReminderSchedule.send_at)
         )
     )
 

@@ -27,7 +27,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "invitation": (
         "{questionnaire}: your invitation to take part",
         "Dear {contact_name},\n\n"
-        "{authority} is invited to complete the questionnaire \"{questionnaire}\".\n\n"
+        '{authority} is invited to complete the questionnaire "{questionnaire}".\n\n'
         "Your authority's own link is:\n\n{link}\n\n"
         "Your answers are saved page by page, so you can complete it over several sittings. "
         "Please do not forward this link outside your authority.\n\n"
@@ -37,7 +37,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "reminder": (
         "Reminder: {questionnaire}",
         "Dear {contact_name},\n\n"
-        "We have not yet received {authority}'s answers to \"{questionnaire}\". "
+        'We have not yet received {authority}\'s answers to "{questionnaire}". '
         "The questionnaire closes on {closing_date}.\n\n"
         "Your authority's own link is:\n\n{link}\n\n"
         "Anything already entered has been kept. If you have already submitted, thank you, "
@@ -67,13 +67,17 @@ def problems(subject: str, body: str) -> list[TemplateProblem]:
     if not subject.strip():
         found.append(TemplateProblem("subject", "Enter a subject"))
     elif len(subject) > MAX_SUBJECT:
-        found.append(TemplateProblem("subject", f"The subject must be {MAX_SUBJECT} characters or fewer"))
+        found.append(
+            TemplateProblem("subject", f"The subject must be {MAX_SUBJECT} characters or fewer")
+        )
     elif "\n" in subject or "\r" in subject:
         found.append(TemplateProblem("subject", "The subject must be one line"))
     if not body.strip():
         found.append(TemplateProblem("body", "Enter the message"))
     elif len(body) > MAX_BODY:
-        found.append(TemplateProblem("body", f"The message must be {MAX_BODY:,} characters or fewer"))
+        found.append(
+            TemplateProblem("body", f"The message must be {MAX_BODY:,} characters or fewer")
+        )
     for field, text in (("subject", subject), ("body", body)):
         try:
             names = placeholders_in(text)
@@ -87,7 +91,8 @@ def problems(subject: str, body: str) -> list[TemplateProblem]:
                     field,
                     "Unknown placeholder "
                     + ", ".join("{" + n + "}" for n in unknown)
-                    + ": use " + ", ".join("{" + n + "}" for n in PLACEHOLDERS),
+                    + ": use "
+                    + ", ".join("{" + n + "}" for n in PLACEHOLDERS),
                 )
             )
         if field == "body" and text.strip() and not unknown:

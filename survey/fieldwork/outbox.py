@@ -124,7 +124,9 @@ def queue_uncommitted(
             )
         )
         result.count += 1
-    audit(actor, f"{kind}s_queued", None, {"questionnaire": questionnaire_id, "count": result.count})
+    audit(
+        actor, f"{kind}s_queued", None, {"questionnaire": questionnaire_id, "count": result.count}
+    )
     return result
 
 

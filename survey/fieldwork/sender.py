@@ -18,7 +18,15 @@ from survey.extensions import db
 from survey.fieldwork import campaign, outbox
 from survey.fieldwork.messages import fill, values_for
 from survey.fieldwork.models import OutboxMessage
-from survey.fieldwork.smtp import POLICY, Abandoned, Mailer, MailSettings, Refused, Uncertain, Unreachable
+from survey.fieldwork.smtp import (
+    POLICY,
+    Abandoned,
+    Mailer,
+    MailSettings,
+    Refused,
+    Uncertain,
+    Unreachable,
+)
 from survey.models import Respondent, utcnow
 from survey.schedule import window
 from survey.tokens import UnsealError, unseal

@@ -265,9 +265,12 @@ def saved_response_ids(questionnaire_id: str) -> set[int]:
     text kept as a draft): "in progress" on the tracking page. A response made by opening a
     page and saving nothing is only "opened"."""
     invited = select(Respondent.id).where(Respondent.questionnaire_id == questionnaire_id)
-    with_answers = select(Answer.response_id).join(Response).where(
-        Response.respondent_id.in_(invited)
-    ).distinct()
+    with_answers = (
+        select(Answer.response_id)
+        .join(Response)
+        .where(Response.respondent_id.in_(invited))
+        .distinct()
+    )
     ids = set(db.session.scalars(with_answers))
     drafts = db.session.execute(
         select(Response.id, Response.drafts).where(Response.respondent_id.in_(invited))

@@ -19,6 +19,7 @@ from survey.models import QuestionnaireVersion
 from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.routing import effective_answers
 from survey.registry import Registry
+from survey.responses.invitations import type_preference
 from survey.scoring.cleaning import clean
 from survey.scoring.config import scoring_config
 from survey.scoring.data import RawResponse, read_census, read_decisions, read_responses
@@ -80,9 +81,13 @@ class Report:
         }
 
 
-def type_of(config: ScoringConfig, answers: Mapping[str, Any], invited: str | None):
-    """The authority type: from the answer to the type question, else the invitation's type."""
-    return config.type_for(answers.get(config.type_question)) or config.type_for(invited)
+def type_of(questionnaire: Questionnaire, config: ScoringConfig, answer: Any, invited: str | None):
+    """The authority type by the questionnaire's one rule (``type_preference``)."""
+    for candidate in type_preference(questionnaire, invited, answer):
+        kind = config.type_for(candidate)
+        if kind is not None:
+            return kind
+    return None
 
 
 def build_report(
@@ -105,7 +110,7 @@ def build_report(
         source: Iterable[RawResponse] = read_responses(questionnaire.id, include_in_progress)
         census = []
         for _, status, answer, invited in read_census(questionnaire.id, config.type_question):
-            kind = config.type_for(answer) or config.type_for(invited)
+            kind = type_of(questionnaire, config, answer, invited)
             census.append((kind.id if kind else None, status))
         if decisions is None:
             decisions = read_decisions(questionnaire.id)
@@ -113,7 +118,9 @@ def build_report(
         given = list(responses)
         census = []
         for r in given:
-            kind = type_of(config, r.answers, r.authority_type)
+            kind = type_of(
+                questionnaire, config, r.answers.get(config.type_question), r.authority_type
+            )
             census.append((kind.id if kind else None, r.status))
         source = [r for r in given if r.status in statuses]
         decisions = decisions or {}
@@ -147,7 +154,9 @@ def build_report(
             raw.reference,
         )
         issues.extend(found)
-        kind_of = type_of(config, cleaned, raw.authority_type)
+        kind_of = type_of(
+            questionnaire, config, cleaned.get(config.type_question), raw.authority_type
+        )
         record = Record(
             raw.response_id,
             cleaned,

@@ -23,7 +23,9 @@ def test_an_unknown_placeholder_is_named_with_the_ones_to_use():
 
 
 def test_the_body_must_carry_the_link():
-    assert ("body", "The message must include {link}") in _messages("Subject", "Dear {contact_name}")
+    assert ("body", "The message must include {link}") in _messages(
+        "Subject", "Dear {contact_name}"
+    )
 
 
 def test_a_lone_brace_and_a_format_spec_are_refused_with_advice():
@@ -41,7 +43,9 @@ def test_empty_long_and_multi_line_subjects_are_refused():
 
 def test_filling_in_never_reads_what_is_filled_in():
     values = values_for("Barnet {link}", None, "https://x/s/T", dt.date(2013, 7, 12), "Q")
-    filled = fill("{authority}: {questionnaire}", "Dear {contact_name}, {link} by {closing_date}", values)
+    filled = fill(
+        "{authority}: {questionnaire}", "Dear {contact_name}, {link} by {closing_date}", values
+    )
     assert filled.subject == "Barnet {link}: Q"
     assert filled.body == "Dear colleague, https://x/s/T by 12 July 2013"
 

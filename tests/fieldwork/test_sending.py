@@ -65,7 +65,9 @@ def test_each_authority_gets_its_invitation_with_its_own_working_link(
         assert message["Message-ID"] == stored.message_id
 
 
-def test_nothing_is_sent_twice_and_a_form_posted_twice_queues_once(mail_app, smtp_server, authorities):
+def test_nothing_is_sent_twice_and_a_form_posted_twice_queues_once(
+    mail_app, smtp_server, authorities
+):
     authorities(2)
     assert _queue(mail_app, "invitation", batch="form-1").count == 2
     assert _queue(mail_app, "invitation", batch="form-1").already
@@ -134,11 +136,15 @@ def test_reminders_go_to_those_not_submitted_and_not_to_one_that_submits_meanwhi
         registry = mail_app.extensions["survey_registry"]
         version = registry.ensure_version(registry.get(Q))
         version_id = version.id
-        db.session.add(Response(respondent_id=ids[0], questionnaire_version_id=version_id, status="submitted"))
+        db.session.add(
+            Response(respondent_id=ids[0], questionnaire_version_id=version_id, status="submitted")
+        )
         db.session.commit()
     assert _queue(mail_app, "reminder").count == 2
     with mail_app.app_context():  # the third submits before the sender runs
-        db.session.add(Response(respondent_id=ids[2], questionnaire_version_id=version_id, status="submitted"))
+        db.session.add(
+            Response(respondent_id=ids[2], questionnaire_version_id=version_id, status="submitted")
+        )
         db.session.commit()
     summary = send_pending(mail_app)
     assert (summary.sent, summary.cancelled) == (1, 1)
@@ -169,7 +175,9 @@ def _claim_and_die(app, phase: str) -> None:
         db.session.commit()
 
 
-def test_a_message_whose_worker_died_before_the_end_of_its_data_is_sent(mail_app, smtp_server, authorities):
+def test_a_message_whose_worker_died_before_the_end_of_its_data_is_sent(
+    mail_app, smtp_server, authorities
+):
     authorities(2)
     _queue(mail_app, "invitation")
     _claim_and_die(mail_app, "claimed")
@@ -177,7 +185,9 @@ def test_a_message_whose_worker_died_before_the_end_of_its_data_is_sent(mail_app
     assert smtp_server.handler.count() == 2
 
 
-def test_a_message_that_may_have_been_delivered_is_not_sent_again(mail_app, smtp_server, authorities):
+def test_a_message_that_may_have_been_delivered_is_not_sent_again(
+    mail_app, smtp_server, authorities
+):
     authorities(2)
     _queue(mail_app, "invitation")
     _claim_and_die(mail_app, "finishing")
@@ -200,7 +210,9 @@ def test_a_live_claim_is_never_taken_by_another_worker(mail_app, authorities):
         assert outbox.recover_expired(utcnow()) == (0, 0)
 
 
-def test_a_link_issued_before_email_is_reissued_when_queued(mail_app, smtp_server, authorities, client):
+def test_a_link_issued_before_email_is_reissued_when_queued(
+    mail_app, smtp_server, authorities, client
+):
     ids = authorities(1)
     with mail_app.app_context():
         respondent = respondents(mail_app, ids)[0]
@@ -224,7 +236,9 @@ def test_a_changed_link_key_fails_the_message_saying_what_to_do(mail_app, author
         assert "reissue the link" in db.session.scalars(select(OutboxMessage)).one().last_error
 
 
-def test_a_scheduled_reminder_is_queued_once_when_its_time_comes(mail_app, smtp_server, authorities):
+def test_a_scheduled_reminder_is_queued_once_when_its_time_comes(
+    mail_app, smtp_server, authorities
+):
     authorities(2)
     with mail_app.app_context():
         campaign.schedule_reminder(Q, utcnow() + dt.timedelta(hours=1), "r@example.org")
