@@ -10,6 +10,7 @@ after it is :class:`Uncertain`.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import smtplib
 import ssl
@@ -114,18 +115,14 @@ class Mailer:
 
     def __exit__(self, *exc_info: object) -> None:
         if self.smtp is not None:
-            try:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
                 self.smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                pass
         self.close()
 
     def close(self) -> None:
         if self.smtp is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self.smtp.close()
-            except OSError:
-                pass
         self.smtp = None
 
     def send(self, message: EmailMessage, recipient: str, before_end: Callable[[], bool]) -> None:

@@ -8,8 +8,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from survey.fieldwork.models import OutboxMessage
 from survey.fieldwork import outbox
+from survey.fieldwork.models import OutboxMessage
 from survey.models import Respondent
 from survey.questionnaire.model import Questionnaire
 from survey.responses.invitations import authority_types, type_differs, type_preference

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask import current_app
+
 from survey.audit import audit
+from survey.config import link_key
 from survey.models import Respondent, utcnow
 from survey.responses.invitations import Invitee
 from survey.responses.writing import create_respondent
-from flask import current_app
-
-from survey.config import link_key
 from survey.tokens import hash_token, new_token, seal
 
 

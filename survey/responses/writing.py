@@ -27,12 +27,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from survey.audit import audit
+from survey.config import link_key
 from survey.extensions import db
 from survey.models import Answer, QuestionnaireVersion, Respondent, Response, utcnow
 from survey.responses import sqlite
 from survey.responses.prepared import Prepared, PreparedRows
 from survey.responses.reading import ResponseRecord
-from survey.config import link_key
 from survey.tokens import hash_token, new_reference, new_token, seal
 
 

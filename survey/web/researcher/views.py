@@ -28,12 +28,12 @@ from sqlalchemy import select
 
 from survey.audit import audit
 from survey.extensions import db
-from survey.models import AuditEvent, Respondent, Response
+from survey.fieldwork import tracking
+from survey.models import AuditEvent, Respondent
 from survey.questionnaire.model import Questionnaire
 from survey.responses import links, writing
 from survey.responses.answers import answer_sections
 from survey.responses.invitations import authority_types, links_csv, parse_invitations, safe_cell
-from survey.fieldwork import tracking
 from survey.responses.reading import answers_to, load_answers, saved_response_ids
 from survey.responses.writing import create_respondent
 from survey.web.auth import EVERYONE, STAFF, key_in_token, roles_required

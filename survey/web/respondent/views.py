@@ -29,7 +29,6 @@ from survey.questionnaire.checking import apply_drafts, check_page, shown_form
 from survey.questionnaire.model import PageInstance, Questionnaire
 from survey.questionnaire.routing import instance_count
 from survey.registry import Registry
-from survey.schedule import window
 from survey.responses import answers as answer_module
 from survey.responses import writing
 from survey.responses.reading import (
@@ -41,6 +40,7 @@ from survey.responses.reading import (
 )
 from survey.responses.state import ResponseState
 from survey.responses.writing import ConflictError, SubmittedError
+from survey.schedule import window
 from survey.web.csrf import csrf
 from survey.web.forms import build_form
 from survey.web.respondent.unavailable import cannot_write, write_refused
