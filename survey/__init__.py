@@ -54,7 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_templating(app)
     app.register_blueprint(respondent_views.bp)
-    from survey.web.researcher import accounts, downloads, release, views  # noqa: F401  (routes)
+    from survey.web.researcher import accounts, downloads, mail, release, views  # noqa: F401
     from survey.web.researcher.blueprint import bp as researcher_bp
 
     app.register_blueprint(researcher_bp)
