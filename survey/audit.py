@@ -20,3 +20,33 @@ def audit(
     db.session.add(
         AuditEvent(actor=actor, action=action, respondent_id=respondent_id, details=details or {})
     )
+
+
+# Actions that change nothing the figures read (sign-ins, downloads, accounts, email). Any other
+# action, including one added later, counts as a change: the figures' cache is dropped after it
+# (survey.scoring.data.fingerprint), so a new kind of edit can never leave the figures stale.
+READS = frozenset(
+    {
+        "download",
+        "response_viewed",
+        "signed_in",
+        "signed_out",
+        "signed_out_elsewhere",
+        "sign_in_failed",
+        "password_changed",
+        "temporary_password_set",
+        "user_created",
+        "user_deactivated",
+        "user_reactivated",
+        "role_changed",
+        "link_issued",
+        "invitations_uploaded",
+        "link_reissued",
+        "message_template_saved",
+        "invitations_queued",
+        "reminders_queued",
+        "reminder_scheduled",
+        "reminder_schedule_cancelled",
+        "message_sent_again",
+    }
+)
