@@ -54,7 +54,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_templating(app)
     app.register_blueprint(respondent_views.bp)
-    from survey.web.researcher import accounts, downloads, mail, release, views  # noqa: F401
+    from survey.web.researcher import (  # noqa: F401  (routes)
+        accounts,
+        audit_log,
+        downloads,
+        mail,
+        release,
+        views,
+    )
     from survey.web.researcher.blueprint import bp as researcher_bp
 
     app.register_blueprint(researcher_bp)

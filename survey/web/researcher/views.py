@@ -439,13 +439,3 @@ def respondent_pdf(questionnaire_id: str, respondent_id: int):
     audit(current_user.email, "download", respondent.id, {"what": "answers_pdf"})
     db.session.commit()
     return pdf_response(pdf, f"{questionnaire_id}-{respondent.id}-answers.pdf")
-
-
-# -- audit log (admins) ----------------------------------------------------------------------------
-
-
-@bp.get("/audit")
-@roles_required("admin")
-def audit_log():
-    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.at.desc()).limit(500)).all()
-    return render_template("researcher/audit.html", events=events)
