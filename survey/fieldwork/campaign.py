@@ -120,11 +120,11 @@ def queue_due(now: dt.datetime, sender: str) -> int:
     ).all()
     db.session.commit()
     for schedule_id in due:
-        taken = db.session.execute(
+        taken = outbox.changed(
             update(ReminderSchedule)
             .where(ReminderSchedule.id == schedule_id, ReminderSchedule.queued_at.is_(None))
             .values(queued_at=now)
-        ).rowcount
+        )
         if taken != 1:
             db.session.rollback()
             continue

@@ -28,8 +28,9 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from email.utils import make_msgid
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from survey.audit import audit
@@ -47,6 +48,13 @@ from survey.models import Respondent, utcnow
 from survey.responses import links
 
 RETRY_FIRST_SECONDS = 60
+
+
+def changed(statement) -> int:
+    """Run an UPDATE in the session's transaction; how many rows it changed."""
+    return cast(CursorResult, db.session.execute(statement)).rowcount
+
+
 RETRY_LONGEST_SECONDS = 6 * 3600
 
 
@@ -159,12 +167,12 @@ def recover_expired(now: dt.datetime) -> tuple[int, int]:
     """Messages whose worker's lease ran out: back to pending if their DATA never ended,
     ``unknown`` if it may have (see the module's docstring). Returns both counts; commits."""
     expired = (OutboxMessage.status == SENDING) & (OutboxMessage.lease_until < now)
-    again = db.session.execute(
+    again = changed(
         update(OutboxMessage)
         .where(expired, OutboxMessage.phase != "finishing")
         .values(status=PENDING, phase=None, claimed_by=None, lease_until=None)
-    ).rowcount
-    unknown = db.session.execute(
+    )
+    unknown = changed(
         update(OutboxMessage)
         .where(expired, OutboxMessage.phase == "finishing")
         .values(
@@ -175,7 +183,7 @@ def recover_expired(now: dt.datetime) -> tuple[int, int]:
             last_error="The sender stopped while the server was taking this message: it may "
             "have been delivered, so it is not sent again automatically.",
         )
-    ).rowcount
+    )
     db.session.commit()
     return again, unknown
 
@@ -192,7 +200,7 @@ def claim_next(worker: str, now: dt.datetime, lease_seconds: int) -> OutboxMessa
         if candidate is None:
             db.session.commit()
             return None
-        taken = db.session.execute(
+        taken = changed(
             update(OutboxMessage)
             .where(OutboxMessage.id == candidate, OutboxMessage.status == PENDING)
             .values(
@@ -202,7 +210,7 @@ def claim_next(worker: str, now: dt.datetime, lease_seconds: int) -> OutboxMessa
                 lease_until=now + dt.timedelta(seconds=lease_seconds),
                 attempts=OutboxMessage.attempts + 1,
             )
-        ).rowcount
+        )
         db.session.commit()
         if taken == 1:
             return db.session.get(OutboxMessage, candidate)
@@ -219,11 +227,11 @@ def _mine(message_id: int, worker: str):
 def mark_finishing(message_id: int, worker: str) -> bool:
     """About to send the final ".": True if the claim is still this worker's (committed)."""
     now = utcnow()
-    done = db.session.execute(
+    done = changed(
         update(OutboxMessage)
         .where(_mine(message_id, worker), OutboxMessage.lease_until > now)
         .values(phase="finishing")
-    ).rowcount
+    )
     db.session.commit()
     return done == 1
 
@@ -265,7 +273,7 @@ def release(message_id: int, worker: str) -> None:
 
 
 def _finish(message_id: int, worker: str, **values) -> None:
-    db.session.execute(
+    changed(
         update(OutboxMessage)
         .where(_mine(message_id, worker))
         .values(phase=None, claimed_by=None, lease_until=None, **values)

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+from typing import Any
 
 from flask import render_template, request, url_for
 from flask_login import current_user
@@ -59,7 +60,7 @@ def audit_log():
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     page = min(_page(), pages)
     shown = audit_trail.entries(where, (page - 1) * PER_PAGE, PER_PAGE)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "researcher/audit.html",
         entries=shown,

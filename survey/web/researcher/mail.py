@@ -166,7 +166,7 @@ def email_send(questionnaire_id: str, kind: str):
             errors["respondents"] = "Email is not set up, so nothing can be queued."
         elif not chosen:
             errors["respondents"] = f"Choose at least one authority to send the {kind} to"
-        if not errors:
+        if not errors and settings is not None:
             return _queue(questionnaire, kind, chosen, settings)
     template = campaign.template_for(questionnaire_id, kind)
     first = next((r for r in listed if r.id in chosen_ids), None)
