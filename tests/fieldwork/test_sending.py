@@ -258,3 +258,23 @@ def test_without_mail_settings_nothing_is_sent_and_it_says_why(app, authorities)
     _queue(app, "invitation")
     summary = send_pending(app)
     assert summary.problem and "MAIL_HOST" in summary.problem
+
+
+def test_send_mail_command_reports_and_exits_1_when_mail_is_not_set_up(app, authorities):
+    from survey.fieldwork.cli import send_mail_command
+
+    authorities(1)
+    _queue(app, "invitation")
+    result = app.test_cli_runner().invoke(send_mail_command, [])
+    assert result.exit_code == 1 and "MAIL_HOST" in result.output
+
+
+def test_send_mail_command_sends_up_to_its_limit(mail_app, smtp_server, authorities):
+    from survey.fieldwork.cli import send_mail_command
+
+    authorities(3)
+    _queue(mail_app, "invitation")
+    result = mail_app.test_cli_runner().invoke(send_mail_command, ["--limit", "2"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("2 sent") and smtp_server.handler.count() == 2
+    assert _states(mail_app) == {"sent": 2, "pending": 1}

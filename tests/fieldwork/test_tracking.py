@@ -26,14 +26,19 @@ def test_following_a_link_is_opened_not_in_progress(client, sign_in, journey):
     tracking = client.get(f"/research/{Q}/").get_data(as_text=True)
     assert _row_status(tracking, "Barnet") == "Opened, nothing saved"
     # the response-rate table counts it apart
-    assert re.search(r"Total</th>(?:\s*<td[^>]*>[^<]*</td>){4}\s*<td[^>]*>0</td>\s*<td[^>]*>1</td>", tracking)
+    assert re.search(
+        r"Total</th>(?:\s*<td[^>]*>[^<]*</td>){4}\s*<td[^>]*>0</td>\s*<td[^>]*>1</td>", tracking
+    )
     home = client.get("/research/").get_data(as_text=True)
     row = re.search(r"Good practice in delivering.*?</tr>", home, re.S).group(0)
     assert re.findall(r'numeric">(\d+)</td>', row) == ["1", "1", "0", "0"]
 
 
 def test_an_answer_saved_makes_it_in_progress(client, sign_in, journey):
-    assert journey.answer("authority_information", {"q2": "london_borough"}, action="save").status_code == 302
+    assert (
+        journey.answer("authority_information", {"q2": "london_borough"}, action="save").status_code
+        == 302
+    )
     sign_in("researcher")
     tracking = client.get(f"/research/{Q}/").get_data(as_text=True)
     assert _row_status(tracking, "Barnet") == "In progress"
@@ -42,7 +47,9 @@ def test_an_answer_saved_makes_it_in_progress(client, sign_in, journey):
 def test_a_link_never_followed_is_not_started(client, sign_in, make_link):
     make_link("Camden")
     sign_in("researcher")
-    assert _row_status(client.get(f"/research/{Q}/").get_data(as_text=True), "Camden") == "Not started"
+    assert (
+        _row_status(client.get(f"/research/{Q}/").get_data(as_text=True), "Camden") == "Not started"
+    )
 
 
 def test_the_answer_decides_the_type_and_a_difference_is_flagged(app, client, sign_in, journey):
@@ -60,13 +67,22 @@ def test_the_answer_decides_the_type_and_a_difference_is_flagged(app, client, si
 def test_the_rule_is_the_definitions_and_defaults_to_the_answer(app):
     questionnaire = app.extensions["survey_registry"].get(Q)
     assert authority_type_rule(questionnaire) == "answer"
-    assert type_preference(questionnaire, "london_borough", "district") == ("district", "london_borough")
+    assert type_preference(questionnaire, "london_borough", "district") == (
+        "district",
+        "london_borough",
+    )
     assert type_preference(questionnaire, "london_borough", None) == ("london_borough",)
     invited_rule = dataclasses.replace(
         questionnaire,
-        extra={**questionnaire.extra, "invitations": {"authority_type_question": "q2", "authority_type_rule": "invited"}},
+        extra={
+            **questionnaire.extra,
+            "invitations": {"authority_type_question": "q2", "authority_type_rule": "invited"},
+        },
     )
-    assert type_preference(invited_rule, "london_borough", "district") == ("london_borough", "district")
+    assert type_preference(invited_rule, "london_borough", "district") == (
+        "london_borough",
+        "district",
+    )
     assert type_differs("london_borough", "district") and not type_differs("district", "district")
     assert not type_differs(None, "district")
 
@@ -87,6 +103,8 @@ def test_tracking_and_the_report_count_the_same_types(app, client, sign_in, make
         rates = {r["label"]: r["in_progress"] for r in response_rates(questionnaire, rows)}
         report = build_report(questionnaire, include_in_progress=True)
         appendix = report.figure("appendix_b", full=True)
-    in_progress = {row["label"]: cells[3]["value"] for row, cells in zip(appendix["rows"], appendix["cells"])}
+    in_progress = {
+        row["label"]: cells[3]["value"] for row, cells in zip(appendix["rows"], appendix["cells"])
+    }
     assert rates["District"] == in_progress["District"] == 1
     assert rates["London borough"] == in_progress["London borough"] == 1
