@@ -252,7 +252,7 @@ class _Validator(Reader):
     TOP_KEYS = {
         "id", "title", "short_title", "version_label", "language", "opens", "closes",
         "fieldwork_year", "mandatory_note", "contact", "option_lists", "sections", "pages",
-        "groups", "populations", "figures", "settings", "invitations", "retired",
+        "groups", "populations", "figures", "settings", "invitations", "retired", "languages",
     }  # fmt: skip
 
     def document(self, raw: Any, source_text: str) -> Questionnaire | None:
@@ -361,7 +361,15 @@ class _Validator(Reader):
             self.problem(raw, "closes", "the closing date is before the opening date", "closes")
         extra = {
             k: raw[k]
-            for k in ("groups", "populations", "figures", "settings", "invitations", "retired")
+            for k in (
+                "groups",
+                "populations",
+                "figures",
+                "settings",
+                "invitations",
+                "retired",
+                "languages",
+            )  # fmt: skip
             if k in raw
         }
         return Questionnaire(
