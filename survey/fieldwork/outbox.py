@@ -267,11 +267,6 @@ def mark_cancelled(message_id: int, worker: str, reason: str) -> None:
     _finish(message_id, worker, status=CANCELLED, last_error=reason)
 
 
-def release(message_id: int, worker: str) -> None:
-    """Give a claimed message back untouched (the run stopped before trying it)."""
-    _finish(message_id, worker, status=PENDING, attempts=OutboxMessage.attempts - 1)
-
-
 def _finish(message_id: int, worker: str, **values) -> None:
     changed(
         update(OutboxMessage)
