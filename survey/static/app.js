@@ -18,3 +18,22 @@ new MutationObserver((records) => {
     if (record.target.matches?.(radioExpanded)) record.target.removeAttribute("aria-expanded");
   }
 }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ["aria-expanded"] });
+
+// Long dropdowns (the dropdown question type): GOV.UK's accessible-autocomplete turns the plain
+// <select> into a type-ahead (build/accessible-autocomplete.min.js, loaded before this module).
+// Without JavaScript the <select> works as it is. The select stays in the form and is what is
+// posted; emptying the type-ahead empties the answer too (the library would keep the last choice).
+const autocomplete = window.accessibleAutocomplete;
+for (const select of document.querySelectorAll('select[data-module="app-autocomplete"]')) {
+  if (!autocomplete) break;
+  const id = select.id;
+  autocomplete.enhanceSelectElement({
+    selectElement: select,
+    defaultValue: "",
+    showAllValues: true,
+  });
+  select.form?.addEventListener("submit", () => {
+    const input = document.getElementById(id);
+    if (input && input.value.trim() === "") select.value = "";
+  });
+}
