@@ -104,7 +104,8 @@ def test_tracking_and_the_report_count_the_same_types(app, client, sign_in, make
         report = build_report(questionnaire, include_in_progress=True)
         appendix = report.figure("appendix_b", full=True)
     in_progress = {
-        row["label"]: cells[3]["value"] for row, cells in zip(appendix["rows"], appendix["cells"])
+        row["label"]: cells[3]["value"]
+        for row, cells in zip(appendix["rows"], appendix["cells"], strict=True)
     }
     assert rates["District"] == in_progress["District"] == 1
     assert rates["London borough"] == in_progress["London borough"] == 1
