@@ -53,7 +53,7 @@ def test_the_fingerprint_moves_with_each_change_and_not_with_reads(app, data):  
 def test_the_report_is_not_recomputed_while_nothing_changed(app, staff):
     staff.get(f"{BASE}/")
     cache = app.extensions["scoring_reports"]
-    (key, (_, report)), = cache.items()
+    ((key, (_, report)),) = cache.items()
     staff.get(f"{BASE}/")
     assert cache[key][1] is report
 
@@ -62,12 +62,14 @@ def test_a_decision_changes_the_figures(app, staff):
     """A recorded decision drops the cached report (the next page is computed afresh)."""
     staff.get(f"{BASE}/")
     cache = app.extensions["scoring_reports"]
-    (key, (_, report)), = cache.items()
+    ((key, (_, report)),) = cache.items()
     with app.app_context():
         from survey.models import CleaningDecision
 
         issue = report.issues[0] if hasattr(report, "issues") else None
-        response_id = issue.response_id if issue else db.session.scalars(select(Response.id)).first()
+        response_id = (
+            issue.response_id if issue else db.session.scalars(select(Response.id)).first()
+        )
         db.session.add(
             CleaningDecision(
                 questionnaire_id=QID, response_id=response_id, rule=1, subject="x",
