@@ -28,7 +28,7 @@ from survey.fieldwork.smtp import (
     Unreachable,
 )
 from survey.models import Respondent, utcnow
-from survey.schedule import window
+from survey.schedule import printed_dates
 from survey.tokens import UnsealError, unseal
 
 
@@ -135,7 +135,10 @@ def _prepare(
     registry = app.extensions["survey_registry"]
     questionnaire = registry.get(message.questionnaire_id)
     title = questionnaire.title if questionnaire else message.questionnaire_id
-    closes = window(questionnaire, app.config["SURVEY_SCHEDULE"])[1] if questionnaire else None
+    # the date the survey really closes, as its printed texts say it (survey.schedule)
+    closes = (
+        printed_dates(questionnaire, app.config["SURVEY_SCHEDULE"])[1] if questionnaire else None
+    )
     link = f"{app.config['BASE_URL'].rstrip('/')}/s/{token}"
     filled = fill(
         message.subject,

@@ -18,7 +18,7 @@ from survey.fieldwork.smtp import MailSettings
 from survey.models import Respondent, utcnow
 from survey.questionnaire.model import Questionnaire
 from survey.responses.reading import saved_response_ids
-from survey.schedule import window
+from survey.schedule import printed_dates, window
 from survey.web.auth import STAFF, roles_required
 from survey.web.researcher.blueprint import PostForm, bp, questionnaire_or_404
 
@@ -46,8 +46,9 @@ def _sample(questionnaire: Questionnaire, subject: str, body: str, respondent: R
     base = current_app.config["BASE_URL"].rstrip("/")
     name = respondent.name if respondent else "Example Borough Council"
     contact = respondent.contact_name if respondent else "Alex Example"
+    closes = printed_dates(questionnaire, current_app.config["SURVEY_SCHEDULE"])[1]
     values = values_for(
-        name, contact, f"{base}/s/[this authority's own link]", _closes(questionnaire),
+        name, contact, f"{base}/s/[this authority's own link]", closes,
         questionnaire.title,
     )  # fmt: skip
     return fill(subject, body, values)
