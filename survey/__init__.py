@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     job_queue.init_app(app)
 
     from survey import models  # noqa: F401  (register tables with the metadata)
+    from survey.fieldwork import models as fieldwork_models  # noqa: F401
     from survey.web.errors import register_error_pages
     from survey.web.printing import bp as printing_bp
     from survey.web.respondent import views as respondent_views
@@ -62,8 +63,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(respondent_views.bp)
     from survey.web.researcher import (  # noqa: F401  (routes)
         accounts,
+        audit_log,
         downloads,
         jobs,
+        mail,
         release,
         responses,
         views,

@@ -329,6 +329,10 @@ from survey.jobs.cli import worker_command  # noqa: E402
 
 main.add_command(worker_command)
 
+from survey.fieldwork.cli import send_mail_command  # noqa: E402
+
+main.add_command(send_mail_command)
+
 from survey.translations.cli import translations_command  # noqa: E402
 
 main.add_command(translations_command)

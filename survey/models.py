@@ -54,8 +54,14 @@ class Respondent(Model):
     contact_email: Mapped[str | None] = mapped_column(String(300))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     token_issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # the token encrypted with the link key (survey.tokens.seal), so that an email sent later
+    # (an invitation, a reminder) carries the same link; None for links issued before email
+    token_sealed: Mapped[str | None] = mapped_column(Text)
     revoked_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # the first time the link was followed: "opened", which is not "in progress" (an email
+    # scanner follows every link); in progress means an answer was saved
+    opened_at: Mapped[dt.datetime | None]
 
     response: Mapped[Response | None] = relationship(back_populates="respondent", uselist=False)
 

@@ -63,6 +63,7 @@ class RespondentRecord:
     questionnaire_id: str
     authority_type: str | None
     response: ResponseRecord | None
+    opened_at: dt.datetime | None = None
 
 
 def find_respondent(token: str) -> RespondentRecord | None:
@@ -106,6 +107,7 @@ def _record(row) -> RespondentRecord:
         questionnaire_id=row.questionnaire_id,
         authority_type=row.authority_type,
         response=response,
+        opened_at=row.opened_at,
     )
 
 
@@ -122,6 +124,7 @@ _LINK = select(
     _RESPONDENT.questionnaire_id,
     _RESPONDENT.authority_type,
     _RESPONDENT.revoked_at,
+    _RESPONDENT.opened_at,
     _RESPONSE.id.label("response_id"),
     _RESPONSE.questionnaire_version_id,
     _VERSION.content_hash,
@@ -464,3 +467,22 @@ def questionnaire_edits(questionnaire_id: str) -> Iterator[tuple[Any, EditRecord
     for row in rows:
         for edit in reversed(change_log(row.id)):
             yield row, edit
+
+
+def saved_response_ids(questionnaire_id: str) -> set[int]:
+    """The responses of respondents invited to the questionnaire that hold a saved answer (or
+    text kept as a draft): "in progress" on the tracking page. A response made by opening a
+    page and saving nothing is only "opened"."""
+    invited = select(Respondent.id).where(Respondent.questionnaire_id == questionnaire_id)
+    with_answers = (
+        select(Answer.response_id)
+        .join(Response)
+        .where(Response.respondent_id.in_(invited))
+        .distinct()
+    )
+    ids = set(db.session.scalars(with_answers))
+    drafts = db.session.execute(
+        select(Response.id, Response.drafts).where(Response.respondent_id.in_(invited))
+    )
+    ids.update(response_id for response_id, kept in drafts if kept)
+    return ids

@@ -28,12 +28,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from survey import progress
 from survey.audit import audit
+from survey.config import link_key
 from survey.extensions import db
 from survey.models import Answer, QuestionnaireVersion, Respondent, Response, utcnow
 from survey.responses import snapshots, sqlite
 from survey.responses.prepared import Prepared, PreparedRows
 from survey.responses.reading import ResponseRecord
-from survey.tokens import hash_token, new_reference, new_token
+from survey.tokens import hash_token, new_reference, new_token, seal
 
 
 def empty(value: Any) -> bool:
@@ -134,6 +135,7 @@ def create_respondent(
         contact_name=contact_name,
         contact_email=contact_email,
         token_hash=hash_token(token),
+        token_sealed=seal(token, link_key(current_app.config)),
     )
     db.session.add(respondent)
     db.session.flush()
@@ -156,6 +158,17 @@ def start_response(
         )
     )
     audit(keyed_in_by or "respondent", "response_started", respondent_id)
+
+
+def note_opened(respondent_id: int) -> None:
+    """The link was followed for the first time (one write; later openings change nothing).
+    Opened is not in progress: a mail scanner follows every link it sees."""
+    with write_transaction() as connection:
+        connection.execute(
+            update(cast_type(Table, Respondent.__table__))
+            .where(Respondent.id == respondent_id, Respondent.opened_at.is_(None))
+            .values(opened_at=utcnow())
+        )
 
 
 def note_keying(response: ResponseRecord, respondent_id: int, keyed_in_by: str) -> None:

@@ -15,10 +15,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from survey.audit import READS
 from survey.extensions import db
-from survey.models import CleaningDecision, Respondent, Response
+from survey.models import AuditEvent, CleaningDecision, Respondent, Response
 from survey.responses import reading
 from survey.scoring.issues import Decision
 
@@ -139,3 +140,35 @@ def read_authorities(response_ids: set[int]) -> dict[int, tuple[str | None, int 
         for response_id, name, respondent_id in rows:
             out[response_id] = (name, respondent_id)
     return out
+
+
+def fingerprint(questionnaire_id: str) -> tuple:
+    """Changes whenever anything the report reads changes, so a cached report is used only
+    while it is current: every write to a response moves its version on (a save, a submission,
+    a reopening, an example removed), an import adds responses, a decision adds a row, and any
+    other change is in the audit log (every action but the reads in ``audit.READS``, so that a
+    new kind of change is never missed)."""
+    responses = db.session.execute(
+        select(
+            func.count(Response.id),
+            func.max(Response.id),
+            func.coalesce(func.sum(Response.version), 0),
+            func.max(Response.updated_at),
+            func.max(Response.submitted_at),
+        )
+    ).one()
+    respondents = db.session.execute(
+        select(func.count(Respondent.id), func.max(Respondent.id))
+    ).one()
+    decisions = db.session.execute(
+        select(func.count(CleaningDecision.id), func.max(CleaningDecision.id)).where(
+            CleaningDecision.questionnaire_id == questionnaire_id
+        )
+    ).one()
+    change = db.session.scalar(
+        select(AuditEvent.id)
+        .where(AuditEvent.action.not_in(READS))
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    return (tuple(responses), tuple(respondents), tuple(decisions), change)

@@ -15,6 +15,7 @@ from survey.models import QuestionnaireVersion
 from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.routing import effective_answers
 from survey.registry import Registry
+from survey.responses.invitations import type_preference
 from survey.scoring.cleaning import clean
 from survey.scoring.data import RawResponse
 from survey.scoring.declarations import ScoringConfig
@@ -25,9 +26,15 @@ from survey.scoring.kinds.base import Context, Kind, Record
 Accumulators = list[tuple[Kind, list[Kind]]]
 
 
-def type_of(config: ScoringConfig, answers: Mapping[str, Any], invited: str | None):
-    """The authority type: from the answer to the type question, else the invitation's type."""
-    return config.type_for(answers.get(config.type_question)) or config.type_for(invited)
+def type_of(questionnaire: Questionnaire, config: ScoringConfig, answer: Any, invited: str | None):
+    """The authority type by the questionnaire's one rule (``invitations.authority_type_rule``:
+    the answer to the type question, else the invited type; or the other way round), the first
+    of them the figures declare."""
+    for candidate in type_preference(questionnaire, invited, answer):
+        kind = config.type_for(candidate)
+        if kind is not None:
+            return kind
+    return None
 
 
 def accumulators(config: ScoringConfig, ctx: Context, only: Iterable[str] | None) -> Accumulators:
@@ -82,7 +89,9 @@ def feed(
             raw.reference,
         )
         issues.extend(issues_found)
-        kind_of = type_of(config, cleaned, raw.authority_type)
+        kind_of = type_of(
+            questionnaire, config, cleaned.get(config.type_question), raw.authority_type
+        )
         record = Record(
             raw.response_id,
             cleaned,

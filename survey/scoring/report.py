@@ -109,7 +109,7 @@ def build_report(
     if responses is None:
         census = []
         for _, status, answer, invited in read_census(questionnaire.id, config.type_question):
-            kind = config.type_for(answer) or config.type_for(invited)
+            kind = type_of(questionnaire, config, answer, invited)
             census.append((kind.id if kind else None, status))
         if decisions is None:
             decisions = read_decisions(questionnaire.id)
@@ -119,7 +119,9 @@ def build_report(
         given = list(responses)
         census = []
         for r in given:
-            kind = type_of(config, r.answers, r.authority_type)
+            kind = type_of(
+                questionnaire, config, r.answers.get(config.type_question), r.authority_type
+            )
             census.append((kind.id if kind else None, r.status))
         source = [r for r in given if r.status in statuses]
         decisions = decisions or {}

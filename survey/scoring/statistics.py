@@ -417,13 +417,13 @@ class Scope:
             columns = [(g.id, g.label) for g in config.groups]
 
             def column(answers, invited):
-                kind = type_of(config, answers, invited)
+                kind = type_of(questionnaire, config, answers.get(config.type_question), invited)
                 return kind.group if kind else ""
         else:
             columns = [(t.id, t.label) for t in config.types]
 
             def column(answers, invited):
-                kind = type_of(config, answers, invited)
+                kind = type_of(questionnaire, config, answers.get(config.type_question), invited)
                 return kind.id if kind else ""
 
         return cls(questionnaire, published, config.min_authorities, type_columns(columns), column)

@@ -18,7 +18,7 @@ from flask import Response as HttpResponse
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -28,6 +28,7 @@ from survey.models import CleaningDecision, Response
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.cleaning import reallocation_targets
 from survey.scoring.config import ScoringConfigError, scoring_config
+from survey.scoring.data import fingerprint as data_fingerprint
 from survey.scoring.issues import ACTION_LABELS, RULE_TITLES, RULES
 from survey.scoring.output import figure_csv, figure_svg, log_csv
 from survey.scoring.report import Report, build_report
@@ -97,19 +98,6 @@ def _query() -> dict[str, str]:
     return query
 
 
-def _fingerprint(questionnaire_id: str) -> tuple:
-    """Changes whenever a response or a decision that the report reads changes."""
-    responses = db.session.execute(
-        select(func.count(Response.id), func.max(Response.updated_at), func.max(Response.id))
-    ).one()
-    decisions = db.session.execute(
-        select(func.count(CleaningDecision.id), func.max(CleaningDecision.id)).where(
-            CleaningDecision.questionnaire_id == questionnaire_id
-        )
-    ).one()
-    return (tuple(responses), tuple(decisions))
-
-
 def _report(questionnaire: Questionnaire) -> Report:
     """The report, recomputed only when the responses or decisions have changed."""
     include = _include_in_progress()
@@ -117,7 +105,7 @@ def _report(questionnaire: Questionnaire) -> Report:
         "scoring_reports", {}
     )
     key = (questionnaire.id, id(questionnaire), include)
-    fingerprint = _fingerprint(questionnaire.id)
+    fingerprint = data_fingerprint(questionnaire.id)
     cached = cache.get(key)
     if cached and cached[0] == fingerprint:
         return cached[1]
