@@ -527,7 +527,15 @@ def _expected_answer_lines(questionnaire, answers) -> list[str]:
     for pi in route(questionnaire, answers):
         for row in answer_rows(questionnaire, pi, answers):
             lines.append(row.label)
-            lines += row.lines
+            if not row.tables:
+                lines += row.lines
+                continue
+            for table in row.tables:  # a money table: a table per year, with its total
+                lines.append(table.caption)
+                for label, cells in (*table.rows, *([table.total] if table.total else [])):
+                    if any(cells):
+                        lines.append(label)
+                        lines += [cell for cell in cells if cell]
     return lines
 
 
