@@ -216,7 +216,10 @@ def test_back_saves_without_complaining_about_mandatory_answers(app, journey):
         ("78.5k", "Write the amount in full pounds: 78500"),
         ("£0.5m", "Write the amount in full pounds: 500000"),
         ("1.2m", "Write the amount in full pounds: 1200000"),
-        ("78.50", "Whole pounds only: no pence. Enter the amount in full, rounded to the nearest pound"),
+        (
+            "78.50",
+            "Whole pounds only: no pence. Enter the amount in full, rounded to the nearest pound",
+        ),
         ("1e5", "Enter the amount in whole pounds, in full, for example 78500"),
         ("seventy", "Enter the amount in whole pounds, in full, for example 78500"),
     ],
@@ -545,3 +548,23 @@ def test_notes_in_later_examples_refer_to_their_own_question_numbers(journey):
     journey.answer("example_approaches-2", {"q7_ex2": ["assets", "insourcing"]}, action="save")
     journey.page("example_approaches_ranking-2")
     assert "Approaches are as outlined in question 15" in journey.html
+
+
+def test_example_2_ranking_names_its_own_question_number(app, journey):
+    assert journey.answer("authority_information", SECTION_A).status_code == 302
+    fill_example(journey, 1, "yes")
+    journey.answer("example_service-2", {"q4_ex2": "housing", "q5_ex2": "Example 2"})
+    journey.answer("example_approaches-2", {"q7_ex2": ["assets", "insourcing"]})
+    journey.page("example_approaches_ranking-2")
+    assert "of the options you selected at question 15." in journey.html
+    assert "Approaches are as outlined in question 15" in journey.html
+    assert "question 7" not in journey.html
+    assert "Reference code: <strong>B-EX2-Q15-RANK</strong>" in journey.html
+
+
+def test_confirmation_has_no_page_reference_code(app, journey):
+    complete(journey, examples=1)
+    response = submit(journey)
+    page = journey.client.get(response.location).get_data(as_text=True)
+    assert stored(app)["reference"] in page
+    assert "Reference code:" not in page and "DONE" not in page
