@@ -21,7 +21,9 @@ def test_grid_rows_escape_labels_and_mark_the_chosen_answer():
     assert "<script>" not in html and "IT &amp; &lt;script&gt;" in html
     assert "No &lt;b&gt;" in html
     assert html.count("<fieldset ") == 2 and html.count('type="radio"') == 4
-    assert '<legend class="govuk-fieldset__legend app-grid__legend" id="q9_it-label">IT &amp;' in html
+    assert (
+        '<legend class="govuk-fieldset__legend app-grid__legend" id="q9_it-label">IT &amp;' in html
+    )
     assert 'id="q9_hr-2" name="q9_hr" type="radio" value="no" checked' in html
     assert 'value="yes" checked' not in html
     # every button is labelled with its column, inside its row's fieldset, for screen readers

@@ -241,7 +241,10 @@ class MoneyTableType(QuestionType):
                 rows.append((f"{row.label} ({text})" if text else row.label, cells))
             total = None
             if q.total_row:
-                total = (q.total_row, tuple(format_money(totals.get(c.id)) for c, _ in block.columns))
+                total = (
+                    q.total_row,
+                    tuple(format_money(totals.get(c.id)) for c, _ in block.columns),
+                )
             headers = tuple(label for _, label in block.columns)
             out.append(AnswerTable(block.caption, headers, tuple(rows), total))
         return out
