@@ -26,6 +26,7 @@ class Option:
     specify: bool = False  # "Other (please specify)": choosing it requires a text
     missing: bool = False  # N/A, D/K: declared user-missing in exports
     hint: str | None = None
+    asterisk: bool = False  # printed with the source's asterisk: "Other (please specify):*"
 
 
 @dataclass(frozen=True)

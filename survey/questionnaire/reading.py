@@ -8,6 +8,8 @@ once the whole document is read.
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -182,7 +184,9 @@ class Reader:
             if not isinstance(item, Map):
                 self.problem(raw, p, "an option must be a mapping with 'id' and 'label'")
                 continue
-            self.check_keys(item, p, {"id", "label", "specify", "missing", "hint"}, {"id"})
+            self.check_keys(
+                item, p, {"id", "label", "specify", "missing", "hint", "asterisk"}, {"id"}
+            )
             oid = self.slug(item, "id", p) if "id" in item else ""
             label = self.text(item, "label", p, required=True)
             if oid in ids:
@@ -195,6 +199,7 @@ class Reader:
                     specify=self.flag(item, "specify", p),
                     missing=self.flag(item, "missing", p),
                     hint=self.text(item, "hint", p),
+                    asterisk=self.flag(item, "asterisk", p),
                 )
             )
         return tuple(out)
@@ -227,8 +232,7 @@ class Reader:
                         node, f"{path}.option_labels.{oid}", f"no option '{oid}' to relabel"
                     )
             options = tuple(
-                Option(o.id, str(labels.get(o.id, o.label)), o.specify, o.missing, o.hint)
-                for o in options
+                dataclasses.replace(o, label=str(labels.get(o.id, o.label))) for o in options
             )
         return options, name
 

@@ -697,3 +697,13 @@ def test_every_page_foot_names_the_reference_codes_on_it(appendix_a, blank, blan
 
 def test_the_total_row_says_it_is_calculated(blank):
     assert squash("TOTAL (calculated)") in blank
+
+
+def test_the_asterisk_on_other_please_specify_where_the_source_prints_it(appendix_a, blank):
+    start = blank.find(squash("3) Role of lead respondent"))
+    assert blank.find(squash("Other (please specify)*"), start) == blank.find(
+        squash("Other (please specify)"), start
+    )
+    # only there: question 4's "Other" has none in the source
+    q4 = blank.find(squash("4) "), start)
+    assert blank.find(squash("example)*"), q4) < 0
