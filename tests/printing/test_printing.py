@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import re
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 import pytest
 from pypdf import PdfReader
@@ -707,3 +708,45 @@ def test_the_asterisk_on_other_please_specify_where_the_source_prints_it(appendi
     # only there: question 4's "Other" has none in the source
     q4 = blank.find(squash("4) "), start)
     assert blank.find(squash("example)*"), q4) < 0
+
+
+def _structure(reader) -> list[dict]:
+    """Every structure element of a tagged PDF: its type and attributes."""
+    out, todo = [], [reader.trailer["/Root"]["/StructTreeRoot"].get_object()]
+    while todo:
+        element = todo.pop()
+        if "/S" in element:
+            attributes = element.get("/A")
+            out.append({"S": element["/S"], "A": attributes.get_object() if attributes else {}})
+        kids = element.get("/K")
+        kids = kids.get_object() if kids is not None else []
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, dict) and "/S" in kid:
+                todo.append(kid)
+    return out
+
+
+def test_pdfs_are_tagged_towards_pdf_ua(client, submitted, blank, appendix_a):
+    """XMP metadata with the title, Scope on every table header, tick boxes as list labels,
+    the running footer marked as an artifact (issue 17)."""
+    token, _ = submitted
+    answers = PdfText(client.get(f"/s/{token}/answers.pdf").data)
+    for pdf in (blank, answers):
+        root = pdf.reader.trailer["/Root"]
+        xmp = root["/Metadata"].get_object().get_data().decode()
+        assert "<dc:title>" in xmp and 'pdfuaid:part="1"' in xmp
+        assert xml_escape(pdf.reader.metadata.title) in xmp  # the title, XML-escaped
+        elements = _structure(pdf.reader)
+        headers = [e for e in elements if e["S"] == "/TH"]
+        assert headers and all(e["A"].get("/Scope") in ("/Row", "/Column") for e in headers)
+        assert {e["A"]["/Scope"] for e in headers} == {"/Row", "/Column"}
+        page = pdf.reader.pages[1].get_contents().get_data()
+        assert b"/Artifact BMC" in page  # the footer: title, page number, reference codes
+    labels = [e for e in _structure(blank.reader) if e["S"] == "/Lbl"]
+    boxes = sum(
+        len(qi.question.options)
+        for qi in printed_questions(appendix_a, False)
+        if qi.question.type in ("single", "multiple")
+    )
+    assert len(labels) >= boxes  # every tick box is its list item's label
