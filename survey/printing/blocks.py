@@ -16,8 +16,8 @@ from typing import Any
 from survey.questionnaire.model import (
     Condition,
     Page,
-    Question,
     PageInstance,
+    Question,
     QuestionInstance,
     Questionnaire,
     Repeat,
@@ -218,9 +218,7 @@ def _after(questionnaire: Questionnaire, index: int) -> str:
 
 def _ranked(questionnaire: Questionnaire) -> frozenset[str]:
     """The ids of questions whose options some ranking ranks."""
-    return frozenset(
-        q.ranking_of for q in questionnaire.questions() if getattr(q, "ranking_of", None)
-    )
+    return frozenset(q.ranking_of for q in questionnaire.questions() if q.ranking_of)
 
 
 def _another(repeat: Repeat) -> Question | None:

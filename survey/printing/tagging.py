@@ -36,7 +36,8 @@ def finish_tags(pdf: bytes) -> bytes:
     used: dict[Any, set[int]] = {}
     _walk(tree.get_object(), used)
     for page in writer.pages:
-        _artifacts(page, used.get(page.indirect_reference.idnum, set()))
+        reference = page.indirect_reference
+        _artifacts(page, used.get(reference.idnum, set()) if reference is not None else set())
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -67,7 +68,7 @@ def _walk(element: DictionaryObject, used: dict[Any, set[int]]) -> None:
             if kid.get("/Type") == "/MCR":
                 owner = kid.get("/Pg", page)
                 if owner is not None:
-                    used.setdefault(owner.idnum, set()).add(int(kid["/MCID"]))
+                    used.setdefault(owner.idnum, set()).add(int(kid["/MCID"]))  # type: ignore[call-overload]
             elif "/S" in kid:
                 _walk(kid, used)
 

@@ -8,11 +8,9 @@ once the whole document is read.
 
 from __future__ import annotations
 
-import dataclasses
-
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from survey.questionnaire.model import Check, Condition, Option, Question
@@ -231,9 +229,7 @@ class Reader:
                     self.problem(
                         node, f"{path}.option_labels.{oid}", f"no option '{oid}' to relabel"
                     )
-            options = tuple(
-                dataclasses.replace(o, label=str(labels.get(o.id, o.label))) for o in options
-            )
+            options = tuple(replace(o, label=str(labels.get(o.id, o.label))) for o in options)
         return options, name
 
     # -- conditions -------------------------------------------------------------------------------

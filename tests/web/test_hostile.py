@@ -4,6 +4,7 @@ tokens and wrong content types never produce a 500 or a half-written page."""
 from __future__ import annotations
 
 import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
