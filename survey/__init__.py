@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter as WerkzeugIntegerConverter
 from survey import config
 from survey.extensions import db, migrate, rate_limits
 from survey.registry import Registry
+from survey.web import i18n
 from survey.web.auth import login_manager
 from survey.web.csrf import csrf
 from survey.web.request import SurveyRequest
@@ -42,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     rate_limits.init_app(app)
+    i18n.init_app(app)
     login_manager.login_view = "researcher.sign_in"
     app.extensions["survey_registry"] = Registry(app.config["QUESTIONNAIRE_DIR"])
 

@@ -33,6 +33,7 @@ def check_command(files: tuple[str, ...]) -> None:
     """Validate questionnaire definitions, their scoring declarations too; exit 1 listing every
     problem found."""
     from survey import definitions
+    from survey.translations.checks import warnings as translation_warnings
 
     failed = False
     for name in files:
@@ -55,6 +56,8 @@ def check_command(files: tuple[str, ...]) -> None:
                 continue
             count = len(questionnaire.questions())
             click.echo(f"{name}: OK ({questionnaire.id}, {count} questions)")
+            for warning in translation_warnings(questionnaire):
+                click.echo(f"  {name}: warning: {warning}", err=True)
     sys.exit(1 if failed else 0)
 
 
@@ -287,6 +290,10 @@ from survey.scoring.cli import demo_data_command, report_command  # noqa: E402
 
 main.add_command(report_command)
 main.add_command(demo_data_command)
+
+from survey.translations.cli import translations_command  # noqa: E402
+
+main.add_command(translations_command)
 
 
 @main.command("backup")

@@ -18,6 +18,7 @@ from survey.questionnaire import loader
 from survey.questionnaire.loader import DefinitionError, Problem
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.config import ScoringConfigError, scoring_config
+from survey.translations import checks as translations
 
 # A definition with none of these has no figures (an application form, say) and is not checked for
 # them; one with any of them must declare them whole.
@@ -36,7 +37,7 @@ def load(path: str | Path) -> Questionnaire:
 
 
 def _checked(questionnaire: Questionnaire) -> Questionnaire:
-    problems = scoring_problems(questionnaire)
+    problems = scoring_problems(questionnaire) + translations.errors(questionnaire)
     if problems:
         raise DefinitionError(problems)
     return questionnaire

@@ -72,6 +72,8 @@ def _every_page(questionnaire: Questionnaire) -> list[PageInstance]:
     for item in questionnaire.items:
         if isinstance(item, Repeat):
             pages += [PageInstance(p, n, item) for n in range(1, item.max + 1) for p in item.pages]
+            if item.collector:  # its summary page
+                pages.append(PageInstance(item.summary_page(), None, item))
         else:
             pages.append(PageInstance(item))
     return pages
@@ -193,7 +195,13 @@ def _answers(record: dict[str, Any], version: Version, check: _Fields) -> dict[s
             raise ImportProblem(f"{check.where}: {part}: must be an object")
         stored.update(values)
     owners: dict[int, QuestionInstance] = {}
+    lists = {
+        r.count_key: r for r in version.questionnaire.items if isinstance(r, Repeat) and r.collector
+    }
     for key in stored:
+        if key in lists:  # how many items a list collector holds
+            _item_count(stored[key], lists[key], f"{check.where}: answers.{key}")
+            continue
         qi = version.questions.get(key)
         if qi is None:
             raise ImportProblem(
@@ -206,6 +214,12 @@ def _answers(record: dict[str, Any], version: Version, check: _Fields) -> dict[s
             key, message = next(iter(problems.items()))
             raise ImportProblem(f"{check.where}: answers.{key}: {message}")
     return stored
+
+
+def _item_count(value: Any, repeat: Repeat, where: str) -> None:
+    """A list collector's number of items: a whole number from 0 to its ``max``."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= repeat.max:
+        raise ImportProblem(f"{where}: must be a whole number of items from 0 to {repeat.max}")
 
 
 def _page_states(value: Any, version: Version, check: _Fields) -> dict[str, str]:

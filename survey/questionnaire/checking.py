@@ -234,7 +234,8 @@ def apply_drafts(form: Fields, drafts: Mapping[str, Any], keys: list[str]) -> No
             continue
         if key in form._fields:
             form._fields[key].data = drafts[key]
-        elif date_part_key(key, "day") in form._fields:
+        elif date_part_key(key, "month") in form._fields:  # a date's boxes (with a day or not)
             year, month, day = (str(drafts[key]).split("-") + ["", "", ""])[:3]
             for part, value in (("day", day), ("month", month), ("year", year)):
-                form._fields[date_part_key(key, part)].data = value
+                if date_part_key(key, part) in form._fields:
+                    form._fields[date_part_key(key, part)].data = value

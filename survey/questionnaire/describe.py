@@ -68,6 +68,8 @@ def _repeat(r: Repeat) -> dict[str, Any]:
         "another_value": r.another_value,
         "instruction": r.instruction,
         "pages": [p.id for p in r.pages],
+        "collector": r.collector,
+        "summary_page": r.summary_page().id if r.collector else None,
     }
 
 

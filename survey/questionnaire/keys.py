@@ -54,3 +54,9 @@ def specify_key(key: str, option_id: str) -> str:
 def date_part_key(key: str, part: str) -> str:
     """One of the three boxes a date is typed in (``DATE_PARTS``): ``q36-day``."""
     return f"{key}-{part}"
+
+
+def list_count_key(repeat_key: str) -> str:
+    """How many items a list collector holds (``partner-items``): a hyphen, which no question's
+    key has, so it can never be taken for an answer to a question."""
+    return f"{repeat_key}-items"

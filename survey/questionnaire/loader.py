@@ -99,6 +99,8 @@ class _Validator(Reader):
         "min": "only numbers have 'min'",
         "max": "only numbers have 'max'",
         "unit": "only numbers have 'unit'",
+        "decimals": "only numbers and percentages have 'decimals'",
+        "pence": "only money has 'pence'",
         "fields": "only a group has fields",
     }
 
@@ -160,7 +162,7 @@ class _Validator(Reader):
         self, raw: Map, path: str, counter: list[int], sections: set[str]
     ) -> Repeat | None:
         allowed = {"id", "key", "label", "max", "pages", "number_offsets", "another",
-                   "another_value", "instruction"}  # fmt: skip
+                   "another_value", "instruction", "collector", "summary_title"}  # fmt: skip
         self.check_keys(raw, path, allowed, {"id", "key", "pages"})
         rid = self.slug(raw, "id", path) if "id" in raw else ""
         key = self.slug(raw, "key", path) if "key" in raw else ""
@@ -203,8 +205,14 @@ class _Validator(Reader):
                     f"'{another}' must be a single-choice question with the option '{another_value}'",
                     "another",
                 )
-        elif maximum > 1:
-            self.problem(raw, path, "a repeat with max > 1 needs 'another' (the continue question)")
+        # without an "another?" question, a repeat of several is a list collector
+        collector = self.flag(raw, "collector", path) or (another is None and maximum > 1)
+        if collector and another is not None:
+            self.problem(raw, f"{path}.another", "a list collector asks for more items on its "
+                         "summary page: give 'another' or 'collector: true', not both", "another")  # fmt: skip
+        if collector and f"{rid}_list" in self.seen_page_ids:
+            self.problem(raw, f"{path}.id", f"'{rid}_list' is the id of a page; it is the "
+                         "list's summary page", "id")  # fmt: skip
         return Repeat(
             id=rid,
             key=key,
@@ -215,6 +223,8 @@ class _Validator(Reader):
             another=another,
             another_value=another_value,
             instruction=self.text(raw, "instruction", path),
+            collector=collector,
+            summary_title=self.text(raw, "summary_title", path),
         )
 
     def check_size(self, items: list[tuple[Page | Repeat, str, int]]) -> None:
@@ -252,7 +262,7 @@ class _Validator(Reader):
     TOP_KEYS = {
         "id", "title", "short_title", "version_label", "language", "opens", "closes",
         "fieldwork_year", "mandatory_note", "contact", "option_lists", "sections", "pages",
-        "groups", "populations", "figures", "settings", "invitations", "retired",
+        "groups", "populations", "figures", "settings", "invitations", "retired", "languages",
     }  # fmt: skip
 
     def document(self, raw: Any, source_text: str) -> Questionnaire | None:
@@ -264,7 +274,7 @@ class _Validator(Reader):
         self.check_keys(raw, "", self.TOP_KEYS, {"id", "title", "pages"})
         qid = self.slug(raw, "id", "") if "id" in raw else ""
         lists = raw.get("option_lists") or {}
-        if not isinstance(lists, Map):
+        if not isinstance(lists, dict):  # (absent, or an empty Map: none)
             self.problem(raw, "option_lists", "must map list names to lists of options")
             lists = Map()
         for name, listed in lists.items():
@@ -348,7 +358,15 @@ class _Validator(Reader):
             self.problem(raw, "closes", "the closing date is before the opening date", "closes")
         extra = {
             k: raw[k]
-            for k in ("groups", "populations", "figures", "settings", "invitations", "retired")
+            for k in (
+                "groups",
+                "populations",
+                "figures",
+                "settings",
+                "invitations",
+                "retired",
+                "languages",
+            )  # fmt: skip
             if k in raw
         }
         return Questionnaire(

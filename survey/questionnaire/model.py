@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from survey.questionnaire.keys import instance_key
+from survey.questionnaire.keys import instance_key, list_count_key
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,9 @@ class Option:
     label: str
     specify: bool = False  # "Other (please specify)": choosing it requires a text
     missing: bool = False  # N/A, D/K: declared user-missing in exports
-    hint: str | None = None
+    hint: str | None = None  # shown under the option's label (choices only; others refuse it)
+    exclusive: bool = False  # "None of these": a multiple choice refuses it with other options
+    follow_up: tuple[GroupField, ...] = ()  # asked (revealed) only while the option is chosen
     asterisk: bool = False  # printed with the source's asterisk: "Other (please specify):*"
 
 
@@ -72,6 +74,10 @@ class GroupField:
     maximum: float | None = None
     unit: str | None = None
     allow_negative: bool = False
+    decimals: int | None = None  # decimal places a number may have (None: the type's default)
+    pence: bool = False  # money in pounds and pence rather than whole pounds
+    earliest: str | None = None  # a date's bounds: an ISO date, or "today"
+    latest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,10 @@ class Question:
     maximum: float | None = None
     unit: str | None = None  # shown after a number ("hours", "staff")
     allow_negative: bool = False
+    decimals: int | None = None  # decimal places a number may have (None: the type's default)
+    pence: bool = False  # money in pounds and pence rather than whole pounds
+    earliest: str | None = None  # a date's bounds: an ISO date, or "today"
+    latest: str | None = None
     total_row: str | None = None
     row_kind: str | None = None
     not_after_fieldwork_year: frozenset[str] = frozenset()
@@ -166,6 +176,20 @@ class Repeat:
     another: str | None = None
     another_value: str = "yes"
     instruction: str | None = None
+    # a list collector: items added, changed and removed from a summary page, without an
+    # "another?" question; the number of items is stored under ``count_key``
+    collector: bool = False
+    summary_title: str | None = None
+
+    @property
+    def count_key(self) -> str:
+        return list_count_key(self.key)
+
+    def summary_page(self) -> Page:
+        """The collector's summary page: the items so far, to change, remove or add to."""
+        title = self.summary_title or f"{self.label}s"
+        section = self.pages[0].section if self.pages else None  # the items' section
+        return Page(id=f"{self.id}_list", title=title, section=section, repeat=self.id)
 
     def offset(self, instance: int) -> int:
         if instance - 1 < len(self.number_offsets):
@@ -342,6 +366,11 @@ class PageInstance:
 
     def questions(self) -> list[QuestionInstance]:
         return [QuestionInstance(q, self.instance, self.repeat) for q in self.page.questions]
+
+    @property
+    def is_list_summary(self) -> bool:
+        """The summary page of a list collector (a page of the repeat, of no one item)."""
+        return self.repeat is not None and self.instance is None
 
     @property
     def reference(self) -> str:

@@ -93,3 +93,47 @@ def format_money(amount: int | None) -> str:
         return ""
     sign = "-" if amount < 0 else ""
     return f"{sign}£{abs(amount):,}"
+
+
+# -- pounds and pence, where a questionnaire declares them (``pence: true``) -----------------------
+
+PENCE_HELP = "Enter the amount in pounds and pence, for example 78500 or 78500.50"
+PENCE_NEGATIVE_HELP = "Enter an amount of 0 or more, in pounds and pence, for example 78500.50"
+_PENCE = re.compile(r"\d{1,2}", re.ASCII)
+
+
+def parse_money_pence(text: str | None, allow_negative: bool = True) -> int | float | None:
+    """Pounds as :func:`parse_money` reads them, then optionally a point and one or two digits of
+    pence. A whole amount stays a whole number (``78500``); pence make it ``78500.5``. Anything
+    else (``78.5K``, three decimal places) is refused with a message saying what to type."""
+    if text is None:
+        return None
+    cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
+    if not cleaned:
+        return None
+    pounds_text, point, pence_text = cleaned.rpartition(".")
+    if not point:
+        pounds_text, pence_text = cleaned, ""
+    elif not _PENCE.fullmatch(pence_text):
+        raise MoneyError(PENCE_HELP)
+    negative = "-" in pounds_text
+    try:
+        pounds = parse_money(pounds_text.replace("-", "") or "0", allow_negative=True)
+    except MoneyError as exc:
+        raise MoneyError(PENCE_HELP if str(exc) == MONEY_HELP else str(exc)) from None
+    if negative and not re.fullmatch(r"-£?[^-]*|£-[^-]*", pounds_text):
+        raise MoneyError(PENCE_HELP)  # a minus anywhere but at the front
+    pence = int(pence_text.ljust(2, "0")) if pence_text else 0
+    if negative and (pounds or pence) and not allow_negative:
+        raise MoneyError(PENCE_NEGATIVE_HELP)
+    amount = (pounds or 0) * 100 + pence
+    amount = -amount if negative else amount
+    return amount // 100 if amount % 100 == 0 else round(amount / 100, 2)
+
+
+def format_money_pence(amount: int | float | None) -> str:
+    """An amount in pounds and pence: £78,500.50, -£1,200.00."""
+    if amount is None:
+        return ""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}£{abs(amount):,.2f}"

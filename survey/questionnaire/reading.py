@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from survey.questionnaire.model import Check, Condition, Option, Question
+from survey.questionnaire.model import Check, Condition, GroupField, Option, Question
 from survey.questionnaire.types import QUESTION_TYPES
 from survey.questionnaire.types.base import QuestionType
 from survey.questionnaire.yaml_lines import Map
@@ -21,6 +21,7 @@ from survey.questionnaire.yaml_lines import line as line_of
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 CONDITION_OPS = ("equals", "not_equals", "includes", "answered")
+OPTION_KEYS = {"id", "label", "specify", "missing", "hint", "exclusive", "follow_up", "asterisk"}
 
 
 class _UnknownType(QuestionType):
@@ -182,9 +183,7 @@ class Reader:
             if not isinstance(item, Map):
                 self.problem(raw, p, "an option must be a mapping with 'id' and 'label'")
                 continue
-            self.check_keys(
-                item, p, {"id", "label", "specify", "missing", "hint", "asterisk"}, {"id"}
-            )
+            self.check_keys(item, p, OPTION_KEYS, {"id"})
             oid = self.slug(item, "id", p) if "id" in item else ""
             label = self.text(item, "label", p, required=True)
             if oid in ids:
@@ -197,9 +196,30 @@ class Reader:
                     specify=self.flag(item, "specify", p),
                     missing=self.flag(item, "missing", p),
                     hint=self.text(item, "hint", p),
+                    exclusive=self.flag(item, "exclusive", p),
+                    follow_up=self.follow_up(item, p),
                     asterisk=self.flag(item, "asterisk", p),
                 )
             )
+        return tuple(out)
+
+    def follow_up(self, item: Map, path: str) -> tuple[GroupField, ...]:
+        """An option's follow-up fields (one mapping or a list), read as a group's fields are."""
+        raw = item.get("follow_up")
+        if raw is None:
+            return ()
+        listed = raw if isinstance(raw, list) else [raw]
+        group = QUESTION_TYPES["group"]
+        out: list[GroupField] = []
+        ids: set[str] = set()
+        for i, field in enumerate(listed):
+            p = f"{path}.follow_up" + (f"[{i}]" if isinstance(raw, list) else "")
+            if not isinstance(field, Map):
+                self.problem(item, p, "a follow-up must be a mapping with id, type and text")
+                continue
+            built = group.parse_field(self, field, p, ids)  # type: ignore[attr-defined]
+            if built is not None:
+                out.append(built)
         return tuple(out)
 
     def option_ref(

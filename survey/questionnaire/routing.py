@@ -52,7 +52,13 @@ def holds(condition: Condition | None, answers: Answers, context: QuestionInstan
 
 
 def instance_count(repeat: Repeat, answers: Answers) -> int:
-    """How many instances of a repeat are on the route: one, plus one per "yes" to continue."""
+    """How many instances of a repeat are on the route: one, plus one per "yes" to continue; for
+    a list collector, the items added (none at first)."""
+    if repeat.collector:
+        items = answers.get(repeat.count_key)
+        if not isinstance(items, int) or isinstance(items, bool):
+            return 0
+        return min(max(items, 0), repeat.max)
     count = 1
     while count < repeat.max and repeat.another:
         key = instance_key(repeat.another, repeat.key, count)
@@ -80,6 +86,8 @@ def route(questionnaire: Questionnaire, answers: Answers) -> list[PageInstance]:
                     pi = PageInstance(page, n, item)
                     if _page_shown(pi, answers):
                         pages.append(pi)
+            if item.collector:
+                pages.append(PageInstance(item.summary_page(), None, item))
         else:
             pi = PageInstance(item)
             if _page_shown(pi, answers):
@@ -152,6 +160,8 @@ def effective_answers(questionnaire: Questionnaire, answers: Answers) -> dict[st
                 if k in answers and answers[k] not in (None, "", []):
                     kept[k] = answers[k]
             question_type(qi.question).effective(questionnaire, qi, answers, kept)
+        if pi.is_list_summary and pi.repeat and pi.repeat.count_key in answers:
+            kept[pi.repeat.count_key] = answers[pi.repeat.count_key]  # how many items
     return kept
 
 
@@ -173,7 +183,14 @@ def settle(
     """
     read = _read_by_conditions(questionnaire)
     decisive = stored.keys() & read.keys()
-    signature = (id(questionnaire), tuple(sorted((k, _frozen(stored[k])) for k in decisive)))
+    # a list collector's number of items decides its pages too
+    counts = tuple(_frozen(stored.get(r.count_key)) for r in questionnaire.items
+                   if isinstance(r, Repeat) and r.collector)  # fmt: skip
+    signature = (
+        id(questionnaire),
+        tuple(sorted((k, _frozen(stored[k])) for k in decisive)),
+        counts,
+    )
     known = _SETTLED.get(signature)
     if known is None or known[0] is not questionnaire:
         hidden, pages = _settle(questionnaire, stored, read, decisive)
@@ -186,7 +203,7 @@ def settle(
 
 # the settled route of each combination of the answers the conditions read: pages are immutable
 _SETTLED: dict[
-    tuple[int, tuple], tuple[Questionnaire, frozenset[str], tuple[PageInstance, ...]]
+    tuple[int, tuple, tuple], tuple[Questionnaire, frozenset[str], tuple[PageInstance, ...]]
 ] = {}
 
 

@@ -117,3 +117,15 @@ def line(node: Any, key: str | None = None) -> int:
     if isinstance(node, Map):
         return node.key_lines.get(key, node.line) if key else node.line
     return getattr(node, "line", 0)
+
+
+def _construct_timestamp(loader: LineLoader, node: yaml.ScalarNode) -> Any:
+    """A date-looking scalar that is no real date (``2013-02-30``) stays text, so the key reading
+    it refuses it with file, line and path instead of the YAML library raising ValueError."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)

@@ -137,7 +137,7 @@ def remove_instance(
     """The answers with instance ``n`` of a repeat removed and later instances moved up.
 
     The continue question of the (new) last instance is set to its "no" answer, because the
-    respondent has just said they have one example fewer.
+    respondent has just said they have one example fewer; a list collector counts one item fewer.
     """
     count = instance_count(repeat, answers)
     result = dict(answers)
@@ -150,6 +150,9 @@ def remove_instance(
         for old, new in zip(instance_keys[i], instance_keys[i - 1], strict=True):
             if old in answers:
                 result[new] = answers[old]
+    if repeat.collector:  # one item fewer on the list
+        result[repeat.count_key] = max(count - 1, 0)
+        return result
     new_count = max(count - 1, 1)
     if repeat.another and count > 1:
         another_key = instance_key(repeat.another, repeat.key, new_count)
@@ -185,3 +188,24 @@ def answer_sections(
         for row in answer_rows(questionnaire, pi, answers):
             sections[-1]["rows"].append({"row": row, "page": pi})
     return sections
+
+
+def list_items(
+    questionnaire: Questionnaire, repeat: Repeat, answers: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """A list collector's items as its summary page lists them: each item's number, the answer
+    that names it (its first answered question's, read back as check-your-answers does) and the
+    key of its first page on the route, where "Change" leads."""
+    pages = route(questionnaire, answers)
+    items = []
+    for n in range(1, instance_count(repeat, answers) + 1):
+        own = [pi for pi in pages if pi.repeat and pi.repeat.id == repeat.id and pi.instance == n]
+        name = ""
+        for pi in own:
+            for qi in asked_questions(pi, answers):
+                lines = question_type(qi.question).answer_lines(questionnaire, qi, answers)
+                if lines and not name:
+                    name = lines[0]
+        first = own[0].key if own else None
+        items.append({"n": n, "name": name or f"{repeat.label} {n}", "first_page": first})
+    return items

@@ -62,3 +62,22 @@ document.addEventListener("input", (event) => {
 for (const cellId of new Set([...document.querySelectorAll("input[data-total]")].map((i) => i.dataset.total))) {
   addUp(cellId);
 }
+
+// Long dropdowns (the dropdown question type): GOV.UK's accessible-autocomplete turns the plain
+// <select> into a type-ahead (build/accessible-autocomplete.min.js, loaded before this module).
+// Without JavaScript the <select> works as it is. The select stays in the form and is what is
+// posted; emptying the type-ahead empties the answer too (the library would keep the last choice).
+const autocomplete = window.accessibleAutocomplete;
+for (const select of document.querySelectorAll('select[data-module="app-autocomplete"]')) {
+  if (!autocomplete) break;
+  const id = select.id;
+  autocomplete.enhanceSelectElement({
+    selectElement: select,
+    defaultValue: "",
+    showAllValues: true,
+  });
+  select.form?.addEventListener("submit", () => {
+    const input = document.getElementById(id);
+    if (input && input.value.trim() === "") select.value = "";
+  });
+}

@@ -12,7 +12,8 @@ from __future__ import annotations
 from survey.questionnaire.model import GroupField, Question
 from survey.questionnaire.types.base import QuestionType, ScalarType
 from survey.questionnaire.types.choice import ChoiceType, MultipleType
-from survey.questionnaire.types.date import DateType
+from survey.questionnaire.types.date import DateType, MonthYearType
+from survey.questionnaire.types.dropdown import DropdownType
 from survey.questionnaire.types.grid import GridType
 from survey.questionnaire.types.group import GroupType
 from survey.questionnaire.types.money_table import MoneyTableType
@@ -26,8 +27,11 @@ from survey.questionnaire.types.text import (
     UrlType,
 )
 
-FIELD_TYPES: dict[str, ScalarType] = {
-    "single": ChoiceType("single"),
+# (filled in below: a choice's follow-up fields may be of any of these types, a choice included)
+FIELD_TYPES: dict[str, ScalarType] = {}
+FIELD_TYPES.update({
+    "single": ChoiceType("single", FIELD_TYPES),
+    "dropdown": DropdownType("dropdown", FIELD_TYPES),
     "text": TextType("text"),
     "textarea": TextareaType("textarea"),
     "email": EmailType("email"),
@@ -37,11 +41,12 @@ FIELD_TYPES: dict[str, ScalarType] = {
     "number": NumberType("number"),
     "percentage": PercentageType("percentage"),
     "date": DateType("date"),
-}
+    "month_year": MonthYearType("month_year"),
+})  # fmt: skip
 
 QUESTION_TYPES: dict[str, QuestionType] = {
     **FIELD_TYPES,
-    "multiple": MultipleType("multiple"),
+    "multiple": MultipleType("multiple", FIELD_TYPES),
     "grid": GridType("grid"),
     "ranking": RankingType("ranking"),
     "money_table": MoneyTableType("money_table"),

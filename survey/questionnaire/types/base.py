@@ -163,7 +163,37 @@ def choices(options: Sequence[Option]) -> tuple[tuple[str, str], ...]:
 
 def option_data(o: Option) -> dict[str, Any]:
     """An option as ``survey describe`` writes it."""
-    return {"id": o.id, "label": o.label, "specify": o.specify, "missing": o.missing}
+    out: dict[str, Any] = {"id": o.id, "label": o.label, "specify": o.specify, "missing": o.missing}
+    if o.hint:
+        out["hint"] = o.hint
+    if o.exclusive:
+        out["exclusive"] = True
+    if o.follow_up:
+        out["follow_up"] = [
+            {"id": f.id, "type": f.type, "text": f.text, "mandatory": f.mandatory}
+            for f in o.follow_up
+        ]
+    return out
+
+
+# What only a choice's options show or do: any other use of an option list refuses them, so that
+# nothing an author writes is silently ignored.
+CHOICE_ONLY = {"hint": "a hint", "exclusive": "'exclusive'", "follow_up": "a follow-up"}
+
+
+def refuse_choice_only(
+    v: Validator, node: Any, path: str, options: Sequence[Option], what: str
+) -> None:
+    """Report each option of ``options`` (used as ``what``) that has a choice-only key."""
+    for o in options:
+        for attr, name in CHOICE_ONLY.items():
+            if getattr(o, attr):
+                v.problem(
+                    node,
+                    path,
+                    f"option '{o.id}' has {name}, which only a single or multiple choice shows; "
+                    f"{what} cannot use it (remove it, or give this question its own list)",
+                )
 
 
 def question_label(qi: QuestionInstance) -> str:
@@ -353,6 +383,10 @@ class ScalarType(QuestionType):
         """The download column kind of the value: code, number or text."""
         return "text"
 
+    def pounds_of(self, spec: Spec) -> bool:
+        """Whether the value's download column is whole pounds (money without pence)."""
+        return self.pounds
+
     def field_demo(
         self,
         generator: DemoGenerator,
@@ -384,7 +418,7 @@ class ScalarType(QuestionType):
 
     def variables(self, questionnaire, qi, var) -> list[Any]:
         described = {"described": self.described} if self.described else {}
-        return [var(qi.key, self.field_kind(), pounds=self.pounds, **described)]
+        return [var(qi.key, self.field_kind(), pounds=self.pounds_of(qi.question), **described)]
 
     def stored_kinds(self, questionnaire, qi) -> dict[str, str]:
         return {qi.key: self.stored}

@@ -3,10 +3,15 @@
 An option may ask the respondent to "please specify" (``specify: true``): its text is stored under
 :func:`survey.questionnaire.keys.specify_key` and is needed only while the option is chosen.
 A ``single`` is also a field type of a ``group`` (radio buttons inline, no specify texts).
+An option may have a ``hint`` (shown under its label, on the page and on paper), be
+``exclusive`` ("None of these": a multiple choice refuses it together with other options; with
+JavaScript, ticking it unticks the others), and have ``follow_up`` fields revealed while it is
+chosen (:mod:`survey.questionnaire.types.follow_up`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from survey.questionnaire import keys
@@ -18,7 +23,9 @@ from survey.questionnaire.types.base import (
     choices,
     posted_value,
     question_label,
+    refuse_choice_only,
 )
+from survey.questionnaire.types.follow_up import FollowUps, validate
 
 SPECIFY_LIMIT = 200  # characters of a "please specify" text unless the question says otherwise
 
@@ -38,26 +45,43 @@ class ChoiceType(ScalarType):
     govuk = "radios"  # the GOV.UK component
     tick_hint = "Tick one"  # printed when the question has no hint of its own
 
+    def __init__(self, name: str, field_types: Mapping[str, ScalarType] | None = None):
+        super().__init__(name)
+        # the scalar types a follow-up may be of (the registry's, filled in after this is made)
+        self.follow = FollowUps(field_types if field_types is not None else {})
+
     def parse(self, v, raw, path, kw) -> None:
         kw["options"], kw["options_list"] = v.option_ref(raw, "options", path, v.labels)
+        validate(v, raw, path, kw["options"])
 
     def parse_field(self, v, raw, path, kw) -> None:
         kw["options"], _ = v.option_ref(raw, "options", path)
+        refuse_choice_only(v, raw, f"{path}.options", kw["options"], "a group's choice field")
+
+    def describe(self, q) -> dict[str, Any]:
+        return {"choice": {"exclusive": [o.id for o in q.options if o.exclusive]}}
 
     # -- keys ---------------------------------------------------------------------------------------
     def keys(self, questionnaire, qi) -> list[str]:
-        return [qi.key] + [keys.specify_key(qi.key, o.id) for o in qi.question.options if o.specify]
+        specify = [keys.specify_key(qi.key, o.id) for o in qi.question.options if o.specify]
+        return [qi.key, *specify, *self.follow.keys(qi)]
 
     def key_count(self, q) -> int:
         specify = sum(1 for o in q.options if o.specify)
-        return (len(q.options) if self.many else 1) + specify
+        follow = sum(len(o.follow_up) for o in q.options)
+        return (len(q.options) if self.many else 1) + specify + follow
+
+    def numeric_keys(self, q) -> dict[str, str]:
+        return self.follow.numeric_keys(q)
 
     def labels(self, qi, base) -> dict[str, str]:
-        return {
+        out = {
             keys.specify_key(qi.key, o.id): f"{base}: {o.label}"
             for o in qi.question.options
             if o.specify
         }
+        out.update(self.follow.labels(qi, base))
+        return out
 
     # -- the form -----------------------------------------------------------------------------------
     def field_specs(self, key, spec) -> list[FieldSpec]:
@@ -68,10 +92,13 @@ class ChoiceType(ScalarType):
         for o in qi.question.options:
             if o.specify:
                 out.append((keys.specify_key(qi.key, o.id), "text", ()))
-        return out
+        return out + self.follow.specs(qi)
 
     def display(self, questionnaire, qi, answers) -> dict[str, Any]:
-        return {k: answers.get(k) for k in self.keys(questionnaire, qi)}
+        data = {qi.key: answers.get(qi.key)}
+        data.update({k: answers.get(k) for k in self.keys(questionnaire, qi)[1:]})
+        data.update(self.follow.display(qi, answers))
+        return data
 
     def read(self, posted, key, spec, what) -> Any:
         """A group's single-choice field: one of its options."""
@@ -91,6 +118,7 @@ class ChoiceType(ScalarType):
         for o in q.options:
             if o.specify:
                 self.check_specify(qi, o, o.id in chosen, posted, result, require_mandatory)
+        self.follow.check(qi, chosen, posted, result, require_mandatory)
 
     def check_chosen(self, qi: QuestionInstance, posted, result) -> list[str]:
         allowed = {o.id for o in qi.question.options}
@@ -124,6 +152,7 @@ class ChoiceType(ScalarType):
         for o in qi.question.options:
             if o.specify and o.id not in chosen:
                 kept.pop(keys.specify_key(qi.key, o.id), None)
+        self.follow.effective(qi, chosen, kept)
 
     def missing(self, qi, answers) -> list[tuple[str, str]]:
         chosen = _chosen(answers.get(qi.key))
@@ -132,7 +161,7 @@ class ChoiceType(ScalarType):
             text_key = keys.specify_key(qi.key, o.id)
             if o.specify and o.id in chosen and not answers.get(text_key):
                 out.append((text_key, f"You chose '{o.label}': say what it is"))
-        return out
+        return out + self.follow.missing(qi, chosen, answers)
 
     def answer_lines(self, questionnaire, qi, answers) -> list[str]:
         value = answers.get(qi.key)
@@ -142,6 +171,7 @@ class ChoiceType(ScalarType):
             if o.id in chosen:
                 detail = answers.get(keys.specify_key(qi.key, o.id))
                 lines.append(f"{o.label}: {detail}" if detail else o.label)
+                lines += self.follow.lines(qi, o, answers)
         return lines
 
     def format(self, value, spec) -> str:
@@ -152,7 +182,11 @@ class ChoiceType(ScalarType):
 
     def variables(self, questionnaire, qi, var) -> list[Any]:
         q, key = qi.question, qi.key
-        return [var(key, "code", options=q.options)] + self.specify_variables(qi, var)
+        return [
+            var(key, "code", options=q.options),
+            *self.specify_variables(qi, var),
+            *self.follow.variables(qi, var),
+        ]
 
     @staticmethod
     def specify_variables(qi: QuestionInstance, var) -> list[Any]:
@@ -165,6 +199,7 @@ class ChoiceType(ScalarType):
     def stored_kinds(self, questionnaire, qi) -> dict[str, str]:
         out = {qi.key: "choices" if self.many else "choice"}
         out.update({k: "text" for k in self.keys(questionnaire, qi)[1:]})
+        out.update(self.follow.stored_kinds(qi))
         return out
 
     # -- demonstrations -----------------------------------------------------------------------------
@@ -174,9 +209,23 @@ class ChoiceType(ScalarType):
         answers[qi.key] = option.id
         if option.specify:
             answers[keys.specify_key(qi.key, option.id)] = "Synthetic: another area"
+        self.follow.demo(generator, qi, [option.id], answers)
 
     def field_demo(self, generator, spec, declared_key, qi, answers) -> Any:
         return generator.rng.choice(spec.options).id if spec.options else None
+
+
+def exclusive_conflict(qi: QuestionInstance, chosen: list[str]) -> str | None:
+    """The message when an exclusive option ("None of these") is chosen with others."""
+    if len(chosen) < 2:
+        return None
+    for o in qi.question.options:
+        if o.exclusive and o.id in chosen:
+            return (
+                f"You selected '{o.label}' and other options at {question_label(qi)}: "
+                f"select '{o.label}' on its own, or untick it"
+            )
+    return None
 
 
 class MultipleType(ChoiceType):
@@ -196,8 +245,19 @@ class MultipleType(ChoiceType):
         chosen = [v for v in (value or []) if v in allowed]
         if len(chosen) != len(value or []):
             result.errors[qi.key] = f"Select only the options listed at {question_label(qi)}"
+        message = exclusive_conflict(qi, chosen)
+        if message:
+            # kept as typed (a draft) but not accepted: the stored answer is never contradictory
+            result.errors[qi.key] = message
+            result.drafts[qi.key] = chosen
+            return chosen  # (their "please specify" texts and follow-ups are checked as usual)
         result.values[qi.key] = chosen or None
         return chosen
+
+    def missing(self, qi, answers) -> list[tuple[str, str]]:
+        chosen = _chosen(answers.get(qi.key))
+        message = exclusive_conflict(qi, [c for c in chosen if c])
+        return ([(qi.key, message)] if message else []) + super().missing(qi, answers)
 
     def variables(self, questionnaire, qi, var) -> list[Any]:
         q, key = qi.question, qi.key
@@ -212,13 +272,19 @@ class MultipleType(ChoiceType):
             )
             for o in q.options
         ]
-        return flags + self.specify_variables(qi, var)
+        return flags + self.specify_variables(qi, var) + self.follow.variables(qi, var)
 
     def demo(self, generator, qi, answers) -> None:
         q = qi.question
         options = generator.area_options(q, qi)
-        k = generator.rng.randint(min(2, len(options)), min(7, len(options)))
-        answers[qi.key] = [o.id for o in generator.pick(options, q.options_list, k)]
+        exclusive = [o for o in options if o.exclusive]
+        options = [o for o in options if not o.exclusive]
+        if exclusive and (not options or generator.rng.random() < 0.1):
+            answers[qi.key] = [exclusive[0].id]  # now and then, "None of these" on its own
+        else:
+            k = generator.rng.randint(min(2, len(options)), min(7, len(options)))
+            answers[qi.key] = [o.id for o in generator.pick(options, q.options_list, k)]
         for o in q.options:
             if o.specify and o.id in answers[qi.key]:
                 answers[keys.specify_key(qi.key, o.id)] = "Synthetic: other"
+        self.follow.demo(generator, qi, answers[qi.key], answers)

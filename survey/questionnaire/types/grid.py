@@ -13,6 +13,7 @@ from survey.questionnaire.types.base import (
     choices,
     option_data,
     posted_value,
+    refuse_choice_only,
 )
 
 
@@ -24,6 +25,8 @@ class GridType(QuestionType):
     def parse(self, v, raw, path, kw) -> None:
         kw["rows"], kw["rows_list"] = v.option_ref(raw, "rows", path, v.labels)
         kw["grid_columns"], kw["columns_list"] = v.option_ref(raw, "columns", path)
+        refuse_choice_only(v, raw, f"{path}.rows", kw["rows"], "a grid's row")
+        refuse_choice_only(v, raw, f"{path}.columns", kw["grid_columns"], "a grid's column")
 
     def describe(self, q) -> dict[str, Any]:
         return {"columns": [option_data(o) for o in q.grid_columns]}

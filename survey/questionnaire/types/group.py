@@ -14,7 +14,7 @@ from survey.questionnaire.types.base import FieldSpec, QuestionType, ScalarType,
 
 FIELD_KEYS = frozenset(
     {"id", "type", "text", "options", "max_length", "mandatory", "min", "max", "unit",
-     "allow_negative"}
+     "allow_negative", "decimals", "pence"}
 )  # fmt: skip
 
 
@@ -143,7 +143,7 @@ class GroupType(QuestionType):
                 sub=f.text.rstrip(":"),
                 question_type=f"group:{f.type}",
                 described=f"group field: {f.type}",
-                pounds=self.field_type(f).pounds,
+                pounds=self.field_type(f).pounds_of(f),
             )
             for f in qi.question.fields
         ]

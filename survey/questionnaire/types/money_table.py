@@ -11,7 +11,12 @@ from survey.questionnaire import keys
 from survey.questionnaire.limits import MAX_ANSWER_KEYS
 from survey.questionnaire.model import Column, Question, QuestionInstance, Questionnaire
 from survey.questionnaire.money import MoneyError, format_money, parse_money
-from survey.questionnaire.types.base import FieldSpec, QuestionType, posted_value
+from survey.questionnaire.types.base import (
+    FieldSpec,
+    QuestionType,
+    posted_value,
+    refuse_choice_only,
+)
 
 WIDE_TABLE_COLUMNS = 6  # money tables with more columns than this print on a landscape page
 CELL_DESCRIBED = "money table cell (£)"  # the codebook's word for its columns
@@ -79,6 +84,7 @@ class MoneyTableType(QuestionType):
     # -- definition ---------------------------------------------------------------------------------
     def parse(self, v, raw, path, kw) -> None:
         kw["rows"], kw["rows_list"] = v.option_ref(raw, "rows", path, v.labels)
+        refuse_choice_only(v, raw, f"{path}.rows", kw["rows"], "a money table's row")
         kw["allow_negative"] = v.flag(raw, "allow_negative", path)
         kw["total_row"] = v.text(raw, "total_row", path)
         row_kind = raw.get("row_kind")
@@ -108,6 +114,8 @@ class MoneyTableType(QuestionType):
             v.check_keys(columns, where, {"measures", "years"}, {"measures", "years"})
             measures = v.options(columns.get("measures"), f"{where}.measures", columns)
             years, _ = v.option_ref(columns, "years", where)
+            refuse_choice_only(v, columns, f"{where}.years", years, "a money table's year")
+            refuse_choice_only(v, columns, f"{where}.measures", measures, "a money table's column")
             if len(years) * len(measures) > MAX_ANSWER_KEYS:
                 v.problem(
                     columns,
@@ -122,7 +130,9 @@ class MoneyTableType(QuestionType):
                         Column(f"{m.id}_{year.id}", f"{m.label} {year.label}", m.id, year.id)
                     )
         elif isinstance(columns, list):
-            for m in v.options(columns, f"{path}.columns", raw):
+            listed = v.options(columns, f"{path}.columns", raw)
+            refuse_choice_only(v, raw, f"{path}.columns", listed, "a money table's column")
+            for m in listed:
                 built.append(Column(m.id, m.label, m.id))
         else:
             v.problem(raw, f"{path}.columns", "must be a list or {measures, years}", "columns")

@@ -2,6 +2,8 @@
 
 Their answer keys are the ones a page check (``sum_equals``, ``percent_of``) may add up. Bounds
 (``min``, ``max``) are the definition's; a percentage is 0 to 100 unless it says otherwise.
+``decimals`` declares how many decimal places a number or percentage may have (a number's
+default is none, a percentage's two); money is whole pounds unless it declares ``pence: true``.
 """
 
 from __future__ import annotations
@@ -9,7 +11,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from survey.questionnaire.money import MoneyError, format_money, parse_money
+from survey.questionnaire.money import (
+    MoneyError,
+    format_money,
+    format_money_pence,
+    parse_money,
+    parse_money_pence,
+)
 from survey.questionnaire.types.base import Invalid, ScalarType, Spec
 
 # Whole numbers and percentages are at most this long: Python refuses int() of 4,301+ digits
@@ -17,22 +25,36 @@ from survey.questionnaire.types.base import Invalid, ScalarType, Spec
 NUMBER_DIGITS = 15
 
 
+MAX_DECIMALS = 6  # decimal places a definition may declare
+
+
+def decimals_of(spec: Spec) -> int:
+    """The decimal places a number may have: declared, or two for a percentage, none otherwise."""
+    if spec.decimals is not None:
+        return spec.decimals
+    return 2 if spec.type == "percentage" else 0
+
+
 def parse_number(text: str, spec: Spec) -> int | float:
-    """Whole numbers (``number``) or percentages with up to two decimal places."""
+    """Numbers and percentages with up to their declared decimal places (whole numbers when none).
+    A value with no fractional part is stored as a whole number (12, not 12.0)."""
     cleaned = text.replace(",", "").replace(" ", "")
     if len(re.sub(r"\D", "", cleaned).lstrip("0")) > NUMBER_DIGITS:  # before int() or float()
         raise ValueError(f"Enter a number with no more than {NUMBER_DIGITS} digits")
     percentage = spec.type == "percentage"
+    places = decimals_of(spec)
     if percentage:
         cleaned = cleaned.removesuffix("%")
-        if not re.fullmatch(r"-?\d+(\.\d{1,2})?", cleaned, re.ASCII):
-            raise ValueError("Enter a percentage as a number, like 5 or 7.25")
-        as_float = float(cleaned)
-        value: int | float = int(as_float) if as_float.is_integer() else as_float
-    else:
-        if not re.fullmatch(r"-?\d+", cleaned, re.ASCII):
-            raise ValueError("Enter a whole number, like 12")
-        value = int(cleaned)
+    if not re.fullmatch(r"-?(\d+(\.\d*)?|\.\d+)", cleaned, re.ASCII):
+        raise ValueError(_example(percentage, places))
+    fraction = cleaned.partition(".")[2]
+    if len(fraction) > places:
+        if not places or (percentage and spec.decimals is None):
+            raise ValueError(_example(percentage, places))  # (the message before decimals)
+        what = "a percentage" if percentage else "a number"
+        raise ValueError(f"Enter {what} with no more than {places} decimal places")
+    as_float = float(cleaned)
+    value: int | float = int(as_float) if as_float.is_integer() else round(as_float, places)
     unit = "%" if percentage else ""
     if spec.minimum is not None and value < spec.minimum:
         raise ValueError(f"Enter a number of {spec.minimum:g}{unit} or more")
@@ -41,30 +63,55 @@ def parse_number(text: str, spec: Spec) -> int | float:
     return value
 
 
+def _example(percentage: bool, places: int) -> str:
+    """What to type, as an example of the number's precision."""
+    if percentage:
+        return "Enter a percentage as a number, like 5 or 7.25" if places == 2 else (
+            f"Enter a percentage as a number, like 5 or {_sample(places)}" if places else
+            "Enter a percentage as a whole number, like 5"
+        )  # fmt: skip
+    if not places:
+        return "Enter a whole number, like 12"
+    return f"Enter a number, like 12 or {_sample(places)}"
+
+
+def _sample(places: int) -> str:
+    return "7." + "25"[:places] if places <= 2 else "7." + "2" * (places - 1) + "5"
+
+
 class NumberType(ScalarType):
     """A whole number, shown with its ``unit`` ("1,200 staff")."""
 
     template = "respondent/types/number.html"
     print_template = "print/types/number.html"
-    yaml_keys = frozenset({"min", "max", "unit"})
+    yaml_keys = frozenset({"min", "max", "unit", "decimals"})
     numeric = True
     stored = "number"
     figure_unit = "count"
     default_bounds: tuple[float | None, float | None] = (None, None)
     prefix = ""  # shown before the input
-    inputmode = "numeric"
     demo_digits = 0  # demonstration answers are rounded to these digits unless told otherwise
 
     def suffix(self, spec: Spec) -> str | None:
         """Shown after the input."""
         return spec.unit
 
+    def input_mode(self, spec: Spec) -> str:
+        """The phone keyboard: with a decimal point when the number may have decimals."""
+        return "decimal" if decimals_of(spec) else "numeric"
+
     def parse(self, v, raw, path, kw) -> None:
         kw["minimum"], kw["maximum"] = self.bounds(v, raw, path)
         kw["unit"] = v.text(raw, "unit", path)
+        self.parse_decimals(v, raw, path, kw)
 
     def parse_field(self, v, raw, path, kw) -> None:
         kw["minimum"], kw["maximum"] = self.bounds(v, raw, path)
+        self.parse_decimals(v, raw, path, kw)
+
+    def parse_decimals(self, v, raw, path: str, kw: dict[str, Any]) -> None:
+        """``decimals``: how many decimal places the number may have (0 to MAX_DECIMALS)."""
+        kw["decimals"] = v.integer(raw, "decimals", path, 0, MAX_DECIMALS)
 
     def bounds(self, v, raw, path: str) -> tuple[float | None, float | None]:
         values = []
@@ -91,6 +138,7 @@ class NumberType(ScalarType):
                 "max": q.maximum,
                 "unit": q.unit,
                 "allow_negative": q.allow_negative,
+                "decimals": decimals_of(q),
             }
         }
 
@@ -107,9 +155,10 @@ class NumberType(ScalarType):
             raise Invalid(str(exc)) from None
 
     def format(self, value, spec) -> str:
-        if isinstance(value, int):
-            return f"{value:,}" + (f" {spec.unit}" if spec.unit else "")
-        return str(value)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return str(value)
+        shown = f"{value:,}" if isinstance(value, int) else f"{value:,.{decimals_of(spec)}f}"
+        return shown + (f" {spec.unit}" if spec.unit else "")
 
     def field_kind(self) -> str:
         return "number"
@@ -117,11 +166,13 @@ class NumberType(ScalarType):
     def field_demo(self, generator, spec, declared_key, qi, answers) -> Any:
         return generator.number(spec, declared_key, qi, answers)
 
-    def demo_default(self, rng: Any, spec: Spec) -> int:
+    def demo_default(self, rng: Any, spec: Spec) -> int | float:
         """A demonstration answer when the definition says nothing of what is plausible."""
         low = spec.minimum if spec.minimum is not None else 0
         high = spec.maximum if spec.maximum is not None else 100
-        return int(round(rng.uniform(low, high)))
+        places = decimals_of(spec) if spec.type == "number" else 0
+        value = round(rng.uniform(low, high), places)
+        return value if places and not float(value).is_integer() else int(round(value))
 
     def demo_round(self, value: float, digits: Any) -> int | float:
         """A drawn value rounded as ``settings.demo.amounts`` says (Python's round digits)."""
@@ -136,7 +187,6 @@ class PercentageType(NumberType):
     stored = "percentage"
     figure_unit = "percent"
     default_bounds = (0, 100)
-    inputmode = "decimal"
 
     def suffix(self, spec) -> str | None:
         return "%"
@@ -150,7 +200,7 @@ class MoneyType(NumberType):
 
     template = "respondent/types/money.html"
     print_template = "print/types/money.html"
-    yaml_keys = frozenset({"min", "max", "unit", "allow_negative"})
+    yaml_keys = frozenset({"min", "max", "unit", "allow_negative", "pence"})
     stored = "money"
     figure_unit = "money"
     pounds = True
@@ -158,8 +208,9 @@ class MoneyType(NumberType):
     prefix = "£"
     demo_digits = -2
 
-    def demo_default(self, rng, spec) -> int:
-        return int(round(rng.uniform(1e4, 1e6), -2))
+    def demo_default(self, rng, spec) -> int | float:
+        pounds = int(round(rng.uniform(1e4, 1e6), -2))
+        return pounds + rng.randint(1, 99) / 100 if spec.pence else pounds
 
     def demo_round(self, value, digits) -> int:
         """Whole pounds, to the hundred unless told otherwise."""
@@ -169,8 +220,29 @@ class MoneyType(NumberType):
         kw["allow_negative"] = v.flag(raw, "allow_negative", path)
         super().parse(v, raw, path, kw)
 
+    def parse_decimals(self, v, raw, path, kw) -> None:
+        """Money's precision is ``pence: true`` (pounds and pence) or whole pounds."""
+        if "decimals" in raw:
+            v.problem(raw, f"{path}.decimals", "money has no 'decimals': declare 'pence: true' "
+                      "for pounds and pence", "decimals")  # fmt: skip
+        kw["pence"] = v.flag(raw, "pence", path)
+
+    def describe(self, q) -> dict[str, Any]:
+        out = super().describe(q)
+        out["numeric"]["decimals"] = 2 if q.pence else 0
+        out["numeric"]["pence"] = q.pence
+        return out
+
+    def input_mode(self, spec) -> str:
+        return "decimal" if spec.pence else "numeric"
+
+    def pounds_of(self, spec) -> bool:
+        return not spec.pence
+
     def field_display(self, key, value) -> dict[str, Any]:
-        if isinstance(value, int):
+        if isinstance(value, float):
+            value = format_money_pence(value).replace("£", "")
+        elif isinstance(value, int) and not isinstance(value, bool):
             value = format_money(value).replace("£", "")
         return {key: value}
 
@@ -178,10 +250,17 @@ class MoneyType(NumberType):
         value = ScalarType.read(self, posted, key, spec, what)
         if value is None:
             return None
+        negative = getattr(spec, "allow_negative", True)
         try:
-            return parse_money(value, getattr(spec, "allow_negative", True))
+            if spec.pence:
+                return parse_money_pence(value, negative)
+            return parse_money(value, negative)
         except MoneyError as exc:
             raise Invalid(str(exc)) from None
 
     def format(self, value, spec) -> str:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return str(value)
+        if spec.pence:
+            return format_money_pence(value)
         return format_money(value) if isinstance(value, int) else str(value)

@@ -42,6 +42,7 @@ from survey.responses.state import ResponseState
 from survey.responses.writing import ConflictError, SubmittedError
 from survey.web.csrf import csrf
 from survey.web.forms import build_form
+from survey.web.respondent import lists
 from survey.web.respondent.unavailable import cannot_write, write_refused
 
 bp = Blueprint("respondent", __name__, url_prefix="/s")
@@ -218,6 +219,8 @@ def page(token: str, key: str):
     pi = state.page(key)
     if pi is None:
         return redirect(url_for(".overview", token=token))
+    if pi.is_list_summary:
+        return lists.summary(pi, response, state)
     if request.method == "GET":
         questions, keys = state.questions(pi), state.field_keys(pi)
         form = shown_form(g.questionnaire, questions, state.stored, page=pi)
@@ -286,6 +289,9 @@ def _after_save(pi: PageInstance, form, state: ResponseState, result):
     if not result.ok:
         form.state.data = state.fingerprint(pi)
         return _render_page(pi, form, state, result.errors), 400
+    item_done = lists.return_to_summary(pi, following)
+    if item_done and not returning:
+        return redirect(item_done)
     if returning or following is None:
         return redirect(url_for(".check", token=g.token))
     return redirect(url_for(".page", token=g.token, key=following.key))
@@ -367,10 +373,12 @@ def remove(token: str, repeat_id: str, n: int):
             return render_template(
                 "respondent/remove.html", repeat=repeat, n=n, form=form, csrf_failed=True
             ), 400
-        if request.form.get("confirm") != "yes":
+        if request.form.get("confirm") != "yes":  # kept: back to where the list is
+            if repeat.collector:
+                return redirect(url_for(".page", token=token, key=repeat.summary_page().id))
             return redirect(url_for(".overview", token=token))
         remaining = answer_module.remove_instance(g.questionnaire, repeat, n, state.stored)
-        instance_pages = {pi.key for pi in state.route if pi.repeat is repeat}
+        instance_pages = {pi.key for pi in state.route if pi.repeat is repeat and pi.instance}
         page_states = {
             k: v for k, v in (response.page_states or {}).items()
             if k not in instance_pages or int(k.rsplit("-", 1)[1]) < n
@@ -380,6 +388,8 @@ def remove(token: str, repeat_id: str, n: int):
             writing.remove_instance(response, g.respondent.id, remaining, page_states, removed)
         except ConflictError:
             return redirect(url_for(".overview", token=token))
+        if repeat.collector:  # back to the list, one item shorter
+            return redirect(url_for(".page", token=token, key=repeat.summary_page().id))
         return redirect(url_for(".overview", token=token, removed=n))
     return render_template("respondent/remove.html", repeat=repeat, n=n, form=form)
 

@@ -1,0 +1,104 @@
+"""A list collector's summary page: the items added so far, each with "Change" and "Remove", and
+buttons to add another item (up to the repeat's ``max``) or to carry on.
+
+A list collector is a repeat without an "another?" question (survey.questionnaire.model.Repeat,
+``collector``). How many items it holds is an answer of its own (``Repeat.count_key``), saved
+like any page's answers through survey.responses.writing, so adding an item is one transaction
+and a stale summary page (another tab added one meanwhile) is a conflict, not a lost item.
+Removing an item is the repeat's remove page, which moves later items up.
+"""
+
+from __future__ import annotations
+
+from flask import g, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import DBAPIError
+
+from survey.questionnaire.model import PageInstance
+from survey.responses import answers as answer_module
+from survey.responses import writing
+from survey.responses.reading import ResponseRecord
+from survey.responses.state import ResponseState, page_state
+from survey.responses.writing import ConflictError, SubmittedError
+from survey.web.respondent.unavailable import write_refused
+
+
+class ListForm(FlaskForm):
+    """The summary page's buttons carry a CSRF token (and the page's fingerprint)."""
+
+
+def summary(pi: PageInstance, response: ResponseRecord, state: ResponseState):
+    """GET: the list; POST: add an item (to its first page) or carry on past the list."""
+    repeat = pi.repeat
+    assert repeat is not None  # (a summary page belongs to its repeat)
+    form = ListForm()
+    if request.method == "GET":
+        return _render(pi, state, form)
+    if not form.validate():
+        return _render(pi, state, form, csrf_failed=True), 400
+    if request.form.get("state") != _fingerprint(pi, state):
+        return _render(pi, state, form, changed=True), 409
+    count = state.effective.get(repeat.count_key) or 0
+    adding = request.form.get("action") == "add"
+    if adding and count >= repeat.max:
+        return _render(pi, state, form, full=True), 400
+    values = {repeat.count_key: count + 1} if adding else {}
+    try:
+        writing.save_page(response, response.version, values, {}, pi.key, not adding)
+    except DBAPIError as exc:
+        failure = write_refused(exc)
+        return _render(pi, state, form, busy=failure.busy, unavailable=not failure.busy), 503
+    except ConflictError:
+        return redirect(request.url)
+    except SubmittedError:
+        return redirect(url_for(".answers", token=g.token))
+    after = state.after(values, response.drafts or {})
+    if adding:
+        first = next(
+            (p for p in after.route if p.repeat == repeat and p.instance == count + 1), None
+        )
+        if first is not None:
+            return redirect(url_for(".page", token=g.token, key=first.key, item=1))
+    _previous, following = after.neighbours(pi.key)
+    if following is None or request.args.get("change") == "1":
+        return redirect(url_for(".check", token=g.token))
+    return redirect(url_for(".page", token=g.token, key=following.key))
+
+
+def _fingerprint(pi: PageInstance, state: ResponseState) -> str:
+    """What the summary showed: how many items (an add from another tab is a conflict)."""
+    assert pi.repeat is not None
+    return page_state(state.stored, state.drafts, [pi.repeat.count_key])
+
+
+def _render(pi: PageInstance, state: ResponseState, form: ListForm, **flags):
+    repeat = pi.repeat
+    assert repeat is not None
+    items = answer_module.list_items(state.questionnaire, repeat, state.effective)
+    previous, _ = state.neighbours(pi.key)
+    return render_template(
+        "respondent/list.html",
+        pi=pi,
+        repeat=repeat,
+        items=items,
+        can_add=len(items) < repeat.max,
+        form=form,
+        fingerprint=_fingerprint(pi, state),
+        previous=previous,
+        reference=pi.reference,
+        **flags,
+    )
+
+
+def return_to_summary(pi: PageInstance, following: PageInstance | None) -> str | None:
+    """Where "Next" leads from an item's page opened from its summary (``?item=1``): the next
+    page of the same item, keeping the flag, or back to the summary once the item is done."""
+    if request.args.get("item") != "1" or pi.repeat is None or not pi.repeat.collector:
+        return None
+    if (
+        following is not None
+        and following.repeat == pi.repeat
+        and following.instance == pi.instance
+    ):
+        return url_for(".page", token=g.token, key=following.key, item=1)
+    return url_for(".page", token=g.token, key=pi.repeat.summary_page().id)
