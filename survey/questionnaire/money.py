@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 MONEY_HELP = "Enter the amount in whole pounds, in full, for example 78500"
 NEGATIVE_HELP = "Enter an amount of 0 or more, in whole pounds, for example 78500"
 TOO_LARGE_HELP = "Enter an amount smaller than £1,000,000,000,000"
-PENCE_HELP = "Whole pounds only: no pence. Enter the amount in full, rounded to the nearest pound"
+WHOLE_POUNDS_HELP = "Whole pounds only: no pence. Enter the amount in full, rounded to whole pounds"
 SHORTHAND_HELP = "Write the amount in full pounds: {amount}"
 LIMIT = 10**12
 LIMIT_DIGITS = len(str(LIMIT - 1))  # 12: any longer figure (leading zeros aside) is too large
@@ -27,7 +27,7 @@ _MONEY = re.compile(r"^(-)?£?(-)?(\d{1,3}(?:,\d{3})+|\d+)(?:\.0{1,2})?$", re.AS
 # The same figure in an accountant's brackets: "(5,000)", "£(5,000)", "(£5,000)".
 _BRACKETS = re.compile(r"^£?\(£?(\d{1,3}(?:,\d{3})+|\d+)(?:\.0{1,2})?\)$", re.ASCII)
 # Pence: a figure with one or two decimals that are not all zero.
-_PENCE = re.compile(r"^[-(]?£?[-(]?£?(\d{1,3}(?:,\d{3})+|\d+)\.\d{1,2}\)?$", re.ASCII)
+_WITH_PENCE = re.compile(r"^[-(]?£?[-(]?£?(\d{1,3}(?:,\d{3})+|\d+)\.\d{1,2}\)?$", re.ASCII)
 # Shorthand: "78.5K", "£1.2m", "2bn", "£0.5 million".
 _SHORTHAND = re.compile(
     r"^(-)?£?(-)?(\d+(?:\.\d+)?)(k|thousand|m|mn|million|bn|b|billion)$", re.ASCII | re.IGNORECASE
@@ -70,8 +70,8 @@ def _figure(cleaned: str) -> tuple[bool, str]:
 
 def _why_refused(cleaned: str) -> str:
     """The message for a figure we do not accept: specific where the mistake is a known one."""
-    if _PENCE.match(cleaned):
-        return PENCE_HELP
+    if _WITH_PENCE.match(cleaned):
+        return WHOLE_POUNDS_HELP
     shorthand = _SHORTHAND.match(cleaned)
     if shorthand and not (shorthand.group(1) and shorthand.group(2)):
         unit = shorthand.group(4).lower()
@@ -121,6 +121,8 @@ def parse_money_pence(text: str | None, allow_negative: bool = True) -> int | fl
         pounds = parse_money(pounds_text.replace("-", "") or "0", allow_negative=True)
     except MoneyError as exc:
         raise MoneyError(PENCE_HELP if str(exc) == MONEY_HELP else str(exc)) from None
+    if pounds is not None and pounds < 0:  # an accountant's brackets: "(5,000)"
+        negative, pounds = True, -pounds
     if negative and not re.fullmatch(r"-£?[^-]*|£-[^-]*", pounds_text):
         raise MoneyError(PENCE_HELP)  # a minus anywhere but at the front
     pence = int(pence_text.ljust(2, "0")) if pence_text else 0

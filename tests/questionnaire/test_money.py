@@ -5,7 +5,7 @@ import pytest
 from survey.questionnaire.money import (
     MONEY_HELP,
     NEGATIVE_HELP,
-    PENCE_HELP,
+    WHOLE_POUNDS_HELP,
     MoneyError,
     format_money,
     parse_money,
@@ -81,7 +81,7 @@ def test_shorthand_is_refused_with_the_figure_in_full(text, message):
 def test_pence_are_refused_as_pence(text):
     with pytest.raises(MoneyError) as info:
         parse_money(text)
-    assert str(info.value) == PENCE_HELP
+    assert str(info.value) == WHOLE_POUNDS_HELP
     assert str(info.value).startswith("Whole pounds only: no pence")
 
 

@@ -218,7 +218,7 @@ def test_back_saves_without_complaining_about_mandatory_answers(app, journey):
         ("1.2m", "Write the amount in full pounds: 1200000"),
         (
             "78.50",
-            "Whole pounds only: no pence. Enter the amount in full, rounded to the nearest pound",
+            "Whole pounds only: no pence. Enter the amount in full, rounded to whole pounds",
         ),
         ("1e5", "Enter the amount in whole pounds, in full, for example 78500"),
         ("seventy", "Enter the amount in whole pounds, in full, for example 78500"),
@@ -568,3 +568,13 @@ def test_confirmation_has_no_page_reference_code(app, journey):
     page = journey.client.get(response.location).get_data(as_text=True)
     assert stored(app)["reference"] in page
     assert "Reference code:" not in page and "DONE" not in page
+
+
+def test_change_links_of_two_examples_have_distinct_accessible_names(journey):
+    complete(journey, examples=2)
+    journey.open(f"/s/{journey.token}/check")
+    names = re.findall(r'>Change<span class="govuk-visually-hidden"> ([^<]*)</span>', journey.html)
+    rankings = [n for n in names if n.startswith("Of the approaches")]
+    assert len(rankings) == 2 and len(set(rankings)) == 2
+    assert rankings[1].endswith("(Example 2)")
+    assert len(set(names)) == len(names)  # no two Change links share a name
