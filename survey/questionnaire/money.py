@@ -120,7 +120,8 @@ def parse_money_pence(text: str | None, allow_negative: bool = True) -> int | fl
     try:
         pounds = parse_money(pounds_text.replace("-", "") or "0", allow_negative=True)
     except MoneyError as exc:
-        raise MoneyError(PENCE_HELP if str(exc) == MONEY_HELP else str(exc)) from None
+        # the whole-pounds messages ("no pence", "in full pounds") would be wrong here
+        raise MoneyError(str(exc) if str(exc) == TOO_LARGE_HELP else PENCE_HELP) from None
     if pounds is not None and pounds < 0:  # an accountant's brackets: "(5,000)"
         negative, pounds = True, -pounds
     if negative and not re.fullmatch(r"-£?[^-]*|£-[^-]*", pounds_text):
