@@ -45,7 +45,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     rate_limits.init_app(app)
     i18n.init_app(app)
     login_manager.login_view = "researcher.sign_in"
-    app.extensions["survey_registry"] = Registry(app.config["QUESTIONNAIRE_DIR"])
+    app.extensions["survey_registry"] = Registry(
+        app.config["QUESTIONNAIRE_DIR"], app.config.get("DEFINITION_REFRESH_SECONDS", 2.0)
+    )
 
     from survey import models  # noqa: F401  (register tables with the metadata)
     from survey.web.errors import register_error_pages

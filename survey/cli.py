@@ -29,7 +29,8 @@ def main() -> None:
 
 @main.command("check", with_appcontext=False)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def check_command(files: tuple[str, ...]) -> None:
+@click.option("--explain", is_flag=True, help="Print each valid definition's route in words.")
+def check_command(files: tuple[str, ...], explain: bool) -> None:
     """Validate questionnaire definitions, their scoring declarations too; exit 1 listing every
     problem found."""
     from survey import definitions
@@ -58,34 +59,26 @@ def check_command(files: tuple[str, ...]) -> None:
             click.echo(f"{name}: OK ({questionnaire.id}, {count} questions)")
             for warning in translation_warnings(questionnaire):
                 click.echo(f"  {name}: warning: {warning}", err=True)
+            if explain:
+                from survey.questionnaire.describe import explain as route_in_words
+
+                for line in route_in_words(questionnaire):
+                    click.echo(f"  {line}")
     sys.exit(1 if failed else 0)
 
 
 def _orphaning_changes(questionnaire) -> list[str]:
-    """Compare with the latest stored version, when the database can be reached."""
-    from sqlalchemy import select
+    """Compare with the stored versions, when the database can be reached (the same refusals
+    as ``survey load``: :func:`survey.registry.refusals`)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from survey import create_app
-    from survey.extensions import db
-    from survey.models import QuestionnaireVersion
-    from survey.questionnaire.versioning import answered_question_ids, orphaning_changes
-    from survey.registry import Registry
-    from survey.responses.reading import answered_keys
+    from survey.registry import refusals
 
     app = create_app()
     with app.app_context():
         try:
-            rows = db.session.scalars(
-                select(QuestionnaireVersion).filter_by(questionnaire_id=questionnaire.id)
-            ).all()
-            problems: list[str] = []
-            for row in rows:
-                keys = answered_keys(row.id)
-                old = Registry.for_version(row)
-                answered = answered_question_ids(old, keys)
-                problems += orphaning_changes(old, questionnaire, answered)
-            return sorted(set(problems))
+            return refusals(questionnaire)
         except SQLAlchemyError:
             return []  # no database yet: nothing collected to protect
 
@@ -101,16 +94,13 @@ def describe_command(file: str, fmt: str) -> None:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         sys.exit(1)
-    data = describe(questionnaire)
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(describe(questionnaire), indent=2, ensure_ascii=False))
         return
-    for page in data["pages"]:
-        click.echo(f"[{page['id']}] {page['title']}")
-        for q in page["questions"]:
-            number = f"{q['number']}) " if q["number"] else ""
-            star = "*" if q["mandatory"] else ""
-            click.echo(f"  {q['id']}: {number}{q['text']}{star} ({q['type']})")
+    from survey.questionnaire.describe import explain
+
+    for line in explain(questionnaire):
+        click.echo(line)
 
 
 @main.command("load")
@@ -275,6 +265,49 @@ def print_command(
             pdf = blank_pdf(questionnaire, repeat_all=repeat_all)
     Path(out).write_bytes(pdf)
     click.echo(f"wrote {out} ({len(pdf):,} bytes)")
+
+
+@main.command("upgrade-responses")
+@click.argument("questionnaire_id")
+@click.option("--by", "actor", required=True, help="Who applies it (recorded in the audit trail).")
+@click.option("--dry-run", is_flag=True, help="Say what would change, and change nothing.")
+@with_appcontext
+def upgrade_responses_command(questionnaire_id: str, actor: str, dry_run: bool) -> None:
+    """Apply the current (loaded) version to the responses still in progress on older ones:
+    answers kept where their ids are unchanged, the others set aside in the audit trail."""
+    from sqlalchemy import select
+
+    from survey.extensions import db
+    from survey.models import QuestionnaireVersion
+    from survey.questionnaire.versioning import carry_over
+    from survey.registry import Registry, content_hash
+    from survey.responses import reading, writing
+
+    questionnaire = current_app.extensions["survey_registry"].current().get(questionnaire_id)
+    if questionnaire is None:
+        raise click.UsageError(f"unknown questionnaire '{questionnaire_id}'")
+    row = db.session.scalar(
+        select(QuestionnaireVersion).filter_by(
+            questionnaire_id=questionnaire_id, content_hash=content_hash(questionnaire.source_text)
+        )
+    )
+    if row is None:
+        raise click.ClickException("the current definition is not stored: run survey load first")
+    stale = [
+        r for r in db.session.scalars(reading.responses_query(questionnaire_id, ["in_progress"]))
+        if r.questionnaire_version_id != row.id
+    ]  # fmt: skip
+    for response in stale:
+        old = Registry.for_version(response.questionnaire_version)
+        kept, dropped = carry_over(old, questionnaire, reading.load_answers(response))
+        aside = f"; set aside: {', '.join(sorted(dropped))}" if dropped else ""
+        click.echo(f"response {response.id}: version {response.questionnaire_version.version} -> "
+                   f"{row.version}, {len(kept)} answers kept{aside}")  # fmt: skip
+        if not dry_run:
+            writing.move_to_version(response, row.id, kept, dropped, actor)
+    click.echo(
+        f"{len(stale)} response(s) {'would move' if dry_run else 'moved'} to version {row.version}"
+    )
 
 
 from survey.web.researcher.cli import create_user_command  # noqa: E402

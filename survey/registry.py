@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from functools import lru_cache
 from pathlib import Path
 
+from flask import has_app_context
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from survey import definitions
 from survey.extensions import db
@@ -22,16 +25,22 @@ from survey.models import QuestionnaireVersion
 from survey.questionnaire import loader
 from survey.questionnaire.loader import DefinitionError
 from survey.questionnaire.model import Questionnaire
+from survey.questionnaire.reading import Problem
 
 logger = logging.getLogger(__name__)
 
 
 class Registry:
-    def __init__(self, directory: str | Path):
+    def __init__(self, directory: str | Path, refresh_seconds: float = 2.0):
         self.directory = Path(directory)
         self._current: dict[str, Questionnaire] | None = None
         # definitions refused at load: one broken file must not take the other surveys down
         self.errors: dict[str, DefinitionError] = {}
+        # versions stored (``survey load``) after this process first looked are served at once
+        self.refresh_seconds = refresh_seconds
+        self._checked_at: float | None = None
+        self._baseline: dict[str, int] = {}
+        self._newer: dict[str, tuple[int, Questionnaire]] = {}
 
     def current(self) -> dict[str, Questionnaire]:
         """The latest definition of each questionnaire in the folder, by id."""
@@ -51,7 +60,43 @@ class Registry:
         return self._current
 
     def get(self, questionnaire_id: str) -> Questionnaire | None:
-        return self.current().get(questionnaire_id)
+        """The definition new respondents are served: the folder's, or a version stored since
+        this process started (a ``survey load`` of an edited file is served without a restart)."""
+        self._refresh()
+        newer = self._newer.get(questionnaire_id)
+        return newer[1] if newer else self.current().get(questionnaire_id)
+
+    def _refresh(self) -> None:
+        """At most every ``refresh_seconds``, one small query: the latest stored version id of
+        each questionnaire. A version newer than the first seen is parsed once and served."""
+        now = time.monotonic()
+        if self._checked_at is not None and now - self._checked_at < self.refresh_seconds:
+            return
+        self._checked_at = now
+        try:
+            latest = dict(
+                db.session.execute(
+                    select(
+                        QuestionnaireVersion.questionnaire_id, func.max(QuestionnaireVersion.id)
+                    ).group_by(QuestionnaireVersion.questionnaire_id)
+                ).all()
+            )
+        except (SQLAlchemyError, RuntimeError):  # no database (yet), or outside an app
+            db.session.rollback() if has_app_context() else None
+            return
+        for questionnaire_id, version_id in latest.items():
+            baseline = self._baseline.setdefault(questionnaire_id, version_id)
+            served = self._newer.get(questionnaire_id)
+            if version_id <= baseline or (served and served[0] == version_id):
+                continue
+            row = db.session.get(QuestionnaireVersion, version_id)
+            try:
+                newer = Registry.for_version(row) if row is not None else None
+            except (StoredDefinitionError, DefinitionError):
+                logger.exception("stored version %s of %s not served", version_id, questionnaire_id)
+                continue
+            if newer is not None:
+                self._newer[questionnaire_id] = (version_id, newer)
 
     def ensure_version(self, questionnaire: Questionnaire) -> QuestionnaireVersion:
         """The stored version for this exact text, created (as the next number) if new."""
@@ -79,9 +124,24 @@ class Registry:
         return row
 
     def sync(self) -> list[QuestionnaireVersion]:
-        rows = [self.ensure_version(q) for q in self.current().values()]
+        """Store each questionnaire of the folder as a version (``survey load``), refusing, as
+        ``survey check`` does, a definition that would orphan answers already collected."""
+        rows = []
+        for path, questionnaire in self.current_paths().items():
+            problems = refusals(questionnaire)
+            if problems:
+                where = questionnaire.source_path or path
+                self.errors[path] = DefinitionError(
+                    [Problem(where, 0, "", message) for message in problems]
+                )
+                continue
+            rows.append(self.ensure_version(questionnaire))
         db.session.commit()
         return rows
+
+    def current_paths(self) -> dict[str, Questionnaire]:
+        """The folder's definitions by file path."""
+        return {q.source_path: q for q in self.current().values()}
 
     @staticmethod
     def for_version(row: QuestionnaireVersion) -> Questionnaire:
@@ -109,6 +169,31 @@ class Registry:
         if row is None:
             raise StoredDefinitionError(f"no stored version {version_id} of {questionnaire_id}")
         return Registry.for_version(row)
+
+
+def refusals(questionnaire: Questionnaire) -> list[str]:
+    """What a new definition would orphan in every stored version of it: questions removed or
+    retyped, options dropped, while responses hold answers to them (one list for ``survey
+    check`` and ``survey load``)."""
+    from survey.questionnaire.versioning import (
+        answered_question_ids,
+        choice_keys,
+        orphaning_changes,
+    )
+    from survey.responses.reading import answered_keys, chosen_options
+
+    rows = db.session.scalars(
+        select(QuestionnaireVersion).filter_by(questionnaire_id=questionnaire.id)
+    ).all()
+    problems: list[str] = []
+    for row in rows:
+        if row.content_hash == content_hash(questionnaire.source_text):
+            continue  # the very text: nothing changes
+        old = Registry.for_version(row)
+        answered = answered_question_ids(old, answered_keys(row.id))
+        chosen = chosen_options(row.id, choice_keys(old))
+        problems += orphaning_changes(old, questionnaire, answered, chosen)
+    return sorted(set(problems))
 
 
 class StoredDefinitionError(Exception):

@@ -31,6 +31,7 @@ from survey.models import QuestionnaireVersion
 from survey.questionnaire.model import Questionnaire, Repeat
 from survey.questionnaire.routing import effective_answers, instance_count
 from survey.questionnaire.variables import Variable
+from survey.questionnaire.versioning import apply_renames
 from survey.registry import Registry
 
 
@@ -123,7 +124,10 @@ class Exporter:
             batch_size=self.options.batch_size,
         ):
             self.count += 1
-            answers = effective_answers(self.definition(record.version_id), record.answers)
+            answered_on = self.definition(record.version_id)
+            answers = effective_answers(answered_on, record.answers)
+            # option ids the latest version declares renamed, as the latest names them
+            answers = apply_renames(self.questionnaire, answered_on, answers)
             if self.sponsor_texts is not None and self.types is not None:
                 answers = self.sponsor_view(record, answers)
             yield record, answers

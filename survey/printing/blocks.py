@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from survey.questionnaire import conditions
+from survey.questionnaire.conditions import ORDERINGS
 from survey.questionnaire.model import (
     Condition,
     Page,
@@ -271,6 +273,8 @@ def describe_condition(
         return joiner.join(describe_condition(questionnaire, c, context) for c in condition.parts)
     if condition.op == "not":
         return f"it is not the case that {describe_condition(questionnaire, condition.parts[0], context)}"
+    if condition.left is not None or condition.right is not None or condition.op in ORDERINGS:
+        return conditions.in_words(condition, lambda key: _key_ref(questionnaire, key, context))
     question = questionnaire.question(condition.question or "")
     if question is None:
         return f"you answered {condition.question}"
@@ -285,6 +289,16 @@ def describe_condition(
     if condition.op == "not_equals":
         return f"you did not answer “{label}” at {ref}"
     return f"you answered “{label}” at {ref}"
+
+
+def _key_ref(questionnaire: Questionnaire, key: str, context: QuestionInstance | None) -> str:
+    """An answer key as the paper names it: "question 4" (a cell or field: its question's)."""
+    question = questionnaire.question(key) or next(
+        (q for q in questionnaire.questions() if key.startswith(q.id + "_")), None
+    )
+    if question is None:
+        return key
+    return _ref(context.sibling(question) if context else QuestionInstance(question))
 
 
 def _value_label(question: Question, value: Any) -> str:

@@ -13,11 +13,13 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, g, render_template
 from markupsafe import Markup
 
+from survey import schedule
 from survey.printing.blocks import blank_blocks, keep_together
 from survey.printing.tagging import finish_tags
+from survey.questionnaire import piping
 from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.types.money_table import cell_asked
 from survey.registry import content_hash
@@ -67,14 +69,15 @@ def _print_context(questionnaire: Questionnaire, version: str | None = None) -> 
     }
 
 
-_CACHE: dict[tuple[str, str], bytes] = {}
+_CACHE: dict[tuple[str, str, Any], bytes] = {}
 _CACHE_LOCK = threading.Lock()
 
 
 def _cached(kind: str, digest: str, questionnaire: Questionnaire) -> bytes:
-    """Blank documents depend only on the definition's text: render each once per process.
-    The lock makes simultaneous first requests wait for one rendering instead of each doing it."""
-    key = (kind, digest)
+    """Blank documents depend only on the definition's text and the dates it prints (the
+    schedule's): render each once per process. The lock makes simultaneous first requests wait
+    for one rendering instead of each doing it."""
+    key = (kind, digest, _dates(questionnaire))
     pdf = _CACHE.get(key)
     if pdf is None:
         with _CACHE_LOCK:
@@ -84,7 +87,20 @@ def _cached(kind: str, digest: str, questionnaire: Questionnaire) -> bytes:
     return pdf
 
 
+def _dates(questionnaire: Questionnaire) -> schedule.Dates:
+    return schedule.printed_dates(questionnaire, current_app.config.get("SURVEY_SCHEDULE") or {})
+
+
+def _pipes(questionnaire: Questionnaire, respondent=None, answers=None) -> piping.Pipes:
+    """What the printed texts pipe: a blank form shows each answer's fallback, and the dates
+    the schedule gives ({closes} is the real closing date, not the definition's)."""
+    name = getattr(respondent, "name", None)
+    g.engine_texts = questionnaire.extra.get("texts")  # the engine's words as it words them
+    return piping.Pipes(questionnaire, answers, piping.Context(name, *_dates(questionnaire)))
+
+
 def _render_blank(kind: str, questionnaire: Questionnaire) -> bytes:
+    g.pipes = _pipes(questionnaire)
     if kind == "guidance":
         html = render_template("print/guidance.html", **_print_context(questionnaire))
         title = f"Guidance notes – {questionnaire.title}"
@@ -114,13 +130,16 @@ def guidance_pdf(questionnaire: Questionnaire) -> bytes:
 # -- a respondent's answers -------------------------------------------------------------------------
 
 
-def answers_pdf(questionnaire: Questionnaire, respondent, response, sections) -> bytes:
+def answers_pdf(
+    questionnaire: Questionnaire, respondent, response, sections, answers=None
+) -> bytes:
     """A respondent's answers laid out like check-your-answers. Everything the respondent typed
     is escaped by the template, so markup and formulas print as the text they are."""
     number = getattr(response, "definition_version", None)  # a respondent's ResponseRecord
     if number is None and getattr(response, "questionnaire_version", None) is not None:
         number = response.questionnaire_version.version  # an ORM Response
     version = f"version {number}" if number is not None else None
+    g.pipes = _pipes(questionnaire, respondent, answers)
     html = render_template(
         "print/answers.html",
         respondent=respondent,
@@ -138,5 +157,6 @@ def response_pdf(response) -> bytes:
     from survey.responses.reading import load_answers
 
     questionnaire = Registry.for_version(response.questionnaire_version)
-    sections = answer_sections(questionnaire, load_answers(response))
-    return answers_pdf(questionnaire, response.respondent, response, sections)
+    answers = load_answers(response)
+    sections = answer_sections(questionnaire, answers)
+    return answers_pdf(questionnaire, response.respondent, response, sections, answers)

@@ -19,9 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from survey.questionnaire import conditions
 from survey.questionnaire.keys import date_part_key
 from survey.questionnaire.model import Check, PageInstance, QuestionInstance, Questionnaire
-from survey.questionnaire.routing import field_keys
+from survey.questionnaire.routing import field_keys, resolver
 from survey.questionnaire.types import question_type
 from survey.questionnaire.types.base import FieldSpec, PageCheck
 
@@ -144,9 +145,21 @@ def check_page(
                     continue
                 result.errors[confirm] = message
             else:
-                first = _instance_key(page, check.referenced_keys()[0])
-                result.errors.setdefault(first, message)
+                result.errors.setdefault(_shown_at(questionnaire, questions, page, check), message)
     return result
+
+
+def _shown_at(
+    questionnaire: Questionnaire,
+    questions: list[QuestionInstance],
+    page: PageInstance,
+    check: Check,
+) -> str:
+    """The answer a failed check's message is linked to: the first it reads on this page (a
+    check may read earlier pages' answers too, which are not on the page to be corrected)."""
+    on_page = {k for qi in questions for k in field_keys(questionnaire, qi)}
+    keys = [_instance_key(page, k) for k in check.referenced_keys()]
+    return next((k for k in keys if k in on_page), keys[0])
 
 
 def check_stored(
@@ -213,7 +226,16 @@ def _instance_key(page: PageInstance, key: str) -> str:
 def failed_checks(page: PageInstance, answers: Mapping[str, Any]) -> list[tuple[Check, str]]:
     """The page's checks that fail on these answers, with their messages."""
     failed = []
+    resolve = resolver(page)
     for check in page.page.checks:
+        if check.kind == "condition":
+            if (
+                conditions.ready(check.condition, answers, resolve)
+                and conditions.holds(check.when, answers, resolve)
+                and not conditions.holds(check.condition, answers, resolve)
+            ):
+                failed.append((check, check.message))
+            continue
         values = [answers.get(_instance_key(page, k)) for k in check.referenced_keys()]
         numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
         if check.kind == "sum_equals":

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from survey.questionnaire.model import Condition, Page, Question, Questionnaire, Repeat
+from survey.questionnaire.conditions import as_data, in_words
+from survey.questionnaire.model import Check, Condition, Page, Question, Questionnaire, Repeat
 from survey.questionnaire.types import question_type
 from survey.questionnaire.types.base import option_data
 
@@ -41,13 +42,16 @@ def describe(questionnaire: Questionnaire) -> dict[str, Any]:
 
 
 def _condition(c: Condition | None) -> dict[str, Any] | None:
-    if c is None:
-        return None
-    if c.op in ("all", "any"):
-        return {c.op: [_condition(p) for p in c.parts]}
-    if c.op == "not":
-        return {"not": _condition(c.parts[0])}
-    return {"question": c.question, c.op: c.value}
+    """The condition in the grammar it was written in (survey.questionnaire.conditions)."""
+    return as_data(c)
+
+
+def _check(c: Check) -> dict[str, Any]:
+    out = {k: v for k, v in vars(c).items() if v not in (None, (), 0) or k == "total"}
+    for key in ("condition", "when"):
+        if key in out:
+            out[key] = as_data(out[key])
+    return out | {"keys": list(c.keys)}
 
 
 def _repeat(r: Repeat) -> dict[str, Any]:
@@ -82,11 +86,8 @@ def _page(p: Page, repeat: Repeat | None) -> dict[str, Any]:
         "repeat": repeat.id if repeat else None,
         "guidance": p.guidance,
         "show_if": _condition(p.show_if),
-        "checks": [
-            {k: v for k, v in vars(c).items() if v not in (None, (), 0) or k == "total"}
-            | {"keys": list(c.keys)}
-            for c in p.checks
-        ],
+        "checks": [_check(c) for c in p.checks],
+        "summary": [{"label": line.label, "sum": list(line.value.keys)} for line in p.summary],
         "questions": [_question(q) for q in p.questions],
     }
 
@@ -111,3 +112,42 @@ def _question(q: Question) -> dict[str, Any]:
     if q.max_length:
         out["max_length"] = q.max_length
     return out
+
+
+def explain(questionnaire: Questionnaire) -> list[str]:
+    """The route as a reader follows it: each page in order with the condition that asks it,
+    each question with its own, repeats with their "another?" question, and the page's checks,
+    all in words (``survey describe --format text``, ``survey check --explain``)."""
+    lines: list[str] = []
+    for item in questionnaire.items:
+        if isinstance(item, Repeat):
+            another = (
+                f', another while {item.another} is "{item.another_value}"' if item.another else ""
+            )
+            lines.append(f"repeat {item.id} ({item.label}, up to {item.max}{another}):")
+            for page in item.pages:
+                lines += ["  " + line for line in _explain_page(page)]
+        else:
+            lines += _explain_page(item)
+    return lines
+
+
+def _explain_page(page: Page) -> list[str]:
+    lines = [f"[{page.id}] {page.title}"]
+    if page.show_if is not None:
+        lines.append(f"  asked only if {in_words(page.show_if)}")
+    for q in page.questions:
+        number = f"{q.number}) " if q.number else ""
+        star = "*" if q.mandatory else ""
+        lines.append(f"  {q.id}: {number}{q.text}{star} ({q.type})")
+        if q.show_if is not None:
+            lines.append(f"    asked only if {in_words(q.show_if)}")
+    for c in page.checks:
+        rule = (
+            in_words(c.condition)
+            if c.condition is not None
+            else c.kind + " of " + ", ".join(c.keys)
+        )
+        when = f" (when {in_words(c.when)})" if c.when is not None else ""
+        lines.append(f'  check {c.id} [{c.level}]: {rule}{when}: "{c.message}"')
+    return lines

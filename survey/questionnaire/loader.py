@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from survey.questionnaire.condition_reading import check_conditions
+from survey.questionnaire.declared import read_renames, read_summary, read_texts
 from survey.questionnaire.limits import (
     MAX_ANSWER_KEYS,
     MAX_DEFINITION_CHARS,
@@ -23,11 +25,15 @@ from survey.questionnaire.limits import (
     MAX_TEXT_LENGTH,
 )
 from survey.questionnaire.model import Page, Question, Questionnaire, Repeat, Section
+from survey.questionnaire.piping import check_placeholders
 from survey.questionnaire.reading import DefinitionError, Problem, Reader, type_of
 from survey.questionnaire.types import QUESTION_TYPES
 from survey.questionnaire.yaml_lines import Expansion, LineLoader, Map
 from survey.questionnaire.yaml_lines import line as line_of
 
+# top-level sections kept as plain data for the modules that read them (scoring, versions, texts)
+EXTRA_KEYS = ("groups", "populations", "figures", "settings", "invitations", "retired",
+              "languages", "renamed_options", "texts")  # fmt: skip
 SECTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]*$")
 
 
@@ -45,10 +51,11 @@ class _Validator(Reader):
         if not isinstance(raw, Map):
             self.problem(raw, path, "a question must be a mapping")
             return None
-        self.check_keys(raw, path, self.QUESTION_KEYS, {"id", "type"})
         qid = self.slug(raw, "id", path) if "id" in raw else ""
         if qid:
             path = f"{path}({qid})"
+        self.check_keys(raw, path, self.QUESTION_KEYS, {"id", "type"})  # the path names the id
+        if qid:
             if qid in self.seen_question_ids:
                 self.problem(
                     raw,
@@ -107,7 +114,7 @@ class _Validator(Reader):
     # -- pages ------------------------------------------------------------------------------------
     PAGE_KEYS = {
         "id", "title", "section", "ref", "intro", "content", "guidance", "questions", "show_if",
-        "checks",
+        "checks", "summary",
     }  # fmt: skip
 
     def page(
@@ -116,10 +123,11 @@ class _Validator(Reader):
         if not isinstance(raw, Map):
             self.problem(raw, path, "a page must be a mapping")
             return None
-        self.check_keys(raw, path, self.PAGE_KEYS, {"id", "title"})
         pid = self.slug(raw, "id", path) if "id" in raw else ""
         if pid:
             path = f"{path}({pid})"
+        self.check_keys(raw, path, self.PAGE_KEYS, {"id", "title"})
+        if pid:
             if pid in self.seen_page_ids:
                 self.problem(raw, f"{path}.id", f"duplicate page id '{pid}'", "id")
             self.seen_page_ids[pid] = path
@@ -127,6 +135,7 @@ class _Validator(Reader):
         if section is not None and str(section) not in sections:
             self.problem(raw, f"{path}.section", f"unknown section '{section}'", "section")
         page_index = counter[0]
+        self.current_page, self.page_start = pid, page_index
         show_if = None
         if "show_if" in raw:
             show_if = self.condition(raw["show_if"], f"{path}.show_if", raw, page_index, repeat)
@@ -140,9 +149,11 @@ class _Validator(Reader):
             question = self.question(q, f"{path}.questions[{i}]", counter[0], repeat)
             if question:
                 built.append(question)
-        if not built and not raw.get("content"):
-            self.problem(raw, path, "a page needs questions or content")
+        if not built and not raw.get("content") and not raw.get("summary"):
+            self.problem(raw, path, "a page needs questions, content or a summary")
+        self.check_index = counter[0] + 1
         checks = self.checks(raw, path, built, repeat)
+        summary = read_summary(self, raw.get("summary"), path, raw)
         counter[0] += 1
         return Page(
             id=pid,
@@ -156,6 +167,8 @@ class _Validator(Reader):
             show_if=show_if,
             repeat=repeat,
             checks=checks,
+            line=line_of(raw),
+            summary=summary,
         )
 
     def repeat_block(
@@ -263,6 +276,7 @@ class _Validator(Reader):
         "id", "title", "short_title", "version_label", "language", "opens", "closes",
         "fieldwork_year", "mandatory_note", "contact", "option_lists", "sections", "pages",
         "groups", "populations", "figures", "settings", "invitations", "retired", "languages",
+        "renamed_options", "texts",
     }  # fmt: skip
 
     def document(self, raw: Any, source_text: str) -> Questionnaire | None:
@@ -273,8 +287,10 @@ class _Validator(Reader):
             return None
         self.check_keys(raw, "", self.TOP_KEYS, {"id", "title", "pages"})
         qid = self.slug(raw, "id", "") if "id" in raw else ""
-        lists = raw.get("option_lists") or {}
-        if not isinstance(lists, dict):  # (absent, or an empty Map: none)
+        lists = raw.get("option_lists")
+        if lists is None:  # optional: a definition may give every question its options inline
+            lists = Map()
+        if not isinstance(lists, Map):
             self.problem(raw, "option_lists", "must map list names to lists of options")
             lists = Map()
         for name, listed in lists.items():
@@ -353,22 +369,12 @@ class _Validator(Reader):
                         f"'{type_question}' is not a single-choice question",
                     )
 
+        read_renames(self, raw.get("renamed_options"), raw)
+        read_texts(self, raw.get("texts"), raw)
         opens, closes = self.date(raw, "opens"), self.date(raw, "closes")
         if opens and closes and closes < opens:
             self.problem(raw, "closes", "the closing date is before the opening date", "closes")
-        extra = {
-            k: raw[k]
-            for k in (
-                "groups",
-                "populations",
-                "figures",
-                "settings",
-                "invitations",
-                "retired",
-                "languages",
-            )  # fmt: skip
-            if k in raw
-        }
+        extra = {k: raw[k] for k in EXTRA_KEYS if k in raw}
         return Questionnaire(
             id=qid,
             title=self.text(raw, "title", "", required=True) or "",
@@ -451,6 +457,9 @@ def loads(text: str, filename: str = "<string>") -> Questionnaire:
         ) from None
     validator = _Validator(filename)
     questionnaire = validator.document(raw, text)
+    if questionnaire is not None:
+        check_conditions(validator, questionnaire, validator.conditions)
+        check_placeholders(questionnaire, validator.problem_at)
     if validator.problems or questionnaire is None:
         problems = sorted(validator.problems, key=lambda p: (p.line, p.path))
         raise DefinitionError(problems)

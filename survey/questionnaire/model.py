@@ -42,19 +42,42 @@ class Column:
 
 
 @dataclass(frozen=True)
-class Condition:
-    """``question`` compared with ``value`` by ``op``; or a combination of ``parts``.
+class Operand:
+    """One side of a comparison (:mod:`survey.questionnaire.conditions`).
 
-    ``op`` is one of equals, not_equals, includes, answered, all, any, not.
+    ``kind`` is ``answer`` (the answer stored under ``keys[0]``: a question id, or the answer key
+    of a table cell or group field), ``count`` (how many options were chosen at ``keys[0]``),
+    ``sum`` (the numbers answered at ``keys``, plus ``value``) or ``constant`` (``value``: text,
+    a number or an ISO date).
+    """
+
+    kind: str
+    keys: tuple[str, ...] = ()
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``left`` compared with ``right`` by ``op``; or a combination of ``parts``.
+
+    ``op`` is one of equals, not_equals, includes, answered, greater_than, less_than, at_least,
+    at_most, all, any, not. ``question`` and ``value`` are the left answer's key and the
+    constant compared with it (kept for the simple form ``{question: q2, equals: district}``);
+    ``refs`` are the ids of every question the condition reads.
     """
 
     op: str
     question: str | None = None
     value: Any = None
     parts: tuple[Condition, ...] = ()
+    left: Operand | None = None
+    right: Operand | None = None
+    refs: frozenset[str] = frozenset()
 
     def question_ids(self) -> set[str]:
-        ids = {self.question} if self.question else set()
+        ids = set(self.refs)
+        if self.question and not self.refs:
+            ids.add(self.question)
         for part in self.parts:
             ids |= part.question_ids()
         return ids
@@ -85,7 +108,11 @@ class Check:
     """A check across answers of one page, e.g. percentages that must add up to 100.
 
     ``kind`` is ``sum_equals`` (``keys`` add up to ``total`` within ``tolerance``) or
-    ``percent_of`` (``percent``% of ``of`` equals ``equals`` within ``tolerance_percent``).
+    ``percent_of`` (``percent``% of ``of`` equals ``equals`` within ``tolerance_percent``) or
+    ``condition`` (``condition`` must hold, once every answer it reads is given, and when ``when``
+    holds: the same conditions as ``show_if``, so "at most the answer to q5", "parts add up to
+    the total at q6" and "the end date after the start date" are one grammar; ``keys`` are the
+    answer keys it reads, the first showing the message).
     ``level`` is ``error`` (must be fixed) or ``warning`` (the respondent may confirm it).
     Keys are answer keys; inside a repeat they get the instance suffix.
     """
@@ -101,9 +128,11 @@ class Check:
     of: str | None = None
     equals: str | None = None
     tolerance_percent: float = 0
+    condition: Condition | None = None
+    when: Condition | None = None
 
     def referenced_keys(self) -> tuple[str, ...]:
-        if self.kind == "sum_equals":
+        if self.kind in ("sum_equals", "condition"):
             return self.keys
         return tuple(k for k in (self.percent, self.of, self.equals) if k)
 
@@ -151,6 +180,16 @@ class Question:
 
 
 @dataclass(frozen=True)
+class SummaryLine:
+    """One total a calculated summary page shows back ("Total spending: £1,000"): ``value`` is
+    a sum of answers (or one answer), as conditions compare them."""
+
+    label: str
+    value: Operand
+    money: bool = False  # every term is money: shown in pounds
+
+
+@dataclass(frozen=True)
 class Page:
     id: str
     title: str
@@ -163,6 +202,8 @@ class Page:
     show_if: Condition | None = None
     repeat: str | None = None  # id of the enclosing repeat, if any
     checks: tuple[Check, ...] = ()
+    line: int = 0
+    summary: tuple[SummaryLine, ...] = ()  # a calculated summary: totals to confirm
 
 
 @dataclass(frozen=True)

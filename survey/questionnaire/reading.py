@@ -9,19 +9,30 @@ once the whole document is read.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from survey.questionnaire.condition_reading import Placed, placed, read_condition
+from survey.questionnaire.conditions import keys_read
 from survey.questionnaire.model import Check, Condition, GroupField, Option, Question
 from survey.questionnaire.types import QUESTION_TYPES
 from survey.questionnaire.types.base import QuestionType
 from survey.questionnaire.yaml_lines import Map
 from survey.questionnaire.yaml_lines import line as line_of
 
+BOOLEAN_WORDS = "yes, no, on, off, true or false"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
-CONDITION_OPS = ("equals", "not_equals", "includes", "answered")
 OPTION_KEYS = {"id", "label", "specify", "missing", "hint", "exclusive", "follow_up", "asterisk"}
+
+
+def unknown_key(key: str, allowed: set[str]) -> str:
+    """The message for a key that is not allowed here: the closest allowed key ("did you
+    mean"), and every allowed key, so an author never has to look them up."""
+    close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown key '{key}'{hint}; allowed here: {', '.join(sorted(allowed))}"
 
 
 class _UnknownType(QuestionType):
@@ -87,10 +98,17 @@ class Reader:
         self.pending_ranks: list[tuple[str, int, str, int]] = []  # of, ranks, path, line
         self.labels: dict[str, str] | None = None  # the question being read's option_labels
         self.where: tuple[int, str | None] = (0, None)  # its order index and repeat
+        self.conditions: list[Placed] = []  # every condition read, checked at the end
+        self.current_page = ""  # the id of the page being read, and its show_if's index
+        self.page_start = -1
+        self.check_index = 0  # the order index of the page's checks: after its questions
 
     # -- reporting ------------------------------------------------------------------------------
     def problem(self, node: Any, path: str, message: str, key: str | None = None) -> None:
         self.problems.append(Problem(self.file, line_of(node, key), path, message))
+
+    def problem_at(self, line: int, path: str, message: str) -> None:
+        self.problems.append(Problem(self.file, line, path, message))
 
     def check_keys(self, node: Map, path: str, allowed: set[str], required: set[str]) -> None:
         for key, line in node.get("__duplicate_keys__", []):
@@ -99,7 +117,7 @@ class Reader:
             if key == "__duplicate_keys__":
                 continue
             if key not in allowed:
-                self.problem(node, f"{path}.{key}", f"unknown key '{key}'", key)
+                self.problem(node, f"{path}.{key}", unknown_key(str(key), allowed), key)
         for key in sorted(required - set(node)):
             self.problem(node, path, f"missing '{key}'")
 
@@ -109,7 +127,11 @@ class Reader:
             if required:
                 self.problem(node, path, f"missing '{key}'")
             return None
-        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        if isinstance(value, bool):
+            self.problem(node, f"{path}.{key}", f"must be text (YAML reads an unquoted "
+                         f"{BOOLEAN_WORDS} as {str(value).lower()}: quote it)", key)  # fmt: skip
+            return None
+        if not isinstance(value, (str, int, float)):
             self.problem(node, f"{path}.{key}", "must be text", key)
             return None
         value = str(value).strip()
@@ -126,6 +148,10 @@ class Reader:
         if value is None:
             self.problem(node, path, f"missing '{key}'")
             return ""
+        if isinstance(value, bool):
+            self.problem(node, f"{path}.{key}", f"YAML reads an unquoted {BOOLEAN_WORDS} as "
+                         f"{str(value).lower()}, not as an id: quote it ({key}: \"yes\")", key)  # fmt: skip
+            return str(value)
         value = str(value)
         if not pattern.fullmatch(value):  # (``$`` alone would let a final newline through)
             self.problem(
@@ -254,34 +280,25 @@ class Reader:
 
     # -- conditions -------------------------------------------------------------------------------
     def condition(
-        self, raw: Any, path: str, node: Any, index: int, repeat: str | None
+        self, raw: Any, path: str, node: Any, index: int, repeat: str | None, holder: str = ""
     ) -> Condition | None:
-        if not isinstance(raw, Map):
-            self.problem(node, path, "a condition must be a mapping")
-            return None
-        for combinator in ("all", "any"):
-            if combinator in raw:
-                parts = raw[combinator]
-                if not isinstance(parts, list) or not parts:
-                    self.problem(raw, f"{path}.{combinator}", "must be a non-empty list")
-                    return None
-                built = [
-                    self.condition(p, f"{path}.{combinator}[{i}]", raw, index, repeat)
-                    for i, p in enumerate(parts)
-                ]
-                return Condition(combinator, parts=tuple(c for c in built if c))
-        if "not" in raw:
-            inner = self.condition(raw["not"], f"{path}.not", raw, index, repeat)
-            return Condition("not", parts=(inner,)) if inner else None
-        self.check_keys(raw, path, {"question", *CONDITION_OPS}, {"question"})
-        ops = [op for op in CONDITION_OPS if op in raw]
-        if len(ops) != 1:
-            self.problem(raw, path, f"give exactly one of {', '.join(CONDITION_OPS)}")
-            return None
-        qid = str(raw.get("question", ""))
-        self.pending_refs.append((qid, path, line_of(raw), index, repeat, "condition"))
-        value = raw[ops[0]]
-        return Condition(ops[0], question=qid, value=None if value is None else str(value))
+        """A ``show_if`` (or a check's condition), read now and checked once the whole document
+        is read (:func:`survey.questionnaire.condition_reading.check_conditions`)."""
+        condition = read_condition(self, raw, path, node)
+        if condition is not None:
+            where = holder or ("page" if index == self.page_start else "question")
+            self.conditions.append(
+                placed(
+                    condition,
+                    path,
+                    raw if isinstance(raw, Map) else node,
+                    index,
+                    repeat,
+                    self.current_page,
+                    where,
+                )  # fmt: skip
+            )
+        return condition
 
     # -- what the question types ask of the document ----------------------------------------------
     def refer(self, question_id: str, path: str, line: int, kind: str) -> None:
@@ -297,6 +314,7 @@ class Reader:
     CHECK_KEYS = {
         "sum_equals": ({"keys", "total"}, {"tolerance"}),
         "percent_of": ({"percent", "of", "equals"}, {"tolerance_percent"}),
+        "condition": ({"condition"}, {"when"}),
     }
 
     def checks(
@@ -328,6 +346,11 @@ class Reader:
             level = str(item.get("level", "error"))
             if level not in ("error", "warning"):
                 self.problem(item, f"{p}.level", "must be error or warning", "level")
+            if kind == "condition":
+                built = self.condition_check(item, p, repeat, level)
+                if built is not None:
+                    out.append(built)
+                continue
             keys = item.get("keys") or []
             referenced = [str(k) for k in keys] if isinstance(keys, list) else []
             referenced += [str(item[k]) for k in ("percent", "of", "equals") if k in item]
@@ -356,6 +379,26 @@ class Reader:
                 )
             )
         return tuple(out)
+
+    def condition_check(self, item: Map, p: str, repeat: str | None, level: str) -> Check | None:
+        """A check whose rule is a condition (the ``show_if`` grammar) that must hold."""
+        condition = self.condition(item["condition"], f"{p}.condition", item, self.check_index,
+                                   repeat, holder="check")  # fmt: skip
+        when = None
+        if "when" in item:
+            when = self.condition(item["when"], f"{p}.when", item, self.check_index, repeat,
+                                  holder="check")  # fmt: skip
+        if condition is None:
+            return None
+        return Check(
+            id=self.slug(item, "id", p),
+            kind="condition",
+            message=self.text(item, "message", p, required=True) or "",
+            level=level,
+            keys=tuple(keys_read(condition)),
+            condition=condition,
+            when=when,
+        )
 
     # -- cross references -------------------------------------------------------------------------
     def resolve_references(self) -> None:

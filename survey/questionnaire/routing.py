@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from survey.questionnaire import conditions
 from survey.questionnaire.keys import instance_key
 from survey.questionnaire.model import (
     Condition,
@@ -26,29 +27,21 @@ from survey.questionnaire.types import question_type
 Answers = Mapping[str, Any]
 
 
-def holds(condition: Condition | None, answers: Answers, context: QuestionInstance | None) -> bool:
-    """Evaluate a ``show_if`` condition; question ids resolve within the same repeat instance."""
-    if condition is None:
-        return True
-    if condition.op == "all":
-        return all(holds(c, answers, context) for c in condition.parts)
-    if condition.op == "any":
-        return any(holds(c, answers, context) for c in condition.parts)
-    if condition.op == "not":
-        return not holds(condition.parts[0], answers, context)
-    question = condition.question or ""
-    key = context.sibling_key(question) if context else question
-    value = answers.get(key)
-    if condition.op == "answered":
-        answered = value not in (None, "", [])
-        return answered == (str(condition.value).lower() in ("true", "yes", "1"))
-    if condition.op == "includes":
-        return isinstance(value, list) and condition.value in value
-    if condition.op == "equals":
-        return value is not None and str(value) == condition.value
-    if condition.op == "not_equals":
-        return value is None or str(value) != condition.value
-    raise ValueError(f"unknown condition operator {condition.op!r}")
+def holds(
+    condition: Condition | None, answers: Answers, context: QuestionInstance | PageInstance | None
+) -> bool:
+    """Evaluate a condition (:mod:`survey.questionnaire.conditions`, the one evaluator); answer
+    keys resolve within the context's repeat instance."""
+    return conditions.holds(condition, answers, resolver(context))
+
+
+def resolver(context: QuestionInstance | PageInstance | None) -> conditions.Resolve | None:
+    """How a declared answer key (``q8`` or ``q8_bureaucracy``) is stored in the context's repeat
+    instance (``q8_ex2``, ``q8_ex2_bureaucracy``); None outside a repeat (keys as declared)."""
+    if context is None or context.instance is None or context.repeat is None:
+        return None
+    repeat, n = context.repeat, context.instance
+    return lambda key: repeat.instance_key(key, n)
 
 
 def instance_count(repeat: Repeat, answers: Answers) -> int:
@@ -265,6 +258,7 @@ def _read_by_conditions(questionnaire: Questionnaire) -> dict[str, tuple[str, Qu
                 if q.show_if is not None:
                     named |= q.show_if.question_ids()
     read: dict[str, tuple[str, QuestionInstance]] = {}
+    ids = {q.id for q in questionnaire.questions()}
     for item in questionnaire.items:
         if isinstance(item, Repeat):
             instances = [
@@ -274,8 +268,15 @@ def _read_by_conditions(questionnaire: Questionnaire) -> dict[str, tuple[str, Qu
             instances = [PageInstance(item)]
         for pi in instances:
             for qi in pi.questions():
-                if qi.question.id in named:
-                    read[qi.key] = (pi.key, qi)
+                qid = qi.question.id
+                own = {k for k in named if k == qid or (k not in ids and k.startswith(qid + "_"))}
+                for key in own:  # the question's answer, or one of its cells or fields
+                    stored = (
+                        qi.repeat.instance_key(key, qi.instance)
+                        if qi.repeat and qi.instance
+                        else key
+                    )
+                    read[stored] = (pi.key, qi)
     if len(_READ) > 64:  # tests parse many definitions; a server holds a few
         _READ.clear()
     _READ[id(questionnaire)] = (questionnaire, read)

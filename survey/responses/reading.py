@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,6 +191,23 @@ def answered_keys(version_id: int) -> list[str]:
             .distinct()
         )
     )
+
+
+def chosen_options(version_id: int, owners: Mapping[str, str]) -> dict[str, set[str]]:
+    """The option ids stored under these choice keys (key -> question id) by responses to one
+    version, by question: what a new version may not drop unnoticed."""
+    chosen: dict[str, set[str]] = {}
+    if not owners:
+        return chosen
+    stmt = (
+        select(Answer.key, Answer.value)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.questionnaire_version_id == version_id, Answer.key.in_(list(owners)))
+    )
+    for key, value in db.session.execute(stmt):
+        values = value if isinstance(value, list) else [value]
+        chosen.setdefault(owners[key], set()).update(str(v) for v in values if v is not None)
+    return chosen
 
 
 def answers_to(questionnaire_id: str, key: str) -> dict[int, Any]:

@@ -362,6 +362,34 @@ def submit(
     return reference
 
 
+def move_to_version(
+    response: Response,
+    version_id: int,
+    kept: Mapping[str, Any],
+    dropped: Mapping[str, Any],
+    actor: str,
+) -> None:
+    """A researcher applies a corrected version to an in-progress response: one write, against
+    the version its answers were read at, making its answers ``kept``; the answers the new
+    version does not ask (``dropped``) go into the audit trail with their values, never lost."""
+    response_id, respondent_id = response.id, response.respondent_id
+    before, expected = response.questionnaire_version_id, response.version
+    with write_transaction() as connection:
+        _bump(connection, response_id, expected)
+        _replace(connection, response_id, kept)
+        connection.execute(
+            update(_RESPONSES)
+            .where(_RESPONSE.id == response_id)
+            .values(questionnaire_version_id=version_id)
+        )
+        details = {
+            "from_version_id": before,
+            "to_version_id": version_id,
+            "set_aside": dict(dropped),
+        }
+        audit(actor, "response_moved_to_version", respondent_id, details)
+
+
 def reopen(response: Response, actor: str) -> None:
     """A researcher lets the respondent's link change a submitted response again (one write,
     which moves its version on, so a page shown before the reopening cannot be saved)."""

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from survey.scoring.config import ScoringConfigError, scoring_config
+from survey.scoring.declarations import AuthorityType, ReportGroup, ScoringConfig
 
 
 def _questionnaire(questionnaire_id: str):
@@ -72,6 +73,20 @@ def report_command(
     )
 
 
+def without_figures(questionnaire) -> ScoringConfig:
+    """The declarations of a questionnaire that declares no figures, for demonstration data:
+    one kind of respondent and one group (``survey demo-data`` works for any questionnaire)."""
+    everyone = AuthorityType("all", "All respondents", (), "all")
+    return ScoringConfig(
+        type_question="",
+        types=(everyone,),
+        groups=(ReportGroup("all", "All respondents"),),
+        figures=(),
+        min_authorities=0,
+        cleaning=None,
+    )
+
+
 @click.command("demo-data")
 @click.argument("questionnaire_id")
 @click.option("--respondents", type=int, default=None, help="How many (default: the YAML's).")
@@ -82,8 +97,14 @@ def demo_data_command(questionnaire_id: str, respondents: int | None, seed: int)
     from survey.scoring.demo import generate
     from survey.scoring.demo_storage import store
 
-    questionnaire = _questionnaire(questionnaire_id)
-    config = scoring_config(questionnaire)
+    questionnaire = current_app.extensions["survey_registry"].get(questionnaire_id)
+    if questionnaire is None:
+        raise click.UsageError(f"unknown questionnaire '{questionnaire_id}'")
+    if "groups" in questionnaire.extra or "figures" in questionnaire.extra:
+        questionnaire = _questionnaire(questionnaire_id)  # declared figures: checked first
+        config = scoring_config(questionnaire)
+    else:  # no figures: every respondent of one kind, answering as the definition allows
+        config = without_figures(questionnaire)
     count = (
         respondents if respondents is not None else sum(t.demo_respondents for t in config.types)
     )

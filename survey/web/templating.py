@@ -12,10 +12,11 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-from flask import Flask
+from flask import Flask, g, has_app_context
 from markupsafe import Markup, escape
 
-from survey.questionnaire import keys
+from survey.questionnaire import keys, piping
+from survey.questionnaire.declared import engine_text
 from survey.questionnaire.money import format_money
 from survey.questionnaire.types import question_type
 
@@ -23,8 +24,62 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
 def rich_text(text: str | None, paragraph_class: str = "govuk-body") -> Markup:
+    """Rich text, with the answers and dates it pipes ({q3}, {closes}) filled in as plain text:
+    each placeholder stands as a private-use mark while the text is formatted, and is replaced
+    by its escaped value afterwards, so a piped answer is never read as markup or as ``**``."""
     if not text:
         return Markup("")
+    text = _restated(text)
+    if "{" in text or "}}" in text:
+        values: list[str] = []
+
+        def mark(name: str, fallback: str | None) -> str:
+            values.append(str(escape(_value(name, fallback))))
+            return f"\ue000{len(values) - 1}\ue001"
+
+        marked = piping.fill(text, mark) or ""
+        html = str(_rich(marked, paragraph_class))
+        return Markup(_MARK.sub(lambda m: values[int(m.group(1))], html))
+    return _rich(text, paragraph_class)
+
+
+_MARK = re.compile("\ue000(\\d+)\ue001")
+
+
+def pipe(text: str | None) -> str:
+    """Plain text (a question's text, a page's title) with what it pipes filled in; the
+    template escapes the result."""
+    if not text:
+        return ""
+    text = _restated(text)
+    if "{" not in text and "}}" not in text:
+        return text
+    return piping.fill(text, _value) or ""
+
+
+def _restated(text: str) -> str:
+    """The text with the definition's closing date moved as the schedule moves it."""
+    pipes = g.get("pipes") if has_app_context() else None
+    return pipes.restate(text) if pipes is not None else text
+
+
+def _value(name: str, fallback: str | None) -> str:
+    """A placeholder's value from the request's pipes (set by the view or the PDF being
+    printed); outside them, its stated fallback or the name."""
+    pipes = g.get("pipes") if has_app_context() else None
+    if pipes is None:
+        return fallback if fallback is not None else f"({name})"
+    return pipes(name, fallback)
+
+
+def say(name: str, **values: str) -> str:
+    """One of the engine's own texts (survey.questionnaire.declared.ENGINE_TEXTS) as the
+    questionnaire being shown or printed words it (its ``texts:``), today's wording otherwise."""
+    texts = g.get("engine_texts") if has_app_context() else None
+    return engine_text(texts, name, **values)
+
+
+def _rich(text: str, paragraph_class: str) -> Markup:
     html: list[str] = []
     for block in re.split(r"\n\s*\n", text.strip()):
         lines = [line.rstrip() for line in block.strip().splitlines()]
@@ -37,7 +92,7 @@ def rich_text(text: str | None, paragraph_class: str = "govuk-body") -> Markup:
             html.append(f'<h3 class="govuk-heading-s">{_inline(lines[0][4:])}</h3>')
             rest = "\n".join(lines[1:]).strip()
             if rest:
-                html.append(str(rich_text(rest, paragraph_class)))
+                html.append(str(_rich(rest, paragraph_class)))
         else:
             # a list may follow a paragraph without a blank line between them
             para: list[str] = []
@@ -161,6 +216,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["question_type"] = question_type
     app.jinja_env.globals["keys"] = keys
     app.jinja_env.filters["rich_text"] = rich_text
+    app.jinja_env.filters["pipe"] = pipe
+    app.jinja_env.globals["say"] = say
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["date_time"] = date_time

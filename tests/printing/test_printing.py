@@ -386,6 +386,9 @@ pages:
     title: One
     questions:
       - {id: q1, number: "1", type: single, text: "Do you travel?", options: yes_no}
+  - id: one_b
+    title: One (b)
+    questions:
       - {id: q2, number: "2", type: multiple, text: "How?", options: modes,
          show_if: {question: q1, equals: "yes"}}
   - id: two

@@ -113,6 +113,9 @@ pages:
     title: One
     questions:
       - {id: a, type: single, text: "A?", options: yn}
+  - id: p1b
+    title: One (b)
+    questions:
       - {id: b, type: text, text: "Why?", show_if: {question: a, equals: "yes"}}
   - id: p2
     title: Two
@@ -122,5 +125,5 @@ pages:
 """
     questionnaire = loads(text)
     assert keys(route(questionnaire, {"a": "no"})) == ["p1"]
-    assert keys(route(questionnaire, {"a": "yes"})) == ["p1", "p2"]
+    assert keys(route(questionnaire, {"a": "yes"})) == ["p1", "p1b", "p2"]
     assert effective_answers(questionnaire, {"a": "no", "b": "x", "c": "y"}) == {"a": "no"}

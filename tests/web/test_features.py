@@ -187,6 +187,9 @@ def test_sums_must_match(fj):
 def test_conditional_question(fj):
     fj.page("conditional")
     assert 'name="details"' not in fj.html
+    assert (
+        fj.client.get(f"/s/{fj.token}/page/conditional_details").status_code == 302
+    )  # off the route
     fj.answer("conditional", {"any_other": "yes"})
-    fj.page("conditional")
+    fj.page("conditional_details")
     assert 'name="details"' in fj.html

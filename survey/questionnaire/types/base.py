@@ -312,6 +312,18 @@ class QuestionType(abc.ABC):
     ) -> list[Any]:
         """The download columns, each made by ``var(name, kind, **fields)``."""
 
+    def piped(
+        self,
+        questionnaire: Questionnaire,
+        qi: QuestionInstance,
+        key: str,
+        answers: Mapping[str, Any],
+    ) -> str:
+        """The answer stored under ``key`` (the question's own, or one of its cells or fields)
+        as text piped into another question ("{q3}"): by default its read-back lines."""
+        own = answers if key == qi.key else {key: answers.get(key)}
+        return "; ".join(self.answer_lines(questionnaire, qi, own))
+
     def number_label(self, questionnaire: Questionnaire, qi: QuestionInstance) -> str:
         """The question number the download's variable labels show ("" when unnumbered)."""
         return qi.number or ""

@@ -134,6 +134,13 @@ class GroupType(QuestionType):
             lines.append(f"{f.text.rstrip(':')}: {self.field_type(f).format(value, f)}")
         return lines
 
+    def piped(self, questionnaire, qi, key, answers) -> str:
+        """A field on its own is its value ("£600"); the whole group, its read-back lines."""
+        for f in qi.question.fields:
+            if key == keys.sub_key(qi.key, f.id) and answers.get(key) not in (None, ""):
+                return self.field_type(f).format(answers[key], f)
+        return super().piped(questionnaire, qi, key, answers)
+
     def variables(self, questionnaire, qi, var) -> list[Any]:
         return [
             var(

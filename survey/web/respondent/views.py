@@ -24,10 +24,13 @@ from flask import (
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import DBAPIError
 
+from survey import schedule
 from survey.extensions import count_attempt
+from survey.questionnaire import piping
 from survey.questionnaire.checking import apply_drafts, check_page, shown_form
 from survey.questionnaire.model import PageInstance, Questionnaire
 from survey.questionnaire.routing import instance_count
+from survey.questionnaire.summary import summary_rows
 from survey.registry import Registry
 from survey.responses import answers as answer_module
 from survey.responses import writing
@@ -112,14 +115,15 @@ def _invalid_link():
 
 def _window(questionnaire: Questionnaire) -> tuple[dt.date | None, dt.date | None]:
     """Opening and closing dates: the definition's, unless configuration overrides them."""
-    schedule = current_app.config["SURVEY_SCHEDULE"]
-    override = schedule.get(questionnaire.id, schedule.get("*", {}))
-    opens, closes = questionnaire.opens, questionnaire.closes
-    if "opens" in override:
-        opens = dt.date.fromisoformat(override["opens"]) if override["opens"] else None
-    if "closes" in override:
-        closes = dt.date.fromisoformat(override["closes"]) if override["closes"] else None
-    return opens, closes
+    return schedule.window(questionnaire, current_app.config["SURVEY_SCHEDULE"])
+
+
+def _pipes(questionnaire: Questionnaire, answers=None, instance=None) -> piping.Pipes:
+    """What the page's texts may pipe ({q3}, {authority}, {closes}); ``answers`` may be a
+    callable, worked out only if a text pipes an answer."""
+    dates = schedule.printed_dates(questionnaire, current_app.config["SURVEY_SCHEDULE"])
+    context = piping.Context(g.respondent.name, *dates)
+    return piping.Pipes(questionnaire, answers, context, instance)
 
 
 @bp.before_request
@@ -127,6 +131,8 @@ def _check_window():
     opens, closes = _window(g.questionnaire)
     today = dt.date.today()
     g.closes = closes
+    g.pipes = _pipes(g.questionnaire)
+    g.engine_texts = g.questionnaire.extra.get("texts")
     submitted = g.response is not None and g.response.status == "submitted"
     if submitted and request.endpoint in ("respondent.answers", "respondent.confirmation"):
         return None
@@ -327,6 +333,11 @@ def _render_page(
 
     questions = state.questions(pi)
     totals = page_totals(g.questionnaire, questions, state.stored)
+    first = pi.questions()[0] if pi.page.questions else None
+    g.pipes = _pipes(g.questionnaire, lambda: state.effective, first)
+    summary = (
+        summary_rows(g.questionnaire, pi, state.effective, state.route) if pi.page.summary else []
+    )
     previous, _ = state.neighbours(pi.key)
     labels: dict[str, str] = {}
     for qi in questions:
@@ -347,6 +358,7 @@ def _render_page(
         returning=request.args.get("change") == "1",
         reference=pi.reference,
         field_labels=labels,
+        summary=summary,
     )
 
 
@@ -403,6 +415,7 @@ def check(token: str):
         return redirect(url_for(".answers", token=token))
     response = _response()
     state = _state(response)
+    g.pipes = _pipes(g.questionnaire, lambda: state.effective)
     missing = state.missing()
     form = ActionForm()
     status = 200
@@ -446,9 +459,11 @@ def confirmation(token: str):
 def answers(token: str):
     if not _submitted():
         return redirect(url_for(".check", token=token))
+    state = _state(g.response)
+    g.pipes = _pipes(g.questionnaire, lambda: state.effective)
     return render_template(
         "respondent/answers.html",
-        sections=_state(g.response).sections(),
+        sections=state.sections(),
         response=g.response,
         reference="ANSWERS",
     )
@@ -461,6 +476,8 @@ def answers_pdf(token: str):
 
     if not _submitted():
         return redirect(url_for(".check", token=token))
-    sections = _state(g.response).sections()
-    pdf = render_answers_pdf(g.questionnaire, g.respondent, g.response, sections)
+    state = _state(g.response)
+    pdf = render_answers_pdf(
+        g.questionnaire, g.respondent, g.response, state.sections(), lambda: state.effective
+    )
     return pdf_response(pdf, f"{g.questionnaire.id}-answers-{g.response.reference}.pdf")

@@ -1,0 +1,202 @@
+"""Versions that cannot lose data: ``survey load`` refuses what ``survey check`` refuses, a
+renamed option must be declared (and the downloads apply it), and a newly loaded version is
+served by a running app without a restart."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from survey import create_app
+from survey.cli import load_command
+from survey.exports import export_to
+from survey.extensions import db
+from survey.models import QuestionnaireVersion
+from survey.registry import refusals
+from survey.responses.writing import create_respondent
+from tests.conftest import Journey, database_url
+
+V1 = """
+id: versions
+title: Versions
+pages:
+  - id: one
+    title: One
+    questions:
+      - {id: q1, type: single, text: "How?", options: [{id: walk, label: Walk}, {id: car, label: Car}]}
+      - {id: q2, type: text, text: "Why?"}
+"""
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """An app serving a folder holding one text of the questionnaire, on one shared database."""
+    url = database_url(tmp_path)
+    apps = []
+
+    def make(text: str, name: str):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "versions.yaml").write_text(text)
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "test",
+                "SQLALCHEMY_DATABASE_URI": url,
+                "QUESTIONNAIRE_DIR": str(folder),
+                "SURVEY_SCHEDULE": {"*": {"opens": None, "closes": None}},
+                "DEFINITION_REFRESH_SECONDS": 0,
+            }
+        )
+        if not apps:
+            with app.app_context():
+                db.drop_all()
+                db.create_all()
+        apps.append(app)
+        return app
+
+    yield make
+    if not apps:
+        return
+    with apps[0].app_context():
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            db.drop_all()
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def answered(app, data: dict) -> Journey:
+    """A response on the app's version, its page answered and submitted."""
+    with app.app_context():
+        _, token = create_respondent("versions", "Somewhere")
+        db.session.commit()
+    j = Journey(app.test_client(), token)
+    assert j.answer("one", data).status_code == 302
+    j.open(f"/s/{token}/check")
+    assert j.post({}, action="submit", path=f"/s/{token}/check").status_code == 302
+    return j
+
+
+def versions(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(QuestionnaireVersion))
+
+
+def test_load_refuses_what_check_refuses_and_stores_nothing(make_app):
+    first = make_app(V1, "v1")
+    assert first.test_cli_runner().invoke(load_command).exit_code == 0
+    answered(first, {"q1": "walk", "q2": "Health"})
+    removed = make_app(V1.replace('      - {id: q2, type: text, text: "Why?"}\n', ""), "v2")
+    result = removed.test_cli_runner().invoke(load_command)
+    assert result.exit_code == 1
+    assert "question 'q2' was removed but responses hold answers to it" in result.output
+    assert versions(removed) == 1
+    with removed.app_context():
+        q = removed.extensions["survey_registry"].current()["versions"]
+        assert refusals(q) == [
+            "question 'q2' was removed but responses hold answers to it; list it under "
+            "'retired:' to confirm"
+        ]
+
+
+def test_a_dropped_option_must_be_declared_renamed_and_exports_use_the_new_id(make_app):
+    first = make_app(V1, "v1")
+    first.test_cli_runner().invoke(load_command)
+    answered(first, {"q1": "car", "q2": "Far"})
+    renamed = V1.replace("{id: car, label: Car}", "{id: driving, label: Driving}")
+    undeclared = make_app(renamed, "v2")
+    result = undeclared.test_cli_runner().invoke(load_command)
+    assert result.exit_code == 1
+    assert (
+        "option 'car' of question 'q1' was removed or renamed but responses chose it"
+        in result.output
+    )
+    declared = make_app(renamed + "renamed_options: {q1: {car: driving}}\n", "v3")
+    assert declared.test_cli_runner().invoke(load_command).exit_code == 0
+    answered(declared, {"q1": "walk"})
+    buffer = io.BytesIO()
+    with declared.app_context():
+        export_to("versions", "csv-wide", buffer)
+    rows = list(csv.DictReader(io.StringIO(buffer.getvalue().decode("utf-8-sig"))))
+    assert sorted(row["q1"] for row in rows) == ["driving", "walk"]
+
+
+def test_a_rename_must_name_an_option_no_longer_offered():
+    from survey.questionnaire.loader import loads
+    from survey.questionnaire.reading import DefinitionError
+
+    with pytest.raises(DefinitionError) as caught:
+        loads(V1 + "renamed_options: {q1: {walk: bike}, q2: {a: b}}\n", "v.yaml")
+    found = [str(p) for p in caught.value.problems]
+    assert any("'bike' is not an option of 'q1'" in p for p in found), found
+    assert any("'walk' is still an option of 'q1'" in p for p in found), found
+    assert any("'q2' is not a question with options" in p for p in found), found
+
+
+def test_a_newly_loaded_version_is_served_without_a_restart(make_app):
+    running = make_app(V1, "v1")
+    running.test_cli_runner().invoke(load_command)
+    early = answered(running, {"q1": "walk"})
+    edited = make_app(V1.replace('text: "Why?"', 'text: "Why do you travel so?"'), "v2")
+    assert edited.test_cli_runner().invoke(load_command).exit_code == 0
+    # the running app, never restarted, serves the new text to a new respondent
+    with running.app_context():
+        _, token = create_respondent("versions", "Later")
+        db.session.commit()
+    late = Journey(running.test_client(), token)
+    late.page("one")
+    assert "Why do you travel so?" in late.html
+    # and a response begun on the first version keeps it
+    early.open(f"/s/{early.token}/answers")
+    assert "Why?" in early.html and "travel so" not in early.html
+
+
+def test_a_corrected_version_is_applied_to_responses_in_progress(make_app):
+    from survey.cli import upgrade_responses_command
+    from survey.models import AuditEvent, Response
+    from survey.responses.reading import load_answers
+
+    first = make_app(V1, "v1")
+    first.test_cli_runner().invoke(load_command)
+    with first.app_context():
+        _, token = create_respondent("versions", "In progress")
+        db.session.commit()
+    j = Journey(first.test_client(), token)
+    assert j.answer("one", {"q1": "car", "q2": "Far"}, action="save").status_code == 302
+    done = answered(first, {"q1": "walk", "q2": "Near"})
+    corrected = (
+        V1.replace("{id: car, label: Car}", "{id: driving, label: Driving}")
+        .replace(
+            '      - {id: q2, type: text, text: "Why?"}\n',
+            '      - {id: q2, type: number, text: "How far?"}\n',
+        )
+        .replace(
+            "title: Versions\n",
+            "title: Versions\nretired: [q2]\nrenamed_options: {q1: {car: driving}}\n",
+        )
+    )
+    second = make_app(corrected, "v2")
+    assert second.test_cli_runner().invoke(load_command).exit_code == 0
+    runner = second.test_cli_runner()
+    dry = runner.invoke(
+        upgrade_responses_command, ["versions", "--by", "r@example.org", "--dry-run"]
+    )
+    assert "1 response(s) would move to version 2" in dry.output
+    assert "1 answers kept; set aside: q2" in dry.output
+    moved = runner.invoke(upgrade_responses_command, ["versions", "--by", "r@example.org"])
+    assert moved.exit_code == 0, moved.output
+    with second.app_context():
+        responses = db.session.scalars(select(Response).order_by(Response.id)).all()
+        in_progress = next(r for r in responses if r.status == "in_progress")
+        assert in_progress.questionnaire_version.version == 2
+        assert load_answers(in_progress) == {"q1": "driving"}
+        event = db.session.scalar(select(AuditEvent).filter_by(action="response_moved_to_version"))
+        assert event.details["set_aside"] == {"q2": "Far"}  # kept in the audit trail, not lost
+        submitted = next(r for r in responses if r.status == "submitted")
+        assert submitted.questionnaire_version.version == 1  # submitted answers are immutable
+    assert done.token
