@@ -48,8 +48,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["survey_registry"] = Registry(
         app.config["QUESTIONNAIRE_DIR"], app.config.get("DEFINITION_REFRESH_SECONDS", 2.0)
     )
+    from survey.jobs import queue as job_queue
+
+    job_queue.init_app(app)
 
     from survey import models  # noqa: F401  (register tables with the metadata)
+    from survey.fieldwork import models as fieldwork_models  # noqa: F401
     from survey.web.errors import register_error_pages
     from survey.web.printing import bp as printing_bp
     from survey.web.respondent import views as respondent_views
@@ -57,7 +61,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_templating(app)
     app.register_blueprint(respondent_views.bp)
-    from survey.web.researcher import accounts, downloads, release, views  # noqa: F401  (routes)
+    from survey.web.researcher import (  # noqa: F401  (routes)
+        accounts,
+        audit_log,
+        downloads,
+        jobs,
+        mail,
+        release,
+        responses,
+        views,
+    )
     from survey.web.researcher.blueprint import bp as researcher_bp
 
     app.register_blueprint(researcher_bp)
@@ -65,6 +78,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from survey.web.researcher.figures import bp as figures_bp
 
     app.register_blueprint(figures_bp)
+    from survey.web.researcher.statistics import bp as statistics_bp
+
+    app.register_blueprint(statistics_bp)
     register_error_pages(app)
     _register_security_headers(app)
     return app

@@ -47,3 +47,23 @@ def deactivate(user: User, actor: str) -> None:
     user.session_version += 1
     end_sessions(user.id)
     audit(actor, "user_deactivated", None, {"email": user.email})
+
+
+def reactivate(user: User, actor: str) -> None:
+    """A deactivated account can sign in again, with a password it must change (its sessions
+    ended when it was deactivated, so nothing signed in before comes back)."""
+    user.active = True
+    user.must_change_password = True
+    audit(actor, "user_reactivated", None, {"email": user.email})
+
+
+def change_role(user: User, role: str, actor: str) -> None:
+    """A new role, in force from the account's next request (roles are read on every request);
+    its sessions end, so a page opened under the old role cannot be used to act under it."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    before = user.role
+    user.role = role
+    user.session_version += 1
+    end_sessions(user.id)
+    audit(actor, "role_changed", None, {"email": user.email, "from": before, "to": role})

@@ -319,10 +319,19 @@ from survey.exports.cli import export_command, import_command  # noqa: E402
 main.add_command(export_command)
 main.add_command(import_command)
 
-from survey.scoring.cli import demo_data_command, report_command  # noqa: E402
+from survey.scoring.cli import demo_data_command, report_command, snapshots_command  # noqa: E402
 
 main.add_command(report_command)
 main.add_command(demo_data_command)
+main.add_command(snapshots_command)
+
+from survey.jobs.cli import worker_command  # noqa: E402
+
+main.add_command(worker_command)
+
+from survey.fieldwork.cli import send_mail_command  # noqa: E402
+
+main.add_command(send_mail_command)
 
 from survey.translations.cli import translations_command  # noqa: E402
 

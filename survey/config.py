@@ -24,6 +24,23 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SURVEY_TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
     "SURVEY_SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", int),
     "SURVEY_SESSION_LIFETIME_HOURS": ("SESSION_LIFETIME_HOURS", int),
+    "SURVEY_JOBS_REDIS_URL": ("JOBS_REDIS_URL", str),
+    "SURVEY_JOBS_QUEUE_NAME": ("JOBS_QUEUE_NAME", str),
+    "SURVEY_JOBS_DIR": ("JOBS_DIR", str),
+    "SURVEY_JOBS_QUEUE_FILE": ("JOBS_QUEUE_FILE", str),
+    "SURVEY_JOBS_LEASE_SECONDS": ("JOBS_LEASE_SECONDS", float),
+    "SURVEY_JOBS_EXPORT_THRESHOLD": ("JOBS_EXPORT_THRESHOLD", int),
+    "SURVEY_LINK_SEAL_KEY": ("LINK_SEAL_KEY", str),
+    "SURVEY_MAIL_HOST": ("MAIL_HOST", str),
+    "SURVEY_MAIL_PORT": ("MAIL_PORT", int),
+    "SURVEY_MAIL_SECURITY": ("MAIL_SECURITY", str),
+    "SURVEY_MAIL_USERNAME": ("MAIL_USERNAME", str),
+    "SURVEY_MAIL_PASSWORD": ("MAIL_PASSWORD", str),
+    "SURVEY_MAIL_SENDER": ("MAIL_SENDER", str),
+    "SURVEY_MAIL_REPLY_TO": ("MAIL_REPLY_TO", str),
+    "SURVEY_MAIL_TIMEOUT": ("MAIL_TIMEOUT", float),
+    "SURVEY_MAIL_LEASE_SECONDS": ("MAIL_LEASE_SECONDS", int),
+    "SURVEY_MAIL_MAX_ATTEMPTS": ("MAIL_MAX_ATTEMPTS", int),
 }
 
 
@@ -73,6 +90,39 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_IDLE_MINUTES": 8 * 60,
         "SESSION_LIFETIME_HOURS": 24,
         "PASSWORD_MIN_LENGTH": 12,
+        # Background jobs (survey/jobs/, docs/operations.md): Huey on SQLite in the instance
+        # folder unless JOBS_REDIS_URL names a Redis (then every server and worker shares it).
+        "JOBS_REDIS_URL": None,
+        "JOBS_QUEUE_NAME": "survey-jobs",
+        "JOBS_QUEUE_FILE": str(Path(instance_path) / "jobs-queue.db"),
+        "JOBS_DIR": str(Path(instance_path) / "jobs"),
+        "JOBS_IMMEDIATE": False,  # run each job in the asking process (tests only)
+        # a running job renews its lease as it goes; one whose lease ran out (its worker was
+        # killed) is queued again, up to JOBS_MAX_ATTEMPTS attempts in all
+        "JOBS_LEASE_SECONDS": 60.0,
+        "JOBS_QUEUED_SECONDS": 900.0,  # a queued job not started by then is sent again
+        "JOBS_PROGRESS_SECONDS": 1.0,
+        "JOBS_RECOVER_SECONDS": 15.0,
+        "JOBS_MAX_ATTEMPTS": 3,
+        # downloads of more responses than this are made by a job, never in the request
+        "JOBS_EXPORT_THRESHOLD": 2000,
+        # The key that seals respondents' tokens for email (survey.tokens.seal); empty means one
+        # derived from SECRET_KEY. Changing it makes sealed links unreadable: they are reissued.
+        "LINK_SEAL_KEY": "",
+        # Email through an SMTP server (docs/operations.md). No MAIL_HOST: no email, and the
+        # links CSV is the mail merge file as before. MAIL_SECURITY: starttls, ssl or none.
+        "MAIL_HOST": "",
+        "MAIL_PORT": 587,
+        "MAIL_SECURITY": "starttls",
+        "MAIL_USERNAME": "",
+        "MAIL_PASSWORD": "",
+        "MAIL_SENDER": "",
+        "MAIL_REPLY_TO": "",
+        "MAIL_TIMEOUT": 30.0,
+        # how long a worker holds a message it is sending before another may take it over
+        "MAIL_LEASE_SECONDS": 300,
+        # temporary failures are retried with back-off this many times, then marked failed
+        "MAIL_MAX_ATTEMPTS": 8,
     }
 
 
@@ -94,3 +144,8 @@ def secret_key(instance_path: str) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def link_key(settings: dict[str, Any]) -> str:
+    """The secret respondents' tokens are sealed with for email: its own, or SECRET_KEY's."""
+    return settings.get("LINK_SEAL_KEY") or settings["SECRET_KEY"]

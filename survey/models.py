@@ -54,8 +54,14 @@ class Respondent(Model):
     contact_email: Mapped[str | None] = mapped_column(String(300))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     token_issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # the token encrypted with the link key (survey.tokens.seal), so that an email sent later
+    # (an invitation, a reminder) carries the same link; None for links issued before email
+    token_sealed: Mapped[str | None] = mapped_column(Text)
     revoked_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # the first time the link was followed: "opened", which is not "in progress" (an email
+    # scanner follows every link); in progress means an answer was saved
+    opened_at: Mapped[dt.datetime | None]
 
     response: Mapped[Response | None] = relationship(back_populates="respondent", uselist=False)
 
@@ -189,3 +195,77 @@ class CleaningDecision(Model):
     note: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str] = mapped_column(String(300))
     decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ResponseSnapshot(Model):
+    """A submitted response's effective answers (its route applied, for the definition version it
+    answered), stored once at submit so that exports and scoring read one row per response
+    instead of decoding its answer rows and working out its route again. Made and remade only by
+    :func:`survey.responses.snapshots.refresh` (submit, reopen, a researcher's edit, a
+    version correction); ``response_version`` says which save of the response it was made from."""
+
+    __tablename__ = "response_snapshot"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
+    )
+    response_version: Mapped[int]
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # when each answer was last saved, grouped: {ISO time: [keys]} (a submit saves them together)
+    times: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    made_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Job(Model):
+    """A background job (survey/jobs/): a report PDF, a large export or a report's statistics.
+
+    ``key`` names what the result depends on (the job's kind and parameters, the definition
+    versions, the responses', decisions' and releases' change counters), so a second request
+    for the same thing while nothing has changed reuses the job and its file. A worker claims a
+    job by taking its lease and renews it as it goes; a job whose lease ran out (its worker was
+    killed) is queued again until ``attempts`` reaches the limit."""
+
+    __tablename__ = "job"
+    __table_args__ = (Index("ix_job_key", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    audience: Mapped[str] = mapped_column(String(20))  # "everyone" or "staff"
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    lease_until: Mapped[dt.datetime | None]
+    file_name: Mapped[str | None] = mapped_column(String(300))
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+
+
+class AnswerEdit(Model):
+    """A researcher's correction of one answer of a submitted response, with its reason.
+
+    Edits never change the stored answers (what the respondent submitted): reading builds the
+    edited view on top of them (survey.responses.reading.apply_edits), as cleaning does. Rows are
+    only ever added: the newest row for a key is the edit in force, the earlier ones its change
+    log. ``submitted`` keeps the stored value the edit was made over, so that once the respondent
+    changes that answer (after a reopen) their new answer stands and the edit is superseded.
+    """
+
+    __tablename__ = "answer_edit"
+    __table_args__ = (Index("ix_answer_edit_response", "response_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    submitted: Mapped[Any] = mapped_column(JSON, nullable=True)
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    edited_by: Mapped[str] = mapped_column(String(300))
+    edited_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    response_version: Mapped[int]

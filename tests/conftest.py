@@ -47,6 +47,10 @@ def app(tmp_path):
             # generous limits: the rate-limit tests set their own
             "LINK_GUESS_LIMIT": "1000 per minute",
             "SIGN_IN_LIMIT": "1000 per minute",
+            # background jobs run where they are asked for, their files in the test's folder
+            "JOBS_IMMEDIATE": True,
+            "JOBS_DIR": str(tmp_path / "jobs"),
+            "JOBS_QUEUE_FILE": str(tmp_path / "jobs-queue.db"),
         }
     )
     with app.app_context():

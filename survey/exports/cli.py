@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from survey.exports import FORMATS, ExportError, ExportOptions, export_to
+from survey import progress
+from survey.exports import FORMATS, ExportError, ExportOptions, count_responses, export_to
 from survey.exports.importing import ImportProblem, import_json
 
 
@@ -61,8 +62,14 @@ def export_command(
         return
     target = Path(out)
     partial = target.with_name(target.name + ".part")
+    total = (
+        None
+        if fmt.startswith("codebook")
+        else count_responses(questionnaire_id, include_in_progress=include_in_progress)
+    )
     try:
-        count = export_to(questionnaire_id, fmt, partial, options)
+        with progress.reporting(progress.TerminalBar(f"export {fmt}", total)):
+            count = export_to(questionnaire_id, fmt, partial, options)
     except ExportError as exc:
         partial.unlink(missing_ok=True)
         raise click.UsageError(str(exc)) from exc
@@ -82,9 +89,13 @@ def import_command(file: str) -> None:
     version 1 file, one JSON document, imports too)."""
     try:
         if file == "-":
-            summary = import_json(sys.stdin)
+            with progress.reporting(progress.TerminalBar("import")):
+                summary = import_json(sys.stdin)
         else:
-            with open(file, encoding="utf-8-sig") as handle:
+            with open(file, "rb") as counting:
+                records = max(sum(1 for _ in counting) - 1, 0)  # the header line, then one each
+            bar = progress.TerminalBar("import", records)
+            with open(file, encoding="utf-8-sig") as handle, progress.reporting(bar):
                 summary = import_json(handle)
     except ImportProblem as exc:
         click.echo(f"{file}: {exc}; nothing was imported", err=True)

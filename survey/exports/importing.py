@@ -18,6 +18,7 @@ from typing import IO, Any
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from survey import progress
 from survey.exports.import_checks import (
     ImportProblem,
     Rows,
@@ -137,6 +138,7 @@ def import_json(handle: IO[str], batch_size: int = BATCH_SIZE) -> ImportSummary:
                 continue
             position = summary.responses + len(pending) + 1
             pending.append(checked_record(obj, position, summary.questionnaire_id, versions))
+            progress.step()
             if len(pending) >= batch_size:
                 _import_batch(pending, summary)
                 pending = []

@@ -34,6 +34,7 @@ class Record:
     version_id: int
     answers: dict[str, Any]
     answer_times: dict[str, dt.datetime]
+    effective: bool = False  # from the response's snapshot: only answers on its route
 
 
 _RESPONSE_COLUMNS = (
@@ -66,7 +67,7 @@ def iter_records(
     )
     if not include_in_progress:
         stmt = stmt.where(Response.status == "submitted")
-    for row, answers in stream(stmt, batch_size):
+    for row, answers in stream(stmt, batch_size, snapshots=True):
         m = row._mapping
         yield Record(
             response={c: m[f"r_{c}"] for c in _RESPONSE_COLUMNS},
@@ -75,6 +76,7 @@ def iter_records(
             version_id=row.qv_id,
             answers=answers.values,
             answer_times=answers.times,
+            effective=answers.effective,
         )
 
 

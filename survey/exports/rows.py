@@ -14,6 +14,7 @@ import hmac
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from survey import progress
 from survey.disclosure import UNFIT, SponsorTexts
 from survey.disclosure.types import TypeCensus, type_grouping
 from survey.exports.cells import cell_value, fit_checks
@@ -124,8 +125,13 @@ class Exporter:
             batch_size=self.options.batch_size,
         ):
             self.count += 1
+            progress.step()
             answered_on = self.definition(record.version_id)
-            answers = effective_answers(answered_on, record.answers)
+            answers = (
+                record.answers
+                if record.effective
+                else effective_answers(answered_on, record.answers)
+            )
             # option ids the latest version declares renamed, as the latest names them
             answers = apply_renames(self.questionnaire, answered_on, answers)
             if self.sponsor_texts is not None and self.types is not None:

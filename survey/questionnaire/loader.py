@@ -357,7 +357,20 @@ class _Validator(Reader):
             if not isinstance(invitations, Map):
                 self.problem(raw, "invitations", "must be a mapping")
             else:
-                self.check_keys(invitations, "invitations", {"authority_type_question"}, set())
+                self.check_keys(
+                    invitations,
+                    "invitations",
+                    {"authority_type_question", "authority_type_rule"},
+                    set(),
+                )
+                rule = invitations.get("authority_type_rule")
+                if rule is not None and rule not in ("answer", "invited"):
+                    self.problem(
+                        invitations,
+                        "invitations.authority_type_rule",
+                        f"'{rule}' is not a rule: use 'answer' (the type question's answer, else "
+                        "the type invited as) or 'invited' (the type invited as, else the answer)",
+                    )
                 type_question = invitations.get("authority_type_question")
                 if (
                     type_question is not None

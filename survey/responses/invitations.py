@@ -38,6 +38,32 @@ def authority_types(questionnaire: Questionnaire) -> tuple[Option, ...]:
     return question.options if question else ()
 
 
+def authority_type_rule(questionnaire: Questionnaire) -> str:
+    """Which type an authority counts as, everywhere (tracking, response rates, the report):
+    ``answer`` (the default) is its answer to the type question, else the type it was invited
+    as; ``invited`` is the type it was invited as, else its answer. Set by the definition's
+    ``invitations: authority_type_rule``."""
+    settings = questionnaire.extra.get("invitations") or {}
+    return settings.get("authority_type_rule") or "answer"
+
+
+def type_preference(
+    questionnaire: Questionnaire, invited: str | None, answered: object
+) -> tuple[str, ...]:
+    """The authority's types in the order the rule prefers them (the first a caller can place
+    is its type): the one definition of an authority's type."""
+    answer = answered if isinstance(answered, str) and answered else None
+    order = (
+        (invited, answer) if authority_type_rule(questionnaire) == "invited" else (answer, invited)
+    )
+    return tuple(t for t in order if t)
+
+
+def type_differs(invited: str | None, answered: object) -> bool:
+    """Whether the authority answered the type question otherwise than it was invited as."""
+    return bool(invited) and isinstance(answered, str) and bool(answered) and answered != invited
+
+
 # Longest text each column may hold: what the respondent table stores (an email address is at
 # most 254 characters by RFC 5321). Longer text is refused with the row named, never a 500.
 MAX_LENGTHS = {"name": 300, "type": 100, "contact_name": 300, "email": 254}

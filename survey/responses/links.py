@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask import current_app
+
 from survey.audit import audit
+from survey.config import link_key
 from survey.models import Respondent, utcnow
 from survey.responses.invitations import Invitee
 from survey.responses.writing import create_respondent
-from survey.tokens import hash_token, new_token
+from survey.tokens import hash_token, new_token, seal
 
 
 def issue_links(
@@ -36,6 +39,7 @@ def reissue(respondent: Respondent, actor: str) -> str:
     """A new link; the old one stops working at once (its hash is replaced)."""
     token = new_token()
     respondent.token_hash = hash_token(token)
+    respondent.token_sealed = seal(token, link_key(current_app.config))
     respondent.token_issued_at = utcnow()
     respondent.revoked_at = None
     audit(actor, "link_reissued", respondent.id)

@@ -18,7 +18,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Text, bindparam, func, select, type_coerce
 
 from survey.extensions import db
-from survey.models import Answer, QuestionnaireVersion, Respondent, Response
+from survey.models import (
+    Answer,
+    AnswerEdit,
+    QuestionnaireVersion,
+    Respondent,
+    Response,
+    ResponseSnapshot,
+)
 from survey.tokens import hash_token
 
 BATCH = 1000  # responses read per window when streaming many
@@ -56,6 +63,7 @@ class RespondentRecord:
     questionnaire_id: str
     authority_type: str | None
     response: ResponseRecord | None
+    opened_at: dt.datetime | None = None
 
 
 def find_respondent(token: str) -> RespondentRecord | None:
@@ -99,6 +107,7 @@ def _record(row) -> RespondentRecord:
         questionnaire_id=row.questionnaire_id,
         authority_type=row.authority_type,
         response=response,
+        opened_at=row.opened_at,
     )
 
 
@@ -115,6 +124,7 @@ _LINK = select(
     _RESPONDENT.questionnaire_id,
     _RESPONDENT.authority_type,
     _RESPONDENT.revoked_at,
+    _RESPONDENT.opened_at,
     _RESPONSE.id.label("response_id"),
     _RESPONSE.questionnaire_version_id,
     _VERSION.content_hash,
@@ -223,14 +233,18 @@ def answers_to(questionnaire_id: str, key: str) -> dict[int, Any]:
 
 @dataclass(slots=True)
 class StoredAnswers:
-    """A response's answers as streamed: values and when each was last saved."""
+    """A response's answers as streamed: values and when each was last saved. ``effective``:
+    read from the response's snapshot, so already only the answers on its route."""
 
     values: dict[str, Any]
     times: dict[str, dt.datetime]
+    effective: bool = False
 
 
-def answer_rows(response_ids: Iterable[int]) -> dict[int, StoredAnswers]:
-    """The answers of these responses (one query), by response id.
+def answer_rows(response_ids: Iterable[int], edited: bool = True) -> dict[int, StoredAnswers]:
+    """The answers of these responses (one query), by response id: with the research team's
+    edits in force laid on top (:func:`apply_edits`, one more query) unless ``edited`` is False,
+    which gives what the respondents submitted.
 
     On SQLite the JSON values are read as text and decoded here: much cheaper than through the
     JSON column type. (Numbers come back as numbers: SQLite gives the column numeric affinity.)
@@ -238,9 +252,10 @@ def answer_rows(response_ids: Iterable[int]) -> dict[int, StoredAnswers]:
     raw = db.engine.dialect.name == "sqlite"
     value = type_coerce(Answer.value, Text) if raw else Answer.value
     found: dict[int, StoredAnswers] = {}
+    ids = list(response_ids)
     rows = db.session.execute(
         select(Answer.response_id, Answer.key, value, Answer.updated_at)
-        .where(Answer.response_id.in_(list(response_ids)))
+        .where(Answer.response_id.in_(ids))
         .order_by(Answer.response_id, Answer.key)
     )
     loads = json.loads
@@ -250,16 +265,83 @@ def answer_rows(response_ids: Iterable[int]) -> dict[int, StoredAnswers]:
             answers = found[response_id] = StoredAnswers({}, {})
         answers.values[key] = loads(stored) if raw and isinstance(stored, str) else stored
         answers.times[key] = updated_at
+    if edited:
+        for response_id, edits in edits_in_force(ids).items():
+            answers = found.setdefault(response_id, StoredAnswers({}, {}))
+            answers.values = apply_edits(answers.values, edits)
+            for key, edit in edits.items():
+                if edit.in_force:
+                    answers.times[key] = edit.edited_at
     return found
 
 
-def stream(stmt: Select, batch_size: int = BATCH) -> Iterator[tuple[Any, StoredAnswers]]:
+def grouped_times(times: Mapping[str, Any]) -> dict[str, list[str]]:
+    """When each answer was saved, as a snapshot keeps it: ``{ISO time: [keys]}`` (a submit
+    saves every answer at once, so there is usually one time)."""
+    grouped: dict[str, list[str]] = {}
+    for key, at in times.items():
+        grouped.setdefault(at.isoformat(), []).append(key)
+    return grouped
+
+
+def snapshot_rows(response_ids: Iterable[int]) -> dict[int, StoredAnswers]:
+    """The snapshots of these responses that are current (made at the response's version now),
+    by response id: one row each, its answers already route-applied. A response saved since
+    its snapshot was made (or without one) is not here: read its answer rows instead."""
+    raw = db.engine.dialect.name == "sqlite"
+    answers = type_coerce(ResponseSnapshot.answers, Text) if raw else ResponseSnapshot.answers
+    times = type_coerce(ResponseSnapshot.times, Text) if raw else ResponseSnapshot.times
+    rows = db.session.execute(
+        select(ResponseSnapshot.response_id, answers, times)
+        .join(Response, Response.id == ResponseSnapshot.response_id)
+        .where(
+            ResponseSnapshot.response_id.in_(list(response_ids)),
+            ResponseSnapshot.response_version == Response.version,
+        )
+    )
+    loads = json.loads
+    parse = dt.datetime.fromisoformat
+    found: dict[int, StoredAnswers] = {}
+    for response_id, values, grouped in rows:
+        if raw:
+            values, grouped = loads(values), loads(grouped)
+        when = {key: parse(at) for at, keys in grouped.items() for key in keys}
+        found[response_id] = StoredAnswers(values, when, effective=True)
+    return found
+
+
+def missing_snapshots(questionnaire_id: str, limit: int) -> list[int]:
+    """Up to ``limit`` submitted responses of the questionnaire without a current snapshot."""
+    current = (
+        select(ResponseSnapshot.response_id)
+        .where(
+            ResponseSnapshot.response_id == Response.id,
+            ResponseSnapshot.response_version == Response.version,
+        )
+        .exists()
+    )
+    stmt = (
+        responses_query(questionnaire_id, ("submitted",))
+        .with_only_columns(Response.id)
+        .where(~current)
+        .order_by(Response.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def stream(
+    stmt: Select, batch_size: int = BATCH, snapshots: bool = False, edited: bool = True
+) -> Iterator[tuple[Any, StoredAnswers]]:
     """The rows of ``stmt`` (a select of a questionnaire's responses whose first column is
     ``Response.id``, e.g. from :func:`responses_query`), each with its response's answers.
 
     Read in windows of ``batch_size`` responses in id order (``id > last ... LIMIT n``), one
     query for the responses and one for their answers each, so memory holds one window however
-    many responses there are.
+    many responses there are. With ``snapshots``, a response with a current snapshot is read
+    from it (one row, its route already applied: ``StoredAnswers.effective``), and only the
+    others from their answer rows. The answers are the edited ones (a snapshot is made of
+    them) unless ``edited`` is False, which reads what the respondents submitted.
     """
     last = 0
     while True:
@@ -268,7 +350,139 @@ def stream(stmt: Select, batch_size: int = BATCH) -> Iterator[tuple[Any, StoredA
         ).all()
         if not rows:
             return
-        found = answer_rows(row[0] for row in rows)
+        ids = [row[0] for row in rows]
+        found = snapshot_rows(ids) if snapshots and edited else {}
+        if len(found) < len(ids):
+            found |= answer_rows((i for i in ids if i not in found), edited)
         for row in rows:
             yield row, found.get(row[0]) or StoredAnswers({}, {})
         last = rows[-1][0]
+
+
+# -- the research team's edits ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class EditRecord:
+    """One row of a response's change log: an answer a researcher changed, and why."""
+
+    id: int
+    response_id: int
+    key: str
+    submitted: Any  # the stored (submitted) value the edit was made over
+    old_value: Any  # the value in force before the edit (an earlier edit's, or the submitted)
+    new_value: Any  # None: the answer was removed
+    reason: str
+    edited_by: str
+    edited_at: dt.datetime
+    in_force: bool = False  # the newest edit of its key, over a stored value still unchanged
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equal as stored JSON (``1`` is not ``True``)."""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def _edit_rows(response_ids: Sequence[int]) -> list[EditRecord]:
+    if not response_ids:
+        return []
+    rows = db.session.scalars(
+        select(AnswerEdit)
+        .where(AnswerEdit.response_id.in_(list(response_ids)))
+        .order_by(AnswerEdit.id)
+    )
+    return [
+        EditRecord(
+            r.id,
+            r.response_id,
+            r.key,
+            r.submitted,
+            r.old_value,
+            r.new_value,
+            r.reason,
+            r.edited_by,
+            r.edited_at,
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
+def edits_in_force(response_ids: Sequence[int]) -> dict[int, dict[str, EditRecord]]:
+    """The newest edit of each key, by response id (whether it is still in force is decided
+    against the stored answers by :func:`apply_edits`, which sets ``in_force``)."""
+    newest: dict[int, dict[str, EditRecord]] = {}
+    for edit in _edit_rows(response_ids):
+        newest.setdefault(edit.response_id, {})[edit.key] = edit
+    return newest
+
+
+def apply_edits(stored: Mapping[str, Any], edits: Mapping[str, EditRecord]) -> dict[str, Any]:
+    """The answers with the edits laid on top: an edit counts while the stored value it was made
+    over is still the stored value; once the respondent has changed that answer (after a
+    reopening) their new answer stands and the edit is superseded (``in_force`` False)."""
+    answers = dict(stored)
+    for key, edit in edits.items():
+        edit.in_force = same_value(stored.get(key), edit.submitted)
+        if not edit.in_force:
+            continue
+        if edit.new_value is None:
+            answers.pop(key, None)
+        else:
+            answers[key] = edit.new_value
+    return answers
+
+
+def edited_answers(response: ResponseRecord | Response) -> dict[str, Any]:
+    """A response's answers as the research team, the figures and the downloads read them:
+    the stored answers with the edits in force on top."""
+    return apply_edits(load_answers(response), edits_in_force([response.id]).get(response.id, {}))
+
+
+def change_log(response_id: int) -> list[EditRecord]:
+    """Every edit of a response, newest first, each marked in force or not."""
+    edits = _edit_rows([response_id])
+    stored = load_answers_by_id(response_id)
+    newest: dict[str, EditRecord] = {}
+    for edit in edits:
+        newest[edit.key] = edit
+    apply_edits(stored, newest)
+    return list(reversed(edits))
+
+
+def load_answers_by_id(response_id: int) -> dict[str, Any]:
+    """The stored answers of a response given by its id."""
+    db.session.flush()
+    return dict(db.session.connection().execute(_ANSWERS_OF, {"response_id": response_id}).all())
+
+
+def questionnaire_edits(questionnaire_id: str) -> Iterator[tuple[Any, EditRecord]]:
+    """Every edit of the questionnaire's responses, oldest first, with (response id, reference,
+    authority name) for the change-log download; each marked in force or not."""
+    rows = db.session.execute(
+        responses_query(questionnaire_id)
+        .with_only_columns(Response.id, Response.reference, Respondent.name)
+        .where(Response.id.in_(select(AnswerEdit.response_id)))
+        .order_by(Response.id)
+    ).all()
+    for row in rows:
+        for edit in reversed(change_log(row.id)):
+            yield row, edit
+
+
+def saved_response_ids(questionnaire_id: str) -> set[int]:
+    """The responses of respondents invited to the questionnaire that hold a saved answer (or
+    text kept as a draft): "in progress" on the tracking page. A response made by opening a
+    page and saving nothing is only "opened"."""
+    invited = select(Respondent.id).where(Respondent.questionnaire_id == questionnaire_id)
+    with_answers = (
+        select(Answer.response_id)
+        .join(Response)
+        .where(Response.respondent_id.in_(invited))
+        .distinct()
+    )
+    ids = set(db.session.scalars(with_answers))
+    drafts = db.session.execute(
+        select(Response.id, Response.drafts).where(Response.respondent_id.in_(invited))
+    )
+    ids.update(response_id for response_id, kept in drafts if kept)
+    return ids

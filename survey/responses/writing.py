@@ -19,20 +19,22 @@ from typing import Any
 from typing import cast as cast_type
 
 from flask import current_app
-from sqlalchemy import Table, Text, bindparam, cast, delete, event, insert, update
+from sqlalchemy import Table, Text, bindparam, cast, delete, event, insert, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from survey import progress
 from survey.audit import audit
+from survey.config import link_key
 from survey.extensions import db
 from survey.models import Answer, QuestionnaireVersion, Respondent, Response, utcnow
-from survey.responses import sqlite
+from survey.responses import snapshots, sqlite
 from survey.responses.prepared import Prepared, PreparedRows
 from survey.responses.reading import ResponseRecord
-from survey.tokens import hash_token, new_reference, new_token
+from survey.tokens import hash_token, new_reference, new_token, seal
 
 
 def empty(value: Any) -> bool:
@@ -46,6 +48,10 @@ class ConflictError(Exception):
 
 class SubmittedError(Exception):
     """The response is submitted and read-only."""
+
+
+class NotEditableError(Exception):
+    """A researcher's edit was refused: the response is not submitted, or no reason was given."""
 
 
 class PendingChangesError(RuntimeError):
@@ -129,6 +135,7 @@ def create_respondent(
         contact_name=contact_name,
         contact_email=contact_email,
         token_hash=hash_token(token),
+        token_sealed=seal(token, link_key(current_app.config)),
     )
     db.session.add(respondent)
     db.session.flush()
@@ -151,6 +158,17 @@ def start_response(
         )
     )
     audit(keyed_in_by or "respondent", "response_started", respondent_id)
+
+
+def note_opened(respondent_id: int) -> None:
+    """The link was followed for the first time (one write; later openings change nothing).
+    Opened is not in progress: a mail scanner follows every link it sees."""
+    with write_transaction() as connection:
+        connection.execute(
+            update(cast_type(Table, Respondent.__table__))
+            .where(Respondent.id == respondent_id, Respondent.opened_at.is_(None))
+            .values(opened_at=utcnow())
+        )
 
 
 def note_keying(response: ResponseRecord, respondent_id: int, keyed_in_by: str) -> None:
@@ -301,7 +319,7 @@ def _upsert_statement(dialect: str):
 # -- writes of a whole response ---------------------------------------------------------------------
 
 
-def _bump(connection: Connection, response_id: int, expected_version: int) -> None:
+def bump(connection: Connection, response_id: int, expected_version: int) -> None:
     """The version check of a write: a save since ``expected_version`` was read is a conflict."""
     bumped = connection.execute(
         update(_RESPONSES)
@@ -312,7 +330,8 @@ def _bump(connection: Connection, response_id: int, expected_version: int) -> No
         raise ConflictError()
 
 
-def _replace(connection: Connection, response_id: int, answers: Mapping[str, Any]) -> None:
+def _replace(connection: Connection, response_id: int, answers: Mapping[str, Any]):
+    """Make the stored answers exactly ``answers``; returns the time they were saved at."""
     connection.execute(delete(_ANSWERS).where(_ANSWER.response_id == response_id))
     now = utcnow()
     rows = [
@@ -322,6 +341,7 @@ def _replace(connection: Connection, response_id: int, answers: Mapping[str, Any
     ]
     if rows:
         connection.execute(insert(_ANSWERS), rows)
+    return now
 
 
 def remove_instance(
@@ -334,7 +354,7 @@ def remove_instance(
     """Make the answers exactly ``remaining`` after an example is removed, against the version
     the answers were read at; its drafts go (they belonged to the pages renumbered)."""
     with write_transaction() as connection:
-        _bump(connection, response.id, response.version)
+        bump(connection, response.id, response.version)
         _replace(connection, response.id, remaining)
         connection.execute(
             update(_RESPONSES)
@@ -351,14 +371,17 @@ def submit(
     answers), freeze the response and give it a reference, which is returned."""
     reference = new_reference()
     with write_transaction() as connection:
-        _bump(connection, response.id, response.version)
-        _replace(connection, response.id, final)
+        bump(connection, response.id, response.version)
+        now = _replace(connection, response.id, final)
         connection.execute(
             update(_RESPONSES)
             .where(_RESPONSE.id == response.id)
             .values(status="submitted", submitted_at=utcnow(), reference=reference, drafts={})
         )
+        kept = {k: v for k, v in final.items() if not empty(v)}
+        snapshots.store_submitted(connection, response.id, response.version + 1, kept, now)
         audit(actor, "response_submitted", respondent_id, {"reference": reference})
+    answers_changed(response.id, "submit")
     return reference
 
 
@@ -375,7 +398,7 @@ def move_to_version(
     response_id, respondent_id = response.id, response.respondent_id
     before, expected = response.questionnaire_version_id, response.version
     with write_transaction() as connection:
-        _bump(connection, response_id, expected)
+        bump(connection, response_id, expected)
         _replace(connection, response_id, kept)
         connection.execute(
             update(_RESPONSES)
@@ -400,7 +423,45 @@ def reopen(response: Response, actor: str) -> None:
             .where(_RESPONSE.id == response_id)
             .values(status="in_progress", version=_RESPONSE.version + 1)
         )
+        snapshots.refresh(connection, response_id)
         audit(actor, "response_reopened", respondent_id, {"reference": reference})
+    answers_changed(response_id, "reopen")
+
+
+def answers_changed(response_id: int, cause: str) -> None:
+    """Called once a write that changes a response's effective answers has committed (a
+    submission, a reopening, a researcher's edit): the one place to hook what is kept of them.
+    The figures' cached reports of the response's questionnaire are dropped here, so that the
+    next page works them out again."""
+    cache = current_app.extensions.get("scoring_reports")
+    if not cache:
+        return
+    questionnaire_id = db.session.scalar(
+        select(QuestionnaireVersion.questionnaire_id)
+        .join(Response, Response.questionnaire_version_id == QuestionnaireVersion.id)
+        .where(Response.id == response_id)
+    )
+    for key in [k for k in cache if k[0] == questionnaire_id]:
+        cache.pop(key, None)
+
+
+def refresh_snapshots(questionnaire_id: str, batch_size: int = 500) -> int:
+    """Make the snapshot of every submitted response of the questionnaire that has no current
+    one (submitted before snapshots existed, or stored in bulk), ``batch_size`` per write;
+    returns how many were made. Safe to run again, and while respondents are answering."""
+    from survey.responses.reading import missing_snapshots
+
+    made = 0
+    while True:
+        ids = missing_snapshots(questionnaire_id, batch_size)
+        db.session.rollback()
+        if not ids:
+            return made
+        with write_transaction() as connection:
+            for response_id in ids:
+                snapshots.refresh(connection, response_id)
+        made += len(ids)
+        progress.step(len(ids))
 
 
 def replace_answers(response_id: int, answers: Mapping[str, Any]) -> None:

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from survey import progress
 from survey.scoring.config import ScoringConfigError, scoring_config
 from survey.scoring.declarations import AuthorityType, ReportGroup, ScoringConfig
 
@@ -41,6 +42,13 @@ def _questionnaire(questionnaire_id: str):
     help="Also write the research team's full-precision figures (numerators, denominators, "
     "counts of every cell), in a folder of their own: never for sponsors or publication.",
 )
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Processes computing the figures over chunks of the responses (default: the "
+    "machine's cores, for 2,000 responses or more); the figures are the same either way.",
+)
 @with_appcontext
 def report_command(
     questionnaire_id: str,
@@ -49,18 +57,26 @@ def report_command(
     min_authorities: int | None,
     no_pdf: bool,
     full_precision: bool,
+    processes: int | None,
 ) -> None:
     """Compute the report's figures as published (cells that could reveal fewer than the
     minimum of authorities N/A): figures.json, a CSV per figure, SVG charts, the cleaning
     log, the data-quality summary and report.pdf, in the folder OUT."""
+    from survey.exports import count_responses
+    from survey.scoring.chunks import default_processes
     from survey.scoring.output import write_outputs
     from survey.scoring.report import build_report
 
     questionnaire = _questionnaire(questionnaire_id)
     started = time.perf_counter()
-    report = build_report(
-        questionnaire, include_in_progress=include_in_progress, min_authorities=min_authorities
-    )
+    responses = count_responses(questionnaire_id, include_in_progress=include_in_progress)
+    with progress.reporting(progress.TerminalBar("report", responses)):
+        report = build_report(
+            questionnaire,
+            include_in_progress=include_in_progress,
+            min_authorities=min_authorities,
+            processes=processes or default_processes(responses),
+        )
     computed = time.perf_counter() - started
     written = write_outputs(report, out, pdf=not no_pdf, full=full_precision)
     total = time.perf_counter() - started
@@ -112,7 +128,8 @@ def demo_data_command(questionnaire_id: str, respondents: int | None, seed: int)
         raise click.UsageError("give --respondents (the definition declares no demo_respondents)")
     responses = generate(questionnaire, config, count, seed)
     try:
-        stored = store(questionnaire, responses)
+        with progress.reporting(progress.TerminalBar("demo-data", count)):
+            stored = store(questionnaire, responses)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     by_type: dict[str, int] = {}
@@ -123,3 +140,19 @@ def demo_data_command(questionnaire_id: str, respondents: int | None, seed: int)
     )
     for t in config.types:
         click.echo(f"  {t.label}: {by_type.get(t.id, 0)}")
+
+
+@click.command("snapshots")
+@click.argument("questionnaire_id")
+@with_appcontext
+def snapshots_command(questionnaire_id: str) -> None:
+    """Store the effective answers of every submitted response that has no current snapshot
+    (those submitted before snapshots existed, imported or demonstration data), so exports
+    and figures read one row per response."""
+    from survey.exports import count_responses
+    from survey.responses.writing import refresh_snapshots
+
+    _questionnaire(questionnaire_id)
+    with progress.reporting(progress.TerminalBar("snapshots", count_responses(questionnaire_id))):
+        made = refresh_snapshots(questionnaire_id)
+    click.echo(f"{questionnaire_id}: {made} snapshot(s) made")

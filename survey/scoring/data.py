@@ -15,10 +15,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from survey.audit import READS
 from survey.extensions import db
-from survey.models import CleaningDecision, Respondent, Response
+from survey.models import AuditEvent, CleaningDecision, Respondent, Response
 from survey.responses import reading
 from survey.scoring.issues import Decision
 
@@ -37,6 +38,7 @@ class RawResponse:
     name: str | None = None
     submitted_at: dt.datetime | None = None
     version_id: int | None = None  # the questionnaire version it was answered on
+    effective: bool = False  # read from its snapshot: only the answers on its route
 
 
 def _statuses(include_in_progress: bool) -> tuple[str, ...]:
@@ -44,11 +46,16 @@ def _statuses(include_in_progress: bool) -> tuple[str, ...]:
 
 
 def read_responses(
-    questionnaire_id: str, include_in_progress: bool = False
+    questionnaire_id: str,
+    include_in_progress: bool = False,
+    ids: tuple[int, int] | None = None,
 ) -> Iterator[RawResponse]:
     """The responses that count, in id order, each with its raw answers (through
-    :func:`survey.responses.reading.stream`, a window of responses at a time)."""
+    :func:`survey.responses.reading.stream`, a window of responses at a time); with ``ids``,
+    only those from the first to the last id given (a chunk)."""
     stmt = reading.responses_query(questionnaire_id, _statuses(include_in_progress))
+    if ids is not None:
+        stmt = stmt.where(Response.id.between(*ids))
     stmt = stmt.with_only_columns(
         Response.id,
         Response.status,
@@ -58,7 +65,7 @@ def read_responses(
         Response.submitted_at,
         Response.questionnaire_version_id,
     )
-    for row, answers in reading.stream(stmt, BATCH):
+    for row, answers in reading.stream(stmt, BATCH, snapshots=True):
         response_id, status, reference, authority_type, name, submitted_at, version_id = row
         yield RawResponse(
             response_id,
@@ -69,6 +76,7 @@ def read_responses(
             name,
             submitted_at,
             version_id,
+            answers.effective,
         )
 
 
@@ -117,3 +125,35 @@ def in_memory(
             authority_type=r.get("authority_type"),
             name=r.get("name"),
         )
+
+
+def fingerprint(questionnaire_id: str) -> tuple:
+    """Changes whenever anything the report reads changes, so a cached report is used only
+    while it is current: every write to a response moves its version on (a save, a submission,
+    a reopening, an example removed), an import adds responses, a decision adds a row, and any
+    other change is in the audit log (every action but the reads in ``audit.READS``, so that a
+    new kind of change is never missed)."""
+    responses = db.session.execute(
+        select(
+            func.count(Response.id),
+            func.max(Response.id),
+            func.coalesce(func.sum(Response.version), 0),
+            func.max(Response.updated_at),
+            func.max(Response.submitted_at),
+        )
+    ).one()
+    respondents = db.session.execute(
+        select(func.count(Respondent.id), func.max(Respondent.id))
+    ).one()
+    decisions = db.session.execute(
+        select(func.count(CleaningDecision.id), func.max(CleaningDecision.id)).where(
+            CleaningDecision.questionnaire_id == questionnaire_id
+        )
+    ).one()
+    change = db.session.scalar(
+        select(AuditEvent.id)
+        .where(AuditEvent.action.not_in(READS))
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    return (tuple(responses), tuple(respondents), tuple(decisions), change)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select
 
+from survey import progress
 from survey.audit import audit
 from survey.extensions import db
 from survey.models import Respondent, Response
@@ -73,6 +74,7 @@ def store(
                 )
             )
         db.session.add_all(response_rows)
+        progress.step(len(chunk))
         db.session.flush()
         answer_rows = [
             {"response_id": row.id, "key": k, "value": v, "updated_at": r.submitted_at}

@@ -1,7 +1,7 @@
 """Building the report: every declared figure from the responses, after cleaning.
 
-One pass over the responses (from the database, or given in memory by tests and benchmarks):
-each response's effective answers are cleaned (:mod:`.cleaning`), typed by its authority type and
+One pass over the responses (from the database, or given in memory by tests and benchmarks), or
+one per chunk of them in several processes, merged (:mod:`.chunks`): each response's effective answers are cleaned (:mod:`.cleaning`), typed by its authority type and
 report group, and fed to every figure kind (:mod:`.kinds`). The result, :class:`Report`, holds the
 figures as data (the shape of docs/figures.md), the cleaning log and the data-quality summary.
 """
@@ -14,19 +14,17 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from survey.extensions import db
-from survey.models import QuestionnaireVersion
 from survey.questionnaire.model import Questionnaire
-from survey.questionnaire.routing import effective_answers
-from survey.registry import Registry
-from survey.scoring.cleaning import clean
+from survey.scoring import chunks
 from survey.scoring.config import scoring_config
 from survey.scoring.data import RawResponse, read_census, read_decisions, read_responses
 from survey.scoring.declarations import ScoringConfig
 from survey.scoring.issues import Decision, Issue, summarise
-from survey.scoring.kinds import KINDS
-from survey.scoring.kinds.base import Context, Kind, Record
+from survey.scoring.kinds.base import Context
+from survey.scoring.passes import VersionedRouting, accumulators, feed, type_of
 from survey.scoring.published import publish
+
+__all__ = ["Report", "VersionedRouting", "build_report", "type_of"]
 
 SCHEMA_VERSION = 1
 PUBLISHED_LABEL = "published: cells that could reveal fewer than the minimum of authorities are N/A"
@@ -80,11 +78,6 @@ class Report:
         }
 
 
-def type_of(config: ScoringConfig, answers: Mapping[str, Any], invited: str | None):
-    """The authority type: from the answer to the type question, else the invitation's type."""
-    return config.type_for(answers.get(config.type_question)) or config.type_for(invited)
-
-
 def build_report(
     questionnaire: Questionnaire,
     *,
@@ -93,75 +86,50 @@ def build_report(
     responses: Iterable[RawResponse] | None = None,
     decisions: Mapping[int, Mapping[tuple[int, str], Decision]] | None = None,
     only: Iterable[str] | None = None,
+    processes: int = 1,
 ) -> Report:
     """Compute every declared figure (or those in ``only``).
 
     Without ``responses`` the responses are read from the database (inside an application
-    context); given, they are all the responses, submitted or not, and are filtered here.
+    context); given, they are all the responses, submitted or not, and are filtered here. With
+    ``processes`` above 1 (responses from the database), the responses are split into that many
+    chunks by id, each computed in a process of its own (:mod:`.chunks`) and merged in id order:
+    the same report, to the last digit, as one pass.
     """
     config = scoring_config(questionnaire)
     statuses = ("submitted", "in_progress") if include_in_progress else ("submitted",)
+    source: Iterable[RawResponse] = ()
     if responses is None:
-        source: Iterable[RawResponse] = read_responses(questionnaire.id, include_in_progress)
         census = []
         for _, status, answer, invited in read_census(questionnaire.id, config.type_question):
-            kind = config.type_for(answer) or config.type_for(invited)
+            kind = type_of(questionnaire, config, answer, invited)
             census.append((kind.id if kind else None, status))
         if decisions is None:
             decisions = read_decisions(questionnaire.id)
+        if processes <= 1:
+            source = read_responses(questionnaire.id, include_in_progress)
     else:
         given = list(responses)
         census = []
         for r in given:
-            kind = type_of(config, r.answers, r.authority_type)
+            kind = type_of(
+                questionnaire, config, r.answers.get(config.type_question), r.authority_type
+            )
             census.append((kind.id if kind else None, r.status))
         source = [r for r in given if r.status in statuses]
         decisions = decisions or {}
+        processes = 1
 
     ctx = Context(questionnaire, config, min_authorities, census, include_in_progress)
-    wanted = set(only) if only is not None else None
-    accumulators: list[tuple[Kind, list[Kind]]] = []
-    for figure in config.figures:
-        if wanted is not None and figure.id not in wanted:
-            continue
-        kind_class = KINDS[figure.kind]
-        splits = (
-            [kind_class(figure, ctx, g.id) for g in config.groups] if figure.split_by_group else []
-        )
-        accumulators.append((kind_class(figure, ctx), splits))
-    everything = [k for main, splits in accumulators for k in (main, *splits)]
-
-    issues: list[Issue] = []
-    used = 0
-    routing = VersionedRouting(questionnaire)
-    for raw in source:
-        # the route of the version answered decides which answers count
-        effective = effective_answers(routing.definition(raw.version_id), raw.answers)
-        cleaned, found = clean(
-            questionnaire,
-            config.cleaning,
-            raw.response_id,
-            raw.answers,
-            effective,
-            decisions.get(raw.response_id),
-            raw.reference,
-        )
-        issues.extend(found)
-        kind_of = type_of(config, cleaned, raw.authority_type)
-        record = Record(
-            raw.response_id,
-            cleaned,
-            kind_of.id if kind_of else None,
-            kind_of.group if kind_of else None,
-            raw.status,
-            raw.reference,
-        )
-        used += 1
-        for acc in everything:
-            acc.add(record)
+    found = accumulators(config, ctx, only)
+    if processes > 1:
+        plan = chunks.Plan(questionnaire, config, ctx, dict(decisions), only, include_in_progress)
+        issues, used = chunks.compute(plan, found, processes)
+    else:
+        issues, used = feed(questionnaire, config, found, source, decisions)
 
     figures = []
-    for main, splits in accumulators:
+    for main, splits in found:
         result = main.result()
         if splits:
             result["splits"] = [s.result() for s in splits]
@@ -181,26 +149,3 @@ def build_report(
         include_in_progress=include_in_progress,
         min_authorities=ctx.min_authorities,
     )
-
-
-class VersionedRouting:
-    """The definition each response was answered on, parsed once per version: a response's
-    route (which answers count) follows the questions it was asked, even after the questionnaire
-    has moved on to a new version. Figures themselves are worked out on answer keys, which
-    versioning keeps stable."""
-
-    def __init__(self, current: Questionnaire):
-        self.current = current
-        self.by_version: dict[int, Questionnaire] = {}
-
-    def definition(self, version_id: int | None) -> Questionnaire:
-        if version_id is None:
-            return self.current
-        if version_id not in self.by_version:
-            row = db.session.get(QuestionnaireVersion, version_id)
-            self.by_version[version_id] = (
-                Registry.for_version(row)
-                if row is not None and row.questionnaire_id == self.current.id
-                else self.current
-            )
-        return self.by_version[version_id]

@@ -22,6 +22,7 @@ from survey.questionnaire.keys import instance_suffix
 from survey.questionnaire.model import Option, Question, Questionnaire
 from survey.questionnaire.routing import instance_count
 from survey.scoring.declarations import Figure, ScoringConfig, option_label, repeat_of
+from survey.scoring.kinds.merging import combine, plain_state
 from survey.scoring.numbers import NA, format_value, plain
 
 TOO_FEW = "fewer than {n} authorities"
@@ -149,6 +150,9 @@ class Kind(abc.ABC):
     # checked before validate() so that it may rely on it: a list where an id belongs is then a
     # problem reported with its line, never an exception when the definition is loaded.
     shapes: ClassVar[dict[str, str]] = {}
+    # The attributes that hold what add() has accumulated: what state() sends and merge() takes
+    # in, so that a figure can be computed over chunks of the responses (see .merging).
+    merged: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, figure: Figure, ctx: Context, population: str | None = ...):  # type: ignore[assignment]
         self.figure = figure
@@ -199,6 +203,17 @@ class Kind(abc.ABC):
     @abc.abstractmethod
     def result(self) -> dict[str, Any]:
         """The figure, once every response has been added."""
+
+    # -- computing over chunks --------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        """What has been accumulated, as plain data another process can send back."""
+        return {name: plain_state(getattr(self, name)) for name in self.merged}
+
+    def merge(self, state: Mapping[str, Any]) -> None:
+        """Take in the :meth:`state` of the same figure fed the responses that follow this
+        one's: merged in response id order, the result is the single pass's to the last digit."""
+        for name in self.merged:
+            setattr(self, name, combine(getattr(self, name), state[name]))
 
     # -- the common shape -------------------------------------------------------------------------
     def too_few(self, n: int) -> str | None:

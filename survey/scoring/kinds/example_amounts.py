@@ -10,10 +10,12 @@ from survey.questionnaire.model import Questionnaire
 from survey.scoring.declarations import Figure, ScoringConfig
 from survey.scoring.kinds.base import Finding, Record, cell, sort_key_desc
 from survey.scoring.kinds.examples import ExamplesKind
+from survey.scoring.kinds.merging import ExactSum, exact
 from survey.scoring.numbers import format_value
 
 
 class MeanByApproach(ExamplesKind):
+    merged = ("n", "excluded", "examples_by", "sums")
     """For each category and approach: the mean amount (e.g. savings delivered over three years)
     of the examples ranking the approach top three, with their number; and per category, the
     approach with the largest mean (paragraphs 3.45-3.48)."""
@@ -50,7 +52,7 @@ class MeanByApproach(ExamplesKind):
                 if (approach := record.answers.get(f"{self.ranking.id}{suffix}_{i}")) is not None
             }
             for approach in ranked:
-                slot = self.sums[category].setdefault(approach, [0, 0, 0])
+                slot = self.sums[category].setdefault(approach, [ExactSum(), 0, 0])
                 slot[0] += total
                 slot[1] += 1
                 if (category, approach) not in seen:  # distinct authorities, once per record
@@ -76,6 +78,7 @@ class MeanByApproach(ExamplesKind):
             means: dict[str, Fraction | float] = {}
             for o in approaches:
                 total, count, authorities = self.sums[c].get(o.id, [0, 0, 0])
+                total = exact(total)
                 reason = self.too_few(authorities) if count else "no examples"
                 mean = (
                     None
@@ -146,6 +149,7 @@ class MeanByApproach(ExamplesKind):
 
 
 class ByFactor(ExamplesKind):
+    merged = ("n", "excluded", "rated", "areas", "sums")
     """For each row of a grid (a factor): the examples rating it in ``levels``, the categories
     those examples cover and their mean amount (paragraphs 3.49-3.52)."""
 
@@ -172,7 +176,7 @@ class ByFactor(ExamplesKind):
         self.rated: dict[str, int] = defaultdict(int)
         self.areas: dict[str, set[str]] = defaultdict(set)
         # factor -> [sum, examples with an amount, distinct authorities]
-        self.sums: dict[str, list[Any]] = {r.id: [0, 0, 0] for r in self.grid.rows}
+        self.sums: dict[str, list[Any]] = {r.id: [ExactSum(), 0, 0] for r in self.grid.rows}
 
     def add(self, record: Record) -> None:
         if not self.wants(record):
@@ -198,6 +202,7 @@ class ByFactor(ExamplesKind):
         built = []
         for i, row in enumerate(self.grid.rows):
             total, count, authorities = self.sums[row.id]
+            total = exact(total)
             reason = self.too_few(authorities) if count else "no examples with savings"
             mean = (
                 None

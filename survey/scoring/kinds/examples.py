@@ -109,6 +109,7 @@ class ExamplesKind(Kind):
 
 
 class TopApproachesByCategory(ExamplesKind):
+    merged = ("n", "excluded", "examples_by", "authorities", "counts")
     """For each category (service area) with enough examples: the number of examples and the top
     approaches by the percentage of examples ranking them among the greatest contributions; tied
     approaches listed together. The full table is in ``details.full``."""

@@ -12,6 +12,7 @@ from survey.scoring.numbers import percent, plain
 
 
 class GridDistribution(Kind):
+    merged = ("counts", "answered", "n")
     """For each row of a grid, the count and percentage of respondents (who answered the row)
     in each column; ordered by the share answering the ``order_by`` columns."""
 

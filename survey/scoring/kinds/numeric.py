@@ -13,6 +13,8 @@ from survey.questionnaire.model import GroupField, Question, Questionnaire
 from survey.questionnaire.types import question_type
 from survey.scoring.declarations import SLUG, Figure, ScoringConfig, repeat_of
 from survey.scoring.kinds.base import Finding, Kind, Record, cell
+from survey.scoring.kinds.merging import ExactSum, plain_state
+from survey.scoring.kinds.merging import exact as value_of
 from survey.scoring.numbers import plain, ratio
 
 NOT_NUMERIC = (
@@ -112,6 +114,7 @@ def statistics_of(
 
 
 class MeanOfFields(Kind):
+    merged = ("sums", "used", "n")
     """Rows are the numeric fields of group questions, columns the group questions (e.g. the
     same split asked for two years). A cell is the mean of the field over the respondents who
     answered it; with a column ``weight`` (a numeric answer), the weighted mean
@@ -225,7 +228,7 @@ class MeanOfFields(Kind):
         self.unit = numeric_unit(field)
         # column -> row -> [sum of weight x value, sum of weights, respondents]
         self.sums: dict[str, dict[str, list[Any]]] = {
-            c["id"]: {r: [0, 0, 0] for r, _ in self.rows} for c in self.columns
+            c["id"]: {r: [ExactSum(), ExactSum(), 0] for r, _ in self.rows} for c in self.columns
         }
         self.used = {c["id"]: 0 for c in self.columns}
         self.n = 0
@@ -266,6 +269,7 @@ class MeanOfFields(Kind):
             row_cells, row_exact = [], []
             for c in self.columns:
                 total, weights, n = self.sums[c["id"]][row_id]
+                total, weights = value_of(total), value_of(weights)
                 reason = self.too_few(n) or ("no data" if n == 0 else None)
                 value = None if reason else ratio(total, weights)
                 row_exact.append(value)
@@ -382,7 +386,7 @@ class TotalsByField(Kind):
         chart_of = self.p.get("chart_of", ["total"])
         self.chart_of = [chart_of] if isinstance(chart_of, str) else list(chart_of)
         # key -> [respondents, total, lowest, highest]
-        self.acc: dict[str, list[Any]] = {k: [0, 0, None, None] for k, _ in self.fields}
+        self.acc: dict[str, list[Any]] = {k: [0, ExactSum(), None, None] for k, _ in self.fields}
         self.n = 0
 
     def add(self, record: Record) -> None:
@@ -401,6 +405,19 @@ class TotalsByField(Kind):
             used = True
         self.n += used
 
+    def state(self) -> dict[str, Any]:
+        return {"acc": plain_state(self.acc), "n": self.n}
+
+    def merge(self, state: Mapping[str, Any]) -> None:
+        """Counts and totals added; the lowest and highest of both."""
+        for key, (n, total, low, high) in state["acc"].items():
+            mine = self.acc[key]
+            mine[0] += n
+            mine[1] += total
+            mine[2] = low if mine[2] is None else mine[2] if low is None else min(mine[2], low)
+            mine[3] = high if mine[3] is None else mine[3] if high is None else max(mine[3], high)
+        self.n += state["n"]
+
     def result(self) -> dict[str, Any]:
         places = self.p.get("places", 0)
         unit = self.unit
@@ -411,6 +428,7 @@ class TotalsByField(Kind):
         rows, cells = [], []
         for key, label in self.fields:
             n, total, low, high = self.acc[key]
+            total = value_of(total)
             reason = self.too_few(n) or ("no data" if n == 0 else None)
             values = {
                 "total": total,

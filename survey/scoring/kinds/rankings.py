@@ -10,6 +10,7 @@ from survey.scoring.kinds.base import Finding, Kind, Record, cell
 
 
 class RankingCounts(Kind):
+    merged = ("counts", "n")
     """For each option of a multiple choice: how many ranked it 1st, 2nd, 3rd, and how many chose
     it without ranking it ("other important"); ordered by the number ranking it at all."""
 

@@ -5,12 +5,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.declarations import SLUG, Figure, ScoringConfig
 from survey.scoring.kinds.base import Finding, Kind, Record, cell
+from survey.scoring.kinds.merging import ExactSum, exact
 from survey.scoring.kinds.numeric import (
     NOT_NUMERIC,
     check_places,
@@ -29,13 +31,27 @@ class _RatioRow:
 
     def __init__(self) -> None:
         self.n = 0
-        self.sum = 0.0
+        self.sum = ExactSum()
         self.low: Any = None
         self.high: Any = None
         self.rounded: dict[Decimal, int] = defaultdict(int)
-        self.numerators: int | float = 0
-        self.denominators: int | float = 0
+        self.numerators = ExactSum()
+        self.denominators = ExactSum()
         self.excluded = 0
+
+    def merge(self, other: _RatioRow) -> None:
+        """The running statistics of this row's responses and then ``other``'s."""
+        self.n += other.n
+        self.sum += other.sum
+        if other.low is not None and (self.low is None or other.low < self.low):
+            self.low = other.low
+        if other.high is not None and (self.high is None or other.high > self.high):
+            self.high = other.high
+        for value, count in other.rounded.items():
+            self.rounded[value] += count
+        self.numerators += other.numerators
+        self.denominators += other.denominators
+        self.excluded += other.excluded
 
 
 class RatioDistribution(Kind):
@@ -124,6 +140,21 @@ class RatioDistribution(Kind):
             used = True
         self.n += used
 
+    def state(self) -> dict[str, Any]:
+        rows = {}
+        for row_id, acc in self.acc.items():
+            plain = _RatioRow()
+            for name in _RatioRow.__slots__:
+                setattr(plain, name, getattr(acc, name))
+            plain.rounded = dict(acc.rounded)
+            rows[row_id] = plain
+        return {"acc": rows, "n": self.n}
+
+    def merge(self, state: Mapping[str, Any]) -> None:
+        for row_id, theirs in state["acc"].items():
+            self.acc[row_id].merge(theirs)
+        self.n += state["n"]
+
     def mode_cell(self, acc: _RatioRow, reason: str | None) -> dict[str, Any]:
         if reason:
             return cell(None, "percent", n=acc.n, na_reason=reason)
@@ -151,8 +182,10 @@ class RatioDistribution(Kind):
             values = {
                 "min": acc.low,
                 "max": acc.high,
-                "mean": acc.sum / acc.n if acc.n else None,
-                "pooled": percent(acc.numerators, acc.denominators) if acc.n else None,
+                "mean": exact(acc.sum) / acc.n if acc.n else None,
+                "pooled": percent(exact(acc.numerators), exact(acc.denominators))
+                if acc.n
+                else None,
             }
             row_cells = []
             for sid, _ in self.statistics:

@@ -7,9 +7,11 @@ from typing import Any
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.declarations import Figure, ScoringConfig
 from survey.scoring.kinds.base import Finding, Kind, Record, cell, sort_key_desc
+from survey.scoring.kinds.merging import ExactSum, exact
 
 
 class MeanShare(Kind):
+    merged = ("shares", "counts", "contributors")
     """For each authority with a positive total of a measure in a year, each row's share of that
     total; the cell is the mean share over those authorities (Figure 7)."""
 
@@ -39,7 +41,7 @@ class MeanShare(Kind):
         self.question = q
         self.years = list(self.p.get("years") or dict.fromkeys(c.year for c in q.columns if c.year))
         self.col = {c.year: c.id for c in q.columns if c.measure == self.p["measure"]}
-        self.shares = {r.id: {y: 0.0 for y in self.years} for r in q.rows}
+        self.shares = {r.id: {y: ExactSum() for y in self.years} for r in q.rows}
         self.counts = {y: 0 for y in self.years}
         self.contributors = 0
 
@@ -80,9 +82,9 @@ class MeanShare(Kind):
             for y in self.years:
                 count = self.counts[y]
                 reason = self.too_few(count)
-                mean = None if reason else 100 * self.shares[r.id][y] / count
+                mean = None if reason else 100 * float(exact(self.shares[r.id][y])) / count
                 row_cells.append(cell(mean, "percent", n=count, na_reason=reason))
-            if any(self.shares[r.id][y] for y in self.years):
+            if any(exact(self.shares[r.id][y]) for y in self.years):
                 values = [c["value"] for c in row_cells if c["value"] is not None]
                 average = sum(values) / len(values) if values else None
                 built.append((sort_key_desc(average), i, r, row_cells))

@@ -9,6 +9,7 @@ from typing import Any
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.declarations import Figure, ScoringConfig
 from survey.scoring.kinds.base import Finding, Kind, Record, cell, sort_key_desc
+from survey.scoring.kinds.merging import ExactSum, exact
 from survey.scoring.numbers import percent
 
 
@@ -20,6 +21,7 @@ class _PooledTable(Kind):
     a_param = ""
     b_param = ""
     by_group = False
+    merged = ("sums", "contributors")
     shapes = {
         "question": "id", "years": "ids", "rows": "ids", "exclude_rows": "ids", "order": "id",
         "flag_below": "whole",
@@ -68,7 +70,10 @@ class _PooledTable(Kind):
         else:
             self.row_ids = [r.id for r in self.table_rows]
         # row -> year (or "pooled") -> [sum a, sum b, authorities]
-        self.sums = {r: {y: [0, 0, 0] for y in [*self.years, "pooled"]} for r in self.row_ids}
+        self.sums: dict[str, dict[str, list[Any]]] = {
+            r: {y: [ExactSum(), ExactSum(), 0] for y in [*self.years, "pooled"]}
+            for r in self.row_ids
+        }
         self.contributors = 0
 
     def wants(self, record: Record) -> bool:
@@ -133,6 +138,7 @@ class _PooledTable(Kind):
             row_cells = []
             for y in keys:
                 a, b, count = self.sums[row_id][y]
+                a, b = exact(a), exact(b)
                 reason = self.too_few(count) or (self.zero_reason if b == 0 else None)
                 value = None if reason else self.formula(a, b)
                 row_cells.append(

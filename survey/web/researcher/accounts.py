@@ -298,3 +298,35 @@ def deactivate_user(user_id: int):
     account_changes.deactivate(user, current_user.email)
     db.session.commit()
     return redirect(url_for(".users"))
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@roles_required("admin")
+def reactivate_user(user_id: int):
+    """Let a deactivated account sign in again; it must set a new password (an admin gives it
+    a temporary one here or from "Set a temporary password")."""
+    user = db.session.get(User, user_id)
+    if user is None or not PostForm().validate():
+        abort(400)
+    if not user.active:
+        account_changes.reactivate(user, current_user.email)
+        db.session.commit()
+        flash(f"{user.email} can sign in again. Set a temporary password for them to use.")
+    return redirect(url_for(".users"))
+
+
+@bp.post("/users/<int:user_id>/role")
+@roles_required("admin")
+def change_user_role(user_id: int):
+    user = db.session.get(User, user_id)
+    role = request.form.get("role") or ""
+    if user is None or not PostForm().validate() or role not in ROLES:
+        abort(400)
+    if user.id == current_user.id:
+        flash("You cannot change your own role: ask another admin.")
+        return redirect(url_for(".users"))
+    if role != user.role:
+        account_changes.change_role(user, role, current_user.email)
+        db.session.commit()
+        flash(f"{user.email} is now {'an' if role[0] in 'aeiou' else 'a'} {role}.")
+    return redirect(url_for(".users"))

@@ -29,6 +29,7 @@ from survey.extensions import db
 from survey.web.auth import EVERYONE, STAFF, roles_required
 from survey.web.files import file_response
 from survey.web.researcher.blueprint import bp, questionnaire_or_404
+from survey.web.researcher.jobs import job_result
 
 DOWNLOADS = {
     "csv-wide": ("CSV, one row per response", "text/csv", "csv"),
@@ -88,6 +89,10 @@ def download(questionnaire_id: str, fmt: str):
           {"questionnaire": questionnaire_id, "format": fmt, "anonymised": options.anonymised,
            "include_in_progress": options.include_in_progress})  # fmt: skip
     db.session.commit()
+    if fmt in ROWS_FORMATS and _large(questionnaire_id, options):
+        return job_result("export", {"questionnaire_id": questionnaire_id, "fmt": fmt,
+                                     "include_in_progress": options.include_in_progress,
+                                     "anonymised": options.anonymised, "labels": options.labels})  # fmt: skip
     if fmt in ("xlsx", "sav"):
         return _file_download(questionnaire_id, fmt, options, mimetype, filename)
     try:
@@ -96,6 +101,15 @@ def download(questionnaire_id: str, fmt: str):
     except ExportError as exc:
         abort(_problem(str(exc)))
     return file_response(stream_with_context(_prepend(first, chunks)), mimetype, filename)
+
+
+ROWS_FORMATS = ("csv-wide", "csv-long", "xlsx", "sav", "json")  # the codebooks are small
+
+
+def _large(questionnaire_id: str, options: ExportOptions) -> bool:
+    """A download of more responses than ``JOBS_EXPORT_THRESHOLD``: made by a job."""
+    count = count_responses(questionnaire_id, include_in_progress=options.include_in_progress)
+    return count > current_app.config["JOBS_EXPORT_THRESHOLD"]
 
 
 def _prepend(first: bytes, rest):

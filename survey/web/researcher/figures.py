@@ -18,7 +18,7 @@ from flask import Response as HttpResponse
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -28,11 +28,13 @@ from survey.models import CleaningDecision, Response
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.cleaning import reallocation_targets
 from survey.scoring.config import ScoringConfigError, scoring_config
+from survey.scoring.data import fingerprint as data_fingerprint
 from survey.scoring.issues import ACTION_LABELS, RULE_TITLES, RULES
-from survey.scoring.output import figure_csv, figure_svg, report_pdf
+from survey.scoring.output import figure_csv, figure_svg
 from survey.scoring.report import Report, build_report
 from survey.web.auth import roles_required
 from survey.web.files import file_response
+from survey.web.researcher.jobs import job_result
 
 bp = Blueprint("figures", __name__, url_prefix="/research/<questionnaire_id>/figures")
 
@@ -96,19 +98,6 @@ def _query() -> dict[str, str]:
     return query
 
 
-def _fingerprint(questionnaire_id: str) -> tuple:
-    """Changes whenever a response or a decision that the report reads changes."""
-    responses = db.session.execute(
-        select(func.count(Response.id), func.max(Response.updated_at), func.max(Response.id))
-    ).one()
-    decisions = db.session.execute(
-        select(func.count(CleaningDecision.id), func.max(CleaningDecision.id)).where(
-            CleaningDecision.questionnaire_id == questionnaire_id
-        )
-    ).one()
-    return (tuple(responses), tuple(decisions))
-
-
 def _report(questionnaire: Questionnaire) -> Report:
     """The report, recomputed only when the responses or decisions have changed."""
     include = _include_in_progress()
@@ -116,7 +105,7 @@ def _report(questionnaire: Questionnaire) -> Report:
         "scoring_reports", {}
     )
     key = (questionnaire.id, id(questionnaire), include)
-    fingerprint = _fingerprint(questionnaire.id)
+    fingerprint = data_fingerprint(questionnaire.id)
     cached = cache.get(key)
     if cached and cached[0] == fingerprint:
         return cached[1]
@@ -236,9 +225,11 @@ def data_quality(questionnaire_id: str):
 @bp.get("/report.pdf")
 @roles_required(*EVERYONE)
 def pdf(questionnaire_id: str):
+    """The findings report, made by a background job (2-3 s of rendering: never in a web
+    request) and kept until the responses, decisions or releases change."""
     questionnaire = _questionnaire(questionnaire_id)
-    body = report_pdf(_report(questionnaire))
-    return _download(body, "application/pdf", f"{questionnaire_id}-findings.pdf")
+    params = {"questionnaire_id": questionnaire.id, "include_in_progress": _include_in_progress()}
+    return job_result("report-pdf", params)
 
 
 @bp.get("/cleaning")

@@ -28,16 +28,18 @@ from sqlalchemy import select
 
 from survey.audit import audit
 from survey.extensions import db
-from survey.models import AuditEvent, Respondent, Response
+from survey.fieldwork import tracking
+from survey.models import AuditEvent, Respondent
 from survey.questionnaire.model import Questionnaire
 from survey.responses import links, writing
 from survey.responses.answers import answer_sections
 from survey.responses.invitations import authority_types, links_csv, parse_invitations, safe_cell
-from survey.responses.reading import load_answers
+from survey.responses.reading import answers_to, load_answers, saved_response_ids
 from survey.responses.writing import create_respondent
 from survey.web.auth import EVERYONE, STAFF, key_in_token, roles_required
 from survey.web.files import file_response
 from survey.web.researcher.blueprint import PostForm, bp, questionnaire_or_404, registry
+from survey.web.researcher.responses import response_answers
 
 
 def _respondent(questionnaire_id: str, respondent_id: int) -> Respondent:
@@ -63,47 +65,51 @@ def _context() -> dict[str, Any]:
 @roles_required(*EVERYONE)
 def home():
     counts: dict[str, Counter] = {}
-    for questionnaire_id, status in db.session.execute(
-        select(Respondent.questionnaire_id, Response.status).outerjoin(Response)
-    ):
-        counts.setdefault(questionnaire_id, Counter())[status or "not_started"] += 1
+    for questionnaire in registry().current().values():
+        saved = saved_response_ids(questionnaire.id)
+        respondents = db.session.scalars(
+            select(Respondent).filter_by(questionnaire_id=questionnaire.id)
+        )
+        counts[questionnaire.id] = Counter(tracking.status(r, saved) for r in respondents)
     return render_template("researcher/home.html", counts=counts)
 
 
 def _status(respondent: Respondent) -> str:
-    if respondent.revoked_at:
-        return "revoked"
-    response = respondent.response
-    return response.status if response else "not_started"
+    return tracking.status(respondent, saved_response_ids(respondent.questionnaire_id))
 
 
-STATUS_LABELS = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "submitted": "Submitted",
-    "revoked": "Link revoked",
-}
+STATUS_LABELS = tracking.STATUS_LABELS
 
 
 def _tracking_rows(questionnaire: Questionnaire) -> list[dict[str, Any]]:
-    labels = {o.id: o.label for o in authority_types(questionnaire)}
+    """One row per authority: its status, its type by the one rule (and its answer where it
+    differs from the type invited as), its saves and its emails."""
+    saved = saved_response_ids(questionnaire.id)
+    type_question = (questionnaire.extra.get("invitations") or {}).get("authority_type_question")
+    answered = answers_to(questionnaire.id, type_question) if type_question else {}
+    mail = tracking.mail_summaries(questionnaire.id)
     rows = []
     respondents = db.session.scalars(
         select(Respondent).filter_by(questionnaire_id=questionnaire.id).order_by(Respondent.name)
     )
     for respondent in respondents:
         response = respondent.response
+        kind = tracking.type_of(
+            questionnaire, respondent, answered.get(response.id) if response else None
+        )
         rows.append(
             {
                 "respondent": respondent,
-                "type": labels.get(
-                    respondent.authority_type or "", respondent.authority_type or ""
-                ),
-                "status": _status(respondent),
+                "type": kind.label,
+                "type_id": kind.id,
+                "answered_otherwise": kind.answered_otherwise,
+                "status": tracking.status(respondent, saved),
                 "last_page": response.last_page if response else None,
                 "updated_at": response.updated_at if response else None,
                 "submitted_at": response.submitted_at if response else None,
                 "keyed_in_by": response.keyed_in_by if response else None,
+                "opened_at": respondent.opened_at,
+                "mail": mail.get(respondent.id) or tracking.MailSummary(),
             }
         )
     return rows
@@ -130,18 +136,12 @@ def response_rates(
         options = authority_types(questionnaire)
         types = [(o.label, {o.id}, None) for o in options]
         known = {o.id for o in options}
-        if any((r["respondent"].authority_type or "") not in known for r in rows):
-            types.append(
-                (
-                    "Type not given",
-                    {r["respondent"].authority_type or "" for r in rows} - known,
-                    None,
-                )
-            )
+        if any(r["type_id"] not in known for r in rows):
+            types.append(("Type not given", {r["type_id"] for r in rows} - known, None))
     table = [
         _rate_row(
             label,
-            [r for r in rows if (r["respondent"].authority_type or "") in answers],
+            [r for r in rows if r["type_id"] in answers],
             population,
         )
         for label, answers, population in types
@@ -157,6 +157,7 @@ def _rate_row(label: str, rows: list[dict[str, Any]], population: int | None) ->
     invited = len(rows)
     submitted = sum(r["status"] == "submitted" for r in rows)
     in_progress = sum(r["status"] == "in_progress" for r in rows)
+    opened = sum(r["status"] == "opened" for r in rows)
     base = population if population else invited
     rate = round(100 * submitted / base) if base else None
     return {
@@ -165,6 +166,7 @@ def _rate_row(label: str, rows: list[dict[str, Any]], population: int | None) ->
         "invited": invited,
         "submitted": submitted,
         "in_progress": in_progress,
+        "opened": opened,
         "rate": rate,
     }
 
@@ -181,7 +183,7 @@ def dashboard(questionnaire_id: str):
         r
         for r in rows
         if (not status_filter or r["status"] == status_filter)
-        and (not type_filter or (r["respondent"].authority_type or "") == type_filter)
+        and (not type_filter or r["type_id"] == type_filter)
     ]
     return render_template(
         "researcher/dashboard.html",
@@ -190,6 +192,7 @@ def dashboard(questionnaire_id: str):
         total=len(rows),
         rates=rates,
         status_labels=STATUS_LABELS,
+        mail_labels=tracking.MAIL_LABELS,
         status_filter=status_filter,
         type_filter=type_filter,
         types=authority_types(questionnaire),
@@ -345,10 +348,10 @@ def respondent(questionnaire_id: str, respondent_id: int):
     respondent = _respondent(questionnaire_id, respondent_id)
     response = respondent.response
     questionnaire = registry().get(questionnaire_id)
-    sections = []
+    shown: dict[str, Any] = {"sections": [], "change_log": []}
     if response is not None:
         questionnaire = registry().for_version(response.questionnaire_version)
-        sections = answer_sections(questionnaire, load_answers(response))
+        shown = response_answers(questionnaire, response)
     events = db.session.scalars(
         select(AuditEvent)
         .filter_by(respondent_id=respondent.id)
@@ -364,8 +367,8 @@ def respondent(questionnaire_id: str, respondent_id: int):
         response=response,
         status=_status(respondent),
         status_labels=STATUS_LABELS,
-        sections=sections,
         events=events,
+        **shown,
     )
 
 
@@ -437,13 +440,3 @@ def respondent_pdf(questionnaire_id: str, respondent_id: int):
     audit(current_user.email, "download", respondent.id, {"what": "answers_pdf"})
     db.session.commit()
     return pdf_response(pdf, f"{questionnaire_id}-{respondent.id}-answers.pdf")
-
-
-# -- audit log (admins) ----------------------------------------------------------------------------
-
-
-@bp.get("/audit")
-@roles_required("admin")
-def audit_log():
-    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.at.desc()).limit(500)).all()
-    return render_template("researcher/audit.html", events=events)

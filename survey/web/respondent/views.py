@@ -193,7 +193,10 @@ def _context() -> dict[str, Any]:
 
 @bp.get("/<token>")
 def start(token: str):
-    """The link itself: the first unfinished page, or the answers once submitted."""
+    """The link itself: the first unfinished page, or the answers once submitted. The first
+    visit is recorded as the link being opened (not as a response in progress)."""
+    if g.respondent.opened_at is None and not g.keyed_in_by:
+        writing.note_opened(g.respondent.id)
     if _submitted():
         return redirect(url_for(".answers", token=token))
     state = _state(g.response)

@@ -1,0 +1,113 @@
+"""The figures computed over chunks of the responses in several processes.
+
+The responses that count are split by id into contiguous chunks, one per process; each process
+(forked, so it shares the parsed questionnaire, the declarations, the census and the decisions
+read once) reads its chunk from the database, feeds it to fresh accumulators exactly as the
+single pass does (:func:`survey.scoring.passes.feed`) and sends back their state
+(:meth:`survey.scoring.kinds.base.Kind.state`), its issues and its count. The states are merged
+in id order (:meth:`~survey.scoring.kinds.base.Kind.merge`), so the report is the single pass's
+to the last digit (sums of floats are kept exactly: :mod:`survey.scoring.kinds.merging`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+
+from survey import progress
+from survey.extensions import db
+from survey.models import Response
+from survey.questionnaire.model import Questionnaire
+from survey.responses import reading
+from survey.scoring.data import read_responses
+from survey.scoring.declarations import ScoringConfig
+from survey.scoring.issues import Decision, Issue
+from survey.scoring.kinds.base import Context
+from survey.scoring.passes import Accumulators, accumulators, every, feed
+
+SMALLEST = 2000  # fewer responses than this are quicker in one process than forking for them
+
+
+def default_processes(count: int) -> int:
+    """The machine's cores, for a report of enough responses to be worth splitting."""
+    return max(1, os.cpu_count() or 1) if count >= SMALLEST else 1
+
+
+@dataclass
+class Plan:
+    """What every chunk shares, read once before the processes are forked."""
+
+    questionnaire: Questionnaire
+    config: ScoringConfig
+    ctx: Context
+    decisions: Mapping[int, Mapping[tuple[int, str], Decision]]
+    only: Iterable[str] | None
+    include_in_progress: bool
+
+
+@dataclass
+class _Forked:
+    app: Flask
+    plan: Plan
+
+
+_SHARED: _Forked | None = None  # set before forking; read by the forked processes
+
+
+def id_ranges(
+    questionnaire_id: str, include_in_progress: bool, parts: int
+) -> list[tuple[int, int]]:
+    """Contiguous (first id, last id) ranges of the counted responses, about equal in size."""
+    statuses = ("submitted", "in_progress") if include_in_progress else ("submitted",)
+    ids = db.session.scalars(
+        reading.responses_query(questionnaire_id, statuses)
+        .with_only_columns(Response.id)
+        .order_by(Response.id)
+    ).all()
+    db.session.rollback()  # nothing of the parent's transaction is carried into the children
+    if not ids:
+        return []
+    size = -(-len(ids) // max(1, parts))
+    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+
+def compute(plan: Plan, found: Accumulators, processes: int) -> tuple[list[Issue], int]:
+    """Feed ``found`` (fresh accumulators) the merged chunks; returns the issues and the count."""
+    global _SHARED
+    ranges = id_ranges(plan.questionnaire.id, plan.include_in_progress, processes)
+    _SHARED = _Forked(current_app._get_current_object(), plan)  # type: ignore[attr-defined]
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(processes, max(1, len(ranges)))) as pool:
+            results = pool.map(_chunk, ranges, chunksize=1)
+    finally:
+        _SHARED = None
+    kinds = list(every(found))
+    issues: list[Issue] = []
+    used = 0
+    for states, chunk_issues, chunk_used in results:
+        for kind, state in zip(kinds, states, strict=True):
+            kind.merge(state)
+        issues.extend(chunk_issues)
+        used += chunk_used
+        progress.step(chunk_used)
+    return issues, used
+
+
+def _chunk(bounds: tuple[int, int]) -> tuple[list[dict[str, Any]], list[Issue], int]:
+    """In a forked process: one chunk's accumulated states, issues and count."""
+    assert _SHARED is not None
+    app, plan = _SHARED.app, _SHARED.plan
+    with app.app_context():
+        db.engine.dispose(close=False)  # the parent's connections stay the parent's
+        found = accumulators(plan.config, plan.ctx, plan.only)
+        source = read_responses(plan.questionnaire.id, plan.include_in_progress, bounds)
+        issues, used = feed(plan.questionnaire, plan.config, found, source, plan.decisions)
+        states = [kind.state() for kind in every(found)]
+        db.session.remove()
+    return states, issues, used

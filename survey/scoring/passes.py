@@ -1,0 +1,130 @@
+"""One pass of the figures over some responses: the figures' accumulators (each declared figure,
+and its split by report group), and the feeding of responses to them after cleaning. Shared by
+the single pass of :func:`survey.scoring.report.build_report` and the chunks of
+:mod:`survey.scoring.chunks`, so that both do exactly the same to each response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from survey import progress
+from survey.extensions import db
+from survey.models import QuestionnaireVersion
+from survey.questionnaire.model import Questionnaire
+from survey.questionnaire.routing import effective_answers
+from survey.registry import Registry
+from survey.responses.invitations import type_preference
+from survey.scoring.cleaning import clean
+from survey.scoring.data import RawResponse
+from survey.scoring.declarations import ScoringConfig
+from survey.scoring.issues import Decision, Issue
+from survey.scoring.kinds import KINDS
+from survey.scoring.kinds.base import Context, Kind, Record
+
+Accumulators = list[tuple[Kind, list[Kind]]]
+
+
+def type_of(questionnaire: Questionnaire, config: ScoringConfig, answer: Any, invited: str | None):
+    """The authority type by the questionnaire's one rule (``invitations.authority_type_rule``:
+    the answer to the type question, else the invited type; or the other way round), the first
+    of them the figures declare."""
+    for candidate in type_preference(questionnaire, invited, answer):
+        kind = config.type_for(candidate)
+        if kind is not None:
+            return kind
+    return None
+
+
+def accumulators(config: ScoringConfig, ctx: Context, only: Iterable[str] | None) -> Accumulators:
+    """A fresh accumulator per declared figure (or those in ``only``), with its splits."""
+    wanted = set(only) if only is not None else None
+    found: Accumulators = []
+    for figure in config.figures:
+        if wanted is not None and figure.id not in wanted:
+            continue
+        kind_class = KINDS[figure.kind]
+        splits = (
+            [kind_class(figure, ctx, g.id) for g in config.groups] if figure.split_by_group else []
+        )
+        found.append((kind_class(figure, ctx), splits))
+    return found
+
+
+def every(found: Accumulators) -> Iterator[Kind]:
+    """Each accumulator, the figure's before its splits, in declaration order."""
+    for main, splits in found:
+        yield main
+        yield from splits
+
+
+def feed(
+    questionnaire: Questionnaire,
+    config: ScoringConfig,
+    found: Accumulators,
+    source: Iterable[RawResponse],
+    decisions: Mapping[int, Mapping[tuple[int, str], Decision]],
+) -> tuple[list[Issue], int]:
+    """Clean each response, type it and add it to every accumulator; returns the issues found
+    and how many responses were used."""
+    kinds = list(every(found))
+    issues: list[Issue] = []
+    used = 0
+    routing = VersionedRouting(questionnaire)
+    for raw in source:
+        # the route of the version answered decides which answers count
+        effective = (
+            raw.answers  # its snapshot: the route already applied
+            if raw.effective
+            else effective_answers(routing.definition(raw.version_id), raw.answers)
+        )
+        cleaned, issues_found = clean(
+            questionnaire,
+            config.cleaning,
+            raw.response_id,
+            raw.answers,
+            effective,
+            decisions.get(raw.response_id),
+            raw.reference,
+        )
+        issues.extend(issues_found)
+        kind_of = type_of(
+            questionnaire, config, cleaned.get(config.type_question), raw.authority_type
+        )
+        record = Record(
+            raw.response_id,
+            cleaned,
+            kind_of.id if kind_of else None,
+            kind_of.group if kind_of else None,
+            raw.status,
+            raw.reference,
+        )
+        used += 1
+        for acc in kinds:
+            acc.add(record)
+        progress.step()
+    return issues, used
+
+
+class VersionedRouting:
+    """The definition each response was answered on, parsed once per version: a response's
+    route (which answers count) follows the questions it was asked, even after the questionnaire
+    has moved on to a new version. Figures themselves are worked out on answer keys, which
+    versioning keeps stable."""
+
+    def __init__(self, current: Questionnaire):
+        self.current = current
+        self.by_version: dict[int, Questionnaire] = {}
+
+    def definition(self, version_id: int | None) -> Questionnaire:
+        if version_id is None:
+            return self.current
+        if version_id not in self.by_version:
+            row = db.session.get(QuestionnaireVersion, version_id)
+            self.by_version[version_id] = (
+                Registry.for_version(row)
+                if row is not None and row.questionnaire_id == self.current.id
+                else self.current
+            )
+        return self.by_version[version_id]

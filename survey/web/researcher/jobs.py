@@ -1,0 +1,103 @@
+"""A background job's page and its file (survey/jobs/): what it is making, how far it got and
+the time left, refreshed without JavaScript (a meta refresh, and a Refresh link) until its file
+is ready to download. A job made for the research team (full precision, partial responses, an
+export that is not anonymised) is theirs only; the others are for everyone with a research
+account, as the pages that asked for them are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, redirect, render_template, send_file, url_for
+from flask_login import current_user
+
+from survey.extensions import db
+from survey.jobs import KINDS, request_job
+from survey.jobs.files import result_exists, result_path
+from survey.models import Job, utcnow
+from survey.progress import clock
+from survey.web.auth import EVERYONE, STAFF, roles_required
+from survey.web.researcher.blueprint import bp
+
+REFRESH_SECONDS = 2
+
+
+def _job_or_404(job_id: int) -> Job:
+    job = db.session.get(Job, job_id)
+    if job is None:
+        abort(404)
+    if job.audience == "staff" and current_user.role not in STAFF:
+        abort(403)
+    return job
+
+
+def job_result(kind: str, params: dict[str, Any]):
+    """What a view asking for a job answers: the file at once if it is ready (an unchanged
+    request made before), else the job's page (303, so a reload does not ask again)."""
+    job = request_job(kind, params, current_user.email)
+    if job.status == "done" and result_exists(job):
+        return _send(job)
+    return redirect(url_for("researcher.job", job_id=job.id), 303)
+
+
+def _send(job: Job):
+    kind = KINDS[job.kind]
+    path = result_path(job)
+    assert path is not None
+    return send_file(
+        path,
+        mimetype=kind.mimetype(job.params),
+        as_attachment=True,
+        download_name=kind.download_name(job.params),
+    )
+
+
+def _view(job: Job) -> dict[str, Any]:
+    """The job as its page shows it (worked out here: templates never compute)."""
+    kind = KINDS[job.kind]
+    ready = job.status == "done" and result_exists(job)
+    percent = None
+    if job.total:
+        percent = min(100, 100 * job.done // job.total)
+    left = None
+    if job.status == "running" and job.started_at and job.total and job.done:
+        elapsed = (utcnow() - job.started_at).total_seconds()
+        left = clock(elapsed / job.done * max(job.total - job.done, 0))
+    return {
+        "id": job.id,
+        "title": kind.describe(job.params),
+        "status": {"queued": "Waiting for a worker", "running": "Being made",
+                   "done": "Ready" if ready else "Expired", "failed": "Failed"}[job.status],
+        "waiting": job.status in ("queued", "running"),
+        "ready": ready,
+        "failed": job.status == "failed",
+        "error": job.error,
+        "done": job.done,
+        "total": job.total,
+        "percent": percent,
+        "time_left": left,
+        "attempts": job.attempts,
+        "download_name": kind.download_name(job.params),
+    }  # fmt: skip
+
+
+@bp.get("/jobs/<int:job_id>")
+@roles_required(*EVERYONE)
+def job(job_id: int):
+    view = _view(_job_or_404(job_id))
+    return render_template(
+        "researcher/job.html",
+        job=view,
+        user=current_user,
+        refresh=REFRESH_SECONDS if view["waiting"] else None,
+    )
+
+
+@bp.get("/jobs/<int:job_id>/file")
+@roles_required(*EVERYONE)
+def job_file(job_id: int):
+    found = _job_or_404(job_id)
+    if found.status != "done" or not result_exists(found):
+        return redirect(url_for("researcher.job", job_id=job_id), 303)
+    return _send(found)
