@@ -18,6 +18,7 @@ from survey.questionnaire.conditions import ORDERINGS
 from survey.questionnaire.model import (
     Condition,
     Page,
+    PageInstance,
     Question,
     QuestionInstance,
     Questionnaire,
@@ -50,6 +51,8 @@ class PrintedQuestion(Block):
     source: QuestionInstance | None = None  # the question a ranking ranks
     header: list[list[tuple[str, int]]] = field(default_factory=list)  # money-table headings
     lines: int = 0  # ruled lines of a write-in box
+    coded: bool = False  # options printed with codes, which a later ranking asks for
+    reference: str = ""  # the page's reference code (B-EX1-Q8), printed at the page foot
 
 
 def blank_blocks(questionnaire: Questionnaire, repeat_all: bool = False) -> list[Block]:
@@ -76,10 +79,10 @@ def blank_blocks(questionnaire: Questionnaire, repeat_all: bool = False) -> list
             qi = QuestionInstance(q, instance, repeat)
             if repeat and q.id == repeat.another and instance == repeat.max:
                 continue  # the last instance does not ask for another
+            # The repeat's instruction in the source ("If respondent answers yes, repeat
+            # questions 4-11...") is addressed to the questionnaire's programmer: on paper the
+            # "another?" question prints both branches for the respondent instead.
             blocks.append(_question_block(questionnaire, qi, page, index, repeat_all))
-            if repeat and q.id == repeat.another and not repeat_all and repeat.instruction:
-                # where Appendix A prints it: straight after "Can you provide another example?"
-                blocks.append(Block("instruction", repeat.instruction))
 
     for index, item in enumerate(questionnaire.items):
         if isinstance(item, Repeat):
@@ -133,6 +136,10 @@ def _question_block(
         note=_renumber(q.note, qi),
     )
     qtype.printed(questionnaire, qi, block)  # a ranking's source, a table's headings, ...
+    # a question whose options a ranking ranks prints a code beside each, so the paper ranking
+    # asks for a code rather than a copied-out label
+    block.coded = q.id in _ranked(questionnaire)
+    block.reference = PageInstance(page, qi.instance, qi.repeat).reference
     block.condition = _question_condition(questionnaire, qi, page, block.source)
     repeat = qi.repeat
     if repeat and q.id == repeat.another and qi.instance is not None:
@@ -173,7 +180,7 @@ def _another_routing(
     if yes is not None:
         if repeat_all:
             lines.append(f"If {yes.label.lower()}, go to {_instance_target(repeat, n + 1)}.")
-        elif repeat.instruction is None:
+        else:
             numbers = instance_numbers(repeat, 1)
             what = _span("questions", numbers) if numbers else "this block"
             lines.append(
@@ -209,6 +216,11 @@ def _after(questionnaire: Questionnaire, index: int) -> str:
                 section = questionnaire.section(page.section)
                 return f"go to “{section.title if section else page.title}”"
     return "go to the end of the questionnaire"
+
+
+def _ranked(questionnaire: Questionnaire) -> frozenset[str]:
+    """The ids of questions whose options some ranking ranks."""
+    return frozenset(q.ranking_of for q in questionnaire.questions() if q.ranking_of)
 
 
 def _another(repeat: Repeat) -> Question | None:

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from survey import schedule
 from survey.printing.blocks import blank_blocks, keep_together
+from survey.printing.tagging import finish_tags
 from survey.questionnaire import piping
 from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.types.money_table import cell_asked
@@ -27,12 +28,13 @@ from survey.registry import content_hash
 
 
 def render_pdf(html: str, title: str, language: str) -> bytes:
-    """A tagged PDF (PDF/UA structure) whose title and language come from the HTML's
+    """A tagged PDF (PDF/UA-1: XMP metadata with the title, Scope on table headers, page
+    furniture as artifacts; see :mod:`.tagging`) whose title and language come from the HTML's
     ``<title>`` and ``<html lang>``, which every print template sets from its arguments."""
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=current_app.root_path)
-    return document.write_pdf(pdf_tags=True) or b""
+    return finish_tags(document.write_pdf(pdf_variant="pdf/ua-1") or b"")
 
 
 def css_string(text: str) -> Markup:

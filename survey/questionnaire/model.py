@@ -28,6 +28,7 @@ class Option:
     hint: str | None = None  # shown under the option's label (choices only; others refuse it)
     exclusive: bool = False  # "None of these": a multiple choice refuses it with other options
     follow_up: tuple[GroupField, ...] = ()  # asked (revealed) only while the option is chosen
+    asterisk: bool = False  # printed with the source's asterisk: "Other (please specify):*"
 
 
 @dataclass(frozen=True)
@@ -316,6 +317,33 @@ class Questionnaire:
 
 
 _QUESTION_NUMBERS = re.compile(r"\b(questions?\s+)(\d+)(?:(\s*[-–]\s*)(\d+))?", re.IGNORECASE)
+_REFERENCE_NUMBERS = re.compile(r"\b(Q)(\d+)()()\b")  # "Q7" in a page's ref, e.g. "Q7-RANK"
+
+
+def renumbered(
+    repeat: Repeat | None, n: int | None, text: str | None, pattern: re.Pattern
+) -> str | None:
+    """``text`` with the repeat's own question numbers shifted to instance ``n``'s (example 2
+    prints questions 12-19 where example 1 prints 4-11); numbers outside the repeat are kept."""
+    if not text or repeat is None or n is None:
+        return text
+    shift = repeat.offset(n) - repeat.offset(1)
+    if not shift:
+        return text
+    own = {
+        int(q.number) for p in repeat.pages for q in p.questions if q.number and q.number.isdigit()
+    }
+
+    def shifted(match: re.Match) -> str:
+        first, last = int(match.group(2)), match.group(4)
+        if first not in own or (last and int(last) not in own):
+            return match.group(0)
+        out = f"{match.group(1)}{first + shift}"
+        if last:
+            out += f"{match.group(3)}{int(last) + shift}"
+        return out
+
+    return pattern.sub(shifted, text)
 
 
 @dataclass(frozen=True)
@@ -344,29 +372,7 @@ class QuestionInstance:
     def renumber(self, text: str | None) -> str | None:
         """In a later repeat instance, "question 7" in a hint or note means that instance's own
         question 7 (15 in example 2), so references to the repeat's own numbers are shifted."""
-        repeat, n = self.repeat, self.instance
-        if not text or repeat is None or n is None:
-            return text
-        shift = repeat.offset(n) - repeat.offset(1)
-        if not shift:
-            return text
-        own = {
-            int(q.number)
-            for p in repeat.pages
-            for q in p.questions
-            if q.number and q.number.isdigit()
-        }
-
-        def shifted(match: re.Match) -> str:
-            first, last = int(match.group(2)), match.group(4)
-            if first not in own or (last and int(last) not in own):
-                return match.group(0)
-            out = f"{match.group(1)}{first + shift}"
-            if last:
-                out += f"{match.group(3)}{int(last) + shift}"
-            return out
-
-        return _QUESTION_NUMBERS.sub(shifted, text)
+        return renumbered(self.repeat, self.instance, text, _QUESTION_NUMBERS)
 
     def sibling_key(self, question_id: str) -> str:
         """Answer key of another question in the same repeat instance (or outside it)."""
@@ -409,11 +415,13 @@ class PageInstance:
 
     @property
     def reference(self) -> str:
-        """The support reference printed at the bottom of the page, e.g. ``B-EX2-Q8``."""
+        """The support reference printed at the bottom of the page, e.g. ``B-EX2-Q16``."""
         parts = [self.page.section] if self.page.section else []
         if self.instance is not None and self.repeat is not None:
             parts.append(f"{self.repeat.key.upper()}{self.instance}")
-        parts.append(self.page.ref or self.page.id.upper())
+        ref = self.page.ref or self.page.id.upper()
+        # the example's own printed numbers: example 2's savings page is B-EX2-Q16
+        parts.append(renumbered(self.repeat, self.instance, ref, _REFERENCE_NUMBERS) or ref)
         return "-".join(parts)
 
     @property

@@ -1,24 +1,38 @@
 """Money as respondents type it: whole pounds, in full.
 
 Appendix A asks for values "in full e.g. '78500', rather than '78.5K' or other shorthand", rounded
-to the nearest pound. We accept the everyday ways of writing such a figure (a pound sign, thousands
-separators, surrounding spaces, a leading minus) and refuse everything else with a message that
-says what to type, rather than guessing what "78.5K" or "78.50" meant.
+to the nearest pound. We accept the ways a finance officer writes such a figure (a pound sign,
+thousands separators, surrounding spaces, a leading minus, an accountant's brackets for a
+negative amount, and zero pence as in "1,234,000.00") and refuse everything else with a message
+that says what to type for that mistake: the figure in full for "78.5K" or "1.2m", whole pounds
+for "78.50". We never guess: "1.2m" is refused, with "1200000" offered for the respondent to type.
 """
 
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 
 MONEY_HELP = "Enter the amount in whole pounds, in full, for example 78500"
 NEGATIVE_HELP = "Enter an amount of 0 or more, in whole pounds, for example 78500"
 TOO_LARGE_HELP = "Enter an amount smaller than £1,000,000,000,000"
+WHOLE_POUNDS_HELP = "Whole pounds only: no pence. Enter the amount in full, rounded to whole pounds"
+SHORTHAND_HELP = "Write the amount in full pounds: {amount}"
 LIMIT = 10**12
 LIMIT_DIGITS = len(str(LIMIT - 1))  # 12: any longer figure (leading zeros aside) is too large
 
 # An optional minus (before or after the pound sign), then either plain digits or digits
-# grouped in threes by commas.
-_MONEY = re.compile(r"^(-)?£?(-)?(\d{1,3}(?:,\d{3})+|\d+)$", re.ASCII)
+# grouped in threes by commas, then optionally zero pence (".00").
+_MONEY = re.compile(r"^(-)?£?(-)?(\d{1,3}(?:,\d{3})+|\d+)(?:\.0{1,2})?$", re.ASCII)
+# The same figure in an accountant's brackets: "(5,000)", "£(5,000)", "(£5,000)".
+_BRACKETS = re.compile(r"^£?\(£?(\d{1,3}(?:,\d{3})+|\d+)(?:\.0{1,2})?\)$", re.ASCII)
+# Pence: a figure with one or two decimals that are not all zero.
+_WITH_PENCE = re.compile(r"^[-(]?£?[-(]?£?(\d{1,3}(?:,\d{3})+|\d+)\.\d{1,2}\)?$", re.ASCII)
+# Shorthand: "78.5K", "£1.2m", "2bn", "£0.5 million".
+_SHORTHAND = re.compile(
+    r"^(-)?£?(-)?(\d+(?:\.\d+)?)(k|thousand|m|mn|million|bn|b|billion)$", re.ASCII | re.IGNORECASE
+)
+_MULTIPLIERS = {"k": 10**3, "thousand": 10**3, "m": 10**6, "mn": 10**6, "million": 10**6}
 
 
 class MoneyError(ValueError):
@@ -32,20 +46,45 @@ def parse_money(text: str | None, allow_negative: bool = True) -> int | None:
     cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
     if not cleaned:
         return None
-    match = _MONEY.match(cleaned)
-    if not match or (match.group(1) and match.group(2)):
-        raise MoneyError(MONEY_HELP)
-    digits = match.group(3).replace(",", "").lstrip("0")
+    negative, digits = _figure(cleaned)
     if len(digits) > LIMIT_DIGITS:  # before int(): Python refuses to convert 4,301+ digits
         raise MoneyError(TOO_LARGE_HELP)
-    amount = int(digits or "0")
-    if match.group(1) or match.group(2):
-        amount = -amount
+    amount = -int(digits or "0") if negative else int(digits or "0")
     if amount < 0 and not allow_negative:
         raise MoneyError(NEGATIVE_HELP)
     if abs(amount) >= LIMIT:
         raise MoneyError(TOO_LARGE_HELP)
     return amount
+
+
+def _figure(cleaned: str) -> tuple[bool, str]:
+    """Whether the figure is negative, and its digits without separators or leading zeros."""
+    match = _MONEY.match(cleaned)
+    if match and not (match.group(1) and match.group(2)):
+        return bool(match.group(1) or match.group(2)), match.group(3).replace(",", "").lstrip("0")
+    bracketed = _BRACKETS.match(cleaned)
+    if bracketed:
+        return True, bracketed.group(1).replace(",", "").lstrip("0")
+    raise MoneyError(_why_refused(cleaned))
+
+
+def _why_refused(cleaned: str) -> str:
+    """The message for a figure we do not accept: specific where the mistake is a known one."""
+    if _WITH_PENCE.match(cleaned):
+        return WHOLE_POUNDS_HELP
+    shorthand = _SHORTHAND.match(cleaned)
+    if shorthand and not (shorthand.group(1) and shorthand.group(2)):
+        unit = shorthand.group(4).lower()
+        multiplier = _MULTIPLIERS.get(unit, 10**9)
+        try:
+            value = Decimal(shorthand.group(3)) * multiplier
+        except InvalidOperation:  # pragma: no cover - the pattern only lets decimals through
+            return MONEY_HELP
+        if value == value.to_integral_value() and value < LIMIT:
+            sign = "-" if shorthand.group(1) or shorthand.group(2) else ""
+            return SHORTHAND_HELP.format(amount=f"{sign}{int(value)}")
+        return MONEY_HELP
+    return MONEY_HELP
 
 
 def format_money(amount: int | None) -> str:
@@ -81,7 +120,10 @@ def parse_money_pence(text: str | None, allow_negative: bool = True) -> int | fl
     try:
         pounds = parse_money(pounds_text.replace("-", "") or "0", allow_negative=True)
     except MoneyError as exc:
-        raise MoneyError(PENCE_HELP if str(exc) == MONEY_HELP else str(exc)) from None
+        # the whole-pounds messages ("no pence", "in full pounds") would be wrong here
+        raise MoneyError(str(exc) if str(exc) == TOO_LARGE_HELP else PENCE_HELP) from None
+    if pounds is not None and pounds < 0:  # an accountant's brackets: "(5,000)"
+        negative, pounds = True, -pounds
     if negative and not re.fullmatch(r"-£?[^-]*|£-[^-]*", pounds_text):
         raise MoneyError(PENCE_HELP)  # a minus anywhere but at the front
     pence = int(pence_text.ljust(2, "0")) if pence_text else 0

@@ -24,7 +24,7 @@ from survey.questionnaire.yaml_lines import line as line_of
 
 BOOLEAN_WORDS = "yes, no, on, off, true or false"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
-OPTION_KEYS = {"id", "label", "specify", "missing", "hint", "exclusive", "follow_up"}
+OPTION_KEYS = {"id", "label", "specify", "missing", "hint", "exclusive", "follow_up", "asterisk"}
 
 
 def unknown_key(key: str, allowed: set[str]) -> str:
@@ -224,6 +224,7 @@ class Reader:
                     hint=self.text(item, "hint", p),
                     exclusive=self.flag(item, "exclusive", p),
                     follow_up=self.follow_up(item, p),
+                    asterisk=self.flag(item, "asterisk", p),
                 )
             )
         return tuple(out)

@@ -53,6 +53,7 @@ class AnswerRow:
     label: str
     lines: list[str]  # the answer as lines of plain text; empty when not answered
     anchor: str
+    tables: list[Any] | None = None  # the answer as tables (a money table), when it reads so
 
 
 def answer_rows(
@@ -63,12 +64,14 @@ def answer_rows(
     for qi in asked_questions(pi, answers):
         q = qi.question
         label = f"{qi.number}) {q.text}" if qi.number else q.text
+        qtype = question_type(q)
         rows.append(
             AnswerRow(
                 qi,
                 label,
-                question_type(q).answer_lines(questionnaire, qi, answers),
+                qtype.answer_lines(questionnaire, qi, answers),
                 field_keys(questionnaire, qi)[0],
+                qtype.answer_tables(questionnaire, qi, answers),
             )
         )
     return rows

@@ -129,8 +129,10 @@ def date_time(value: dt.datetime | None) -> str:
 
 
 def grid_rows(key: str, rows, columns, form, errors: Mapping[str, str]) -> Markup:
-    """The body of a factor grid: one table row per grid row, one radio button per column, the
-    row's error message (if any) in its header cell.
+    """The rows of a factor grid: one fieldset per grid row (the factor as its legend, one radio
+    button per column, labelled with the column), the row's error message (if any) under its
+    legend. Wide screens lay the fieldsets out as a table under one header row; phones show each
+    row as its own question (the GOV.UK pattern), so nothing scrolls sideways.
 
     Written in Python rather than as Jinja loops and macros because a grid is the heaviest page
     (18 rows of 7 buttons), and from pieces escaped and formatted once per grid
@@ -147,12 +149,23 @@ def grid_rows(key: str, rows, columns, form, errors: Mapping[str, str]) -> Marku
             )
         else:
             html.append(open_row)
-        html.append("</th>")
+        html.append('<div class="govuk-radios govuk-radios--small app-grid__choices">')
         chosen = form[row_key].data
         for column_id, unticked, ticked in cells:
             html.append(ticked if chosen == column_id else unticked)
-        html.append("</tr>\n")
+        html.append("</div></fieldset>\n")
     return Markup("".join(html))
+
+
+def grid_header(columns, corner: str = "Factor") -> Markup:
+    """The grid's column headings, shown above the rows on wide screens only. Hidden from
+    assistive technologies: every radio button is labelled with its column already."""
+    cells = "".join(f'<span class="app-grid__col">{escape(c.label)}</span>' for c in columns)
+    return Markup(
+        f'<div class="app-grid__head" aria-hidden="true">'
+        f'<span class="app-grid__corner">{escape(corner)}</span>'
+        f'<span class="app-grid__cols">{cells}</span></div>'
+    )
 
 
 GridCell = tuple[str, str, str]  # column id, the cell's markup, the cell's markup when chosen
@@ -167,31 +180,29 @@ def _grid_pieces(key: str, rows, columns) -> tuple[tuple[str, str, str, tuple[Gr
     for row in rows:
         row_key = keys.sub_key(key, row.id)
         name = escape(row_key)
-        label = escape(row.label)
-        header = (
-            f'<th scope="row" class="govuk-table__header app-grid__row-label" id="{name}-label">'
-            f"{label}"
+        legend = (
+            f'<legend class="govuk-fieldset__legend app-grid__legend" id="{name}-label">'
+            f"{escape(row.label)}</legend>"
         )
         cells = []
         for i, (column_id, value, column_label) in enumerate(escaped_columns, start=1):
             cell_id = name if i == 1 else f"{name}-{i}"
             before = (
-                '<td class="govuk-table__cell app-grid__cell">'
-                '<div class="govuk-radios govuk-radios--small"><div class="govuk-radios__item">'
+                '<div class="app-grid__cell"><div class="govuk-radios__item">'
                 f'<input class="govuk-radios__input" id="{cell_id}" name="{name}"'
                 f' type="radio" value="{value}"'
             )
             after = (
-                f'><label class="govuk-label govuk-radios__label" for="{cell_id}">'
-                f'<span class="govuk-visually-hidden">{label}: {column_label}</span></label>'
-                "</div></div></td>"
+                f'><label class="govuk-label govuk-radios__label app-grid__choice" for="{cell_id}">'
+                f'<span class="app-grid__choice-text">{column_label}</span></label></div></div>'
             )
             cells.append((column_id, before + after, before + " checked" + after))
         pieces.append(
             (
                 row_key,
-                f'<tr class="govuk-table__row">{header}',
-                f'<tr class="govuk-table__row app-grid__row--error">{header}',
+                f'<fieldset class="govuk-fieldset app-grid__row">{legend}',
+                f'<fieldset class="govuk-fieldset app-grid__row app-grid__row--error"'
+                f' aria-describedby="{name}-error">{legend}',
                 tuple(cells),
             )
         )
@@ -200,6 +211,7 @@ def _grid_pieces(key: str, rows, columns) -> tuple[tuple[str, str, str, tuple[Gr
 
 def register(app: Flask) -> None:
     app.jinja_env.globals["grid_rows"] = grid_rows
+    app.jinja_env.globals["grid_header"] = grid_header
     # the question partials: each type's own (templates/*/types/), and the answer keys' spelling
     app.jinja_env.globals["question_type"] = question_type
     app.jinja_env.globals["keys"] = keys

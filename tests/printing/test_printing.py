@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import re
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 import pytest
 from pypdf import PdfReader
@@ -191,7 +192,7 @@ def test_money_tables_print_pound_headings_years_and_total(appendix_a, blank):
     assert "Not asked" in blank  # savings delivered after the fieldwork year
 
 
-def test_other_please_specify_has_a_write_in_line(in_app, appendix_a):
+def test_other_please_specify_has_a_write_in_line(in_app, appendix_a, blank):
     from flask import render_template
 
     html = render_template(
@@ -208,7 +209,10 @@ def test_other_please_specify_has_a_write_in_line(in_app, appendix_a):
         for qi in printed_questions(appendix_a, False)
         if qi.question.type in ("single", "multiple")
     )
-    assert html.count("☐") >= boxes
+    # the tick box is each option's list marker (a list label in the tagged PDF), so it is in
+    # the printed page rather than the HTML (issue 17)
+    assert html.count("<li>") >= boxes
+    assert blank.all.count("☐") >= boxes
 
 
 def _escape(text: str):
@@ -232,14 +236,15 @@ def test_ranking_grids_are_rows_by_rank_columns_with_their_note(appendix_a, blan
     assert "Approach 1" in blank and "Service area 3" in blank
 
 
-def test_example_block_printed_once_with_its_instruction(appendix_a, blank):
+def test_example_block_printed_once_with_both_branches_for_the_respondent(appendix_a, blank):
+    """Issue 17: the programmer's instruction from the source ("If respondent answers yes, repeat
+    questions 4-11...") is not printed; question 11 gives the respondent both branches."""
     repeat = next(i for i in appendix_a.items if isinstance(i, Repeat))
-    assert repeat.instruction in blank
+    assert repeat.instruction not in blank and "If respondent answers" not in blank
     another = appendix_a.question(repeat.another)
-    assert blank.find(heading(QuestionInstance(another, 1, repeat))) < blank.find(
-        repeat.instruction
-    )
-    assert "If no, go to question 27." in blank
+    start = blank.find(heading(QuestionInstance(another, 1, repeat)))
+    yes = blank.find("If yes, answer questions 4–11 again for your next example (up to 3 in all).")
+    assert start < yes < blank.find("If no, go to question 27.", yes)
     assert "12) " + appendix_a.question("q4").text not in blank
     assert "Example 2" not in blank
 
@@ -530,7 +535,15 @@ def _expected_answer_lines(questionnaire, answers) -> list[str]:
     for pi in route(questionnaire, answers):
         for row in answer_rows(questionnaire, pi, answers):
             lines.append(row.label)
-            lines += row.lines
+            if not row.tables:
+                lines += row.lines
+                continue
+            for table in row.tables:  # a money table: a table per year, with its total
+                lines.append(table.caption)
+                for label, cells in (*table.rows, *([table.total] if table.total else [])):
+                    if any(cells):
+                        lines.append(label)
+                        lines += [cell for cell in cells if cell]
     return lines
 
 
@@ -660,3 +673,83 @@ def test_footer_text_is_escaped_for_css():
 
 def test_appendix_a_definition_is_the_one_printed(appendix_a):
     assert Path(appendix_a.source_path).resolve() == APPENDIX_A.resolve()
+
+
+# -- issue 17: paper that routes, codes for rankings, reference codes at the page foot ------------
+
+
+def test_ranked_options_print_codes_and_the_ranking_asks_for_them(appendix_a, blank):
+    q7 = appendix_a.question("q7")
+    start = blank.find(heading(QuestionInstance(q7, 1, appendix_a.repeat("examples"))))
+    for code, option in enumerate(q7.options, start=1):
+        assert blank.find(squash(f"{code} {option.label}"), start) >= 0, option.label
+    assert blank.find(squash("write the code printed beside the option"), start) > start
+    # a question no ranking ranks prints no codes
+    q2 = appendix_a.question("q2")
+    assert blank.find(squash(f"1 {q2.options[0].label}")) < 0
+
+
+def test_every_page_foot_names_the_reference_codes_on_it(appendix_a, blank, blank_all):
+    for pdf in (blank, blank_all):
+        with_questions = [p for p in pdf.pages if ")" in p and squash("Referencecodes") in p]
+        assert len(with_questions) >= len(pdf.pages) - 3  # the welcome pages carry none yet
+    page = blank.pages[blank.page_of(blank.find(squash("8) ")))]
+    assert squash("Reference codes on this page:") in page and "B-EX1-Q8" in page
+    ex2 = blank_all.pages[blank_all.page_of(blank_all.find(squash("16) ")))]
+    assert "B-EX2-Q16" in ex2
+
+
+def test_the_total_row_says_it_is_calculated(blank):
+    assert squash("TOTAL (calculated)") in blank
+
+
+def test_the_asterisk_on_other_please_specify_where_the_source_prints_it(appendix_a, blank):
+    start = blank.find(squash("3) Role of lead respondent"))
+    assert blank.find(squash("Other (please specify)*"), start) == blank.find(
+        squash("Other (please specify)"), start
+    )
+    # only there: question 4's "Other" has none in the source
+    q4 = blank.find(squash("4) "), start)
+    assert blank.find(squash("example)*"), q4) < 0
+
+
+def _structure(reader) -> list[dict]:
+    """Every structure element of a tagged PDF: its type and attributes."""
+    out, todo = [], [reader.trailer["/Root"]["/StructTreeRoot"].get_object()]
+    while todo:
+        element = todo.pop()
+        if "/S" in element:
+            attributes = element.get("/A")
+            out.append({"S": element["/S"], "A": attributes.get_object() if attributes else {}})
+        kids = element.get("/K")
+        kids = kids.get_object() if kids is not None else []
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, dict) and "/S" in kid:
+                todo.append(kid)
+    return out
+
+
+def test_pdfs_are_tagged_towards_pdf_ua(client, submitted, blank, appendix_a):
+    """XMP metadata with the title, Scope on every table header, tick boxes as list labels,
+    the running footer marked as an artifact (issue 17)."""
+    token, _ = submitted
+    answers = PdfText(client.get(f"/s/{token}/answers.pdf").data)
+    for pdf in (blank, answers):
+        root = pdf.reader.trailer["/Root"]
+        xmp = root["/Metadata"].get_object().get_data().decode()
+        assert "<dc:title>" in xmp and 'pdfuaid:part="1"' in xmp
+        assert xml_escape(pdf.reader.metadata.title) in xmp  # the title, XML-escaped
+        elements = _structure(pdf.reader)
+        headers = [e for e in elements if e["S"] == "/TH"]
+        assert headers and all(e["A"].get("/Scope") in ("/Row", "/Column") for e in headers)
+        assert {e["A"]["/Scope"] for e in headers} == {"/Row", "/Column"}
+        page = pdf.reader.pages[1].get_contents().get_data()
+        assert b"/Artifact BMC" in page  # the footer: title, page number, reference codes
+    labels = [e for e in _structure(blank.reader) if e["S"] == "/Lbl"]
+    boxes = sum(
+        len(qi.question.options)
+        for qi in printed_questions(appendix_a, False)
+        if qi.question.type in ("single", "multiple")
+    )
+    assert len(labels) >= boxes  # every tick box is its list item's label

@@ -115,7 +115,10 @@ def test_instance_keys_and_numbers(appendix_a):
     assert QuestionInstance(appendix_a.question("q4"), 3, repeat).number == "20"
     page = PageInstance(appendix_a.page("example_savings"), 2, repeat)
     assert page.key == "example_savings-2"
-    assert page.reference == "B-EX2-Q8"
+    assert page.reference == "B-EX2-Q16"  # the example's own printed numbers (issue 17)
+    ranking = PageInstance(appendix_a.page("example_approaches_ranking"), 2, repeat)
+    assert ranking.reference == "B-EX2-Q15-RANK"
+    assert PageInstance(appendix_a.page("example_savings"), 1, repeat).reference == "B-EX1-Q8"
 
 
 def test_mandatory_questions_are_the_asterisked_ones(appendix_a):

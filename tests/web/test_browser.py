@@ -548,7 +548,7 @@ def test_accessibility_of_every_page_type(browser, live_server):
     page.fill("#q34_housing_base_2010_11", "500000")
     next_page()
     visit("/page/overview", "money table with a TOTAL row (overview)")
-    assert "1,500,000" in page.locator(".app-total-row").inner_text()
+    assert "1,500,000" in page.locator(".app-total-row").first.inner_text()  # 2010/11's block
 
     visit("/page/further_research", "group / contact details (further_research)")
     visit("/overview", "task list (overview)")
@@ -573,4 +573,5 @@ def test_accessibility_of_every_page_type(browser, live_server):
     # at 320 px the wide tables scroll inside their own region
     assert narrow_tables["money table (example_savings-1)"]
     assert narrow_tables["money table with a TOTAL row (overview)"]
-    assert narrow_tables["factor grid (example_factors-1)"]
+    # the factor grid does not scroll at all: on a phone each factor is its own question (issue 17)
+    assert not narrow_tables["factor grid (example_factors-1)"]

@@ -209,14 +209,26 @@ def test_back_saves_without_complaining_about_mandatory_answers(app, journey):
     assert stored(app)["answers"] == {"q2": "district"}
 
 
-@pytest.mark.parametrize("typed", ["78.5K", "78.5k", "£0.5m", "78.50", "1e5", "seventy"])
-def test_bad_money_is_refused_with_what_to_type_and_kept(app, journey, typed):
+@pytest.mark.parametrize(
+    ("typed", "why"),
+    [
+        ("78.5K", "Write the amount in full pounds: 78500"),
+        ("78.5k", "Write the amount in full pounds: 78500"),
+        ("£0.5m", "Write the amount in full pounds: 500000"),
+        ("1.2m", "Write the amount in full pounds: 1200000"),
+        (
+            "78.50",
+            "Whole pounds only: no pence. Enter the amount in full, rounded to whole pounds",
+        ),
+        ("1e5", "Enter the amount in whole pounds, in full, for example 78500"),
+        ("seventy", "Enter the amount in whole pounds, in full, for example 78500"),
+    ],
+)
+def test_bad_money_is_refused_with_what_to_type_and_kept(app, journey, typed, why):
     data = {"q8_ex1_2010_11_base": typed, "q8_ex1_2011_12_base": "£78,500"}
     response = journey.answer("example_savings-1", data)
     assert response.status_code == 400
-    assert journey.errors() == [
-        "Base budget (£), 2010/11: Enter the amount in whole pounds, in full, for example 78500"
-    ]
+    assert journey.errors() == [f"Base budget (£), 2010/11: {why}"]
     assert f'value="{typed}"' in journey.html  # what was typed is shown again
     data_after = stored(app)
     assert data_after["answers"] == {"q8_ex1_2011_12_base": 78500}  # the good value was saved
@@ -224,6 +236,20 @@ def test_bad_money_is_refused_with_what_to_type_and_kept(app, journey, typed):
     # coming back later still shows the typed text and its message
     journey.page("example_savings-1")
     assert f'value="{typed}"' in journey.html and "whole pounds" in journey.html
+
+
+def test_money_as_accountants_type_it_is_saved_and_read_back(app, journey):
+    """Brackets are a negative amount and zero pence are whole pounds (Q34 allows negatives)."""
+    data = {
+        "q34_adult_social_care_delivered_2010_11": "(5,000)",
+        "q34_housing_base_2010_11": "1,234,000.00",
+    }
+    assert journey.answer("overview", data).status_code == 302
+    answers = stored(app)["answers"]
+    assert answers["q34_adult_social_care_delivered_2010_11"] == -5000
+    assert answers["q34_housing_base_2010_11"] == 1234000
+    journey.page("overview")
+    assert 'value="-5,000"' in journey.html and 'value="1,234,000"' in journey.html
 
 
 def test_money_inputs_are_numeric_text_not_number(journey):
@@ -522,3 +548,33 @@ def test_notes_in_later_examples_refer_to_their_own_question_numbers(journey):
     journey.answer("example_approaches-2", {"q7_ex2": ["assets", "insourcing"]}, action="save")
     journey.page("example_approaches_ranking-2")
     assert "Approaches are as outlined in question 15" in journey.html
+
+
+def test_example_2_ranking_names_its_own_question_number(app, journey):
+    assert journey.answer("authority_information", SECTION_A).status_code == 302
+    fill_example(journey, 1, "yes")
+    journey.answer("example_service-2", {"q4_ex2": "housing", "q5_ex2": "Example 2"})
+    journey.answer("example_approaches-2", {"q7_ex2": ["assets", "insourcing"]})
+    journey.page("example_approaches_ranking-2")
+    assert "of the options you selected at question 15." in journey.html
+    assert "Approaches are as outlined in question 15" in journey.html
+    assert "question 7" not in journey.html
+    assert "Reference code: <strong>B-EX2-Q15-RANK</strong>" in journey.html
+
+
+def test_confirmation_has_no_page_reference_code(app, journey):
+    complete(journey, examples=1)
+    response = submit(journey)
+    page = journey.client.get(response.location).get_data(as_text=True)
+    assert stored(app)["reference"] in page
+    assert "Reference code:" not in page and "DONE" not in page
+
+
+def test_change_links_of_two_examples_have_distinct_accessible_names(journey):
+    complete(journey, examples=2)
+    journey.open(f"/s/{journey.token}/check")
+    names = re.findall(r'>Change<span class="govuk-visually-hidden"> ([^<]*)</span>', journey.html)
+    rankings = [n for n in names if n.startswith("Of the approaches")]
+    assert len(rankings) == 2 and len(set(rankings)) == 2
+    assert rankings[1].endswith("(Example 2)")
+    assert len(set(names)) == len(names)  # no two Change links share a name

@@ -27,6 +27,9 @@ The hooks, in the order a question lives through them:
     option no longer ticked), and answers a finished response still needs beyond mandatory ones.
 ``answer_lines(questionnaire, qi, answers)``
     The answer as lines of plain text (check your answers, the answers PDF).
+``answer_tables(questionnaire, qi, answers)``
+    The answer as tables where lines would read as one paragraph of figures (a money table's
+    blocks with their totals); None, the default, keeps the lines.
 ``variables(questionnaire, qi, var)``, ``number_label(questionnaire, qi)``
     The download columns, each made by ``var(name, kind, **fields)``, which
     :func:`survey.questionnaire.variables.question_variables` supplies, and the question number
@@ -58,8 +61,8 @@ from survey.questionnaire.model import GroupField, Option, Question, QuestionIns
 # them all, its partials and its test file); a field type of a group answers FIELD_HOOKS too.
 HOOKS = (
     "parse", "describe", "keys", "key_count", "numeric_keys", "labels", "fields", "display",
-    "check", "required_message", "totals", "effective", "missing", "answer_lines", "variables",
-    "number_label", "stored_kinds", "printed", "demo",
+    "check", "required_message", "totals", "effective", "missing", "answer_lines", "answer_tables",
+    "variables", "number_label", "stored_kinds", "printed", "demo",
 )  # fmt: skip
 FIELD_HOOKS = (
     "parse_field", "field_specs", "field_display", "read", "draft", "field_check", "format",
@@ -295,6 +298,13 @@ class QuestionType(abc.ABC):
         self, questionnaire: Questionnaire, qi: QuestionInstance, answers: Mapping[str, Any]
     ) -> list[str]:
         """The answer as lines of plain text (check your answers, the answers PDF)."""
+
+    def answer_tables(
+        self, questionnaire: Questionnaire, qi: QuestionInstance, answers: Mapping[str, Any]
+    ) -> list[Any] | None:
+        """The answer as tables (a money table's blocks with their totals), for check your
+        answers and the answers PDF; None where lines say it best."""
+        return None
 
     @abc.abstractmethod
     def variables(

@@ -4,6 +4,7 @@ fieldwork year) have no key; an optional TOTAL row is added up for the responden
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from survey.questionnaire import keys
@@ -34,6 +35,38 @@ def cell_asked(questionnaire: Questionnaire, question: Question, row_id: str, co
         questionnaire.year_order(questionnaire.fieldwork_year),
     )
     return order is None or limit is None or order <= limit
+
+
+@dataclass(frozen=True)
+class MoneyBlock:
+    """One block of a money table as laid out on screen: a financial year's columns (or all the
+    columns, when they are not by year), each shown with its measure's own label."""
+
+    caption: str  # the financial year ("" when the columns are not by year)
+    columns: tuple[tuple[Column, str], ...]  # each column and its label within the block
+
+
+def money_blocks(questionnaire: Questionnaire, q: Question) -> tuple[MoneyBlock, ...]:
+    """The table split into one block per financial year, so a table of measures by years (Q34:
+    12 columns) fits a laptop screen without scrolling sideways; one block otherwise."""
+    blocks: list[tuple[str, list[tuple[Column, str]]]] = []
+    for c in q.columns:
+        year = _year_label(questionnaire, c.year) if c.year else ""
+        label = c.label[: -len(year) - 1] if year and c.label.endswith(" " + year) else c.label
+        if not blocks or blocks[-1][0] != year:
+            blocks.append((year, []))
+        blocks[-1][1].append((c, label.rstrip(",")))
+    return tuple(MoneyBlock(year, tuple(columns)) for year, columns in blocks)
+
+
+@dataclass(frozen=True)
+class AnswerTable:
+    """A money table's answers read back as a table (check your answers, the answers PDF)."""
+
+    caption: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[str, ...]], ...]  # row label and its cells as written
+    total: tuple[str, tuple[str, ...]] | None  # the TOTAL row, when the table has one
 
 
 def _cells(questionnaire: Questionnaire, q: Question, row_id: str) -> list[Column]:
@@ -146,6 +179,10 @@ class MoneyTableType(QuestionType):
     def fields(self, questionnaire, qi, answers, formdata) -> list[FieldSpec]:
         return [(k, "text", ()) for k in self.keys(questionnaire, qi)]
 
+    def blocks(self, questionnaire: Questionnaire, q: Question) -> tuple[MoneyBlock, ...]:
+        """The page's layout of the table: one block per financial year (see money_blocks)."""
+        return money_blocks(questionnaire, q)
+
     def display(self, questionnaire, qi, answers) -> dict[str, Any]:
         data = {}
         texts = {keys.specify_key(qi.key, row.id) for row in qi.question.rows}
@@ -195,6 +232,33 @@ class MoneyTableType(QuestionType):
         return totals
 
     # -- the response -------------------------------------------------------------------------------
+    def answer_tables(self, questionnaire, qi, answers) -> list[AnswerTable] | None:
+        """The answers as tables, one per block with its total; None when nothing is answered."""
+        if not self.answer_lines(questionnaire, qi, answers):
+            return None
+        q, out = qi.question, []
+        totals = self.totals(questionnaire, qi, answers) or {}
+        for block in money_blocks(questionnaire, q):
+            rows = []
+            for row in q.rows:
+                text = answers.get(keys.specify_key(qi.key, row.id))
+                cells = tuple(
+                    format_money(answers.get(keys.cell_key(qi.key, row.id, c.id)))
+                    if cell_asked(questionnaire, q, row.id, c)
+                    else "Not asked"
+                    for c, _ in block.columns
+                )
+                rows.append((f"{row.label} ({text})" if text else row.label, cells))
+            total = None
+            if q.total_row:
+                total = (
+                    q.total_row,
+                    tuple(format_money(totals.get(c.id)) for c, _ in block.columns),
+                )
+            headers = tuple(label for _, label in block.columns)
+            out.append(AnswerTable(block.caption, headers, tuple(rows), total))
+        return out
+
     def answer_lines(self, questionnaire, qi, answers) -> list[str]:
         q, lines = qi.question, []
         for row in q.rows:

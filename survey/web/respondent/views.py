@@ -455,7 +455,7 @@ def _submit(response: ResponseRecord, state: ResponseState):
 def confirmation(token: str):
     if not _submitted():
         return redirect(url_for(".start", token=token))
-    return render_template("respondent/confirmation.html", response=g.response, reference="DONE")
+    return render_template("respondent/confirmation.html", response=g.response)
 
 
 @bp.get("/<token>/answers")

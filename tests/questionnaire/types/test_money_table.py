@@ -88,3 +88,25 @@ def test_variables_are_a_number_per_asked_cell_and_the_row_texts():
     assert variables(q, qi)[0] == ("q1_fire_base_y1", "number")
     assert variables(q, qi)[-1] == ("q1_other_text", "text")
     assert len(variables(q, qi)) == 7
+
+
+def test_blocks_are_one_per_year_with_the_measures_own_labels():
+    q, qi = load()
+    blocks = question_type(qi.question).blocks(q, qi.question)
+    assert [b.caption for b in blocks] == ["2013/14", "2014/15"]
+    assert [[(c.id, label) for c, label in b.columns] for b in blocks] == [
+        [("base_y1", "Base"), ("delivered_y1", "Delivered")],
+        [("base_y2", "Base"), ("delivered_y2", "Delivered")],
+    ]
+
+
+def test_answers_read_back_as_tables_with_their_totals():
+    q, qi = load()
+    qtype = question_type(qi.question)
+    assert qtype.answer_tables(q, qi, {}) is None  # nothing answered: "Not answered"
+    answers = {"q1_fire_base_y1": 1000, "q1_other_base_y1": -5000, "q1_other_text": "Parks"}
+    first, second = qtype.answer_tables(q, qi, answers)
+    assert first.caption == "2013/14" and first.headers == ("Base", "Delivered")
+    assert first.rows == (("Fire", ("£1,000", "")), ("Other (Parks)", ("-£5,000", "")))
+    assert first.total == ("TOTAL", ("-£4,000", ""))
+    assert second.rows[0] == ("Fire", ("", "Not asked"))  # delivered is not asked after y1

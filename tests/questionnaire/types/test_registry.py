@@ -21,7 +21,7 @@ ABSTRACT = {"check", "answer_lines", "variables"}  # the base class has no answe
 
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES))
-    env.globals.update(question_type=None, keys=None, grid_rows=None, say=None)
+    env.globals.update(question_type=None, keys=None, grid_rows=None, grid_header=None, say=None)
     env.filters.update(rich_text=str, money=str, pipe=str)
     return env
 
