@@ -200,3 +200,51 @@ def test_a_corrected_version_is_applied_to_responses_in_progress(make_app):
         submitted = next(r for r in responses if r.status == "submitted")
         assert submitted.questionnaire_version.version == 1  # submitted answers are immutable
     assert done.token
+
+
+FIGURED = """
+id: versions
+title: Versions
+pages:
+  - id: one
+    title: One
+    questions:
+      - {id: kind, type: single, text: Kind, options: kinds}
+      - {id: likes, type: multiple, text: Likes, options: fruit}
+      - {id: likes_rank, type: ranking, of: likes, ranks: 2, text: Rank}
+option_lists:
+  kinds: [{id: a, label: A}, {id: b, label: B}]
+  fruit: [{id: apple, label: Apple}, {id: pear, label: Pear}, {id: fig, label: Fig}]
+groups:
+  question: kind
+  types:
+    - {id: ta, label: Type A, answers: [a], group: ga}
+    - {id: tb, label: Type B, answers: [b], group: gb}
+  report_groups: [{id: ga, label: Group A}, {id: gb, label: Group B}]
+populations: {ta: {total: 10}, tb: {total: 4}}
+settings: {min_authorities: 1}
+figures:
+  - {id: fav, kind: ranking_counts, label: Figure 1, title: Fruit, question: likes,
+     ranking: likes_rank}
+"""
+
+
+def test_the_figures_count_a_renamed_option_under_its_new_id(make_app):
+    """A response answered on the old version counts in the figures of the new one under the
+    renamed id, as the downloads show it."""
+    from survey.scoring.report import build_report
+
+    first = make_app(FIGURED, "v1")
+    first.test_cli_runner().invoke(load_command)
+    answered(first, {"kind": "a", "likes": ["fig", "pear"]})
+    renamed = FIGURED.replace("{id: fig, label: Fig}", "{id: figs, label: Figs}")
+    declared = make_app(renamed + "renamed_options: {likes: {fig: figs}}\n", "v2")
+    result = declared.test_cli_runner().invoke(load_command)
+    assert result.exit_code == 0, result.output
+    with declared.app_context():
+        q = declared.extensions["survey_registry"].get("versions")
+        fav = build_report(q).figure("fav")
+    rows = {row["id"]: i for i, row in enumerate(fav["rows"])}
+    assert "fig" not in rows and "figs" in rows
+    chosen = [sum(c["value"] for c in cells) for cells in fav["cells"]]
+    assert chosen[rows["figs"]] == chosen[rows["pear"]] == 1

@@ -14,6 +14,7 @@ from survey.extensions import db
 from survey.models import QuestionnaireVersion
 from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.routing import effective_answers
+from survey.questionnaire.versioning import apply_renames
 from survey.registry import Registry
 from survey.responses.invitations import type_preference
 from survey.scoring.cleaning import clean
@@ -73,17 +74,20 @@ def feed(
     used = 0
     routing = VersionedRouting(questionnaire)
     for raw in source:
-        # the route of the version answered decides which answers count
+        # the route of the version answered decides which answers count, and option ids the
+        # latest version declares renamed count under their new ids, as the downloads show them
+        answered_on = routing.definition(raw.version_id)
         effective = (
             raw.answers  # its snapshot: the route already applied
             if raw.effective
-            else effective_answers(routing.definition(raw.version_id), raw.answers)
+            else effective_answers(answered_on, raw.answers)
         )
+        effective = apply_renames(questionnaire, answered_on, effective)
         cleaned, issues_found = clean(
             questionnaire,
             config.cleaning,
             raw.response_id,
-            raw.answers,
+            apply_renames(questionnaire, answered_on, raw.answers),
             effective,
             decisions.get(raw.response_id),
             raw.reference,
