@@ -241,9 +241,18 @@ def test_the_figures_count_a_renamed_option_under_its_new_id(make_app):
     declared = make_app(renamed + "renamed_options: {likes: {fig: figs}}\n", "v2")
     result = declared.test_cli_runner().invoke(load_command)
     assert result.exit_code == 0, result.output
+    from survey.scoring import statistics
+
     with declared.app_context():
         q = declared.extensions["survey_registry"].get("versions")
         fav = build_report(q).figure("fav")
+        likes = next(
+            s
+            for s in statistics.question_statistics(statistics.Scope.of(q, published=False))
+            if s.id == "likes"
+        )
+    counts = {c.id: c.count for f in likes.frequencies for c in f.categories}
+    assert counts.get("figs") == 1 and "fig" not in counts
     rows = {row["id"]: i for i, row in enumerate(fav["rows"])}
     assert "fig" not in rows and "figs" in rows
     chosen = [sum(c["value"] for c in cells) for cells in fav["cells"]]

@@ -445,12 +445,16 @@ def effective_records(scope: Scope) -> Iterable[tuple[dict[str, Any], str]]:
     """Each submitted response's effective answers (corrections in force, on the route of the
     version answered) with its crosstab column of type of authority."""
     from survey.questionnaire.routing import effective_answers
+    from survey.questionnaire.versioning import apply_renames
     from survey.scoring.data import read_responses
     from survey.scoring.report import VersionedRouting
 
     routing = VersionedRouting(scope.questionnaire)
     for raw in read_responses(scope.questionnaire.id):
-        answers = effective_answers(routing.definition(raw.version_id), raw.answers)
+        answered_on = routing.definition(raw.version_id)
+        answers = raw.answers if raw.effective else effective_answers(answered_on, raw.answers)
+        # renamed options under their new ids, as in the figures and the downloads
+        answers = apply_renames(scope.questionnaire, answered_on, answers)
         yield answers, scope.type_of(answers, raw.authority_type)
 
 
