@@ -111,6 +111,7 @@ class Rows:
     respondent: dict[str, Any]
     response: dict[str, Any]
     answers: list[dict[str, Any]]
+    edits: list[dict[str, Any]] = field(default_factory=list)
 
 
 def checked_record(
@@ -163,7 +164,46 @@ def checked_record(
         }
         for k, v in answers.items()
     ]
-    return Rows(respondent, response, rows)
+    return Rows(respondent, response, rows, _edits(record.get("edits"), rid, response, check))
+
+
+def _edits(
+    raw: Any, response_id: int, response: Mapping[str, Any], check: _Fields
+) -> list[dict[str, Any]]:
+    """The response's change log (the research team's corrections), as rows of ``answer_edit``:
+    each must say what was changed, by whom, when and why, as the engine writes them."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ImportProblem(f"{check.where}: edits: must be a list")
+    rows = []
+    for i, edit in enumerate(raw):
+        prefix = f"edits[{i}]."
+        if not isinstance(edit, dict):
+            raise ImportProblem(f"{check.where}: edits[{i}]: must be an object")
+        reason = check.text(edit, "reason", 10_000, prefix)
+        by = check.text(edit, "edited_by", 300, prefix)
+        key = check.text(edit, "key", 200, prefix)
+        at = check.time(edit, "edited_at", prefix)
+        if not key or not reason or not by or at is None:
+            raise ImportProblem(
+                f"{check.where}: edits[{i}]: needs key, reason, edited_by and edited_at"
+            )
+        rows.append(
+            {
+                "id": check.whole(edit, "id", 1, prefix=prefix),
+                "response_id": response_id,
+                "key": key,
+                "submitted": edit.get("submitted"),
+                "old_value": edit.get("old_value"),
+                "new_value": edit.get("new_value"),
+                "reason": reason,
+                "edited_by": by,
+                "edited_at": at,
+                "response_version": check.whole(edit, "response_version", 0, prefix=prefix),
+            }
+        )
+    return rows
 
 
 def _respondent_row(

@@ -246,7 +246,8 @@ def _import_batch(records: list[Rows], summary: ImportSummary) -> None:
     if taken is not None:
         raise ImportProblem(f"the link of respondent {taken} is already in use")
     answers = [a for r in records for a in r.answers]
-    insert_imported([r.respondent for r in records], [r.response for r in records], answers)
+    edits = [e for r in records for e in r.edits]
+    insert_imported([r.respondent for r in records], [r.response for r in records], answers, edits)
     summary.responses += len(records)
     summary.answers += len(answers)
 
@@ -257,7 +258,7 @@ def _advance_sequences() -> None:
     more, unused, would be out of range after an id of 2**31 - 1, the largest the column holds."""
     if db.engine.dialect.name != "postgresql":
         return
-    for table in ("respondent", "response", "questionnaire_version", "answer"):
+    for table in ("respondent", "response", "questionnaire_version", "answer", "answer_edit"):
         db.session.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

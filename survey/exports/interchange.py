@@ -27,6 +27,8 @@ from survey.exports.cells import timestamp
 from survey.exports.options import ExportOptions
 from survey.exports.records import Record, version_rows
 from survey.exports.rows import Exporter
+from survey.responses.edits import edited_response_ids
+from survey.responses.reading import edit_rows
 
 JSON_FORMAT = "survey-engine/responses"
 JSON_FORMAT_VERSION = 2
@@ -128,8 +130,13 @@ def json_chunks(exporter: Exporter) -> Iterator[bytes]:
         header["authority_type_columns"] = exporter.types.describe()
     buffer = [_line(header)]
     size = len(buffer[0])
-    for record, answers in exporter.records():
-        line = _line(json_record(exporter, record, answers))
+    full = not exporter.options.anonymised
+    edited = edited_response_ids(exporter.questionnaire_id) if full else set()
+    for record, answers in exporter.records(stored=full):
+        obj = json_record(exporter, record, answers)
+        if full:
+            obj["edits"] = _edits(record.response["id"]) if record.response["id"] in edited else []
+        line = _line(obj)
         buffer.append(line)
         size += len(line)
         if size >= JSON_CHUNK:
@@ -137,6 +144,25 @@ def json_chunks(exporter: Exporter) -> Iterator[bytes]:
             buffer, size = [], 0
     buffer.append(_line({END_KEY: True, "responses": exporter.count}))
     yield "".join(buffer).encode()
+
+
+def _edits(response_id: int) -> list[dict[str, Any]]:
+    """A response's change log, oldest first: the research team's corrections, which the file
+    carries beside the answers as submitted so that an import restores both."""
+    return [
+        {
+            "id": e.id,
+            "key": e.key,
+            "submitted": e.submitted,
+            "old_value": e.old_value,
+            "new_value": e.new_value,
+            "reason": e.reason,
+            "edited_by": e.edited_by,
+            "edited_at": _iso(e.edited_at),
+            "response_version": e.response_version,
+        }
+        for e in edit_rows([response_id])
+    ]
 
 
 def _line(obj: Mapping[str, Any]) -> str:

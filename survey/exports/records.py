@@ -48,13 +48,19 @@ _RESPONDENT_COLUMNS = (
 
 
 def iter_records(
-    questionnaire_id: str, *, include_in_progress: bool = False, batch_size: int = BATCH_SIZE
+    questionnaire_id: str,
+    *,
+    include_in_progress: bool = False,
+    batch_size: int = BATCH_SIZE,
+    stored: bool = False,
 ) -> Iterator[Record]:
     """Responses of a questionnaire in response id order, ``batch_size`` at a time.
 
     Read by :func:`survey.responses.reading.stream`, the one reader of answer rows: each window
     is one query for the responses (``id > last id ... LIMIT n``) and one for their answers, so
-    memory holds one window whatever the number of responses.
+    memory holds one window whatever the number of responses. The answers are the edited ones,
+    from the snapshot where one is current; with ``stored``, the answer rows as the respondents
+    left them (the interchange file, which carries the edits apart).
     """
     columns = [getattr(Response, c).label(f"r_{c}") for c in _RESPONSE_COLUMNS]
     columns += [getattr(Respondent, c).label(f"p_{c}") for c in _RESPONDENT_COLUMNS]
@@ -67,7 +73,7 @@ def iter_records(
     )
     if not include_in_progress:
         stmt = stmt.where(Response.status == "submitted")
-    for row, answers in stream(stmt, batch_size, snapshots=True):
+    for row, answers in stream(stmt, batch_size, snapshots=not stored, edited=not stored):
         m = row._mapping
         yield Record(
             response={c: m[f"r_{c}"] for c in _RESPONSE_COLUMNS},

@@ -116,13 +116,16 @@ class Exporter:
             }
         return self._identifying[version_id]
 
-    def records(self) -> Iterator[tuple[Record, dict[str, Any]]]:
-        """Each response with its answers on the route (for the version it answered)."""
+    def records(self, stored: bool = False) -> Iterator[tuple[Record, dict[str, Any]]]:
+        """Each response with its answers on the route (for the version it answered): as the
+        research team reads them (edits in force, renamed options renamed), or with ``stored``
+        as the respondent left them, for the interchange file."""
         self.count = 0
         for record in iter_records(
             self.questionnaire_id,
             include_in_progress=self.options.include_in_progress,
             batch_size=self.options.batch_size,
+            stored=stored,
         ):
             self.count += 1
             progress.step()
@@ -132,8 +135,8 @@ class Exporter:
                 if record.effective
                 else effective_answers(answered_on, record.answers)
             )
-            # option ids the latest version declares renamed, as the latest names them
-            answers = apply_renames(self.questionnaire, answered_on, answers)
+            if not stored:  # option ids the latest version declares renamed, as it names them
+                answers = apply_renames(self.questionnaire, answered_on, answers)
             if self.sponsor_texts is not None and self.types is not None:
                 answers = self.sponsor_view(record, answers)
             yield record, answers

@@ -375,6 +375,7 @@ class EditRecord:
     reason: str
     edited_by: str
     edited_at: dt.datetime
+    response_version: int = 0  # the response's version the edit made
     in_force: bool = False  # the newest edit of its key, over a stored value still unchanged
 
 
@@ -383,7 +384,7 @@ def same_value(a: Any, b: Any) -> bool:
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
-def _edit_rows(response_ids: Sequence[int]) -> list[EditRecord]:
+def edit_rows(response_ids: Sequence[int]) -> list[EditRecord]:
     if not response_ids:
         return []
     rows = db.session.scalars(
@@ -402,6 +403,7 @@ def _edit_rows(response_ids: Sequence[int]) -> list[EditRecord]:
             r.reason,
             r.edited_by,
             r.edited_at,
+            r.response_version,
         )  # fmt: skip
         for r in rows
     ]
@@ -411,7 +413,7 @@ def edits_in_force(response_ids: Sequence[int]) -> dict[int, dict[str, EditRecor
     """The newest edit of each key, by response id (whether it is still in force is decided
     against the stored answers by :func:`apply_edits`, which sets ``in_force``)."""
     newest: dict[int, dict[str, EditRecord]] = {}
-    for edit in _edit_rows(response_ids):
+    for edit in edit_rows(response_ids):
         newest.setdefault(edit.response_id, {})[edit.key] = edit
     return newest
 
@@ -430,43 +432,6 @@ def apply_edits(stored: Mapping[str, Any], edits: Mapping[str, EditRecord]) -> d
         else:
             answers[key] = edit.new_value
     return answers
-
-
-def edited_answers(response: ResponseRecord | Response) -> dict[str, Any]:
-    """A response's answers as the research team, the figures and the downloads read them:
-    the stored answers with the edits in force on top."""
-    return apply_edits(load_answers(response), edits_in_force([response.id]).get(response.id, {}))
-
-
-def change_log(response_id: int) -> list[EditRecord]:
-    """Every edit of a response, newest first, each marked in force or not."""
-    edits = _edit_rows([response_id])
-    stored = load_answers_by_id(response_id)
-    newest: dict[str, EditRecord] = {}
-    for edit in edits:
-        newest[edit.key] = edit
-    apply_edits(stored, newest)
-    return list(reversed(edits))
-
-
-def load_answers_by_id(response_id: int) -> dict[str, Any]:
-    """The stored answers of a response given by its id."""
-    db.session.flush()
-    return dict(db.session.connection().execute(_ANSWERS_OF, {"response_id": response_id}).all())
-
-
-def questionnaire_edits(questionnaire_id: str) -> Iterator[tuple[Any, EditRecord]]:
-    """Every edit of the questionnaire's responses, oldest first, with (response id, reference,
-    authority name) for the change-log download; each marked in force or not."""
-    rows = db.session.execute(
-        responses_query(questionnaire_id)
-        .with_only_columns(Response.id, Response.reference, Respondent.name)
-        .where(Response.id.in_(select(AnswerEdit.response_id)))
-        .order_by(Response.id)
-    ).all()
-    for row in rows:
-        for edit in reversed(change_log(row.id)):
-            yield row, edit
 
 
 def saved_response_ids(questionnaire_id: str) -> set[int]:

@@ -30,7 +30,7 @@ from survey import progress
 from survey.audit import audit
 from survey.config import link_key
 from survey.extensions import db
-from survey.models import Answer, QuestionnaireVersion, Respondent, Response, utcnow
+from survey.models import Answer, AnswerEdit, QuestionnaireVersion, Respondent, Response, utcnow
 from survey.responses import snapshots, sqlite
 from survey.responses.prepared import Prepared, PreparedRows
 from survey.responses.reading import ResponseRecord
@@ -484,10 +484,14 @@ def insert_imported(
     respondents: Sequence[Mapping[str, Any]],
     responses: Sequence[Mapping[str, Any]],
     answers: Sequence[Mapping[str, Any]],
+    edits: Sequence[Mapping[str, Any]] = (),
 ) -> None:
-    """Respondents, responses and answers as rows with their ids, in the caller's transaction."""
+    """Respondents, responses, answers and the research team's edits of them as rows with their
+    ids, in the caller's transaction."""
     if respondents:
         db.session.execute(insert(Respondent), list(respondents))
     if responses:
         db.session.execute(insert(Response), list(responses))
     insert_answers(answers)
+    if edits:
+        db.session.execute(insert(AnswerEdit), list(edits))

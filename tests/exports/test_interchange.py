@@ -187,6 +187,8 @@ def test_a_version_1_file_imports_and_exports_again_as_json_lines(app, tmp_path)
         )
     assert new["format_version"] == 2
     assert new["questionnaire_versions"] == old["questionnaire_versions"]
+    # the same responses, with the change log a later writer adds (none here)
+    assert all(r.pop("edits") == [] for r in new["responses"])
     assert new["responses"] == old["responses"]
     assert new["responses"][0]["off_route_answers"] == {"q3_trip2": "no"}
 
@@ -227,3 +229,53 @@ def test_json_reader_streams_any_layout():
         assert items[0] == ("header", {"format": JSON_FORMAT})
         assert [obj["n"] for kind, obj in items[1:]] == list(range(30))
         assert items[1][1]["value"] == 12345678901234567890
+
+
+def test_the_research_teams_edits_travel_in_the_file_beside_the_answers_as_submitted(
+    filled, tmp_path
+):
+    """The interchange file keeps what the respondent submitted and the change log apart, so an
+    import restores both: the same file again, the same (corrected) CSV, the same log."""
+    from survey.responses import editing, edits
+
+    options = ExportOptions(include_in_progress=True)
+    key = "q8_ex1_2011_12_delivered"
+    with filled.app_context():
+        barnet = db.session.scalars(
+            select(Response).join(Respondent).where(Respondent.name == "Barnet")
+        ).one()
+        change = editing.AnswerChange(key, -1200, -1200, -1300)
+        editing.edit_answers(barnet.id, barnet.respondent_id, barnet.version, [change],
+                             "the return said 1,300 in its covering letter", "ann@example.org")  # fmt: skip
+        first = b"".join(export_json(QID, options))
+        csv_before = b"".join(export_csv_wide(QID, options))
+        barnet_id = barnet.id
+    line = next(r for r in document_of(first)["responses"] if r["response_id"] == barnet_id)
+    assert line["answers"][key] == -1200  # as submitted
+    [edit] = line["edits"]
+    assert (edit["key"], edit["old_value"], edit["new_value"]) == (key, -1200, -1300)
+    assert edit["reason"].startswith("the return said") and edit["edited_by"] == "ann@example.org"
+    assert b"-1300" in csv_before
+    (tmp_path / "export.json").write_bytes(first)
+    truncate_all(filled)
+    result = filled.test_cli_runner().invoke(import_command, [str(tmp_path / "export.json")])
+    assert result.exit_code == 0, result.output
+    with filled.app_context():
+        assert b"".join(export_json(QID, options)) == first
+        assert b"".join(export_csv_wide(QID, options)) == csv_before
+        [restored] = edits.change_log(barnet_id)
+        assert restored.in_force and restored.new_value == -1300
+
+
+def test_an_edit_in_the_file_must_say_who_when_and_why(filled, tmp_path):
+    with filled.app_context():
+        data = b"".join(export_json(QID, ExportOptions(include_in_progress=True)))
+    lines = data.decode().splitlines()
+    record = json.loads(lines[1])
+    record["edits"] = [{"id": 1, "key": "q1", "new_value": "x", "response_version": 1}]
+    lines[1] = json.dumps(record)
+    (tmp_path / "bad.json").write_text("\n".join(lines) + "\n")
+    truncate_all(filled)
+    result = filled.test_cli_runner().invoke(import_command, [str(tmp_path / "bad.json")])
+    assert result.exit_code != 0
+    assert "edits[0]: needs key, reason, edited_by and edited_at" in result.output

@@ -209,12 +209,12 @@ def test_the_team_can_preview_the_sponsor_view(data, client, sign_in):
 def test_a_correction_changes_the_statistics(data, app, client, sign_in):
     from survey.extensions import db
     from survey.models import Response
-    from survey.responses import editing, reading
+    from survey.responses import editing, edits
 
     sign_in("researcher")
     with app.app_context():
         response = db.session.query(Response).order_by(Response.id).first()
-        before = reading.edited_answers(response).get("q3")
+        before = edits.edited_answers(response).get("q3")
         new = "chief_executive" if before != "chief_executive" else "chief_finance_officer"
         scope = stats.Scope.of(app.extensions["survey_registry"].get(QID), published=False)
         counts = {

@@ -207,11 +207,11 @@ def test_corrections_flow_into_downloads_and_the_respondent_changing_it_supersed
     url, html = _correct_page(client)
     client.post(url, data={"csrf_token": _csrf(html), "version": _version(html),
                            "q1": "Barnet Council", "reason": "Full name"})  # fmt: skip
-    from survey.responses import reading
+    from survey.responses import edits, reading
 
     with app.app_context():
         response = db.session.get(Respondent, 1).response
-        assert reading.edited_answers(response)["q1"] == "Barnet Council"
+        assert edits.edited_answers(response)["q1"] == "Barnet Council"
         assert reading.load_answers(response)["q1"] == "Barnet"
         streamed = reading.answer_rows([response.id])[response.id].values
         submitted_only = reading.answer_rows([response.id], edited=False)[response.id].values
@@ -223,5 +223,5 @@ def test_corrections_flow_into_downloads_and_the_respondent_changing_it_supersed
         db.session.query(Answer).filter_by(response_id=1, key="q1").update({"value": "Barnet LB"})
         db.session.commit()
         response = db.session.get(Respondent, 1).response
-        assert reading.edited_answers(response)["q1"] == "Barnet LB"
-        assert [e.in_force for e in reading.change_log(response.id)] == [False]
+        assert edits.edited_answers(response)["q1"] == "Barnet LB"
+        assert [e.in_force for e in edits.change_log(response.id)] == [False]

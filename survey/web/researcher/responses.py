@@ -23,7 +23,7 @@ from survey.models import Respondent, Response
 from survey.questionnaire.checking import check_page, shown_form
 from survey.questionnaire.model import PageInstance, QuestionInstance, Questionnaire
 from survey.questionnaire.routing import field_keys
-from survey.responses import browsing, editing, reading, writing
+from survey.responses import browsing, editing, edits, reading, writing
 from survey.responses.answers import answer_sections, field_labels, page_totals
 from survey.responses.invitations import authority_types, safe_cell
 from survey.responses.state import ResponseState
@@ -93,8 +93,8 @@ def browse_questionnaire(questionnaire_id: str):
 def response_answers(questionnaire: Questionnaire, response: Response) -> dict[str, Any]:
     """What the response page shows: the answers as the check page reads them back (with the
     research team's corrections in force), which of them were corrected, and the change log."""
-    answers = reading.edited_answers(response)
-    log = reading.change_log(response.id)
+    answers = edits.edited_answers(response)
+    log = edits.change_log(response.id)
     corrected = {e.key for e in log if e.in_force}
     sections = answer_sections(questionnaire, answers)
     for section in sections:
@@ -175,7 +175,7 @@ def edit_answer(questionnaire_id: str, respondent_id: int, page_key: str, questi
     respondent, response = _submitted_response(questionnaire_id, respondent_id)
     questionnaire = registry().for_version(response.questionnaire_version)
     stored = reading.load_answers(response)
-    answers = reading.edited_answers(response)
+    answers = edits.edited_answers(response)
     pi, qi = _question(questionnaire, answers, page_key, question_key)
     context = {
         "questionnaire": questionnaire,
@@ -275,7 +275,7 @@ def corrections_csv(questionnaire_id: str):
     labels: dict[str, str] = {}
     for qi in _all_questions(questionnaire):
         labels.update(field_labels(questionnaire, qi))
-    for row, edit in reading.questionnaire_edits(questionnaire_id):
+    for row, edit in edits.questionnaire_edits(questionnaire_id):
         writer.writerow(
             [
                 row.id, row.reference or "", safe_cell(row.name),
