@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import AnswerEdit, Respondent, Response
+from survey.models import AnswerEdit, QuestionnaireVersion, Respondent, Response
 from survey.responses.reading import (
     _ANSWERS_OF,
     EditRecord,
@@ -34,6 +34,9 @@ def edited_response_ids(questionnaire_id: str) -> set[int]:
         db.session.scalars(
             select(AnswerEdit.response_id)
             .join(Response, Response.id == AnswerEdit.response_id)
+            .join(
+                QuestionnaireVersion, QuestionnaireVersion.id == Response.questionnaire_version_id
+            )
             .where(of_questionnaire(questionnaire_id))
             .distinct()
         )

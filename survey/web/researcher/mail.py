@@ -242,7 +242,7 @@ def _parse_when(form, closes: dt.date | None) -> tuple[dt.datetime | None, str |
         return None, "Enter the date of the reminder, with a day, month and year"
     try:
         day = dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
-    except ValueError:
+    except (ValueError, OverflowError):  # not numbers, no such day, or numbers too big for a date
         return None, "The date of the reminder must be a real date, like 1 7 2013"
     time_text = (form.get("send_at-time") or "09:00").strip()
     try:
