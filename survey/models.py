@@ -85,6 +85,8 @@ class Response(Model):
     page_states: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     drafts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     keyed_in_by: Mapped[str | None] = mapped_column(String(300))
+    # the language the respondent chose (a BCP 47 tag); None is the questionnaire's own
+    language: Mapped[str | None] = mapped_column(String(35))
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[dt.datetime | None]
