@@ -273,3 +273,97 @@ def test_the_interchange_file_keeps_the_language_through_an_import(bilingual_app
     truncate_all(bilingual_app)
     refused = bilingual_app.test_cli_runner().invoke(import_command, [str(tmp_path / "bad.json")])
     assert refused.exit_code != 0 and "language" in refused.output
+
+
+def test_every_download_has_the_language_column(bilingual_app, tmp_path):
+    import openpyxl
+    import pyreadstat
+
+    from survey.exports import ExportOptions
+
+    welsh = journey(bilingual_app)
+    follow_link(welsh)
+    answer_all(welsh)
+    with bilingual_app.app_context():
+        for fmt in ("xlsx", "sav", "dta", "spss-syntax", "r-syntax", "codebook-csv"):
+            export_to(ID, fmt, tmp_path / f"out.{fmt}")
+        export_to(ID, "sav", tmp_path / "anon.sav", ExportOptions(anonymised=True))
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx").worksheets[0]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert sheet.cell(2, header.index("language") + 1).value == "cy"
+    for name, read in (("out.sav", pyreadstat.read_sav), ("out.dta", pyreadstat.read_dta)):
+        frame, _ = read(str(tmp_path / name))
+        assert list(frame["language"]) == ["cy"], name
+    frame, _ = pyreadstat.read_sav(str(tmp_path / "anon.sav"))
+    assert list(frame["language"]) == ["cy"]
+    for name in ("out.spss-syntax", "out.r-syntax", "out.codebook-csv"):
+        assert "language" in (tmp_path / name).read_text(encoding="utf-8-sig"), name
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_print_lang_prints_the_welsh_blank_guidance_and_answers(bilingual_app, tmp_path):
+    from survey.cli import print_command
+
+    runner = bilingual_app.test_cli_runner()
+    welsh = journey(bilingual_app)
+    follow_link(welsh)
+    answer_all(welsh)
+    texts = {}
+    for name, extra in (
+        ("blank", []),
+        ("guidance", ["--guidance"]),
+        ("answers", ["--response", "1"]),
+    ):
+        for code in ("cy", None):
+            out = tmp_path / f"{name}-{code}.pdf"
+            args = [ID, "--out", str(out), *extra, *(["--lang", code] if code else [])]
+            result = runner.invoke(print_command, args)
+            assert result.exit_code == 0, result.output
+            texts[name, code] = _pdf_text(out.read_bytes())
+    assert "Pa mor aml" in texts["blank", "cy"] and "How often" not in texts["blank", "cy"]
+    assert "How often" in texts["blank", None]
+    assert "Croeso" in texts["guidance", "cy"] and "Welcome" in texts["guidance", None]
+    assert "Pa mor aml" in texts["answers", "cy"] and "How often" in texts["answers", None]
+    refused = runner.invoke(print_command, [ID, "--out", str(tmp_path / "x.pdf"), "--lang", "fr"])
+    assert refused.exit_code != 0 and "not offered in 'fr'" in refused.output
+
+
+def test_the_web_pdfs_take_lang_and_the_cache_keeps_them_apart(bilingual_app):
+    client = bilingual_app.test_client()
+    english = client.get(f"/print/{ID}/questionnaire.pdf")
+    welsh = client.get(f"/print/{ID}/questionnaire.pdf?lang=cy")
+    again = client.get(f"/print/{ID}/questionnaire.pdf")
+    assert english.status_code == welsh.status_code == 200
+    assert "Pa mor aml" in _pdf_text(welsh.data) and "How often" in _pdf_text(again.data)
+    guidance = client.get(f"/print/{ID}/guidance.pdf?lang=cy")
+    assert "Croeso" in _pdf_text(guidance.data)
+    # an unknown language is the questionnaire's own
+    assert "Welcome" in _pdf_text(client.get(f"/print/{ID}/guidance.pdf?lang=zz").data)
+    # the respondent's page links to the PDFs in its language
+    j = journey(bilingual_app)
+    page = follow_link(j)
+    assert f"/print/{ID}/guidance.pdf?lang=cy" in page
+
+
+def test_the_response_browser_shows_the_language(bilingual_app):
+    from survey.models import User
+
+    welsh = journey(bilingual_app)
+    follow_link(welsh)
+    answer_all(welsh)
+    client = bilingual_app.test_client()
+    with bilingual_app.app_context():
+        user = User(email="r@example.org", password_hash="!", role="researcher")
+        db.session.add(user)
+        db.session.commit()
+        user_id = f"{user.id}:{user.session_version}"
+    with client.session_transaction() as session:
+        session["_user_id"] = user_id
+        session["_fresh"] = True
+    page = client.get(f"/research/{ID}/respondents/1").get_data(as_text=True)
+    assert re.search(r"Language</dt><dd[^>]*>cy<", page), page[:3000]

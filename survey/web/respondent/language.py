@@ -148,11 +148,12 @@ def context() -> dict[str, Any]:
         return {}
     offered = declared(questionnaire)
     if len(offered.all) < 2:
-        return {"page_language": g.get("language")}
+        return {"page_language": g.get("language"), "print_language": None}
     response = g.get("response")
     submitted = response is not None and response.status == "submitted"
     return {
         "page_language": g.get("language"),
+        "print_language": g.get("language"),  # the PDFs the pages link to
         "language_switch": {
             "current": g.get("language"),
             "languages": offered.all,
