@@ -160,6 +160,7 @@ def test_switching_mid_page_saves_everything_typed_and_shows_the_page_in_welsh(b
     assert re.search(r'value="children"\s+checked', page) or 'value="children" checked' in page
     assert 'value="other" checked' in page or re.search(r'value="other"\s+checked', page)
     assert 'value="Maps"' in page and 'value="abc"' in page and "More books" in page
+    assert "govuk-error-summary" not in page and "govuk-error-message" not in page
     assert stored_language(bilingual_app) == "cy"
     # and back to English: still all there
     page_back = switch(j, "en-GB", typed)

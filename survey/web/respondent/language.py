@@ -26,7 +26,7 @@ from typing import Any
 from typing import cast as cast_type
 from urllib.parse import urlencode, urlsplit
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import Table, update
 
@@ -102,7 +102,14 @@ def switched(pi: PageInstance):
     if chosen is not None and g.response is not None:
         remember(g.response, chosen.code)
     query: dict[str, Any] = {"change": "1"} if request.args.get("change") == "1" else {}
+    session["language_switched"] = f"{g.token}/{pi.key}"  # shown again without error messages
     return redirect(url_for(".page", token=g.token, key=pi.key, **query))
+
+
+def just_switched(pi: PageInstance) -> bool:
+    """Whether this page is shown again because its language button was pressed: then what was
+    typed and kept as a draft shows without its error messages (it was not a "Next")."""
+    return session.pop("language_switched", None) == f"{g.token}/{pi.key}"
 
 
 def switch(token: str):

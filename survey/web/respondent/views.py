@@ -237,7 +237,8 @@ def page(token: str, key: str):
         form = shown_form(g.questionnaire, questions, state.stored, page=pi)
         apply_drafts(form, state.drafts, keys)  # show what was typed but not yet accepted
         form.state.data = state.fingerprint(pi)
-        errors = _draft_errors(questions, form, state.drafts, keys)
+        quiet = language.just_switched(pi)  # the language button: no messages, as typed
+        errors = {} if quiet else _draft_errors(questions, form, state.drafts, keys)
         return _render_page(pi, form, state, errors)
     return _post_page(pi, response, state)
 
