@@ -368,3 +368,29 @@ def test_the_response_browser_shows_the_language(bilingual_app):
         session["_fresh"] = True
     page = client.get(f"/research/{ID}/respondents/1").get_data(as_text=True)
     assert re.search(r"Language</dt><dd[^>]*>cy<", page), page[:3000]
+
+
+def test_a_closed_survey_can_still_be_read_in_welsh(bilingual_app):
+    j = journey(bilingual_app)
+    j.answer("welcome")  # a response, with no language yet
+    bilingual_app.config["SURVEY_SCHEDULE"] = {"*": {"opens": None, "closes": "2000-01-01"}}
+    closed = j.open(f"/s/{j.token}/overview")
+    assert closed.status_code == 403 and 'id="language-form"' in j.html
+    done = j.client.post(
+        f"/s/{j.token}/language",
+        data={"csrf_token": j.hidden("csrf_token"), "language": "cy", "next": j.path},
+    )
+    assert done.status_code == 302 and done.location.endswith("/overview")
+    assert html_lang(j.open(done.location).get_data(as_text=True)) == "cy"
+    assert stored_language(bilingual_app) == "cy"
+
+
+def test_a_default_applies_to_a_started_response_without_a_language(bilingual_app):
+    j = journey(bilingual_app)
+    j.answer("welcome")
+    assert stored_language(bilingual_app) is None
+    assert html_lang(j.page("visits", lang="cy").get_data(as_text=True)) == "cy"
+    assert stored_language(bilingual_app) == "cy"
+    # an undeclared code is ignored
+    other = journey(bilingual_app, "Other")
+    assert html_lang(follow_link(other, "?lang=fr")) == "en-GB"

@@ -137,7 +137,8 @@ def _check_window():
     submitted = g.response is not None and g.response.status == "submitted"
     if submitted and request.endpoint in ("respondent.answers", "respondent.confirmation"):
         return None
-    if g.keyed_in_by:  # researchers key in paper returns whatever the dates
+    # researchers key in paper returns whatever the dates; a closed page switches language too
+    if g.keyed_in_by or request.endpoint == "respondent.language":
         return None
     if opens and today < opens:
         return render_template("respondent/not_open.html", opens=opens), 403
