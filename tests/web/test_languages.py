@@ -394,3 +394,14 @@ def test_a_default_applies_to_a_started_response_without_a_language(bilingual_ap
     # an undeclared code is ignored
     other = journey(bilingual_app, "Other")
     assert html_lang(follow_link(other, "?lang=fr")) == "en-GB"
+
+
+def test_the_answers_pdf_of_a_submitted_response_is_in_the_language_read(bilingual_app):
+    j = journey(bilingual_app)
+    follow_link(j)
+    answer_all(j)
+    page = j.open(f"/s/{j.token}/answers?lang=en-GB").get_data(as_text=True)
+    assert f"/s/{j.token}/answers.pdf?lang=en-GB" in page
+    english = j.client.get(f"/s/{j.token}/answers.pdf?lang=en-GB")
+    welsh = j.client.get(f"/s/{j.token}/answers.pdf")
+    assert "How often" in _pdf_text(english.data) and "Pa mor aml" in _pdf_text(welsh.data)
