@@ -48,6 +48,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["survey_registry"] = Registry(
         app.config["QUESTIONNAIRE_DIR"], app.config.get("DEFINITION_REFRESH_SECONDS", 2.0)
     )
+    from survey.translations.store import Translations
+
+    # the questionnaires in their other languages, from translations/<id>/ beside them
+    app.extensions["survey_translations"] = Translations(app.config["QUESTIONNAIRE_DIR"])
     from survey.jobs import queue as job_queue
 
     job_queue.init_app(app)

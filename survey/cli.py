@@ -238,13 +238,25 @@ def demo_links_command() -> None:
     help="Print every repeat instance, numbered for paper (4-11, 12-19, 20-26).",
 )
 @click.option("--guidance", is_flag=True, help="Print the guidance notes instead.")
+@click.option(
+    "--lang",
+    "language",
+    default=None,
+    help="In one of the questionnaire's languages (cy); by default its own.",
+)
 @with_appcontext
 def print_command(
-    questionnaire_id: str, out: str, response_id: str | None, repeat_all: bool, guidance: bool
+    questionnaire_id: str,
+    out: str,
+    response_id: str | None,
+    repeat_all: bool,
+    guidance: bool,
+    language: str | None,
 ) -> None:
     """Write a blank questionnaire, its guidance notes or a response's answers as PDF."""
     from survey.printing.pdf import blank_pdf, guidance_pdf, response_pdf
     from survey.responses.reading import find_response
+    from survey.translations.store import in_language
 
     if response_id is not None and (guidance or repeat_all):
         raise click.UsageError("--response cannot be combined with --guidance or --repeat-all")
@@ -254,11 +266,18 @@ def print_command(
         response = find_response(questionnaire_id, response_id)
         if response is None:
             raise click.UsageError(f"no response '{response_id}' to '{questionnaire_id}'")
-        pdf = response_pdf(response)
+        try:
+            pdf = response_pdf(response, language)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
     else:
         questionnaire = current_app.extensions["survey_registry"].get(questionnaire_id)
         if questionnaire is None:
             raise click.UsageError(f"unknown questionnaire '{questionnaire_id}'")
+        try:
+            questionnaire = in_language(questionnaire, language)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
         if guidance:
             pdf = guidance_pdf(questionnaire)
         else:

@@ -20,6 +20,7 @@ from survey.questionnaire.loader import DefinitionError, loads
 from survey.questionnaire.model import PageInstance, QuestionInstance, Questionnaire, Repeat
 from survey.questionnaire.routing import field_keys
 from survey.registry import content_hash
+from survey.translations.languages import TAG as LANGUAGE_TAG
 
 STATUSES = ("in_progress", "submitted")
 # the largest id, version or edit count an import may bring: half of what the tables' INTEGER
@@ -151,6 +152,8 @@ def checked_record(
         "version": check.whole(record, "edit_version", 0, default=0),
         "page_states": _page_states(record.get("page_states"), version, check),
         "drafts": _drafts(record.get("drafts"), version, check),
+        # absent from files written before responses had a language: the questionnaire's own
+        "language": check.matching(record, "language", LANGUAGE_TAG),
         **{k: check.text(record, k, limit) for k, limit in RESPONSE_LENGTHS.items()},
         **{k: check.time(record, k) for k in ("started_at", "updated_at", "submitted_at")},
     }

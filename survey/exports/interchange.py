@@ -8,7 +8,8 @@ One JSON object per line, UTF-8:
    and ``questionnaire_versions``: every stored definition version with its YAML ``source`` and
    ``content_hash`` (an anonymised file also says what its type-of-authority columns hold);
 2. one **response** per line, keys sorted (a full file: respondent, status, timestamps,
-   answers on the route and off it; anonymised: the sponsor's view only);
+   answers on the route and off it, the ``language`` the respondent chose, absent for the
+   questionnaire's own; anonymised: the sponsor's view only, with the language always);
 3. the **end line** ``{"end": true, "responses": N}``: a file cut short at a line boundary (an
    interrupted download) would otherwise read as a complete file with fewer responses.
 
@@ -88,6 +89,7 @@ def json_record(exporter: Exporter, record: Record, answers: Mapping[str, Any]) 
         "edit_version": r["version"],
         "last_page": r["last_page"],
         "keyed_in_by": r["keyed_in_by"],
+        **({"language": r["language"]} if r["language"] else {}),  # absent: its own language
         "started_at": _iso(r["started_at"]),
         "updated_at": _iso(r["updated_at"]),
         "submitted_at": _iso(r["submitted_at"]),
@@ -114,6 +116,7 @@ def _anonymised_record(
         "updated_at": _iso(r["updated_at"]),
         "submitted_at": _iso(r["submitted_at"]),
         "keyed_in": bool(r["keyed_in_by"]),
+        "language": r["language"] or exporter.questionnaire.language or "en-GB",
         "answers": {k: v for k, v in sorted(answers.items()) if k in allowed},
     }
 

@@ -39,7 +39,7 @@ class Record:
 
 _RESPONSE_COLUMNS = (
     "id", "status", "reference", "version", "last_page", "page_states", "drafts", "keyed_in_by",
-    "started_at", "updated_at", "submitted_at",
+    "started_at", "updated_at", "submitted_at", "language",
 )  # fmt: skip
 _RESPONDENT_COLUMNS = (
     "id", "name", "authority_type", "contact_name", "contact_email", "token_hash",

@@ -183,6 +183,7 @@ class Exporter:
             r["updated_at"],
             r["submitted_at"],
             keyed,
+            r["language"] or self.questionnaire.language or "en-GB",  # None: its own language
         ]
         return row[1:] if self.options.anonymised else row
 

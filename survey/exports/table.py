@@ -28,6 +28,8 @@ META = {
     "updated_at": "Last saved (UTC)",
     "submitted_at": "Submitted (UTC)",
     "keyed_in_by": "Keyed in by (the research team member who typed a paper return in)",
+    "language": "Language the response was given in (a BCP 47 tag: en-GB, cy); answers are "
+    "the same option ids in every language",
 }
 # The question that names the authority, when a definition does not say (settings:
 # identifying_questions): a text question asking for the name of the authority/organisation.

@@ -69,7 +69,7 @@ def _print_context(questionnaire: Questionnaire, version: str | None = None) -> 
     }
 
 
-_CACHE: dict[tuple[str, str, Any], bytes] = {}
+_CACHE: dict[tuple[Any, ...], bytes] = {}
 _CACHE_LOCK = threading.Lock()
 
 
@@ -77,7 +77,8 @@ def _cached(kind: str, digest: str, questionnaire: Questionnaire) -> bytes:
     """Blank documents depend only on the definition's text and the dates it prints (the
     schedule's): render each once per process. The lock makes simultaneous first requests wait
     for one rendering instead of each doing it."""
-    key = (kind, digest, _dates(questionnaire))
+    # a translation has the definition's text: its language (and the engine's) is in the key
+    key = (kind, digest, questionnaire.language, g.get("language"), _dates(questionnaire))
     pdf = _CACHE.get(key)
     if pdf is None:
         with _CACHE_LOCK:
@@ -150,13 +151,16 @@ def answers_pdf(
     return render_pdf(html, f"Answers – {questionnaire.title}", questionnaire.language)
 
 
-def response_pdf(response) -> bytes:
-    """The answers PDF of a stored response, outside any request (``survey print --response``)."""
+def response_pdf(response, language: str | None = None) -> bytes:
+    """The answers PDF of a stored response, outside any request (``survey print --response``),
+    in ``language`` (by default the questionnaire's own, as the research team's pages show it)."""
     from survey.registry import Registry
     from survey.responses.answers import answer_sections
     from survey.responses.reading import load_answers
+    from survey.translations.store import in_language
 
     questionnaire = Registry.for_version(response.questionnaire_version)
+    questionnaire = in_language(questionnaire, language)
     answers = load_answers(response)
     sections = answer_sections(questionnaire, answers)
     return answers_pdf(questionnaire, response.respondent, response, sections, answers)

@@ -58,6 +58,23 @@ class Translations:
         return result
 
 
+def in_language(questionnaire: Questionnaire, code: str | None) -> Questionnaire:
+    """In an app (a request or a command): the questionnaire in ``code`` from the app's store,
+    with ``g.language`` set for the engine's own words. ``None`` is its own language; a code it
+    does not declare is refused (:class:`ValueError`, with the codes it does)."""
+    from flask import current_app, g
+    from flask_babel import refresh
+
+    offered = declared(questionnaire)
+    language = offered.get(code) if code else offered.source
+    if language is None:
+        codes = ", ".join(x.code for x in offered.all)
+        raise ValueError(f"'{questionnaire.id}' is not offered in '{code}' (it is in: {codes})")
+    g.language = language.code
+    refresh()  # the engine's catalogue of the new language, if one was looked up already
+    return current_app.extensions["survey_translations"].get(questionnaire, language.code)
+
+
 def _with_language(questionnaire: Questionnaire, code: str) -> Questionnaire:
     """The translation says which language it is in (``lang`` on pages and PDFs)."""
     return dataclasses.replace(questionnaire, language=code)

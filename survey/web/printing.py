@@ -20,10 +20,15 @@ def pdf_response(pdf: bytes, filename: str, inline: bool = False) -> Response:
 
 
 def _questionnaire(questionnaire_id: str) -> Questionnaire:
+    """The questionnaire, in the language of ``?lang=`` where it offers it (else its own)."""
+    from survey.translations.languages import declared
+    from survey.translations.store import in_language
+
     questionnaire = current_app.extensions["survey_registry"].get(questionnaire_id)
     if questionnaire is None:
         abort(404)
-    return questionnaire
+    language = declared(questionnaire).get(request.args.get("lang"))  # another: its own
+    return in_language(questionnaire, language.code if language else None)
 
 
 @bp.get("/<questionnaire_id>/guidance.pdf")

@@ -45,7 +45,7 @@ from survey.responses.state import ResponseState
 from survey.responses.writing import ConflictError, SubmittedError
 from survey.web.csrf import csrf
 from survey.web.forms import build_form
-from survey.web.respondent import lists
+from survey.web.respondent import language, lists
 from survey.web.respondent.unavailable import cannot_write, write_refused
 
 bp = Blueprint("respondent", __name__, url_prefix="/s")
@@ -89,6 +89,7 @@ def _load_respondent(endpoint: str | None, values: dict[str, Any] | None) -> Non
         g.questionnaire = registry.get(respondent.questionnaire_id)
         if g.questionnaire is None:
             abort(_invalid_link())
+    language.choose()  # g.language, and g.questionnaire in it
 
 
 def _respondent(token: str) -> RespondentRecord | None:
@@ -136,7 +137,8 @@ def _check_window():
     submitted = g.response is not None and g.response.status == "submitted"
     if submitted and request.endpoint in ("respondent.answers", "respondent.confirmation"):
         return None
-    if g.keyed_in_by:  # researchers key in paper returns whatever the dates
+    # researchers key in paper returns whatever the dates; a closed page switches language too
+    if g.keyed_in_by or request.endpoint == "respondent.language":
         return None
     if opens and today < opens:
         return render_template("respondent/not_open.html", opens=opens), 403
@@ -150,9 +152,9 @@ def _response() -> ResponseRecord:
     if g.response is None:
         registry: Registry = current_app.extensions["survey_registry"]
         with writing.write_transaction():
-            version = registry.ensure_version(g.questionnaire)
+            version = registry.ensure_version(g.source_questionnaire)
             writing.start_response(g.respondent.id, version, g.keyed_in_by)
-        _reload()
+        language.started(_reload())
     elif g.keyed_in_by and g.response.keyed_in_by != g.keyed_in_by:
         writing.note_keying(g.response, g.respondent.id, g.keyed_in_by)
     return g.response
@@ -185,6 +187,7 @@ def _context() -> dict[str, Any]:
         "questionnaire": g.get("questionnaire"),
         "respondent": g.get("respondent"),
         "token": g.get("token"),
+        **language.context(),
     }
 
 
@@ -201,7 +204,7 @@ def start(token: str):
         return redirect(url_for(".answers", token=token))
     state = _state(g.response)
     if g.response is None:
-        return redirect(url_for(".page", token=token, key=state.route[0].key))
+        return redirect(url_for(".page", token=token, key=state.route[0].key, **language.carried()))
     page = state.first_unfinished(g.response.page_states or {})
     if page is None:
         return redirect(url_for(".check", token=token))
@@ -235,7 +238,8 @@ def page(token: str, key: str):
         form = shown_form(g.questionnaire, questions, state.stored, page=pi)
         apply_drafts(form, state.drafts, keys)  # show what was typed but not yet accepted
         form.state.data = state.fingerprint(pi)
-        errors = _draft_errors(questions, form, state.drafts, keys)
+        quiet = language.just_switched(pi)  # the language button: no messages, as typed
+        errors = {} if quiet else _draft_errors(questions, form, state.drafts, keys)
         return _render_page(pi, form, state, errors)
     return _post_page(pi, response, state)
 
@@ -285,6 +289,8 @@ def _post_page(pi: PageInstance, response: ResponseRecord, state: ResponseState)
 
 def _after_save(pi: PageInstance, form, state: ResponseState, result):
     """Where a saved page leads: by the button pressed, on the route of the answers as saved."""
+    if request.form.get("language"):  # the language switch: the page again, in that language
+        return language.switched(pi)
     action = request.form.get("action", "next")
     returning = request.args.get("change") == "1"
     if action == "save":
@@ -363,6 +369,9 @@ def _render_page(
         field_labels=labels,
         summary=summary,
     )
+
+
+bp.add_url_rule("/<token>/language", "language", language.switch, methods=["POST"])
 
 
 @bp.get("/<token>/saved")
