@@ -209,6 +209,9 @@ class ChoiceType(ScalarType):
         out.update(self.follow.stored_kinds(qi))
         return out
 
+    def answer_options(self, questionnaire, qi) -> dict[str, tuple[Option, ...]]:
+        return {**super().answer_options(questionnaire, qi), **self.follow.answer_options(qi)}
+
     # -- demonstrations -----------------------------------------------------------------------------
     def demo(self, generator, qi, answers) -> None:
         q = qi.question

@@ -148,6 +148,12 @@ class FollowUps:
             keys.sub_key(qi.key, f.id): self.type_of(f).stored for _o, f in follow_ups(qi.question)
         }
 
+    def answer_options(self, qi: QuestionInstance) -> dict[str, tuple[Option, ...]]:
+        """A follow-up choice's own options (not its question's)."""
+        return {
+            keys.sub_key(qi.key, f.id): f.options for _o, f in follow_ups(qi.question) if f.options
+        }
+
     def demo(self, generator: Any, qi: QuestionInstance, chosen: list[str], answers: dict) -> None:
         for o, f in follow_ups(qi.question):
             if o.id not in chosen:

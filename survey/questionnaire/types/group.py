@@ -9,7 +9,7 @@ from typing import Any
 
 from survey.questionnaire import keys
 from survey.questionnaire.limits import MAX_TEXT_LENGTH
-from survey.questionnaire.model import GroupField
+from survey.questionnaire.model import GroupField, Option
 from survey.questionnaire.types.base import FieldSpec, QuestionType, ScalarType, option_data
 
 FIELD_KEYS = frozenset(
@@ -158,6 +158,9 @@ class GroupType(QuestionType):
 
     def stored_kinds(self, questionnaire, qi) -> dict[str, str]:
         return {keys.sub_key(qi.key, f.id): self.field_type(f).stored for f in qi.question.fields}
+
+    def answer_options(self, questionnaire, qi) -> dict[str, tuple[Option, ...]]:
+        return {keys.sub_key(qi.key, f.id): f.options for f in qi.question.fields if f.options}
 
     def demo(self, generator, qi, answers) -> None:
         """Each field by its type; fields a page check says must add up to a total (percentages
