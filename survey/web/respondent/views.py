@@ -47,6 +47,7 @@ from survey.web.csrf import csrf
 from survey.web.forms import build_form
 from survey.web.respondent import lists
 from survey.web.respondent.unavailable import cannot_write, write_refused
+from survey.web.templating import pipe
 
 bp = Blueprint("respondent", __name__, url_prefix="/s")
 # Respondent forms check their own CSRF token so that a refused token re-shows the page with
@@ -259,7 +260,9 @@ def _post_page(pi: PageInstance, response: ResponseRecord, state: ResponseState)
 
     # a page's checks may read earlier pages' answers: the effective ones, worked out only then
     earlier = state.effective if pi.page.checks else state.visible
-    result = check_page(g.questionnaire, questions, form, True, pi, earlier)
+    first = pi.questions()[0] if pi.page.questions else None
+    g.pipes = _pipes(g.questionnaire, lambda: state.effective, first)  # for checks' messages
+    result = check_page(g.questionnaire, questions, form, True, pi, earlier, pipe)
     if form.state.data != state.fingerprint(pi):
         # The page changed since it was shown (another tab, a colleague, a double click).
         conflict = _conflict(pi, form, state, result)
