@@ -158,5 +158,7 @@ def response_pdf(response) -> bytes:
 
     questionnaire = Registry.for_version(response.questionnaire_version)
     answers = load_answers(response)
-    sections = answer_sections(questionnaire, answers)
+    sections = answer_sections(
+        questionnaire, answers, _pipes(questionnaire, response.respondent).context
+    )
     return answers_pdf(questionnaire, response.respondent, response, sections, answers)

@@ -23,7 +23,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from survey.questionnaire.model import Option, Page, QuestionInstance, Questionnaire, Repeat
+from survey.questionnaire.model import (
+    Option,
+    Page,
+    Question,
+    QuestionInstance,
+    Questionnaire,
+    Repeat,
+)
 from survey.questionnaire.types import QUESTION_TYPES
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([a-z0-9_]+)(?:\|([^{}]*))?\}")
@@ -72,6 +79,15 @@ def piped_options(options: tuple[Option, ...], text: Callable[[str], str]) -> tu
     if not any(_option_pipes(o) for o in options):
         return options
     return tuple(_piped_option(o, text) if _option_pipes(o) else o for o in options)
+
+
+def piped_question(q: Question, text: Callable[[str], str]) -> Question:
+    """The question with what its options, rows and columns pipe filled in (as they read back
+    on check your answers and in the answers PDF); the very same question when nothing pipes."""
+    options, rows, columns = (piped_options(o, text) for o in (q.options, q.rows, q.grid_columns))
+    if options is q.options and rows is q.rows and columns is q.grid_columns:
+        return q
+    return replace(q, options=options, rows=rows, grid_columns=columns)
 
 
 def _option_pipes(o: Option) -> bool:

@@ -130,3 +130,14 @@ pages:
         loads(text, "t.yaml")
     (problem,) = caught.value.problems
     assert "pages[0](p).checks(c).message: '{nowhere}' names no question" in str(problem)
+
+
+def test_check_your_answers_reads_piped_labels_back(piping_app):
+    j = _journey(piping_app)
+    j.answer("budget", {"q1": "78,500", "q2": "Waste <i>"})
+    j.answer("choices", {"q5": "main", "q6_all": "badly", "q7": "self"})
+    j.open(f"/s/{j.token}/check")
+    assert "Waste &lt;i&gt;" in j.html  # q5's chosen option, its label piped and escaped
+    assert "All services of Barnet &lt;b&gt;&amp;&lt;/b&gt; Co: Badly" in j.html
+    assert "Barnet &lt;b&gt;&amp;&lt;/b&gt; Co itself" in j.html
+    assert "{q2" not in j.html and "{authority}" not in j.html

@@ -435,7 +435,7 @@ def check(token: str):
             return _submit(response, state)
     return render_template(
         "respondent/check.html",
-        sections=state.sections(),
+        sections=state.sections(g.pipes.context),
         missing=missing,
         show_missing=request.method == "POST",
         form=form,
@@ -469,7 +469,7 @@ def answers(token: str):
     g.pipes = _pipes(g.questionnaire, lambda: state.effective)
     return render_template(
         "respondent/answers.html",
-        sections=state.sections(),
+        sections=state.sections(g.pipes.context),
         response=g.response,
         reference="ANSWERS",
     )
@@ -484,6 +484,10 @@ def answers_pdf(token: str):
         return redirect(url_for(".check", token=token))
     state = _state(g.response)
     pdf = render_answers_pdf(
-        g.questionnaire, g.respondent, g.response, state.sections(), lambda: state.effective
+        g.questionnaire,
+        g.respondent,
+        g.response,
+        state.sections(g.pipes.context),
+        lambda: state.effective,
     )
     return pdf_response(pdf, f"{g.questionnaire.id}-answers-{g.response.reference}.pdf")
