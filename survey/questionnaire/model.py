@@ -221,6 +221,7 @@ class Repeat:
     # "another?" question; the number of items is stored under ``count_key``
     collector: bool = False
     summary_title: str | None = None
+    min: int = 0  # a list collector's fewest items: "Continue" on its summary refuses fewer
 
     @property
     def count_key(self) -> str:

@@ -17,7 +17,7 @@ from survey.questionnaire.types import question_type
 @dataclass
 class Missing:
     page: PageInstance
-    question: QuestionInstance
+    question: QuestionInstance | None  # None for a list with fewer items than its 'min'
     key: str
     message: str
 
@@ -28,6 +28,9 @@ def missing_answers(
     """Mandatory questions on the route left unanswered, and answers still waiting to be fixed."""
     out: list[Missing] = []
     for pi in route(questionnaire, answers):
+        short = too_few_items(pi, answers)
+        if short:
+            out.append(Missing(pi, None, pi.page.id, short))
         for qi in asked_questions(pi, answers):
             keys = field_keys(questionnaire, qi)
             bad = [k for k in keys if k in drafts]
@@ -42,6 +45,20 @@ def missing_answers(
                 continue
             out += [Missing(pi, qi, key, message) for key, message in qtype.missing(qi, answers)]
     return out
+
+
+def too_few_items(pi: PageInstance, answers: Mapping[str, Any]) -> str | None:
+    """On a list collector's summary page with fewer items than its ``min``, what to say."""
+    repeat = pi.repeat
+    if repeat is None or not repeat.collector or not repeat.min or pi.instance is not None:
+        return None
+    if pi.page.id != repeat.summary_page().id:
+        return None
+    count = answers.get(repeat.count_key) or 0
+    if count >= repeat.min:
+        return None
+    noun = repeat.label.lower() if repeat.min == 1 else f"{repeat.label.lower()}s"
+    return f"Add at least {repeat.min} {noun} to '{pi.page.title}' (you have added {count})"
 
 
 def _name(qi: QuestionInstance) -> str:

@@ -260,6 +260,12 @@ def test_list_collector(ported_app):
     w = Walk(ported_app, "ported_list_collector", "intro")
     w.post("intro")
     assert "Household members" in w.at("people_list")
+    # at least one person ('min'): Continue with none is refused on the summary page
+    w.at("people_list")
+    refused = w.j.post(action="next")
+    assert refused.status_code == 400
+    assert w.j.errors() == ["Add at least 1 person to 'Household members' (you have added 0)"]
+    assert 'href="#list-add"' in w.j.html and 'id="list-add"' in w.j.html
     for first, last in (("Marie", "Curie"), ("Pierre", "Curie"), ("Irène", "Joliot")):
         w.post("people_list", action="add")
         w.refused("add_person", {f"first_name_person{_n(w)}": first}, "")
