@@ -319,3 +319,22 @@ def test_confirmation_question(ported_app):
         "6",
         "3",
     )
+
+
+def test_checkbox_detail_answer_dropdown(ported_app):
+    w = Walk(ported_app, "ported_checkbox_detail_dropdown", "toppings_block")
+    html = w.at("toppings_block")
+    assert 'data-module="app-autocomplete"' in html and "Fruit detail answer is optional" in html
+    w.refused("toppings_block", {"toppings": ["jam"]}, "Enter 'Please specify type'")  # mandatory
+    w.refused("toppings_block", {"toppings": ["jam"], "toppings_jam_type": "mango"})  # not its own
+    w.post("toppings_block", {"toppings": ["fruit", "jam"], "toppings_jam_type": "strawberry"})
+    page = w.at("strawberry_jam")
+    assert "Which brand of Strawberry jam?" in page
+    w.post("strawberry_jam", {"jam_brand": "Bonne Maman"})
+    w.submit()
+    other = Walk(ported_app, "ported_checkbox_detail_dropdown", "toppings_block")
+    other.post("toppings_block", {"toppings": ["fruit"], "toppings_fruit_type": "peach"})
+    other.submit()  # no jam: its page is not asked
+    first, second = _rows(ported_app, "ported_checkbox_detail_dropdown")
+    assert (first["toppings_jam_type"], first["jam_brand"]) == ("strawberry", "Bonne Maman")
+    assert (second["toppings_fruit_type"], second["toppings_jam_type"]) == ("peach", "")

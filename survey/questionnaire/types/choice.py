@@ -174,6 +174,11 @@ class ChoiceType(ScalarType):
                 lines += self.follow.lines(qi, o, answers)
         return lines
 
+    def piped(self, questionnaire, qi, key, answers) -> str:
+        """A follow-up on its own is its value ("£1,000"); the choice, its read-back lines."""
+        followed = self.follow.piped(qi, key, answers)
+        return followed if followed is not None else super().piped(questionnaire, qi, key, answers)
+
     def format(self, value, spec) -> str:
         return next((o.label for o in spec.options if o.id == value), value)
 

@@ -148,6 +148,14 @@ class FollowUps:
             keys.sub_key(qi.key, f.id): self.type_of(f).stored for _o, f in follow_ups(qi.question)
         }
 
+    def piped(self, qi: QuestionInstance, key: str, answers: Mapping[str, Any]) -> str | None:
+        """A follow-up's answer as its type formats it ("£1,000", an option's label), or None
+        when ``key`` is no answered follow-up of the question."""
+        for _o, f in follow_ups(qi.question):
+            if key == keys.sub_key(qi.key, f.id) and answers.get(key) not in (None, ""):
+                return self.type_of(f).format(answers[key], f)
+        return None
+
     def answer_options(self, qi: QuestionInstance) -> dict[str, tuple[Option, ...]]:
         """A follow-up choice's own options (not its question's)."""
         return {
