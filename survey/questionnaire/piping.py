@@ -1,7 +1,7 @@
 """Piping: earlier answers, the respondent's authority and the questionnaire's dates in texts.
 
 A text of a definition (a question's text, hint and note, a page's title, intro and content, an
-option's label) may name ``{q3}`` (the answer to q3, or an answer key such as ``{q8_total}``),
+option's label and hint, a follow-up's text, a grid's rows and columns, a check's message) may name ``{q3}`` (the answer to q3, or an answer key such as ``{q8_total}``),
 ``{authority}`` (the respondent's name), ``{opens}`` or ``{closes}`` (the dates the survey opens
 and closes, as the schedule configuration says). ``{q3|your budget}`` says what to show while q3
 is unanswered (and on the blank printed form); without it the text reads "(your answer to
