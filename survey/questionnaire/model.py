@@ -101,6 +101,7 @@ class GroupField:
     pence: bool = False  # money in pounds and pence rather than whole pounds
     earliest: str | None = None  # a date's bounds: an ISO date, or "today"
     latest: str | None = None
+    required_message: str | None = None  # the error when a mandatory field is left empty
 
 
 @dataclass(frozen=True)

@@ -325,7 +325,7 @@ def test_checkbox_detail_answer_dropdown(ported_app):
     w = Walk(ported_app, "ported_checkbox_detail_dropdown", "toppings_block")
     html = w.at("toppings_block")
     assert 'data-module="app-autocomplete"' in html and "Fruit detail answer is optional" in html
-    w.refused("toppings_block", {"toppings": ["jam"]}, "Enter 'Please specify type'")  # mandatory
+    w.refused("toppings_block", {"toppings": ["jam"]}, "Please select the type of Jam")
     w.refused("toppings_block", {"toppings": ["jam"], "toppings_jam_type": "mango"})  # not its own
     w.post("toppings_block", {"toppings": ["fruit", "jam"], "toppings_jam_type": "strawberry"})
     page = w.at("strawberry_jam")

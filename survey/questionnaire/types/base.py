@@ -394,7 +394,9 @@ class ScalarType(QuestionType):
             return
         result.values[key] = value
         if required and value is None:
-            result.errors[key] = self.required_message(qi) if qi else f"Enter {what}"
+            result.errors[key] = (
+                self.required_message(qi) if qi else spec.required_message or f"Enter {what}"
+            )
 
     def format(self, value: Any, spec: Spec) -> str:
         """The value as people read it: £78,500, 7.5%, 1,200 staff, 1 April 2013."""

@@ -113,7 +113,8 @@ class FollowUps:
         for o, f in follow_ups(qi.question):
             key = keys.sub_key(qi.key, f.id)
             if f.mandatory and o.id in chosen and answers.get(key) in (None, ""):
-                out.append((key, f"You chose '{o.label}': enter '{f.text.rstrip(':?')}'"))
+                said = f"You chose '{o.label}': enter '{f.text.rstrip(':?')}'"
+                out.append((key, f.required_message or said))
         return out
 
     def lines(self, qi: QuestionInstance, o: Option, answers: Mapping[str, Any]) -> list[str]:

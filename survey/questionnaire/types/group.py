@@ -14,7 +14,7 @@ from survey.questionnaire.types.base import FieldSpec, QuestionType, ScalarType,
 
 FIELD_KEYS = frozenset(
     {"id", "type", "text", "options", "max_length", "mandatory", "min", "max", "unit",
-     "allow_negative", "decimals", "pence"}
+     "allow_negative", "decimals", "pence", "required_message"}
 )  # fmt: skip
 
 
@@ -62,6 +62,7 @@ class GroupType(QuestionType):
             "unit": v.text(item, "unit", p),
             "allow_negative": v.flag(item, "allow_negative", p),
             "mandatory": v.flag(item, "mandatory", p),
+            "required_message": v.text(item, "required_message", p),
         }
         text = v.text(item, "text", p, required=True) or ""
         t = self.field_types.get(ftype)
