@@ -162,5 +162,7 @@ def response_pdf(response, language: str | None = None) -> bytes:
     questionnaire = Registry.for_version(response.questionnaire_version)
     questionnaire = in_language(questionnaire, language)
     answers = load_answers(response)
-    sections = answer_sections(questionnaire, answers)
+    sections = answer_sections(
+        questionnaire, answers, _pipes(questionnaire, response.respondent).context
+    )
     return answers_pdf(questionnaire, response.respondent, response, sections, answers)

@@ -15,7 +15,7 @@ imported file are checked the same way (:func:`check_stored`).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -128,17 +128,20 @@ def check_page(
     require_mandatory: bool,
     page: PageInstance | None = None,
     answers: Mapping[str, Any] | None = None,
+    pipe: Callable[[str], str] | None = None,
 ) -> PageCheck:
     """Parse and check every answer on the page; never raises for bad input.
 
     With ``page``, the page's cross-answer checks run too (on the answers being posted, and the
     stored ``answers`` for keys on earlier pages); warnings are satisfied by ticking their box.
+    ``pipe`` fills in what a failed check's message pipes ({authority}, an earlier answer).
     """
     result = PageCheck()
     for qi in questions:
         question_type(qi.question).check(questionnaire, qi, form._fields, result, require_mandatory)
     if page is not None and require_mandatory:
         for check, message in failed_checks(page, {**(answers or {}), **result.values}):
+            message = pipe(message) if pipe is not None else message
             confirm = f"confirm_{check.id}"
             if check.level == "warning":
                 if (form._fields.get(confirm) and form._fields[confirm].data) or not message:

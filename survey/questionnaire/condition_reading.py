@@ -29,6 +29,7 @@ from survey.questionnaire.conditions import (
 from survey.questionnaire.model import (
     Condition,
     Operand,
+    Option,
     Question,
     QuestionInstance,
     Questionnaire,
@@ -179,8 +180,9 @@ def _operand(v: Reader, raw: Mapping[str, Any], path: str, node: Any) -> Operand
 def check_conditions(v: Reader, questionnaire: Questionnaire, placed: list[Placed]) -> None:
     """Refuse conditions that can never hold, or never do what they say (problems go on ``v``)."""
     kinds = answer_kinds(questionnaire)
+    options = answer_options(questionnaire)
     for p in placed:
-        _check(v, questionnaire, kinds, p, p.condition)
+        _check(v, questionnaire, kinds, options, p, p.condition)
 
 
 def answer_kinds(questionnaire: Questionnaire) -> dict[str, tuple[Question, str]]:
@@ -200,10 +202,26 @@ def answer_kinds(questionnaire: Questionnaire) -> dict[str, tuple[Question, str]
     return out
 
 
-def _check(v: Reader, qn: Questionnaire, kinds: dict, p: Placed, c: Condition) -> None:
+def answer_options(questionnaire: Questionnaire) -> dict[str, tuple[Option, ...]]:
+    """Every choice key -> the options whose ids it stores (a follow-up's own, a grid's columns)."""
+    out: dict[str, tuple[Option, ...]] = {}
+    for q in questionnaire.questions():
+        qtype = QUESTION_TYPES.get(q.type)
+        if qtype is None:
+            continue
+        try:
+            out.update(qtype.answer_options(questionnaire, QuestionInstance(q)))
+        except (KeyError, ValueError, TypeError):  # a question refused for other reasons
+            continue
+    return out
+
+
+def _check(
+    v: Reader, qn: Questionnaire, kinds: dict, options: dict, p: Placed, c: Condition
+) -> None:
     if c.op in COMBINATORS:
         for part in c.parts:
-            _check(v, qn, kinds, p, part)
+            _check(v, qn, kinds, options, p, part)
         return
     for key in keys_read(c):
         _check_reference(v, qn, kinds, p, key)
@@ -216,7 +234,7 @@ def _check(v: Reader, qn: Questionnaire, kinds: dict, p: Placed, c: Condition) -
              f"quote it ({c.op}: \"{word}\")")  # fmt: skip
         return
     if c.op in ("equals", "not_equals", "includes") and target is not None:
-        _check_choice(v, p, c, target, right)
+        _check_choice(v, p, c, target, right, options.get(left.keys[0], ()))
     if c.op in ORDERINGS or left.kind != "answer" or right.kind != "constant":
         _check_ordering(v, p, c, kinds, left, right)
 
@@ -240,7 +258,9 @@ def _check_reference(v: Reader, qn: Questionnaire, kinds: dict, p: Placed, key: 
         _say(v, p, f"refers to question '{question.id}' inside repeat '{repeat}' from outside it")
 
 
-def _check_choice(v: Reader, p: Placed, c: Condition, target: tuple, right: Operand) -> None:
+def _check_choice(
+    v: Reader, p: Placed, c: Condition, target: tuple, right: Operand, offered: tuple
+) -> None:
     question, kind = target
     if kind == "choices" and c.op != "includes":
         _say(v, p, f"'{question.id}' is a multiple choice, whose answer is a list: "
@@ -251,11 +271,12 @@ def _check_choice(v: Reader, p: Placed, c: Condition, target: tuple, right: Oper
             v, p, f"includes applies to a multiple choice; '{question.id}' is not one (use equals)"
         )
         return
-    if right.kind != "constant" or not question.options or kind not in ("choice", "choices"):
+    if right.kind != "constant" or not offered or kind not in ("choice", "choices"):
         return
-    if right.value not in {o.id for o in question.options}:
-        known = ", ".join(o.id for o in question.options)
-        _say(v, p, f"'{right.value}' is not an option of '{question.id}' (its options: {known}), "
+    if right.value not in {o.id for o in offered}:
+        known = ", ".join(o.id for o in offered)
+        name = c.question or question.id
+        _say(v, p, f"'{right.value}' is not an option of '{name}' (its options: {known}), "
              "so this can never hold")  # fmt: skip
 
 

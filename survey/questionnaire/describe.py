@@ -73,6 +73,7 @@ def _repeat(r: Repeat) -> dict[str, Any]:
         "instruction": r.instruction,
         "pages": [p.id for p in r.pages],
         "collector": r.collector,
+        "min": r.min,
         "summary_page": r.summary_page().id if r.collector else None,
     }
 

@@ -175,7 +175,7 @@ class _Validator(Reader):
         self, raw: Map, path: str, counter: list[int], sections: set[str]
     ) -> Repeat | None:
         allowed = {"id", "key", "label", "max", "pages", "number_offsets", "another",
-                   "another_value", "instruction", "collector", "summary_title"}  # fmt: skip
+                   "another_value", "instruction", "collector", "summary_title", "min"}  # fmt: skip
         self.check_keys(raw, path, allowed, {"id", "key", "pages"})
         rid = self.slug(raw, "id", path) if "id" in raw else ""
         key = self.slug(raw, "key", path) if "key" in raw else ""
@@ -223,6 +223,10 @@ class _Validator(Reader):
         if collector and another is not None:
             self.problem(raw, f"{path}.another", "a list collector asks for more items on its "
                          "summary page: give 'another' or 'collector: true', not both", "another")  # fmt: skip
+        fewest = self.integer(raw, "min", path, minimum=0, maximum=maximum) or 0
+        if fewest and not collector:
+            self.problem(raw, f"{path}.min", "only a list collector has 'min' (a repeat without "
+                         "'another'): an 'another?' question cannot refuse fewer items", "min")  # fmt: skip
         if collector and f"{rid}_list" in self.seen_page_ids:
             self.problem(raw, f"{path}.id", f"'{rid}_list' is the id of a page; it is the "
                          "list's summary page", "id")  # fmt: skip
@@ -238,6 +242,7 @@ class _Validator(Reader):
             instruction=self.text(raw, "instruction", path),
             collector=collector,
             summary_title=self.text(raw, "summary_title", path),
+            min=fewest,
         )
 
     def check_size(self, items: list[tuple[Page | Repeat, str, int]]) -> None:

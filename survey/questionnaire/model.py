@@ -101,6 +101,7 @@ class GroupField:
     pence: bool = False  # money in pounds and pence rather than whole pounds
     earliest: str | None = None  # a date's bounds: an ISO date, or "today"
     latest: str | None = None
+    required_message: str | None = None  # the error when a mandatory field is left empty
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,7 @@ class Repeat:
     # "another?" question; the number of items is stored under ``count_key``
     collector: bool = False
     summary_title: str | None = None
+    min: int = 0  # a list collector's fewest items: "Continue" on its summary refuses fewer
 
     @property
     def count_key(self) -> str:

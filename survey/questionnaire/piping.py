@@ -1,7 +1,7 @@
 """Piping: earlier answers, the respondent's authority and the questionnaire's dates in texts.
 
 A text of a definition (a question's text, hint and note, a page's title, intro and content, an
-option's label) may name ``{q3}`` (the answer to q3, or an answer key such as ``{q8_total}``),
+option's label and hint, a follow-up's text, a grid's rows and columns, a check's message) may name ``{q3}`` (the answer to q3, or an answer key such as ``{q8_total}``),
 ``{authority}`` (the respondent's name), ``{opens}`` or ``{closes}`` (the dates the survey opens
 and closes, as the schedule configuration says). ``{q3|your budget}`` says what to show while q3
 is unanswered (and on the blank printed form); without it the text reads "(your answer to
@@ -20,10 +20,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from survey.questionnaire.model import Page, QuestionInstance, Questionnaire, Repeat
+from survey.questionnaire.model import (
+    Option,
+    Page,
+    Question,
+    QuestionInstance,
+    Questionnaire,
+    Repeat,
+)
 from survey.questionnaire.types import QUESTION_TYPES
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([a-z0-9_]+)(?:\|([^{}]*))?\}")
@@ -59,6 +66,43 @@ def fill(text: str | None, value: Callable[[str, str | None], str]) -> str | Non
         return value(match.group(1), match.group(2))
 
     return PLACEHOLDER.sub(replace, text)
+
+
+def _pipes_text(text: str | None) -> bool:
+    return bool(text) and ("{" in text or "}}" in text)  # type: ignore[operator]
+
+
+def piped_options(options: tuple[Option, ...], text: Callable[[str], str]) -> tuple[Option, ...]:
+    """Options (of a choice, a dropdown, a grid's rows or columns) with what their labels, hints
+    and follow-up texts pipe filled in by ``text``; the very same tuple when none pipes anything,
+    so the common case costs nothing (and a grid's cached markup stays cached)."""
+    if not any(_option_pipes(o) for o in options):
+        return options
+    return tuple(_piped_option(o, text) if _option_pipes(o) else o for o in options)
+
+
+def piped_question(q: Question, text: Callable[[str], str]) -> Question:
+    """The question with what its options, rows and columns pipe filled in (as they read back
+    on check your answers and in the answers PDF); the very same question when nothing pipes."""
+    options, rows, columns = (piped_options(o, text) for o in (q.options, q.rows, q.grid_columns))
+    if options is q.options and rows is q.rows and columns is q.grid_columns:
+        return q
+    return replace(q, options=options, rows=rows, grid_columns=columns)
+
+
+def _option_pipes(o: Option) -> bool:
+    return (
+        _pipes_text(o.label) or _pipes_text(o.hint) or any(_pipes_text(f.text) for f in o.follow_up)
+    )
+
+
+def _piped_option(o: Option, text: Callable[[str], str]) -> Option:
+    return replace(
+        o,
+        label=text(o.label),
+        hint=text(o.hint) if o.hint else o.hint,
+        follow_up=tuple(replace(f, text=text(f.text)) for f in o.follow_up),
+    )
 
 
 def long_date(value: dt.date) -> str:
@@ -171,6 +215,18 @@ def texts_of(page: Page) -> Iterable[tuple[str, str | None, int]]:
         yield f"{where}.text", q.text, q.line
         yield f"{where}.hint", q.hint, q.line
         yield f"{where}.note", q.note, q.line
+        for name, options in (
+            ("options", q.options),
+            ("rows", q.rows),
+            ("columns", q.grid_columns),
+        ):
+            for o in options:
+                yield f"{where}.{name}({o.id}).label", o.label, q.line
+                yield f"{where}.{name}({o.id}).hint", o.hint, q.line
+                for f in o.follow_up:
+                    yield f"{where}.{name}({o.id}).follow_up({f.id}).text", f.text, q.line
+    for check in page.checks:
+        yield f"checks({check.id}).message", check.message, page.line
 
 
 def check_placeholders(questionnaire: Questionnaire, say: Callable[[int, str, str], None]) -> None:

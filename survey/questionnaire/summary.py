@@ -14,7 +14,7 @@ from typing import Any
 
 from survey.questionnaire.conditions import value_of
 from survey.questionnaire.model import PageInstance, Questionnaire
-from survey.questionnaire.money import format_money
+from survey.questionnaire.money import format_money, format_money_pence
 from survey.questionnaire.routing import resolver
 
 
@@ -54,8 +54,8 @@ def _shown(total: Any, money: bool) -> str:
         return ""
     if isinstance(total, float) and total.is_integer():
         total = int(total)
-    if money and isinstance(total, int):
-        return format_money(total)
+    if money:  # pounds, or pounds and pence where an answer it adds up has pence
+        return format_money(total) if isinstance(total, int) else format_money_pence(total)
     return f"{total:,}" if isinstance(total, int) else f"{total:,.2f}"
 
 

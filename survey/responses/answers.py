@@ -4,9 +4,10 @@ removing a repeat instance (an example started by mistake)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from survey.questionnaire import piping
 from survey.questionnaire.keys import instance_key, instance_of
 from survey.questionnaire.model import PageInstance, QuestionInstance, Questionnaire, Repeat
 from survey.questionnaire.routing import asked_questions, field_keys, instance_count, route
@@ -16,7 +17,7 @@ from survey.questionnaire.types import question_type
 @dataclass
 class Missing:
     page: PageInstance
-    question: QuestionInstance
+    question: QuestionInstance | None  # None for a list with fewer items than its 'min'
     key: str
     message: str
 
@@ -27,6 +28,9 @@ def missing_answers(
     """Mandatory questions on the route left unanswered, and answers still waiting to be fixed."""
     out: list[Missing] = []
     for pi in route(questionnaire, answers):
+        short = too_few_items(pi, answers)
+        if short:
+            out.append(Missing(pi, None, pi.page.id, short))
         for qi in asked_questions(pi, answers):
             keys = field_keys(questionnaire, qi)
             bad = [k for k in keys if k in drafts]
@@ -43,6 +47,20 @@ def missing_answers(
     return out
 
 
+def too_few_items(pi: PageInstance, answers: Mapping[str, Any]) -> str | None:
+    """On a list collector's summary page with fewer items than its ``min``, what to say."""
+    repeat = pi.repeat
+    if repeat is None or not repeat.collector or not repeat.min or pi.instance is not None:
+        return None
+    if pi.page.id != repeat.summary_page().id:
+        return None
+    count = answers.get(repeat.count_key) or 0
+    if count >= repeat.min:
+        return None
+    noun = repeat.label.lower() if repeat.min == 1 else f"{repeat.label.lower()}s"
+    return f"Add at least {repeat.min} {noun} to '{pi.page.title}' (you have added {count})"
+
+
 def _name(qi: QuestionInstance) -> str:
     return f"question {qi.number}" if qi.number else "the question"
 
@@ -56,12 +74,29 @@ class AnswerRow:
     tables: list[Any] | None = None  # the answer as tables (a money table), when it reads so
 
 
+def piped(
+    questionnaire: Questionnaire,
+    qi: QuestionInstance,
+    answers: Mapping[str, Any],
+    context: piping.Context | None = None,
+) -> QuestionInstance:
+    """The question as asked with what its option labels pipe filled in on these answers (the
+    ``context`` gives the authority and dates; without it they read as on a blank form)."""
+    pipes = piping.Pipes(questionnaire, answers, context or piping.Context(), qi)
+    question = piping.piped_question(qi.question, lambda text: piping.fill(text, pipes) or "")
+    return qi if question is qi.question else replace(qi, question=question)
+
+
 def answer_rows(
-    questionnaire: Questionnaire, pi: PageInstance, answers: Mapping[str, Any]
+    questionnaire: Questionnaire,
+    pi: PageInstance,
+    answers: Mapping[str, Any],
+    context: piping.Context | None = None,
 ) -> list[AnswerRow]:
     """Each asked question of a page with its answer in words, for check-your-answers."""
     rows: list[AnswerRow] = []
-    for qi in asked_questions(pi, answers):
+    for asked in asked_questions(pi, answers):
+        qi = piped(questionnaire, asked, answers, context)
         q = qi.question
         label = f"{qi.number}) {q.text}" if qi.number else q.text
         qtype = question_type(q)
@@ -173,7 +208,9 @@ def field_labels(questionnaire: Questionnaire, qi: QuestionInstance) -> dict[str
 
 
 def answer_sections(
-    questionnaire: Questionnaire, answers: Mapping[str, Any]
+    questionnaire: Questionnaire,
+    answers: Mapping[str, Any],
+    context: piping.Context | None = None,
 ) -> list[dict[str, Any]]:
     """Every answered page of the route grouped under section headings (check your answers)."""
     sections: list[dict[str, Any]] = []
@@ -185,7 +222,7 @@ def answer_sections(
         heading = title + (f" – {pi.heading_prefix}" if pi.heading_prefix else "")
         if not sections or sections[-1]["heading"] != heading:
             sections.append({"heading": heading, "rows": []})
-        for row in answer_rows(questionnaire, pi, answers):
+        for row in answer_rows(questionnaire, pi, answers, context):
             sections[-1]["rows"].append({"row": row, "page": pi})
     return sections
 
@@ -202,7 +239,8 @@ def list_items(
         own = [pi for pi in pages if pi.repeat and pi.repeat.id == repeat.id and pi.instance == n]
         name = ""
         for pi in own:
-            for qi in asked_questions(pi, answers):
+            for asked in asked_questions(pi, answers):
+                qi = piped(questionnaire, asked, answers)
                 lines = question_type(qi.question).answer_lines(questionnaire, qi, answers)
                 if lines and not name:
                     name = lines[0]

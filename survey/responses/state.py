@@ -101,9 +101,10 @@ class ResponseState:
         """The mandatory questions on the route that have no answer yet."""
         return answer_module.missing_answers(self.questionnaire, self.effective, self.drafts)
 
-    def sections(self) -> list[dict[str, Any]]:
-        """Check-your-answers: the effective answers by section."""
-        return answer_module.answer_sections(self.questionnaire, self.effective)
+    def sections(self, context: Any = None) -> list[dict[str, Any]]:
+        """Check-your-answers: the effective answers by section (``context``, a
+        :class:`survey.questionnaire.piping.Context`, is what option labels pipe besides answers)."""
+        return answer_module.answer_sections(self.questionnaire, self.effective, context)
 
     def progress(self, page_states: Mapping[str, Any]) -> list[Any]:
         """Each section's pages and how far they are done, for the overview."""

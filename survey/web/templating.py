@@ -57,6 +57,12 @@ def pipe(text: str | None) -> str:
     return piping.fill(text, _value) or ""
 
 
+def piped_options(options):
+    """Options with what their labels, hints and follow-up texts pipe filled in (``{% for o in
+    piped_options(q.options) %}``); the template escapes them as any text."""
+    return piping.piped_options(tuple(options), pipe)
+
+
 def _restated(text: str) -> str:
     """The text with the definition's closing date moved as the schedule moves it."""
     pipes = g.get("pipes") if has_app_context() else None
@@ -217,6 +223,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["keys"] = keys
     app.jinja_env.filters["rich_text"] = rich_text
     app.jinja_env.filters["pipe"] = pipe
+    app.jinja_env.globals["piped_options"] = piped_options
     app.jinja_env.globals["say"] = say
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["long_date"] = long_date

@@ -37,6 +37,9 @@ The hooks, in the order a question lives through them:
     pounds) are the type's to say, so no file format names a question type.
 ``stored_kinds(questionnaire, qi)``
     What each key stores (money, number, percentage, date, text, choice, choices).
+``answer_options(questionnaire, qi)``
+    The options whose ids each choice key stores (a follow-up's or a group field's own, a grid
+    row's columns), so that a condition comparing a key with an option id is checked against them.
 ``printed(questionnaire, qi, block)``, ``describe(q)``, ``demo(generator, qi, answers)``
     What the blank printed form needs beyond the question's text, the type's part of
     ``survey describe``, and a plausible synthetic answer for ``survey demo-data``.
@@ -62,7 +65,7 @@ from survey.questionnaire.model import GroupField, Option, Question, QuestionIns
 HOOKS = (
     "parse", "describe", "keys", "key_count", "numeric_keys", "labels", "fields", "display",
     "check", "required_message", "totals", "effective", "missing", "answer_lines", "answer_tables",
-    "variables", "number_label", "stored_kinds", "printed", "demo",
+    "variables", "number_label", "stored_kinds", "answer_options", "printed", "demo",
 )  # fmt: skip
 FIELD_HOOKS = (
     "parse_field", "field_specs", "field_display", "read", "draft", "field_check", "format",
@@ -333,6 +336,12 @@ class QuestionType(abc.ABC):
         (the soak benchmark compares what it posted with what the database holds)."""
         return {k: "text" for k in self.keys(questionnaire, qi)}
 
+    def answer_options(
+        self, questionnaire: Questionnaire, qi: QuestionInstance
+    ) -> dict[str, tuple[Option, ...]]:
+        """The options whose ids each choice key stores: by default the question's own."""
+        return {qi.key: qi.question.options} if qi.question.options else {}
+
     # -- paper and demonstrations -------------------------------------------------------------------
     def printed(self, questionnaire: Questionnaire, qi: QuestionInstance, block: Any) -> None:  # noqa: B027 - optional hook
         """Fill the printed block's type-specific parts (survey.printing.blocks.PrintedQuestion)."""
@@ -385,7 +394,9 @@ class ScalarType(QuestionType):
             return
         result.values[key] = value
         if required and value is None:
-            result.errors[key] = self.required_message(qi) if qi else f"Enter {what}"
+            result.errors[key] = (
+                self.required_message(qi) if qi else spec.required_message or f"Enter {what}"
+            )
 
     def format(self, value: Any, spec: Spec) -> str:
         """The value as people read it: £78,500, 7.5%, 1,200 staff, 1 April 2013."""

@@ -174,6 +174,11 @@ class ChoiceType(ScalarType):
                 lines += self.follow.lines(qi, o, answers)
         return lines
 
+    def piped(self, questionnaire, qi, key, answers) -> str:
+        """A follow-up on its own is its value ("£1,000"); the choice, its read-back lines."""
+        followed = self.follow.piped(qi, key, answers)
+        return followed if followed is not None else super().piped(questionnaire, qi, key, answers)
+
     def format(self, value, spec) -> str:
         return next((o.label for o in spec.options if o.id == value), value)
 
@@ -208,6 +213,9 @@ class ChoiceType(ScalarType):
         out.update({k: "text" for k in self.keys(questionnaire, qi)[1:]})
         out.update(self.follow.stored_kinds(qi))
         return out
+
+    def answer_options(self, questionnaire, qi) -> dict[str, tuple[Option, ...]]:
+        return {**super().answer_options(questionnaire, qi), **self.follow.answer_options(qi)}
 
     # -- demonstrations -----------------------------------------------------------------------------
     def demo(self, generator, qi, answers) -> None:

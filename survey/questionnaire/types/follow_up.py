@@ -113,7 +113,8 @@ class FollowUps:
         for o, f in follow_ups(qi.question):
             key = keys.sub_key(qi.key, f.id)
             if f.mandatory and o.id in chosen and answers.get(key) in (None, ""):
-                out.append((key, f"You chose '{o.label}': enter '{f.text.rstrip(':?')}'"))
+                said = f"You chose '{o.label}': enter '{f.text.rstrip(':?')}'"
+                out.append((key, f.required_message or said))
         return out
 
     def lines(self, qi: QuestionInstance, o: Option, answers: Mapping[str, Any]) -> list[str]:
@@ -146,6 +147,20 @@ class FollowUps:
     def stored_kinds(self, qi: QuestionInstance) -> dict[str, str]:
         return {
             keys.sub_key(qi.key, f.id): self.type_of(f).stored for _o, f in follow_ups(qi.question)
+        }
+
+    def piped(self, qi: QuestionInstance, key: str, answers: Mapping[str, Any]) -> str | None:
+        """A follow-up's answer as its type formats it ("£1,000", an option's label), or None
+        when ``key`` is no answered follow-up of the question."""
+        for _o, f in follow_ups(qi.question):
+            if key == keys.sub_key(qi.key, f.id) and answers.get(key) not in (None, ""):
+                return self.type_of(f).format(answers[key], f)
+        return None
+
+    def answer_options(self, qi: QuestionInstance) -> dict[str, tuple[Option, ...]]:
+        """A follow-up choice's own options (not its question's)."""
+        return {
+            keys.sub_key(qi.key, f.id): f.options for _o, f in follow_ups(qi.question) if f.options
         }
 
     def demo(self, generator: Any, qi: QuestionInstance, chosen: list[str], answers: dict) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from survey.questionnaire import keys
+from survey.questionnaire.model import Option
 from survey.questionnaire.types.base import (
     FieldSpec,
     QuestionType,
@@ -74,6 +75,9 @@ class GridType(QuestionType):
 
     def stored_kinds(self, questionnaire, qi) -> dict[str, str]:
         return {k: "choice" for k in self.keys(questionnaire, qi)}
+
+    def answer_options(self, questionnaire, qi) -> dict[str, tuple[Option, ...]]:
+        return {keys.sub_key(qi.key, row.id): qi.question.grid_columns for row in qi.question.rows}
 
     def demo(self, generator, qi, answers) -> None:
         q = qi.question

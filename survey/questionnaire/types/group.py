@@ -9,12 +9,12 @@ from typing import Any
 
 from survey.questionnaire import keys
 from survey.questionnaire.limits import MAX_TEXT_LENGTH
-from survey.questionnaire.model import GroupField
+from survey.questionnaire.model import GroupField, Option
 from survey.questionnaire.types.base import FieldSpec, QuestionType, ScalarType, option_data
 
 FIELD_KEYS = frozenset(
     {"id", "type", "text", "options", "max_length", "mandatory", "min", "max", "unit",
-     "allow_negative", "decimals", "pence"}
+     "allow_negative", "decimals", "pence", "required_message"}
 )  # fmt: skip
 
 
@@ -62,6 +62,7 @@ class GroupType(QuestionType):
             "unit": v.text(item, "unit", p),
             "allow_negative": v.flag(item, "allow_negative", p),
             "mandatory": v.flag(item, "mandatory", p),
+            "required_message": v.text(item, "required_message", p),
         }
         text = v.text(item, "text", p, required=True) or ""
         t = self.field_types.get(ftype)
@@ -158,6 +159,9 @@ class GroupType(QuestionType):
 
     def stored_kinds(self, questionnaire, qi) -> dict[str, str]:
         return {keys.sub_key(qi.key, f.id): self.field_type(f).stored for f in qi.question.fields}
+
+    def answer_options(self, questionnaire, qi) -> dict[str, tuple[Option, ...]]:
+        return {keys.sub_key(qi.key, f.id): f.options for f in qi.question.fields if f.options}
 
     def demo(self, generator, qi, answers) -> None:
         """Each field by its type; fields a page check says must add up to a total (percentages

@@ -171,6 +171,11 @@ class RankingType(QuestionType):
     def stored_kinds(self, questionnaire, qi) -> dict[str, str]:
         return {k: "choice" for k in self.keys(questionnaire, qi)}
 
+    def answer_options(self, questionnaire, qi) -> dict[str, tuple[Option, ...]]:
+        source = questionnaire.question(qi.question.ranking_of or "")
+        options = source.options if source is not None else ()
+        return {k: options for k in self.keys(questionnaire, qi)} if options else {}
+
     def printed(self, questionnaire, qi, block) -> None:
         source = questionnaire.question(qi.question.ranking_of or "")
         if source is not None:

@@ -42,6 +42,9 @@ def summary(pi: PageInstance, response: ResponseRecord, state: ResponseState):
     adding = request.form.get("action") == "add"
     if adding and count >= repeat.max:
         return _render(pi, state, form, full=True), 400
+    too_few = None if adding else answer_module.too_few_items(pi, state.effective)
+    if too_few:
+        return _render(pi, state, form, too_few=too_few), 400
     values = {repeat.count_key: count + 1} if adding else {}
     try:
         writing.save_page(response, response.version, values, {}, pi.key, not adding)

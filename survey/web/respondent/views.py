@@ -47,6 +47,7 @@ from survey.web.csrf import csrf
 from survey.web.forms import build_form
 from survey.web.respondent import language, lists
 from survey.web.respondent.unavailable import cannot_write, write_refused
+from survey.web.templating import pipe
 
 bp = Blueprint("respondent", __name__, url_prefix="/s")
 # Respondent forms check their own CSRF token so that a refused token re-shows the page with
@@ -263,7 +264,9 @@ def _post_page(pi: PageInstance, response: ResponseRecord, state: ResponseState)
 
     # a page's checks may read earlier pages' answers: the effective ones, worked out only then
     earlier = state.effective if pi.page.checks else state.visible
-    result = check_page(g.questionnaire, questions, form, True, pi, earlier)
+    first = pi.questions()[0] if pi.page.questions else None
+    g.pipes = _pipes(g.questionnaire, lambda: state.effective, first)  # for checks' messages
+    result = check_page(g.questionnaire, questions, form, True, pi, earlier, pipe)
     if form.state.data != state.fingerprint(pi):
         # The page changed since it was shown (another tab, a colleague, a double click).
         conflict = _conflict(pi, form, state, result)
@@ -441,7 +444,7 @@ def check(token: str):
             return _submit(response, state)
     return render_template(
         "respondent/check.html",
-        sections=state.sections(),
+        sections=state.sections(g.pipes.context),
         missing=missing,
         show_missing=request.method == "POST",
         form=form,
@@ -475,7 +478,7 @@ def answers(token: str):
     g.pipes = _pipes(g.questionnaire, lambda: state.effective)
     return render_template(
         "respondent/answers.html",
-        sections=state.sections(),
+        sections=state.sections(g.pipes.context),
         response=g.response,
         reference="ANSWERS",
     )
@@ -490,6 +493,10 @@ def answers_pdf(token: str):
         return redirect(url_for(".check", token=token))
     state = _state(g.response)
     pdf = render_answers_pdf(
-        g.questionnaire, g.respondent, g.response, state.sections(), lambda: state.effective
+        g.questionnaire,
+        g.respondent,
+        g.response,
+        state.sections(g.pipes.context),
+        lambda: state.effective,
     )
     return pdf_response(pdf, f"{g.questionnaire.id}-answers-{g.response.reference}.pdf")
