@@ -13,9 +13,9 @@ import re
 from typing import Any
 
 from survey.questionnaire import keys
+from survey.questionnaire.engine_texts import word
 from survey.questionnaire.types.base import FieldSpec, Invalid, Posted, ScalarType, Spec
 
-REAL_DATE = "The date must be a real date, like 27 3 2012"
 TODAY = "today"
 _MONTH = re.compile(r"\d{4}-\d{2}", re.ASCII)
 
@@ -29,9 +29,10 @@ def parse_date_fields(
     if not any(parts.values()):
         return None, None, raw
     missing = [p for p in parts_order if not parts[p]]
-    example = REAL_DATE if "day" in parts else "The date must be a real month, like 3 2012"
+    example = word("error_date_real" if "day" in parts else "error_month_real")
     if missing:
-        return None, f"The date must include a {' and '.join(missing)}", raw
+        named = f" {word('word_and')} ".join(word(f"date_part_{p}") for p in missing)
+        return None, word("error_date_missing", parts=named), raw
     if not all(parts[p].isdigit() for p in parts_order) or len(parts["year"]) != 4:
         return None, example, raw
     try:

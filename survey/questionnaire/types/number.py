@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from survey.questionnaire.engine_texts import word
 from survey.questionnaire.money import (
     MoneyError,
     format_money,
@@ -66,13 +67,13 @@ def parse_number(text: str, spec: Spec) -> int | float:
 def _example(percentage: bool, places: int) -> str:
     """What to type, as an example of the number's precision."""
     if percentage:
-        return "Enter a percentage as a number, like 5 or 7.25" if places == 2 else (
-            f"Enter a percentage as a number, like 5 or {_sample(places)}" if places else
-            "Enter a percentage as a whole number, like 5"
+        return word("error_percentage_two_places") if places == 2 else (
+            word("error_percentage_places", sample=_sample(places)) if places else
+            word("error_percentage_whole")
         )  # fmt: skip
     if not places:
-        return "Enter a whole number, like 12"
-    return f"Enter a number, like 12 or {_sample(places)}"
+        return word("error_whole_number")
+    return word("error_number_places", sample=_sample(places))
 
 
 def _sample(places: int) -> str:
