@@ -20,6 +20,7 @@ from pathlib import Path
 from babel import support
 from flask import Flask, current_app, g
 from flask_babel import Babel, Domain
+from sqlalchemy import select
 
 from survey.translations.catalogue import pseudo_text
 from survey.translations.languages import PSEUDO
@@ -78,7 +79,23 @@ class _Babel(Babel):
         return _Domain(domain=self.domain)
 
 
+def _language_of_the_response() -> None:
+    """The language a response is answered in (``Response.language``), when the view has not
+    set one: a respondent page of a response in Welsh says the engine's words in Welsh."""
+    if g.get("language") or g.get("response") is None:
+        return
+    from survey.extensions import db
+    from survey.models import Response
+
+    chosen = db.session.execute(
+        select(Response.language).where(Response.id == g.response.id)
+    ).scalar_one_or_none()
+    if chosen:
+        g.language = chosen
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", SOURCE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(LOCALE_DIRECTORY))
     _Babel(app, locale_selector=lambda: engine_locale(language()))
+    app.before_request(_language_of_the_response)

@@ -210,7 +210,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["keys"] = keys
     app.jinja_env.filters["rich_text"] = rich_text
     app.jinja_env.filters["pipe"] = pipe
-    words.register(app)  # say('name', ...): the engine's own words
+    words.register(app)  # say(name, ...): the engine's own words
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["date_time"] = date_time
