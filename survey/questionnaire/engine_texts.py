@@ -4,7 +4,8 @@ Each text has a stable name and today's English wording, which is both its defau
 msgid (``pybabel extract -F babel.cfg`` reads this mapping through :func:`extract`, so the engine
 catalogue ``survey/locale/messages.pot`` lists every one). A questionnaire may word any of them its
 own way (``texts:``, read by survey.questionnaire.declared); fields such as ``{limit}`` are filled
-in after the lookup, so a translation or a rewording places them where its language wants them.
+in after the lookup, so a translation or a rewording places them where its language wants them
+(``%{count}`` is GOV.UK Frontend's, filled in by its live character count).
 
 Nothing here knows about Flask: the web layer (survey.web.words) installs the lookup that takes a
 questionnaire's rewording, or else the translation in the request's language, with
@@ -23,6 +24,11 @@ ENGINE_TEXTS: dict[str, str] = {
     "character_limit_hint": "You can enter up to {limit} characters",
     "specify_limit_hint": "Up to {limit} characters",
     "printed_limit_hint": "(Up to {limit} characters)",
+    "count_under_one": "You have %{count} character remaining",
+    "count_under_other": "You have %{count} characters remaining",
+    "count_at_limit": "You have 0 characters remaining",
+    "count_over_one": "You have %{count} character too many",
+    "count_over_other": "You have %{count} characters too many",
     "specify_label": "Please specify",
     "specify_needed": "(needed if you choose this option)",
     "mandatory": "(mandatory)",
@@ -206,6 +212,20 @@ ENGINE_TEXTS: dict[str, str] = {
     "error_date_real": "The date must be a real date, like 27 3 2012",
     "error_month_real": "The date must be a real month, like 3 2012",
     "error_date_missing": "The date must include a {parts}",
+    "error_date_not_past": "The date must be today or in the future",
+    "error_date_after": "The date must be the same as or after {date}",
+    "error_date_not_future": "The date must be today or in the past",
+    "error_date_before": "The date must be the same as or before {date}",
+    "date_today": "today",
+    "date_between": "Between {low} and {high}",
+    "date_on_or_after": "On or after {date}",
+    "date_today_or_later": "Today or later",
+    "date_on_or_before": "On or before {date}",
+    "date_today_or_earlier": "Today or earlier",
+    "not_ranked": "Not ranked",
+    "error_follow_up": "You chose '{option}': enter '{field}'",
+    "error_number_at_least": "Enter a number of {least} or more",
+    "error_number_at_most": "Enter a number of {most} or less",
     "date_part_day": "day",
     "date_part_month": "month",
     "date_part_year": "year",

@@ -122,12 +122,12 @@ class DateType(ScalarType):
         high = today if spec.latest == TODAY else spec.latest
         if low and value < low:
             if spec.earliest == TODAY:
-                raise Invalid("The date must be today or in the future")
-            raise Invalid(f"The date must be the same as or after {self.format(low, spec)}")
+                raise Invalid(word("error_date_not_past"))
+            raise Invalid(word("error_date_after", date=self.format(low, spec)))
         if high and value > high:
             if spec.latest == TODAY:
-                raise Invalid("The date must be today or in the past")
-            raise Invalid(f"The date must be the same as or before {self.format(high, spec)}")
+                raise Invalid(word("error_date_not_future"))
+            raise Invalid(word("error_date_before", date=self.format(high, spec)))
 
     def today(self) -> str:
         return dt.date.today().isoformat()
@@ -139,15 +139,23 @@ class DateType(ScalarType):
     def bounds_hint(self, spec: Spec) -> str | None:
         """The bounds as the page and paper say them ("Between 1 April 2013 and today")."""
         low, high = (
-            None if b is None else (TODAY if b == TODAY else self.format(b, spec))
+            None if b is None else (word("date_today") if b == TODAY else self.format(b, spec))
             for b in (spec.earliest, spec.latest)
         )
         if low and high:
-            return f"Between {low} and {high}"
+            return word("date_between", low=low, high=high)
         if low:
-            return f"On or after {low}" if low != TODAY else "Today or later"
+            return (
+                word("date_on_or_after", date=low)
+                if spec.earliest != TODAY
+                else word("date_today_or_later")
+            )
         if high:
-            return f"On or before {high}" if high != TODAY else "Today or earlier"
+            return (
+                word("date_on_or_before", date=high)
+                if spec.latest != TODAY
+                else word("date_today_or_earlier")
+            )
         return None
 
     # -- the response -------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from survey.questionnaire import keys
+from survey.questionnaire.engine_texts import word
 from survey.questionnaire.model import Condition, GroupField, Option, Question, QuestionInstance
 from survey.questionnaire.types.base import FieldSpec, PageCheck, Posted, ScalarType
 
@@ -113,7 +114,9 @@ class FollowUps:
         for o, f in follow_ups(qi.question):
             key = keys.sub_key(qi.key, f.id)
             if f.mandatory and o.id in chosen and answers.get(key) in (None, ""):
-                out.append((key, f"You chose '{o.label}': enter '{f.text.rstrip(':?')}'"))
+                out.append(
+                    (key, word("error_follow_up", option=o.label, field=f.text.rstrip(":?")))
+                )
         return out
 
     def lines(self, qi: QuestionInstance, o: Option, answers: Mapping[str, Any]) -> list[str]:

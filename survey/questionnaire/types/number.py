@@ -58,9 +58,9 @@ def parse_number(text: str, spec: Spec) -> int | float:
     value: int | float = int(as_float) if as_float.is_integer() else round(as_float, places)
     unit = "%" if percentage else ""
     if spec.minimum is not None and value < spec.minimum:
-        raise ValueError(f"Enter a number of {spec.minimum:g}{unit} or more")
+        raise ValueError(word("error_number_at_least", least=f"{spec.minimum:g}{unit}"))
     if spec.maximum is not None and value > spec.maximum:
-        raise ValueError(f"Enter a number of {spec.maximum:g}{unit} or less")
+        raise ValueError(word("error_number_at_most", most=f"{spec.maximum:g}{unit}"))
     return value
 
 
