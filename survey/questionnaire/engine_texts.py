@@ -192,6 +192,24 @@ ENGINE_TEXTS: dict[str, str] = {
     "pdf_submitted": "Submitted",
     "pdf_not_yet_submitted": "Not yet submitted",
     "pdf_guidance_notes": "Guidance notes",
+    # -- the respondents' emails: the default invitation and reminder, and fallbacks ------------
+    "email_invitation_subject": "{questionnaire}: your invitation to take part",
+    "email_invitation_body": "Dear {contact_name},\n\n"
+    '{authority} is invited to complete the questionnaire "{questionnaire}".\n\n'
+    "Your authority's own link is:\n\n{link}\n\n"
+    "Your answers are saved page by page, so you can complete it over several sittings. "
+    "Please do not forward this link outside your authority.\n\n"
+    "Please submit your answers by {closing_date}.\n\n"
+    "Thank you.\n",
+    "email_reminder_subject": "Reminder: {questionnaire}",
+    "email_reminder_body": "Dear {contact_name},\n\n"
+    'We have not yet received {authority}\'s answers to "{questionnaire}". '
+    "The questionnaire closes on {closing_date}.\n\n"
+    "Your authority's own link is:\n\n{link}\n\n"
+    "Anything already entered has been kept. If you have already submitted, thank you, "
+    "and please ignore this message.\n",
+    "email_no_contact_name": "colleague",
+    "email_no_closing_date": "the closing date",
     # -- error messages ------------------------------------------------------------------------
     "question_number": "question {number}",
     "this_question": "this question",
