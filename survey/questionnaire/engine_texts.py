@@ -182,6 +182,22 @@ ENGINE_TEXTS: dict[str, str] = {
     "replaced by a newer link.",
     "invalid_link_help": "Check that you copied the whole link from your invitation email. If it "
     "still does not work, contact the research team and ask for a new link.",
+    # -- the error pages a respondent may meet -------------------------------------------------
+    "error_page_csrf_title": "The form could not be sent",
+    "error_page_csrf_body": "For your security, the form was refused because it had no valid security token. Go back, reload the page and try again.",
+    "error_page_not_found_title": "Page not found",
+    "error_page_not_found_body": "If you typed the web address, check it is correct. If you pasted it, check you copied the entire address.",
+    "error_page_server_error_title": "Sorry, there is a problem with the service",
+    "error_page_server_error_body": "Your answers up to the last page you saved are safe. Try again later.",
+    "error_page_too_large_title": "Too much information was sent at once",
+    "error_page_too_large_short": "Too much information sent",
+    "error_page_too_large_body": "The page you sent was larger than the survey accepts. Go back, shorten the longest answers, and try again.",
+    "error_page_too_many_title": "Too many attempts",
+    "error_page_too_many_body": "For security, there have been too many attempts from your connection. Wait a few minutes, then try again.",
+    "error_page_unavailable_title": "Sorry, nothing could be saved",
+    "error_page_unavailable_busy": "The survey is very busy. Nothing was changed. Go back and press the button again in a few seconds.",
+    "error_page_unavailable_down": "The survey cannot save answers at the moment, and the team running it has been told. Nothing was changed: answers you saved before are kept, and nothing was submitted.",
+    "error_page_unavailable_later": "Go back and try again later.",
     # -- printed answers and guidance (the PDFs' furniture) ------------------------------------
     "pdf_answers_title": "Answers of {name}",
     "pdf_submitted_answers": "Submitted answers",
@@ -192,6 +208,13 @@ ENGINE_TEXTS: dict[str, str] = {
     "pdf_submitted": "Submitted",
     "pdf_not_yet_submitted": "Not yet submitted",
     "pdf_guidance_notes": "Guidance notes",
+    "pdf_answers": "Answers",
+    "print_tick_one": "Tick one",
+    "print_tick_all": "Tick all that apply",
+    "print_on_its_own": "(on its own)",
+    "print_codes_hint": "The numbers are the options' codes, for the ranking that follows.",
+    "print_tick_one_row": "(Tick one box in each row)",
+    "print_write_one": "(Write one of the {count} options listed in the online form)",
     # -- the respondents' emails: the default invitation and reminder, and fallbacks ------------
     "email_invitation_subject": "{questionnaire}: your invitation to take part",
     "email_invitation_body": "Dear {contact_name},\n\n"

@@ -55,6 +55,8 @@ def test_every_name_the_pages_and_messages_use_is_in_the_catalogue():
     for module in (ROOT / "survey").rglob("*.py"):
         if module.name not in ("engine_texts.py", "words.py"):  # (their docs say 'name')
             used |= _named(module.read_text())
+            # a type's printed hint, said by its name: say(question_type(q).tick_hint)
+            used |= set(re.findall(r'tick_hint = "([a-z_]+)"', module.read_text()))
     used |= {"date_part_day", "date_part_month", "date_part_year"}  # word(f"date_part_{p}")
     used |= {f"email_{k}_{p}" for k in ("invitation", "reminder") for p in ("subject", "body")}
     assert used - set(ENGINE_TEXTS) == set()

@@ -44,7 +44,7 @@ class ChoiceType(ScalarType):
     stored = "choice"
     many = False  # tick boxes rather than radio buttons
     govuk = "radios"  # the GOV.UK component
-    tick_hint = "Tick one"  # printed when the question has no hint of its own
+    tick_hint = "print_tick_one"  # the engine text printed when the question has no hint
 
     def __init__(self, name: str, field_types: Mapping[str, ScalarType] | None = None):
         super().__init__(name)
@@ -240,7 +240,7 @@ class MultipleType(ChoiceType):
 
     many = True
     govuk = "checkboxes"
-    tick_hint = "Tick all that apply"
+    tick_hint = "print_tick_all"
     stored = "choices"
 
     def required_message(self, qi) -> str:
