@@ -11,7 +11,7 @@ import sys
 
 from babel.messages.pofile import read_po
 
-from survey.questionnaire.engine_texts import ENGINE_TEXTS, fields
+from survey.questionnaire.engine_texts import ENGINE_TEXTS, FIELD, fields
 from tests.conftest import ROOT
 
 SOURCE = ROOT / "survey" / "questionnaire" / "engine_texts.py"
@@ -103,7 +103,8 @@ def test_the_welsh_catalogue_translates_every_message_with_its_placeholders():
         assert translated is not None and translated.string, message.id
         assert not translated.fuzzy, message.id
         assert fields(str(translated.string)) == fields(str(message.id)), message.id
-        assert translated.string != message.id or message.id in {"Cwestiwn"}, message.id
+        if translated.string == message.id:  # only a text of nothing but its fields
+            assert not re.search(r"[A-Za-z]", FIELD.sub("", str(message.id))), message.id
     assert {m.id for m in welsh if m.id} == {m.id for m in template if m.id}
 
 

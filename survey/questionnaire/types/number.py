@@ -41,7 +41,7 @@ def parse_number(text: str, spec: Spec) -> int | float:
     A value with no fractional part is stored as a whole number (12, not 12.0)."""
     cleaned = text.replace(",", "").replace(" ", "")
     if len(re.sub(r"\D", "", cleaned).lstrip("0")) > NUMBER_DIGITS:  # before int() or float()
-        raise ValueError(f"Enter a number with no more than {NUMBER_DIGITS} digits")
+        raise ValueError(word("error_number_digits", digits=NUMBER_DIGITS))
     percentage = spec.type == "percentage"
     places = decimals_of(spec)
     if percentage:
@@ -52,8 +52,8 @@ def parse_number(text: str, spec: Spec) -> int | float:
     if len(fraction) > places:
         if not places or (percentage and spec.decimals is None):
             raise ValueError(_example(percentage, places))  # (the message before decimals)
-        what = "a percentage" if percentage else "a number"
-        raise ValueError(f"Enter {what} with no more than {places} decimal places")
+        what = word("a_percentage" if percentage else "a_number")
+        raise ValueError(word("error_decimals", what=what, places=places))
     as_float = float(cleaned)
     value: int | float = int(as_float) if as_float.is_integer() else round(as_float, places)
     unit = "%" if percentage else ""
