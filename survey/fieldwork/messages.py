@@ -12,6 +12,8 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from survey.questionnaire.engine_texts import ENGINE_TEXTS, word
+
 PLACEHOLDERS: dict[str, str] = {
     "authority": "the authority's name",
     "contact_name": "the contact's name ('colleague' when none is recorded)",
@@ -23,26 +25,10 @@ REQUIRED_IN_BODY = ("link",)
 MAX_SUBJECT = 300
 MAX_BODY = 20_000
 
+# the engine's own words (survey.questionnaire.engine_texts), by name: in its catalogue, translated
 DEFAULTS: dict[str, tuple[str, str]] = {
-    "invitation": (
-        "{questionnaire}: your invitation to take part",
-        "Dear {contact_name},\n\n"
-        '{authority} is invited to complete the questionnaire "{questionnaire}".\n\n'
-        "Your authority's own link is:\n\n{link}\n\n"
-        "Your answers are saved page by page, so you can complete it over several sittings. "
-        "Please do not forward this link outside your authority.\n\n"
-        "Please submit your answers by {closing_date}.\n\n"
-        "Thank you.\n",
-    ),
-    "reminder": (
-        "Reminder: {questionnaire}",
-        "Dear {contact_name},\n\n"
-        'We have not yet received {authority}\'s answers to "{questionnaire}". '
-        "The questionnaire closes on {closing_date}.\n\n"
-        "Your authority's own link is:\n\n{link}\n\n"
-        "Anything already entered has been kept. If you have already submitted, thank you, "
-        "and please ignore this message.\n",
-    ),
+    kind: (ENGINE_TEXTS[f"email_{kind}_subject"], ENGINE_TEXTS[f"email_{kind}_body"])
+    for kind in ("invitation", "reminder")
 }
 
 
@@ -149,8 +135,8 @@ def values_for(
     """Each placeholder's text for one authority."""
     return {
         "authority": authority,
-        "contact_name": contact_name or "colleague",
+        "contact_name": contact_name or word("email_no_contact_name"),
         "link": link,
-        "closing_date": f"{closes.day} {closes:%B %Y}" if closes else "the closing date",
+        "closing_date": f"{closes.day} {closes:%B %Y}" if closes else word("email_no_closing_date"),
         "questionnaire": questionnaire_title,
     }

@@ -20,6 +20,7 @@ from survey import schedule
 from survey.printing.blocks import blank_blocks, keep_together
 from survey.printing.tagging import finish_tags
 from survey.questionnaire import piping
+from survey.questionnaire.engine_texts import word
 from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.types.money_table import cell_asked
 from survey.registry import content_hash
@@ -104,7 +105,7 @@ def _render_blank(kind: str, questionnaire: Questionnaire) -> bytes:
     g.pipes = _pipes(questionnaire)
     if kind == "guidance":
         html = render_template("print/guidance.html", **_print_context(questionnaire))
-        title = f"Guidance notes – {questionnaire.title}"
+        title = f"{word('pdf_guidance_notes')} – {questionnaire.title}"
     else:
         repeat_all = kind == "blank-all"
         html = render_template(
@@ -148,7 +149,9 @@ def answers_pdf(
         sections=sections,
         **_print_context(questionnaire, version),
     )
-    return render_pdf(html, f"Answers – {questionnaire.title}", questionnaire.language)
+    return render_pdf(
+        html, f"{word('pdf_answers')} – {questionnaire.title}", questionnaire.language
+    )
 
 
 def response_pdf(response, language: str | None = None) -> bytes:

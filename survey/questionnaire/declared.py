@@ -9,9 +9,9 @@ the default). Both are read by the loader, every problem with file, line and pat
 from __future__ import annotations
 
 import difflib
-import re
 from typing import Any, Protocol
 
+from survey.questionnaire.engine_texts import ENGINE_TEXTS, fields
 from survey.questionnaire.model import Operand, Option, SummaryLine
 from survey.questionnaire.yaml_lines import Map
 
@@ -57,32 +57,10 @@ def read_renames(self: Reader, raw: Any, node: Map) -> None:
 
 # -- the engine's own words --------------------------------------------------------------------------
 
-# Every text the engine writes on pages that a questionnaire may word its own way, by name, with
-# today's wording as the default; ``{limit}`` and the like are filled in by the page.
-ENGINE_TEXTS: dict[str, str] = {
-    "not_applicable_hint": "If this is not applicable, enter n/a",
-    "character_limit_hint": "You can enter up to {limit} characters",
-    "specify_limit_hint": "Up to {limit} characters",
-    "guidance_link": "Welcome and guidance notes",
-    "error_summary_title": "There is a problem",
-    "confirm_figures": "I have checked these figures and they are right",
-    "summary_question": "Are these totals correct?",
-    "summary_confirm": "Yes, these totals are correct",
-    "summary_change": "No, I need to change them",
-    "printed_limit_hint": "(Up to {limit} characters)",
-}
-_FIELD = re.compile(r"\{([a-z_]+)\}")
-
-
-def engine_text(texts: dict[str, str] | None, name: str, **values: Any) -> str:
-    """One of the engine's texts as this questionnaire words it (``texts:``), filled in."""
-    wording = (texts or {}).get(name) or ENGINE_TEXTS[name]
-    return _FIELD.sub(lambda m: str(values.get(m.group(1), m.group(0))), wording)
-
 
 def read_texts(self: Reader, raw: Any, node: Map) -> None:
     """``texts: {name: wording}``: each name one of :data:`ENGINE_TEXTS`, each wording text
-    using only the fields its default has."""
+    with the same fields (``{limit}``) as its default."""
     if raw is None:
         return
     if not isinstance(raw, Map):
@@ -101,11 +79,13 @@ def read_texts(self: Reader, raw: Any, node: Map) -> None:
         if not isinstance(wording, str) or not wording.strip():
             self.problem(raw, path, "must be text", name)
             continue
-        extra = set(_FIELD.findall(wording)) - set(_FIELD.findall(ENGINE_TEXTS[name]))
-        if extra:
-            known = ", ".join(f"{{{f}}}" for f in _FIELD.findall(ENGINE_TEXTS[name])) or "none"
-            self.problem(raw, path, f"'{{{sorted(extra)[0]}}}' is not filled in here "
-                         f"(this text has: {known})", name)  # fmt: skip
+        have, want = fields(wording), fields(ENGINE_TEXTS[name])
+        if have != want:
+            known = ", ".join(f"{{{f}}}" for f in sorted(want)) or "none"
+            wrong = sorted(have - want)
+            what = (f"'{{{wrong[0]}}}' is not filled in here" if wrong else
+                    f"'{{{sorted(want - have)[0]}}}' is missing")  # fmt: skip
+            self.problem(raw, path, f"{what} (this text has: {known})", name)
 
 
 # -- calculated summaries -------------------------------------------------------------------------

@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-MONEY_HELP = "Enter the amount in whole pounds, in full, for example 78500"
-NEGATIVE_HELP = "Enter an amount of 0 or more, in whole pounds, for example 78500"
-TOO_LARGE_HELP = "Enter an amount smaller than £1,000,000,000,000"
-WHOLE_POUNDS_HELP = "Whole pounds only: no pence. Enter the amount in full, rounded to whole pounds"
-SHORTHAND_HELP = "Write the amount in full pounds: {amount}"
+from survey.questionnaire.engine_texts import ENGINE_TEXTS, word
+
+MONEY_HELP = ENGINE_TEXTS["error_money"]
+NEGATIVE_HELP = ENGINE_TEXTS["error_money_negative"]
+TOO_LARGE_HELP = ENGINE_TEXTS["error_money_too_large"]
+WHOLE_POUNDS_HELP = ENGINE_TEXTS["error_money_whole_pounds"]
+SHORTHAND_HELP = ENGINE_TEXTS["error_money_shorthand"]
 LIMIT = 10**12
 LIMIT_DIGITS = len(str(LIMIT - 1))  # 12: any longer figure (leading zeros aside) is too large
 
@@ -48,12 +50,12 @@ def parse_money(text: str | None, allow_negative: bool = True) -> int | None:
         return None
     negative, digits = _figure(cleaned)
     if len(digits) > LIMIT_DIGITS:  # before int(): Python refuses to convert 4,301+ digits
-        raise MoneyError(TOO_LARGE_HELP)
+        raise MoneyError(word("error_money_too_large"))
     amount = -int(digits or "0") if negative else int(digits or "0")
     if amount < 0 and not allow_negative:
-        raise MoneyError(NEGATIVE_HELP)
+        raise MoneyError(word("error_money_negative"))
     if abs(amount) >= LIMIT:
-        raise MoneyError(TOO_LARGE_HELP)
+        raise MoneyError(word("error_money_too_large"))
     return amount
 
 
@@ -71,7 +73,7 @@ def _figure(cleaned: str) -> tuple[bool, str]:
 def _why_refused(cleaned: str) -> str:
     """The message for a figure we do not accept: specific where the mistake is a known one."""
     if _WITH_PENCE.match(cleaned):
-        return WHOLE_POUNDS_HELP
+        return word("error_money_whole_pounds")
     shorthand = _SHORTHAND.match(cleaned)
     if shorthand and not (shorthand.group(1) and shorthand.group(2)):
         unit = shorthand.group(4).lower()
@@ -79,12 +81,12 @@ def _why_refused(cleaned: str) -> str:
         try:
             value = Decimal(shorthand.group(3)) * multiplier
         except InvalidOperation:  # pragma: no cover - the pattern only lets decimals through
-            return MONEY_HELP
+            return word("error_money")
         if value == value.to_integral_value() and value < LIMIT:
             sign = "-" if shorthand.group(1) or shorthand.group(2) else ""
-            return SHORTHAND_HELP.format(amount=f"{sign}{int(value)}")
-        return MONEY_HELP
-    return MONEY_HELP
+            return word("error_money_shorthand", amount=f"{sign}{int(value)}")
+        return word("error_money")
+    return word("error_money")
 
 
 def format_money(amount: int | None) -> str:
@@ -97,8 +99,8 @@ def format_money(amount: int | None) -> str:
 
 # -- pounds and pence, where a questionnaire declares them (``pence: true``) -----------------------
 
-PENCE_HELP = "Enter the amount in pounds and pence, for example 78500 or 78500.50"
-PENCE_NEGATIVE_HELP = "Enter an amount of 0 or more, in pounds and pence, for example 78500.50"
+PENCE_HELP = ENGINE_TEXTS["error_money_pence"]
+PENCE_NEGATIVE_HELP = ENGINE_TEXTS["error_money_pence_negative"]
 _PENCE = re.compile(r"\d{1,2}", re.ASCII)
 
 
@@ -115,20 +117,22 @@ def parse_money_pence(text: str | None, allow_negative: bool = True) -> int | fl
     if not point:
         pounds_text, pence_text = cleaned, ""
     elif not _PENCE.fullmatch(pence_text):
-        raise MoneyError(PENCE_HELP)
+        raise MoneyError(word("error_money_pence"))
     negative = "-" in pounds_text
     try:
         pounds = parse_money(pounds_text.replace("-", "") or "0", allow_negative=True)
     except MoneyError as exc:
         # the whole-pounds messages ("no pence", "in full pounds") would be wrong here
-        raise MoneyError(str(exc) if str(exc) == TOO_LARGE_HELP else PENCE_HELP) from None
+        raise MoneyError(
+            str(exc) if str(exc) == word("error_money_too_large") else word("error_money_pence")
+        ) from None
     if pounds is not None and pounds < 0:  # an accountant's brackets: "(5,000)"
         negative, pounds = True, -pounds
     if negative and not re.fullmatch(r"-£?[^-]*|£-[^-]*", pounds_text):
-        raise MoneyError(PENCE_HELP)  # a minus anywhere but at the front
+        raise MoneyError(word("error_money_pence"))  # a minus anywhere but at the front
     pence = int(pence_text.ljust(2, "0")) if pence_text else 0
     if negative and (pounds or pence) and not allow_negative:
-        raise MoneyError(PENCE_NEGATIVE_HELP)
+        raise MoneyError(word("error_money_pence_negative"))
     amount = (pounds or 0) * 100 + pence
     amount = -amount if negative else amount
     return amount // 100 if amount % 100 == 0 else round(amount / 100, 2)

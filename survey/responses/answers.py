@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from survey.questionnaire import piping
+from survey.questionnaire.engine_texts import word
 from survey.questionnaire.keys import instance_key, instance_of
 from survey.questionnaire.model import PageInstance, QuestionInstance, Questionnaire, Repeat
 from survey.questionnaire.routing import asked_questions, field_keys, instance_count, route
@@ -35,7 +36,9 @@ def missing_answers(
             keys = field_keys(questionnaire, qi)
             bad = [k for k in keys if k in drafts]
             if bad:
-                out.append(Missing(pi, qi, bad[0], f"Correct your answer to {_name(qi)}"))
+                out.append(
+                    Missing(pi, qi, bad[0], word("error_correct_answer", question=_name(qi)))
+                )
                 continue
             qtype = question_type(qi.question)
             if qi.question.mandatory and not any(
@@ -57,12 +60,11 @@ def too_few_items(pi: PageInstance, answers: Mapping[str, Any]) -> str | None:
     count = answers.get(repeat.count_key) or 0
     if count >= repeat.min:
         return None
-    noun = repeat.label.lower() if repeat.min == 1 else f"{repeat.label.lower()}s"
-    return f"Add at least {repeat.min} {noun} to '{pi.page.title}' (you have added {count})"
+    return word("list_too_few", min=repeat.min, page=pi.page.title, count=count)
 
 
 def _name(qi: QuestionInstance) -> str:
-    return f"question {qi.number}" if qi.number else "the question"
+    return word("question_number", number=qi.number) if qi.number else word("this_question")
 
 
 @dataclass

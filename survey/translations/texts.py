@@ -83,6 +83,16 @@ def mapped(questionnaire: Questionnaire, replace: Replace, context: _Context | N
         value = getattr(questionnaire, f.name)
         context.line, context.comment, context.shared = 0, "", ()
         changes[f.name] = _value(value, f.name, "questionnaire", replace, context)
+    reworded = questionnaire.extra.get("texts")
+    if isinstance(reworded, dict) and reworded:  # its ``texts:``: the engine's words, reworded
+        worded = {}
+        for name, wording in reworded.items():
+            if name.startswith("__") or not isinstance(wording, str):
+                continue
+            context.line = questionnaire.positions.get(f"texts.{name}", 0)
+            context.comment = f"the engine's text '{name}', as this survey words it"
+            worded[name] = replace(f"texts.{name}", wording)
+        changes["extra"] = {**questionnaire.extra, "texts": worded}
     return dataclasses.replace(questionnaire, **changes)
 
 

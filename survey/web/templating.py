@@ -16,9 +16,9 @@ from flask import Flask, g, has_app_context
 from markupsafe import Markup, escape
 
 from survey.questionnaire import keys, piping
-from survey.questionnaire.declared import engine_text
 from survey.questionnaire.money import format_money
 from survey.questionnaire.types import question_type
+from survey.web import words
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -76,13 +76,6 @@ def _value(name: str, fallback: str | None) -> str:
     if pipes is None:
         return fallback if fallback is not None else f"({name})"
     return pipes(name, fallback)
-
-
-def say(name: str, **values: str) -> str:
-    """One of the engine's own texts (survey.questionnaire.declared.ENGINE_TEXTS) as the
-    questionnaire being shown or printed words it (its ``texts:``), today's wording otherwise."""
-    texts = g.get("engine_texts") if has_app_context() else None
-    return engine_text(texts, name, **values)
 
 
 def _rich(text: str, paragraph_class: str) -> Markup:
@@ -224,7 +217,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["rich_text"] = rich_text
     app.jinja_env.filters["pipe"] = pipe
     app.jinja_env.globals["piped_options"] = piped_options
-    app.jinja_env.globals["say"] = say
+    words.register(app)  # say(name, ...): the engine's own words
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["date_time"] = date_time

@@ -24,14 +24,14 @@ def test_too_few_items_are_refused_on_the_summary_and_at_submission(piping_app):
     j = _journey(piping_app)
     j.page("people_list")
     assert j.post(action="next").status_code == 400
-    assert j.errors() == ["Add at least 1 person to 'People who live here' (you have added 0)"]
+    assert j.errors() == ["Add at least 1 to the list 'People who live here': you have added 0"]
     # the check page lists it with the way to the list, and refuses to submit
     j.open(f"/s/{j.token}/check")
     response = j.client.post(
         f"/s/{j.token}/check", data={"csrf_token": j.hidden("csrf_token"), "action": "submit"}
     )
     html = response.get_data(as_text=True)
-    assert "Add at least 1 person to &#39;People who live here&#39;" in html
+    assert "Add at least 1 to the list &#39;People who live here&#39;" in html
     assert f"/s/{j.token}/page/people_list?change=1#people_list" in html
     # one person: the list carries on
     j.page("people_list")

@@ -264,7 +264,7 @@ def test_list_collector(ported_app):
     w.at("people_list")
     refused = w.j.post(action="next")
     assert refused.status_code == 400
-    assert w.j.errors() == ["Add at least 1 person to 'Household members' (you have added 0)"]
+    assert w.j.errors() == ["Add at least 1 to the list 'Household members': you have added 0"]
     assert 'href="#list-add"' in w.j.html and 'id="list-add"' in w.j.html
     for first, last in (("Marie", "Curie"), ("Pierre", "Curie"), ("Irène", "Joliot")):
         w.post("people_list", action="add")

@@ -58,6 +58,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
+from survey.questionnaire.engine_texts import word
 from survey.questionnaire.model import GroupField, Option, Question, QuestionInstance, Questionnaire
 
 # Every hook a type answers (tests/questionnaire/types/test_registry.py checks each type has
@@ -201,7 +202,9 @@ def refuse_choice_only(
 
 def question_label(qi: QuestionInstance) -> str:
     """How messages name a question: "question 12", or "this question" when unnumbered."""
-    return f"question {qi.number}" if qi.question.number else "this question"
+    return (
+        word("question_number", number=qi.number) if qi.question.number else word("this_question")
+    )
 
 
 class QuestionType(abc.ABC):
@@ -274,7 +277,9 @@ class QuestionType(abc.ABC):
 
     def required_message(self, qi: QuestionInstance) -> str:
         """The error when a mandatory question is left unanswered."""
-        return qi.question.required_message or f"Enter an answer to {question_label(qi)}"
+        return qi.question.required_message or word(
+            "error_enter_answer", question=question_label(qi)
+        )
 
     def totals(
         self, questionnaire: Questionnaire, qi: QuestionInstance, answers: Mapping[str, Any]
@@ -395,7 +400,9 @@ class ScalarType(QuestionType):
         result.values[key] = value
         if required and value is None:
             result.errors[key] = (
-                self.required_message(qi) if qi else spec.required_message or f"Enter {what}"
+                self.required_message(qi)
+                if qi
+                else spec.required_message or word("error_enter", what=what)
             )
 
     def format(self, value: Any, spec: Spec) -> str:
@@ -429,7 +436,7 @@ class ScalarType(QuestionType):
         return self.field_display(qi.key, answers.get(qi.key))
 
     def check(self, questionnaire, qi, posted, result, require_mandatory) -> None:
-        what = f"The answer to {question_label(qi)}"
+        what = word("answer_to", question=question_label(qi))
         required = require_mandatory and qi.question.mandatory
         self.field_check(posted, qi.key, qi.question, result, required, what, qi)
 

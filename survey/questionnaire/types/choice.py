@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from survey.questionnaire import keys
+from survey.questionnaire.engine_texts import word
 from survey.questionnaire.model import Condition, Option, QuestionInstance
 from survey.questionnaire.types.base import (
     FieldSpec,
@@ -43,7 +44,7 @@ class ChoiceType(ScalarType):
     stored = "choice"
     many = False  # tick boxes rather than radio buttons
     govuk = "radios"  # the GOV.UK component
-    tick_hint = "Tick one"  # printed when the question has no hint of its own
+    tick_hint = "print_tick_one"  # the engine text printed when the question has no hint
 
     def __init__(self, name: str, field_types: Mapping[str, ScalarType] | None = None):
         super().__init__(name)
@@ -104,11 +105,13 @@ class ChoiceType(ScalarType):
         """A group's single-choice field: one of its options."""
         value = posted_value(posted, key)
         if value is not None and value not in {o.id for o in spec.options}:
-            raise Invalid(f"Select one of the options listed for {what}")
+            raise Invalid(word("error_select_listed_for", what=what))
         return value
 
     def required_message(self, qi) -> str:
-        return qi.question.required_message or f"Select an answer to {question_label(qi)}"
+        return qi.question.required_message or word(
+            "error_select_answer", question=question_label(qi)
+        )
 
     def check(self, questionnaire, qi, posted, result, require_mandatory) -> None:
         q, key = qi.question, qi.key
@@ -125,7 +128,7 @@ class ChoiceType(ScalarType):
         value = posted_value(posted, qi.key)
         chosen = [value] if value in allowed else []
         if value is not None and not chosen:
-            result.errors[qi.key] = f"Select one of the options listed at {question_label(qi)}"
+            result.errors[qi.key] = word("error_select_listed", question=question_label(qi))
         result.values[qi.key] = chosen[0] if chosen else None
         return chosen
 
@@ -137,14 +140,14 @@ class ChoiceType(ScalarType):
         text = posted_value(posted, text_key)
         limit = qi.question.max_length or SPECIFY_LIMIT
         if text is not None and len(text) > limit:
-            result.errors[text_key] = (
-                f"'{o.label}' must be {limit:,} characters or fewer (you typed {len(text):,})"
+            result.errors[text_key] = word(
+                "error_specify_too_long", option=o.label, limit=f"{limit:,}", typed=f"{len(text):,}"
             )
             result.drafts[text_key] = text
             return
         result.values[text_key] = text
         if chosen and not text and require_mandatory:
-            result.errors[text_key] = f"You chose '{o.label}': say what it is"
+            result.errors[text_key] = word("error_specify", option=o.label)
 
     # -- the response -------------------------------------------------------------------------------
     def effective(self, questionnaire, qi, answers, kept) -> None:
@@ -160,7 +163,7 @@ class ChoiceType(ScalarType):
         for o in qi.question.options:
             text_key = keys.specify_key(qi.key, o.id)
             if o.specify and o.id in chosen and not answers.get(text_key):
-                out.append((text_key, f"You chose '{o.label}': say what it is"))
+                out.append((text_key, word("error_specify", option=o.label)))
         return out + self.follow.missing(qi, chosen, answers)
 
     def answer_lines(self, questionnaire, qi, answers) -> list[str]:
@@ -236,10 +239,7 @@ def exclusive_conflict(qi: QuestionInstance, chosen: list[str]) -> str | None:
         return None
     for o in qi.question.options:
         if o.exclusive and o.id in chosen:
-            return (
-                f"You selected '{o.label}' and other options at {question_label(qi)}: "
-                f"select '{o.label}' on its own, or untick it"
-            )
+            return word("error_exclusive", option=o.label, question=question_label(qi))
     return None
 
 
@@ -248,18 +248,20 @@ class MultipleType(ChoiceType):
 
     many = True
     govuk = "checkboxes"
-    tick_hint = "Tick all that apply"
+    tick_hint = "print_tick_all"
     stored = "choices"
 
     def required_message(self, qi) -> str:
-        return qi.question.required_message or f"Select at least one option at {question_label(qi)}"
+        return qi.question.required_message or word(
+            "error_select_at_least_one", question=question_label(qi)
+        )
 
     def check_chosen(self, qi, posted, result) -> list[str]:
         allowed = {o.id for o in qi.question.options}
         value = posted_value(posted, qi.key)
         chosen = [v for v in (value or []) if v in allowed]
         if len(chosen) != len(value or []):
-            result.errors[qi.key] = f"Select only the options listed at {question_label(qi)}"
+            result.errors[qi.key] = word("error_select_only_listed", question=question_label(qi))
         message = exclusive_conflict(qi, chosen)
         if message:
             # kept as typed (a draft) but not accepted: the stored answer is never contradictory

@@ -13,9 +13,9 @@ import re
 from typing import Any
 
 from survey.questionnaire import keys
+from survey.questionnaire.engine_texts import word
 from survey.questionnaire.types.base import FieldSpec, Invalid, Posted, ScalarType, Spec
 
-REAL_DATE = "The date must be a real date, like 27 3 2012"
 TODAY = "today"
 _MONTH = re.compile(r"\d{4}-\d{2}", re.ASCII)
 
@@ -29,9 +29,10 @@ def parse_date_fields(
     if not any(parts.values()):
         return None, None, raw
     missing = [p for p in parts_order if not parts[p]]
-    example = REAL_DATE if "day" in parts else "The date must be a real month, like 3 2012"
+    example = word("error_date_real" if "day" in parts else "error_month_real")
     if missing:
-        return None, f"The date must include a {' and '.join(missing)}", raw
+        named = f" {word('word_and')} ".join(word(f"date_part_{p}") for p in missing)
+        return None, word("error_date_missing", parts=named), raw
     if not all(parts[p].isdigit() for p in parts_order) or len(parts["year"]) != 4:
         return None, example, raw
     try:
@@ -121,12 +122,12 @@ class DateType(ScalarType):
         high = today if spec.latest == TODAY else spec.latest
         if low and value < low:
             if spec.earliest == TODAY:
-                raise Invalid("The date must be today or in the future")
-            raise Invalid(f"The date must be the same as or after {self.format(low, spec)}")
+                raise Invalid(word("error_date_not_past"))
+            raise Invalid(word("error_date_after", date=self.format(low, spec)))
         if high and value > high:
             if spec.latest == TODAY:
-                raise Invalid("The date must be today or in the past")
-            raise Invalid(f"The date must be the same as or before {self.format(high, spec)}")
+                raise Invalid(word("error_date_not_future"))
+            raise Invalid(word("error_date_before", date=self.format(high, spec)))
 
     def today(self) -> str:
         return dt.date.today().isoformat()
@@ -138,15 +139,23 @@ class DateType(ScalarType):
     def bounds_hint(self, spec: Spec) -> str | None:
         """The bounds as the page and paper say them ("Between 1 April 2013 and today")."""
         low, high = (
-            None if b is None else (TODAY if b == TODAY else self.format(b, spec))
+            None if b is None else (word("date_today") if b == TODAY else self.format(b, spec))
             for b in (spec.earliest, spec.latest)
         )
         if low and high:
-            return f"Between {low} and {high}"
+            return word("date_between", low=low, high=high)
         if low:
-            return f"On or after {low}" if low != TODAY else "Today or later"
+            return (
+                word("date_on_or_after", date=low)
+                if spec.earliest != TODAY
+                else word("date_today_or_later")
+            )
         if high:
-            return f"On or before {high}" if high != TODAY else "Today or earlier"
+            return (
+                word("date_on_or_before", date=high)
+                if spec.latest != TODAY
+                else word("date_today_or_earlier")
+            )
         return None
 
     # -- the response -------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from survey.questionnaire import keys
+from survey.questionnaire.engine_texts import word
 from survey.questionnaire.model import Condition, GroupField, Option, Question, QuestionInstance
 from survey.questionnaire.types.base import FieldSpec, PageCheck, Posted, ScalarType
 
@@ -113,7 +114,7 @@ class FollowUps:
         for o, f in follow_ups(qi.question):
             key = keys.sub_key(qi.key, f.id)
             if f.mandatory and o.id in chosen and answers.get(key) in (None, ""):
-                said = f"You chose '{o.label}': enter '{f.text.rstrip(':?')}'"
+                said = word("error_follow_up", option=o.label, field=f.text.rstrip(":?"))
                 out.append((key, f.required_message or said))
         return out
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from survey.questionnaire import keys
+from survey.questionnaire.engine_texts import word
 from survey.questionnaire.model import Option
 from survey.questionnaire.types.base import (
     FieldSpec,
@@ -53,7 +54,7 @@ class GridType(QuestionType):
             k = keys.sub_key(qi.key, row.id)
             value = posted_value(posted, k)
             if value is not None and value not in allowed:
-                result.errors[k] = f"Select one of the options for '{row.label}'"
+                result.errors[k] = word("error_grid_row", row=row.label)
             else:
                 result.values[k] = value
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from survey.questionnaire import keys
+from survey.questionnaire.engine_texts import word
 from survey.questionnaire.limits import MAX_ANSWER_KEYS
 from survey.questionnaire.model import Column, Question, QuestionInstance, Questionnaire
 from survey.questionnaire.money import MoneyError, format_money, parse_money
@@ -202,13 +203,17 @@ class MoneyTableType(QuestionType):
                 try:
                     result.values[k] = parse_money(raw, q.allow_negative)
                 except MoneyError as exc:
-                    result.errors[k] = f"{column.label}, {row.label}: {exc}"
+                    result.errors[k] = word(
+                        "error_money_cell", column=column.label, row=row.label, problem=exc
+                    )
                     result.drafts[k] = raw or ""
             if row.specify:
                 k = keys.specify_key(qi.key, row.id)
                 text = posted_value(posted, k)
                 if text is not None and len(text) > ROW_TEXT_LIMIT:
-                    result.errors[k] = f"'{row.label}' must be {ROW_TEXT_LIMIT} characters or fewer"
+                    result.errors[k] = word(
+                        "error_row_text_too_long", row=row.label, limit=ROW_TEXT_LIMIT
+                    )
                     result.drafts[k] = text
                 else:
                     result.values[k] = text
@@ -245,7 +250,7 @@ class MoneyTableType(QuestionType):
                 cells = tuple(
                     format_money(answers.get(keys.cell_key(qi.key, row.id, c.id)))
                     if cell_asked(questionnaire, q, row.id, c)
-                    else "Not asked"
+                    else word("not_asked")
                     for c, _ in block.columns
                 )
                 rows.append((f"{row.label} ({text})" if text else row.label, cells))

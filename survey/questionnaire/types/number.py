@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from survey.questionnaire.engine_texts import word
 from survey.questionnaire.money import (
     MoneyError,
     format_money,
@@ -40,7 +41,7 @@ def parse_number(text: str, spec: Spec) -> int | float:
     A value with no fractional part is stored as a whole number (12, not 12.0)."""
     cleaned = text.replace(",", "").replace(" ", "")
     if len(re.sub(r"\D", "", cleaned).lstrip("0")) > NUMBER_DIGITS:  # before int() or float()
-        raise ValueError(f"Enter a number with no more than {NUMBER_DIGITS} digits")
+        raise ValueError(word("error_number_digits", digits=NUMBER_DIGITS))
     percentage = spec.type == "percentage"
     places = decimals_of(spec)
     if percentage:
@@ -51,28 +52,28 @@ def parse_number(text: str, spec: Spec) -> int | float:
     if len(fraction) > places:
         if not places or (percentage and spec.decimals is None):
             raise ValueError(_example(percentage, places))  # (the message before decimals)
-        what = "a percentage" if percentage else "a number"
-        raise ValueError(f"Enter {what} with no more than {places} decimal places")
+        what = word("a_percentage" if percentage else "a_number")
+        raise ValueError(word("error_decimals", what=what, places=places))
     as_float = float(cleaned)
     value: int | float = int(as_float) if as_float.is_integer() else round(as_float, places)
     unit = "%" if percentage else ""
     if spec.minimum is not None and value < spec.minimum:
-        raise ValueError(f"Enter a number of {spec.minimum:g}{unit} or more")
+        raise ValueError(word("error_number_at_least", least=f"{spec.minimum:g}{unit}"))
     if spec.maximum is not None and value > spec.maximum:
-        raise ValueError(f"Enter a number of {spec.maximum:g}{unit} or less")
+        raise ValueError(word("error_number_at_most", most=f"{spec.maximum:g}{unit}"))
     return value
 
 
 def _example(percentage: bool, places: int) -> str:
     """What to type, as an example of the number's precision."""
     if percentage:
-        return "Enter a percentage as a number, like 5 or 7.25" if places == 2 else (
-            f"Enter a percentage as a number, like 5 or {_sample(places)}" if places else
-            "Enter a percentage as a whole number, like 5"
+        return word("error_percentage_two_places") if places == 2 else (
+            word("error_percentage_places", sample=_sample(places)) if places else
+            word("error_percentage_whole")
         )  # fmt: skip
     if not places:
-        return "Enter a whole number, like 12"
-    return f"Enter a number, like 12 or {_sample(places)}"
+        return word("error_whole_number")
+    return word("error_number_places", sample=_sample(places))
 
 
 def _sample(places: int) -> str:

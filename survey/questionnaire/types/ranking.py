@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from survey.questionnaire import keys
+from survey.questionnaire.engine_texts import word
 from survey.questionnaire.limits import MAX_RANKS
 from survey.questionnaire.model import Option, QuestionInstance, Questionnaire
 from survey.questionnaire.types.base import FieldSpec, QuestionType, choices, posted_value
@@ -91,7 +92,7 @@ class RankingType(QuestionType):
     def fields(self, questionnaire, qi, answers, formdata) -> list[FieldSpec]:
         chosen = chosen_options(questionnaire, qi, answers, formdata)
         # as many ranks as options chosen, up to the number the question asks for
-        ranked = (("", "Not ranked"), *choices(chosen))
+        ranked = (("", word("not_ranked")), *choices(chosen))
         count = min(qi.question.ranks, len(chosen))
         return [(keys.rank_key(qi.key, i), "select", ranked) for i in range(1, count + 1)]
 

@@ -11,14 +11,10 @@ import re
 from typing import Any
 from urllib.parse import urlparse
 
+from survey.questionnaire.engine_texts import word
 from survey.questionnaire.types.base import FieldSpec, Invalid, ScalarType, Spec, posted_value
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-EMAIL_HELP = "Enter an email address in the correct format, like name@example.gov.uk"
-TEL_HELP = "Enter a UK telephone number, like 01632 960 001 or 07700 900 982"
-URL_HELP = (
-    "Enter a web link starting with http:// or https://, like https://www.example.gov.uk/savings"
-)
 FALLBACK_LIMIT = 200  # a text's limit when its spec has none (a field built outside the loader)
 DEMO_TEXT = "Synthetic demonstration answer."
 
@@ -34,7 +30,7 @@ class Length:
         if len(value) > limit:
             raise Invalid(
                 self.message
-                or f"{what} must be {limit:,} characters or fewer (you typed {len(value):,})"
+                or word("error_too_long", what=what, limit=f"{limit:,}", typed=f"{len(value):,}")
             )
 
 
@@ -42,33 +38,33 @@ class Email:
     """Something@somewhere.something: the shape of an address, not whether it exists."""
 
     def __init__(self, message: str | None = None):
-        self.message = message or EMAIL_HELP
+        self.message = message
 
     def __call__(self, value: str, spec: Spec, what: str) -> None:
         if not EMAIL.match(value):
-            raise Invalid(self.message)
+            raise Invalid(self.message or word("error_email"))
 
 
 class UkTelephone:
     """A plausible UK number (:func:`plausible_uk_telephone`)."""
 
     def __init__(self, message: str | None = None):
-        self.message = message or TEL_HELP
+        self.message = message
 
     def __call__(self, value: str, spec: Spec, what: str) -> None:
         if not plausible_uk_telephone(value):
-            raise Invalid(self.message)
+            raise Invalid(self.message or word("error_telephone"))
 
 
 class WebLink:
     """An http or https address with a dotted host (:func:`valid_url`)."""
 
     def __init__(self, message: str | None = None):
-        self.message = message or URL_HELP
+        self.message = message
 
     def __call__(self, value: str, spec: Spec, what: str) -> None:
         if not valid_url(value):
-            raise Invalid(self.message)
+            raise Invalid(self.message or word("error_url"))
 
 
 def plausible_uk_telephone(text: str) -> bool:

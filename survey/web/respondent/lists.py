@@ -14,7 +14,8 @@ from flask import g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import DBAPIError
 
-from survey.questionnaire.model import PageInstance
+from survey.questionnaire.model import PageInstance, Repeat
+from survey.questionnaire.routing import instance_count
 from survey.responses import answers as answer_module
 from survey.responses import writing
 from survey.responses.reading import ResponseRecord
@@ -105,3 +106,42 @@ def return_to_summary(pi: PageInstance, following: PageInstance | None) -> str |
     ):
         return url_for(".page", token=g.token, key=following.key, item=1)
     return url_for(".page", token=g.token, key=pi.repeat.summary_page().id)
+
+
+def remove(
+    token: str, repeat: Repeat | None, n: int, response: ResponseRecord, state: ResponseState
+):
+    """The remove page of a repeat's item ``n``: GET asks, POST with ``confirm=yes`` removes it
+    and moves later items up, in one transaction against the version the answers were read at."""
+    if repeat is None or not 1 <= n <= instance_count(repeat, state.effective):
+        return redirect(url_for(".overview", token=token))
+    form = ListForm()
+    if request.method == "GET":
+        return render_template("respondent/remove.html", repeat=repeat, n=n, form=form)
+    if not form.validate():
+        return render_template(
+            "respondent/remove.html", repeat=repeat, n=n, form=form, csrf_failed=True
+        ), 400
+    if request.form.get("confirm") != "yes":  # kept: back to where the list is
+        return _back_to_list(token, repeat)
+    remaining = answer_module.remove_instance(g.questionnaire, repeat, n, state.stored)
+    instance_pages = {pi.key for pi in state.route if pi.repeat is repeat and pi.instance}
+    page_states = {
+        k: v for k, v in (response.page_states or {}).items()
+        if k not in instance_pages or int(k.rsplit("-", 1)[1]) < n
+    }  # fmt: skip
+    removed = {"repeat": repeat.id, "n": n}
+    try:  # against the version the answers above were read at: a save since is a conflict
+        writing.remove_instance(response, g.respondent.id, remaining, page_states, removed)
+    except ConflictError:
+        return redirect(url_for(".overview", token=token))
+    return _back_to_list(token, repeat, removed=n)
+
+
+def _back_to_list(token: str, repeat: Repeat, removed: int | None = None):
+    """A list collector's summary page, or (a repeat with an "another?" question) the overview."""
+    if repeat.collector:
+        return redirect(url_for(".page", token=token, key=repeat.summary_page().id))
+    if removed is None:
+        return redirect(url_for(".overview", token=token))
+    return redirect(url_for(".overview", token=token, removed=removed))

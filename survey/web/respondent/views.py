@@ -29,7 +29,6 @@ from survey.extensions import count_attempt
 from survey.questionnaire import piping
 from survey.questionnaire.checking import apply_drafts, check_page, shown_form
 from survey.questionnaire.model import PageInstance, Questionnaire
-from survey.questionnaire.routing import instance_count
 from survey.questionnaire.summary import summary_rows
 from survey.registry import Registry
 from survey.responses import answers as answer_module
@@ -389,36 +388,8 @@ def saved(token: str):
 def remove(token: str, repeat_id: str, n: int):
     if _submitted():
         return redirect(url_for(".answers", token=token))
-    repeat = g.questionnaire.repeat(repeat_id)
     response = _response()
-    state = _state(response)
-    if repeat is None or not 1 <= n <= instance_count(repeat, state.effective):
-        return redirect(url_for(".overview", token=token))
-    form = ActionForm()
-    if request.method == "POST":
-        if not form.validate():
-            return render_template(
-                "respondent/remove.html", repeat=repeat, n=n, form=form, csrf_failed=True
-            ), 400
-        if request.form.get("confirm") != "yes":  # kept: back to where the list is
-            if repeat.collector:
-                return redirect(url_for(".page", token=token, key=repeat.summary_page().id))
-            return redirect(url_for(".overview", token=token))
-        remaining = answer_module.remove_instance(g.questionnaire, repeat, n, state.stored)
-        instance_pages = {pi.key for pi in state.route if pi.repeat is repeat and pi.instance}
-        page_states = {
-            k: v for k, v in (response.page_states or {}).items()
-            if k not in instance_pages or int(k.rsplit("-", 1)[1]) < n
-        }  # fmt: skip
-        removed = {"repeat": repeat_id, "n": n}
-        try:  # against the version the answers above were read at: a save since is a conflict
-            writing.remove_instance(response, g.respondent.id, remaining, page_states, removed)
-        except ConflictError:
-            return redirect(url_for(".overview", token=token))
-        if repeat.collector:  # back to the list, one item shorter
-            return redirect(url_for(".page", token=token, key=repeat.summary_page().id))
-        return redirect(url_for(".overview", token=token, removed=n))
-    return render_template("respondent/remove.html", repeat=repeat, n=n, form=form)
+    return lists.remove(token, g.questionnaire.repeat(repeat_id), n, response, _state(response))
 
 
 # -- check your answers, submit, confirmation ---------------------------------------------------------
