@@ -121,3 +121,19 @@ class PreparedRows:
     def _names(self, rows: int) -> tuple[str, ...]:
         """The parameters' names, row by row."""
         return tuple(f"{c}_m{i}" for i in range(rows) for c in self.columns)
+
+
+class PreparedArrays:
+    """PostgreSQL: an INSERT of many rows as one statement whose parameters are one array per
+    column (``unnest``), the same statement whatever the number of rows. ``prepared`` names
+    its parameters after ``columns``, each an ARRAY of the column's type (whose conversion
+    converts every element as the column would)."""
+
+    def __init__(self, prepared: Prepared, columns: Sequence[str]):
+        if set(prepared.names) != set(columns):
+            raise ValueError(f"unexpected parameters in {prepared.sql!r}")
+        self.prepared, self.columns = prepared, tuple(columns)
+
+    def execute(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        arrays = {c: [row[c] for row in rows] for c in self.columns}
+        connection.exec_driver_sql(self.prepared.sql, self.prepared.params(arrays))
