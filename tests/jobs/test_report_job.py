@@ -4,12 +4,13 @@ address then shows the figures, and the report is reused until what it depends o
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
 
 from survey.extensions import db
-from survey.jobs import reports
+from survey.jobs import KINDS, reports
 from survey.jobs.files import result_path
 from survey.models import Job
 from survey.scoring import report as report_module
@@ -88,3 +89,29 @@ def test_in_the_tests_a_report_job_runs_at_once_and_the_page_shows_it(data, clie
     with data.app_context():
         job = db.session.scalars(db.select(Job)).one()
         assert (job.kind, job.status) == ("report", "done") and result_path(job).is_file()
+
+
+def test_a_failed_report_job_is_shown_not_made_again_until_asked(
+    queued_app, sign_in_queued, monkeypatch
+):
+    def boom(params, path):
+        raise RuntimeError("the figures' declarations are broken")
+
+    monkeypatch.setitem(KINDS, "report", dataclasses.replace(KINDS["report"], run=boom))
+    client = sign_in_queued("researcher")
+    demo(queued_app, 3)
+    assert client.get(f"{BASE}/").status_code == 202
+    _run_queued(queued_app)  # every attempt fails
+    failed = client.get(f"{BASE}/")
+    html = failed.get_data(as_text=True)
+    assert failed.status_code == 503 and "could not be prepared" in html
+    assert "the figures&#39; declarations are broken" in html and "http-equiv" not in html
+    assert f'href="{BASE}/?retry=1">Try again</a>' in html
+    with queued_app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Job.id))) == 1  # not made again
+    again = client.get(f"{BASE}/?retry=1")
+    assert again.status_code == 303 and again.headers["Location"].endswith(f"{BASE}/")
+    with queued_app.app_context():
+        statuses = db.session.scalars(db.select(Job.status).order_by(Job.id)).all()
+        assert statuses == ["failed", "queued"]
+    assert client.get(f"{BASE}/").status_code == 202  # the new job, waiting

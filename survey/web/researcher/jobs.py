@@ -46,7 +46,12 @@ def prepared(kind: str, params: dict[str, Any]) -> Job:
     """The finished job for ``kind`` and ``params`` as things are now; while it is being made,
     the request ends (``abort``) with the job's page at the asking address, which refreshes
     itself (no script) until the result is there and the same address shows it."""
-    job = request_job(kind, params, current_user.email)
+    args = {k: v for k, v in request.args.items() if k != "retry"}
+    here = url_for(request.endpoint or "", **(request.view_args or {}), **args)
+    if request.args.get("retry") == "1":  # "Try again" after a failure: a new job, then back
+        request_job(kind, params, current_user.email)
+        abort(redirect(here, 303))
+    job = request_job(kind, params, current_user.email, retry_failed=False)
     if job.status == "done" and result_exists(job):
         return job
     view = _view(job)
@@ -55,7 +60,8 @@ def prepared(kind: str, params: dict[str, Any]) -> Job:
         job=view,
         user=current_user,
         refresh=REFRESH_SECONDS if view["waiting"] else None,
-        here=request.full_path if request.query_string else request.path,
+        here=here,
+        retry_url=url_for(request.endpoint or "", **(request.view_args or {}), **args, retry="1"),
     )
     abort(Response(page, 503 if view["failed"] else 202))
 
