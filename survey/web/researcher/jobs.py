@@ -46,8 +46,9 @@ def prepared(kind: str, params: dict[str, Any]) -> Job:
     """The finished job for ``kind`` and ``params`` as things are now; while it is being made,
     the request ends (``abort``) with the job's page at the asking address, which refreshes
     itself (no script) until the result is there and the same address shows it."""
-    args = {k: v for k, v in request.args.items() if k != "retry"}
-    here = url_for(request.endpoint or "", **(request.view_args or {}), **args)
+    values: dict[str, Any] = {**(request.view_args or {})}
+    values.update((k, v) for k, v in request.args.items() if k != "retry")
+    here = url_for(request.endpoint or "", **values)
     if request.args.get("retry") == "1":  # "Try again" after a failure: a new job, then back
         request_job(kind, params, current_user.email)
         abort(redirect(here, 303))
@@ -61,7 +62,7 @@ def prepared(kind: str, params: dict[str, Any]) -> Job:
         user=current_user,
         refresh=REFRESH_SECONDS if view["waiting"] else None,
         here=here,
-        retry_url=url_for(request.endpoint or "", **(request.view_args or {}), **args, retry="1"),
+        retry_url=url_for(request.endpoint or "", **values, retry="1"),
     )
     abort(Response(page, 503 if view["failed"] else 202))
 
