@@ -34,7 +34,11 @@ def upsert_answers(dialect: Dialect) -> PreparedRows | PreparedArrays:
     """The upsert of a page's answers (see the module docstring), compiled once per dialect
     (and, on SQLite, per number of rows)."""
     if dialect.name == "postgresql":
-        return PreparedArrays(Prepared.of(_array_upsert(), dialect), UPSERT_COLUMNS)
+        converters = [
+            _ANSWERS.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in UPSERT_COLUMNS
+        ]
+        return PreparedArrays(Prepared.of(_array_upsert(), dialect), UPSERT_COLUMNS, converters)
 
     def build(rows: int):
         return _on_conflict(sqlite_dialect.insert(_ANSWERS)).values(
