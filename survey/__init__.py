@@ -120,11 +120,17 @@ def _normalise_database_url(app: Flask) -> None:
         if url.startswith(prefix):
             url = "postgresql+psycopg://" + url[len(prefix) :]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     if url.startswith("sqlite"):
-        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
         options.setdefault("connect_args", {}).setdefault(
             "timeout", app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
         )
+    elif url.startswith("postgresql"):
+        # No ping before each checkout (a round trip per request); connections are replaced
+        # after half an hour instead, and one the server closed fails one request's first
+        # statement, which SQLAlchemy then discards with the rest of the pool.
+        options.setdefault("pool_pre_ping", False)
+        options.setdefault("pool_recycle", 1800)
 
 
 def _install_database_events(app: Flask) -> None:

@@ -20,13 +20,19 @@ from survey.models import Job
 __all__ = ["KINDS", "request_job"]
 
 
-def request_job(kind: str, params: Mapping[str, Any], requested_by: str) -> Job:
-    """The job for ``kind`` with ``params`` as things are now (see the module docstring).
+def request_job(
+    kind: str, params: Mapping[str, Any], requested_by: str, retry_failed: bool = True
+) -> Job:
+    """The job for ``kind`` with ``params`` as things are now (see the module docstring). With
+    ``retry_failed`` false, a job that failed for the same key is returned as it is instead of
+    being made again (a page that asks on every refresh shows the failure, not a new wait).
 
     The caller's session must have nothing pending: a new job is committed before it is sent."""
     job_kind = KINDS[kind]
     key = store.job_key(kind, params, store.fingerprint(params["questionnaire_id"]))
     job = store.reusable(key)
+    if job is None and not retry_failed:
+        job = store.failed(key)
     if job is None:
         audience = "staff" if job_kind.staff_only(params) else "everyone"
         job = store.create(kind, params, key, audience, requested_by)

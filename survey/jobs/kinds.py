@@ -1,5 +1,6 @@
-"""What each kind of job does: the findings report PDF, an export (any download format) and the
-report's statistics (figures.json). Each writes its file to the path it is given (made atomic by
+"""What each kind of job does: the findings report PDF, an export (any download format), the
+report's statistics (figures.json) and the report itself for the figure pages (``report``, shown
+on those pages rather than downloaded). Each writes its file to the path it is given (made atomic by
 :mod:`survey.jobs.files`) and counts its work through :mod:`survey.progress`; each result is the
 same file the synchronous path (``survey report``, ``survey export``, the downloads) writes.
 """
@@ -29,6 +30,9 @@ class JobKind:
     run: Callable[[Mapping[str, Any], Path], None]
     describe: Callable[[Mapping[str, Any]], str]
     download_name: Callable[[Mapping[str, Any]], str]
+    # where the result is shown (the endpoint of a page and its arguments), for a job whose
+    # result is not a download; None: the job's page offers the file
+    page: Callable[[Mapping[str, Any]], tuple[str, dict[str, Any]]] | None = None
 
 
 def _questionnaire(params: Mapping[str, Any]):
@@ -52,6 +56,19 @@ def run_report_pdf(params: Mapping[str, Any], path: Path) -> None:
     path.write_bytes(report_pdf(_report(params)))
 
 
+def run_report(params: Mapping[str, Any], path: Path) -> None:
+    from survey.jobs import reports
+
+    reports.dump(_report(params), path)
+
+
+def _figures_page(params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    args: dict[str, Any] = {"questionnaire_id": params["questionnaire_id"]}
+    if params.get("include_in_progress"):
+        args["include_in_progress"] = "1"
+    return "figures.index", args
+
+
 def run_figures_json(params: Mapping[str, Any], path: Path) -> None:
     body = _report(params).to_json(full=bool(params.get("full")))
     path.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -72,7 +89,7 @@ def run_export(params: Mapping[str, Any], path: Path) -> None:
 EXTENSIONS = {"csv-wide": "csv", "csv-long": "csv", "xlsx": "xlsx", "sav": "sav", "json": "jsonl",
               "codebook-csv": "csv", "codebook-html": "html"}  # fmt: skip
 MIMETYPES = {"csv": "text/csv", "html": "text/html", "jsonl": "application/x-ndjson",
-             "sav": "application/x-spss-sav",
+             "sav": "application/x-spss-sav", "pickle": "application/octet-stream",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}  # fmt: skip
 
 KINDS: dict[str, JobKind] = {
@@ -97,6 +114,19 @@ KINDS: dict[str, JobKind] = {
             lambda p: (
                 f"{p['questionnaire_id']}-figures{'-full-precision' if p.get('full') else ''}.json"
             ),
+        ),
+        JobKind(
+            "report",
+            lambda p: "pickle",
+            lambda p: "application/octet-stream",
+            lambda p: bool(p.get("include_in_progress")),
+            run_report,
+            lambda p: (
+                "Figures, cleaning log and data quality"
+                + (", including responses in progress" if p.get("include_in_progress") else "")
+            ),
+            lambda p: f"{p['questionnaire_id']}-report",
+            _figures_page,
         ),
         JobKind(
             "export",

@@ -90,6 +90,12 @@ def reusable(key: str) -> Job | None:
     return None
 
 
+def failed(key: str) -> Job | None:
+    """The newest job made for ``key``, if it failed."""
+    job = db.session.scalars(select(Job).where(Job.key == key).order_by(Job.id.desc())).first()
+    return job if job is not None and job.status == "failed" else None
+
+
 def create(kind: str, params: Mapping[str, Any], key: str, audience: str, by: str) -> Job:
     """A new queued job (committed, so a worker can see it)."""
     job = Job(

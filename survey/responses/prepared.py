@@ -121,3 +121,29 @@ class PreparedRows:
     def _names(self, rows: int) -> tuple[str, ...]:
         """The parameters' names, row by row."""
         return tuple(f"{c}_m{i}" for i in range(rows) for c in self.columns)
+
+
+class PreparedArrays:
+    """PostgreSQL: an INSERT of many rows as one statement whose parameters are one array per
+    column (``unnest``), the same statement whatever the number of rows. ``prepared`` names
+    its parameters after ``columns``; ``converters`` converts one value of each column as the
+    column's type does (an ARRAY's own conversion would take a list value, such as the choices
+    of a checkbox question's JSON answer, for another dimension of the array)."""
+
+    def __init__(
+        self,
+        prepared: Prepared,
+        columns: Sequence[str],
+        converters: Sequence[Callable[[Any], Any] | None],
+    ):
+        if prepared.positional or set(prepared.names) != set(columns):
+            raise ValueError(f"unexpected parameters in {prepared.sql!r}")
+        self.prepared = prepared
+        self.columns = tuple(zip(columns, converters, strict=True))
+
+    def execute(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        arrays = {
+            column: [row[column] if convert is None else convert(row[column]) for row in rows]
+            for column, convert in self.columns
+        }
+        connection.exec_driver_sql(self.prepared.sql, arrays)

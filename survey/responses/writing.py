@@ -19,9 +19,7 @@ from typing import Any
 from typing import cast as cast_type
 
 from flask import current_app
-from sqlalchemy import Table, Text, bindparam, cast, delete, event, insert, select, update
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy import Table, bindparam, delete, event, insert, select, update
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -32,7 +30,8 @@ from survey.config import link_key
 from survey.extensions import db
 from survey.models import Answer, AnswerEdit, QuestionnaireVersion, Respondent, Response, utcnow
 from survey.responses import snapshots, sqlite
-from survey.responses.prepared import Prepared, PreparedRows
+from survey.responses.answer_upsert import upsert_answers
+from survey.responses.prepared import Prepared
 from survey.responses.reading import ResponseRecord
 from survey.tokens import hash_token, new_reference, new_token, seal
 
@@ -287,33 +286,6 @@ class _PageSave:
 def _page_save(dialect: Dialect) -> _PageSave:
     """The version check and the delete of emptied answers, compiled once per dialect."""
     return _PageSave(Prepared.of(_BUMP_VERSION, dialect), Prepared.of(_DELETE_ANSWER, dialect))
-
-
-@lru_cache(maxsize=4)
-def upsert_answers(dialect: Dialect) -> PreparedRows:
-    """INSERT ... ON CONFLICT (response_id, key) DO UPDATE in the database's own dialect, of all
-    of a page's answers in one statement; an unchanged value keeps its row (and its updated_at)
-    untouched. Compiled once per dialect and number of answers."""
-
-    def build(rows: int):
-        return _upsert_statement(dialect.name).values([dict.fromkeys(_UPSERT_COLUMNS)] * rows)
-
-    return PreparedRows(build, dialect, _UPSERT_COLUMNS)
-
-
-_UPSERT_COLUMNS = ("response_id", "key", "value", "updated_at")
-
-
-def _upsert_statement(dialect: str):
-    table = _ANSWERS
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite_dialect.insert)(table)
-    excluded = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=[table.c.response_id, table.c.key],
-        set_={"value": excluded.value, "updated_at": excluded.updated_at},
-        # JSON has no equality operator in PostgreSQL: compare the text
-        where=cast(table.c.value, Text) != cast(excluded.value, Text),
-    )
 
 
 # -- writes of a whole response ---------------------------------------------------------------------

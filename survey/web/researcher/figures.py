@@ -19,11 +19,14 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from survey.audit import audit
 from survey.extensions import db
+from survey.jobs import reports
+from survey.jobs.files import result_path
 from survey.models import CleaningDecision, Response
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.cleaning import reallocation_targets
@@ -31,10 +34,10 @@ from survey.scoring.config import ScoringConfigError, scoring_config
 from survey.scoring.data import fingerprint as data_fingerprint
 from survey.scoring.issues import ACTION_LABELS, RULE_TITLES, RULES
 from survey.scoring.output import figure_csv, figure_svg, log_csv
-from survey.scoring.report import Report, build_report
+from survey.scoring.report import Report
 from survey.web.auth import roles_required
 from survey.web.files import file_response
-from survey.web.researcher.jobs import job_result
+from survey.web.researcher.jobs import job_result, prepared
 
 bp = Blueprint("figures", __name__, url_prefix="/research/<questionnaire_id>/figures")
 
@@ -99,7 +102,9 @@ def _query() -> dict[str, str]:
 
 
 def _report(questionnaire: Questionnaire) -> Report:
-    """The report, recomputed only when the responses or decisions have changed."""
+    """The report, as a background job made it (never built in a web request): kept in this
+    process while the responses and decisions are unchanged, else read from the job's file;
+    while the job is running, the request ends with its page (see ``prepared``)."""
     include = _include_in_progress()
     cache: dict[tuple, tuple[tuple, Report]] = current_app.extensions.setdefault(
         "scoring_reports", {}
@@ -109,7 +114,10 @@ def _report(questionnaire: Questionnaire) -> Report:
     cached = cache.get(key)
     if cached and cached[0] == fingerprint:
         return cached[1]
-    report = build_report(questionnaire, include_in_progress=include)
+    job = prepared("report", {"questionnaire_id": questionnaire.id, "include_in_progress": include})
+    path = result_path(job)
+    assert path is not None
+    report = reports.load(path, questionnaire)
     cache[key] = (fingerprint, report)
     return report
 
@@ -312,7 +320,14 @@ def decide(questionnaire_id: str):
         key = (int(form.response_id.data), int(form.rule.data), form.subject.data)
     except (TypeError, ValueError):
         abort(400)
-    report = _report(questionnaire)
+    try:
+        report = _report(questionnaire)
+    except HTTPException:  # the report is being brought up to date (another decision, say)
+        flash(
+            "The decision was not recorded: the figures are being brought up to date. "
+            "Make it again once the cleaning log is shown."
+        )
+        return redirect(back)
     issue = report.issue(*key)
     if issue is None:
         abort(404)

@@ -1,6 +1,7 @@
 """A background job's page and its file (survey/jobs/): what it is making, how far it got and
 the time left, refreshed without JavaScript (a meta refresh, and a Refresh link) until its file
-is ready to download. A job made for the research team (full precision, partial responses, an
+is ready to download, or, for a job whose result is shown on a page (the figure pages' report),
+until that page can show it. A job made for the research team (full precision, partial responses, an
 export that is not anonymised) is theirs only; the others are for everyone with a research
 account, as the pages that asked for them are.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, redirect, render_template, send_file, url_for
+from flask import Response, abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from survey.extensions import db
@@ -41,8 +42,36 @@ def job_result(kind: str, params: dict[str, Any]):
     return redirect(url_for("researcher.job", job_id=job.id), 303)
 
 
+def prepared(kind: str, params: dict[str, Any]) -> Job:
+    """The finished job for ``kind`` and ``params`` as things are now; while it is being made,
+    the request ends (``abort``) with the job's page at the asking address, which refreshes
+    itself (no script) until the result is there and the same address shows it."""
+    values: dict[str, Any] = {**(request.view_args or {})}
+    values.update((k, v) for k, v in request.args.items() if k != "retry")
+    here = url_for(request.endpoint or "", **values)
+    if request.args.get("retry") == "1":  # "Try again" after a failure: a new job, then back
+        request_job(kind, params, current_user.email)
+        abort(redirect(here, 303))
+    job = request_job(kind, params, current_user.email, retry_failed=False)
+    if job.status == "done" and result_exists(job):
+        return job
+    view = _view(job)
+    page = render_template(
+        "researcher/job.html",
+        job=view,
+        user=current_user,
+        refresh=REFRESH_SECONDS if view["waiting"] else None,
+        here=here,
+        retry_url=url_for(request.endpoint or "", **values, retry="1"),
+    )
+    abort(Response(page, 503 if view["failed"] else 202))
+
+
 def _send(job: Job):
     kind = KINDS[job.kind]
+    page = _page_url(job)
+    if page is not None:  # shown on its page, never downloaded
+        return redirect(page, 303)
     path = result_path(job)
     assert path is not None
     return send_file(
@@ -51,6 +80,15 @@ def _send(job: Job):
         as_attachment=True,
         download_name=kind.download_name(job.params),
     )
+
+
+def _page_url(job: Job) -> str | None:
+    """Where a job's result is shown, if it is shown on a page rather than downloaded."""
+    kind = KINDS[job.kind]
+    if kind.page is None:
+        return None
+    endpoint, args = kind.page(job.params)
+    return url_for(endpoint, **args)
 
 
 def _view(job: Job) -> dict[str, Any]:
@@ -79,6 +117,7 @@ def _view(job: Job) -> dict[str, Any]:
         "time_left": left,
         "attempts": job.attempts,
         "download_name": kind.download_name(job.params),
+        "page": _page_url(job),
     }  # fmt: skip
 
 
