@@ -52,6 +52,7 @@ class ResponseRecord:
     keyed_in_by: str | None
     reference: str | None
     submitted_at: dt.datetime | None
+    resume_page: str | None = None  # where "Save and return later" was pressed
 
 
 @dataclass(slots=True)
@@ -100,6 +101,7 @@ def _record(row) -> RespondentRecord:
             keyed_in_by=row.keyed_in_by,
             reference=row.reference,
             submitted_at=row.submitted_at,
+            resume_page=row.resume_page,
         )
     return RespondentRecord(
         id=row.id,
@@ -137,6 +139,7 @@ _LINK = select(
     _RESPONSE.keyed_in_by,
     _RESPONSE.reference,
     _RESPONSE.submitted_at,
+    _RESPONSE.resume_page,
 ).select_from(
     Respondent.__table__.outerjoin(Response.__table__).outerjoin(QuestionnaireVersion.__table__)
 )
