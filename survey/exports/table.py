@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from survey.disclosure.types import TypeGrouping, type_grouping, type_note
+from survey.questionnaire.authority import names_the_authority
 from survey.questionnaire.model import QuestionInstance, Questionnaire, Repeat
 from survey.questionnaire.variables import Variable, question_variables
 
@@ -29,11 +30,6 @@ META = {
     "submitted_at": "Submitted (UTC)",
     "keyed_in_by": "Keyed in by (the research team member who typed a paper return in)",
 }
-# The question that names the authority, when a definition does not say (settings:
-# identifying_questions): a text question asking for the name of the authority/organisation.
-_AUTHORITY_NAME = re.compile(
-    r"\bname of (the |your )?(local )?(authority|organi[sz]ation|council)\b", re.I
-)
 
 
 def meta_columns(anonymised: bool) -> list[str]:
@@ -65,17 +61,13 @@ def meta_variables(anonymised: bool, questionnaire: Questionnaire | None = None)
 def identifying_question_ids(questionnaire: Questionnaire) -> set[str]:
     """Questions removed from anonymised downloads: ``personal_data`` questions, those listed in
     ``settings: {identifying_questions: [...]}``, else a text question asking the authority's name
-    (its text or hint says "name of the/your (local) authority/organisation/council")."""
+    (:func:`survey.questionnaire.authority.names_the_authority`)."""
     ids = {q.id for q in questionnaire.questions() if q.personal_data}
     settings = questionnaire.extra.get("settings") or {}
     listed = settings.get("identifying_questions") if isinstance(settings, dict) else None
     if listed is not None:
         return ids | {str(x) for x in listed}
-    return ids | {
-        q.id
-        for q in questionnaire.questions()
-        if q.type == "text" and _AUTHORITY_NAME.search(f"{q.text} {q.hint or ''}")
-    }
+    return ids | {q.id for q in questionnaire.questions() if names_the_authority(q)}
 
 
 def variables(questionnaire: Questionnaire, *, anonymised: bool = False) -> list[Variable]:

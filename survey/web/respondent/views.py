@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from survey import schedule
 from survey.extensions import count_attempt
 from survey.questionnaire import piping
+from survey.questionnaire.authority import authority_name
 from survey.questionnaire.checking import apply_drafts, check_page, shown_form
 from survey.questionnaire.model import PageInstance, Questionnaire
 from survey.questionnaire.routing import instance_count
@@ -459,7 +460,8 @@ def _submit(response: ResponseRecord, state: ResponseState):
 def confirmation(token: str):
     if not _submitted():
         return redirect(url_for(".start", token=token))
-    return render_template("respondent/confirmation.html", response=g.response)
+    named = authority_name(g.questionnaire, _state(g.response).effective, g.respondent.name)
+    return render_template("respondent/confirmation.html", response=g.response, authority=named)
 
 
 @bp.get("/<token>/answers")
