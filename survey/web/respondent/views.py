@@ -366,6 +366,7 @@ def _render_page(
         returning=request.args.get("change") == "1",
         reference=pi.reference,
         field_labels=labels,
+        summary_errors=answer_module.named_messages(errors, labels),
         summary=summary,
     )
 

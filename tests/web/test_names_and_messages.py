@@ -1,5 +1,6 @@
-"""The authority's name (issue 17): the confirmation page and the answers PDF name the authority
-as given in Q1 when it was given, else as invited; the boxes for a name carry no n/a advice."""
+"""The authority's name and the messages of a page (issue 17): the confirmation page and the
+answers PDF name the authority as given in Q1 when it was given, else as invited; the boxes for a
+name carry no n/a advice; two identical messages in the error summary name their questions."""
 
 from __future__ import annotations
 
@@ -63,3 +64,16 @@ def test_no_n_a_advice_under_a_name_or_an_email_box(journey):
     # a box that is not for a name keeps the advice (Q5, the example described)
     journey.page("example_service-1")
     assert NA_HINT in journey.html
+
+
+def test_two_identical_messages_in_the_summary_name_their_questions(journey):
+    response = journey.answer(
+        "further_research", {"q35_email": "not an email", "q36_email": "nor this"}
+    )
+    assert response.status_code == 400
+    message = "Enter an email address in the correct format, like name@example.gov.uk"
+    assert journey.errors() == [
+        f"Question 35: Email address – {message}",
+        f"Question 36: Email address – {message}",
+    ]
+    assert journey.html.count(f"</span> {message}") == 2  # beside each box, as it is
