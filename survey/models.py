@@ -82,6 +82,9 @@ class Response(Model):
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)
     version: Mapped[int] = mapped_column(default=0)
     last_page: Mapped[str | None] = mapped_column(String(100))
+    # the page "Save and return later" was pressed on (the link leads back there); None after
+    # any other save, when the link leads to the first unfinished page
+    resume_page: Mapped[str | None] = mapped_column(String(100))
     page_states: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     drafts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     keyed_in_by: Mapped[str | None] = mapped_column(String(300))

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from survey.disclosure.types import TypeGrouping, type_grouping, type_note
+from survey.questionnaire.authority import names_the_authority
 from survey.questionnaire.model import QuestionInstance, Questionnaire, Repeat
 from survey.questionnaire.variables import Variable, question_variables
 
@@ -31,11 +32,6 @@ META = {
     "language": "Language the response was given in (a BCP 47 tag: en-GB, cy); answers are "
     "the same option ids in every language",
 }
-# The question that names the authority, when a definition does not say (settings:
-# identifying_questions): a text question asking for the name of the authority/organisation.
-_AUTHORITY_NAME = re.compile(
-    r"\bname of (the |your )?(local )?(authority|organi[sz]ation|council)\b", re.I
-)
 
 
 def meta_columns(anonymised: bool) -> list[str]:
@@ -67,17 +63,13 @@ def meta_variables(anonymised: bool, questionnaire: Questionnaire | None = None)
 def identifying_question_ids(questionnaire: Questionnaire) -> set[str]:
     """Questions removed from anonymised downloads: ``personal_data`` questions, those listed in
     ``settings: {identifying_questions: [...]}``, else a text question asking the authority's name
-    (its text or hint says "name of the/your (local) authority/organisation/council")."""
+    (:func:`survey.questionnaire.authority.names_the_authority`)."""
     ids = {q.id for q in questionnaire.questions() if q.personal_data}
     settings = questionnaire.extra.get("settings") or {}
     listed = settings.get("identifying_questions") if isinstance(settings, dict) else None
     if listed is not None:
         return ids | {str(x) for x in listed}
-    return ids | {
-        q.id
-        for q in questionnaire.questions()
-        if q.type == "text" and _AUTHORITY_NAME.search(f"{q.text} {q.hint or ''}")
-    }
+    return ids | {q.id for q in questionnaire.questions() if names_the_authority(q)}
 
 
 def variables(questionnaire: Questionnaire, *, anonymised: bool = False) -> list[Variable]:

@@ -20,6 +20,7 @@ from survey import schedule
 from survey.printing.blocks import blank_blocks, keep_together
 from survey.printing.tagging import finish_tags
 from survey.questionnaire import piping
+from survey.questionnaire.authority import authority_name
 from survey.questionnaire.engine_texts import word
 from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.types.money_table import cell_asked
@@ -142,8 +143,10 @@ def answers_pdf(
         number = response.questionnaire_version.version  # an ORM Response
     version = f"version {number}" if number is not None else None
     g.pipes = _pipes(questionnaire, respondent, answers)
+    given = (answers() if callable(answers) else answers) or {}
     html = render_template(
         "print/answers.html",
+        authority=authority_name(questionnaire, given, respondent.name),
         respondent=respondent,
         response=response,
         sections=sections,

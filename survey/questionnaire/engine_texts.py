@@ -237,6 +237,8 @@ ENGINE_TEXTS: dict[str, str] = {
     "email_no_closing_date": "the closing date",
     # -- error messages ------------------------------------------------------------------------
     "question_number": "question {number}",
+    "question_label": "Question {number}",
+    "named_message": "{label} – {message}",
     "this_question": "this question",
     "error_correct_answer": "Correct your answer to {question}",
     "answer_to": "The answer to {question}",

@@ -3,6 +3,7 @@ removing a repeat instance (an example started by mistake)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -205,8 +206,20 @@ def remove_instance(
 
 def field_labels(questionnaire: Questionnaire, qi: QuestionInstance) -> dict[str, str]:
     """A readable name for each answer key of a question (for conflicts and codebooks)."""
-    base = f"Question {qi.number}" if qi.number else qi.question.text
+    base = word("question_label", number=qi.number) if qi.number else qi.question.text
     return {qi.key: base, **question_type(qi.question).labels(qi, base)}
+
+
+def named_messages(errors: Mapping[str, str], labels: Mapping[str, str]) -> dict[str, str]:
+    """The error summary's messages: one that two answers of the page share (Q35's and Q36's
+    email addresses) names its question, so that no two links of the summary read the same."""
+    counts = Counter(errors.values())
+    return {
+        key: word("named_message", label=labels[key], message=message)
+        if counts[message] > 1 and key in labels
+        else message
+        for key, message in errors.items()
+    }
 
 
 def answer_sections(

@@ -53,6 +53,7 @@ class ResponseRecord:
     reference: str | None
     submitted_at: dt.datetime | None
     language: str | None = None  # the respondent's choice; None: the questionnaire's own
+    resume_page: str | None = None  # where "Save and return later" was pressed
 
 
 @dataclass(slots=True)
@@ -102,6 +103,7 @@ def _record(row) -> RespondentRecord:
             reference=row.reference,
             submitted_at=row.submitted_at,
             language=row.language,
+            resume_page=row.resume_page,
         )
     return RespondentRecord(
         id=row.id,
@@ -140,6 +142,7 @@ _LINK = select(
     _RESPONSE.reference,
     _RESPONSE.submitted_at,
     _RESPONSE.language,
+    _RESPONSE.resume_page,
 ).select_from(
     Respondent.__table__.outerjoin(Response.__table__).outerjoin(QuestionnaireVersion.__table__)
 )

@@ -195,6 +195,7 @@ _BUMP_VERSION = (
         version=bindparam("b_version"),
         updated_at=bindparam("b_updated_at", type_=_RESPONSE.updated_at.type),
         last_page=bindparam("b_last_page"),
+        resume_page=bindparam("b_resume_page"),
         drafts=bindparam("b_drafts", type_=_RESPONSE.drafts.type),
         page_states=bindparam("b_page_states", type_=_RESPONSE.page_states.type),
     )
@@ -212,16 +213,17 @@ def save_page(
     drafts: Mapping[str, str],
     page_key: str,
     complete: bool | None,
+    resume: bool = False,
 ) -> None:
     """Write one page's answers in one :func:`write_transaction` (which commits).
 
     ``values`` maps keys to good answers (None or empty removes the answer); ``drafts`` holds the
-    raw text of answers that failed their checks, so nothing typed is lost. Raises
+    raw text of answers that failed their checks, so nothing typed is lost; ``resume`` ("Save and
+    return later") leads the link back to this page until the next save. Raises
     :class:`ConflictError` if another save happened since ``expected_version`` was read.
-
-    Three statements whatever the page's size: the response's version check (which also writes
-    its drafts and page states), one delete of emptied answers and one insert-or-update of the
-    rest, as prepared Core statements: this is the hottest write in the application.
+    Three statements whatever the page's size (the version check, which writes the drafts and page
+    states too; a delete of emptied answers; an upsert of the rest), as prepared Core statements:
+    this is the hottest write in the application.
     """
     if response.status == "submitted":
         raise SubmittedError()
@@ -229,10 +231,8 @@ def save_page(
     new_drafts = {k: v for k, v in (response.drafts or {}).items() if k not in values}
     new_drafts.update(drafts)
     states = dict(response.page_states or {})
-    if complete is not None:
+    if complete is not None or page_key not in states:  # a page first saved unchecked: incomplete
         states[page_key] = "complete" if complete else "incomplete"
-    elif page_key not in states:
-        states[page_key] = "incomplete"
     response_id = response.id
     bump = {
         "b_id": response_id,
@@ -240,6 +240,7 @@ def save_page(
         "b_version": expected_version + 1,
         "b_updated_at": now,
         "b_last_page": page_key,
+        "b_resume_page": page_key if resume else None,
         "b_drafts": new_drafts,
         "b_page_states": states,
     }
@@ -262,6 +263,7 @@ def save_page(
         response,
         version=expected_version + 1,
         last_page=page_key,
+        resume_page=page_key if resume else None,
         drafts=new_drafts,
         page_states=states,
     )

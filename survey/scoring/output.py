@@ -54,8 +54,9 @@ def figure_csv(figure: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def figure_svg(figure: dict[str, Any], values: bool = True) -> str:
-    return render(figure.get("chart"), figure["heading"], figure["id"], values)
+def figure_svg(figure: dict[str, Any], values: bool = True, titled: bool = False) -> str:
+    """The figure's chart as SVG; ``titled`` for a file of its own: its heading written on it."""
+    return render(figure.get("chart"), figure["heading"], figure["id"], values, titled)
 
 
 def svg_data_uri(svg: str) -> str:
@@ -113,7 +114,8 @@ def report_pdf(report: Report) -> bytes:
     from survey.printing.pdf import render_pdf
 
     figures = report.published
-    charts = {f["id"]: svg_data_uri(s) for f in figures if (s := figure_svg(f, values=False))}
+    # under its heading, with its values written on the bars (the table follows)
+    charts = {f["id"]: svg_data_uri(s) for f in figures if (s := figure_svg(f))}
     html = render_template(
         "figures/report_pdf.html",
         report=report,
@@ -157,7 +159,7 @@ def write_outputs(
     write("figures.json", json.dumps(report.to_json(), indent=1, ensure_ascii=False))
     tables(report.published)
     for figure in report.published:
-        svg = figure_svg(figure)
+        svg = figure_svg(figure, titled=True)
         if svg:
             write(f"{figure['id']}.svg", svg)
     write("cleaning_log.csv", log_csv(report))

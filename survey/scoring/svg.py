@@ -80,15 +80,30 @@ def _slug(text: str) -> str:
 
 
 def render(
-    chart: dict[str, Any] | None, title: str, chart_id: str = "chart", values: bool = True
+    chart: dict[str, Any] | None,
+    title: str,
+    chart_id: str = "chart",
+    values: bool = True,
+    titled: bool = False,
 ) -> str:
     """The SVG document of a figure's chart ('' when the figure has none). ``values=False``
-    leaves out the numbers written on the bars (the PDF prints the table beside the chart)."""
+    leaves out the numbers written on the bars; ``titled`` writes the title at the top, for a
+    chart that stands alone (a downloaded .svg file) rather than under its heading on a page."""
     if not chart or not chart.get("categories") or not chart.get("series"):
         return ""
-    if chart["type"] == "stacked":
-        return _stacked(chart, title, _slug(chart_id), values)
-    return _grouped(chart, title, _slug(chart_id), values)
+    draw = _stacked if chart["type"] == "stacked" else _grouped
+    width, height, desc, body = draw(chart, values)
+    if titled:
+        lines = _wrap(title, 95, 4)
+        band = 16 + 20 * len(lines)
+        heading = [
+            f'<text x="10" y="{24 + 20 * i}" font-size="15" font-weight="bold" fill="{TEXT}">'
+            f"{_e(line)}</text>"
+            for i, line in enumerate(lines)
+        ]
+        body = [*heading, f'<g transform="translate(0 {band})">', *body, "</g>"]
+        height += band
+    return _frame(width, height, title, desc, _slug(chart_id), body)
 
 
 def _frame(width: int, height: int, title: str, desc: str, ident: str, body: list[str]) -> str:
@@ -145,7 +160,10 @@ def _axis(ticks, scale, top, bottom, unit) -> list[str]:
     return out
 
 
-def _stacked(chart: dict[str, Any], title: str, ident: str, labels: bool = True) -> str:
+Drawn = tuple[int, int, str, list[str]]  # width, height, description, the chart's elements
+
+
+def _stacked(chart: dict[str, Any], labels: bool = True) -> Drawn:
     categories, series, unit = chart["categories"], chart["series"], chart["unit"]
     places = int(chart.get("places", 0))  # decimals shown on the bars (percentages)
     row_h, gap, top = 24, 10, 10
@@ -196,10 +214,10 @@ def _stacked(chart: dict[str, Any], title: str, ident: str, labels: bool = True)
     legend, height = _legend(series, bottom + 28, WIDTH)
     body += legend
     desc = f"Stacked bar chart of {len(categories)} categories by {len(series)} series."
-    return _frame(WIDTH, int(height), title, desc, ident, body)
+    return WIDTH, int(height), desc, body
 
 
-def _grouped(chart: dict[str, Any], title: str, ident: str, labels: bool = True) -> str:
+def _grouped(chart: dict[str, Any], labels: bool = True) -> Drawn:
     categories, series, unit = chart["categories"], chart["series"], chart["unit"]
     places = int(chart.get("places", 0))  # decimals shown on the bars (percentages)
     bar_h, gap, top = 12, 12, 10
@@ -253,4 +271,4 @@ def _grouped(chart: dict[str, Any], title: str, ident: str, labels: bool = True)
     legend, height = _legend(series, bottom + 28, WIDTH)
     body += legend
     desc = f"Grouped bar chart of {len(categories)} categories by {len(series)} series."
-    return _frame(WIDTH, int(height), title, desc, ident, body)
+    return WIDTH, int(height), desc, body

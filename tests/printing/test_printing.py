@@ -555,7 +555,8 @@ def test_answers_pdf_has_every_answer_and_the_response_details(app, client, subm
     text = PdfText(response.data)
     assert text.reader.trailer["/Root"]["/Lang"] == "en-GB"
     for expected in (
-        "Authority Barnet <Council>",
+        # the authority as given in Q1 (issue 17), printed as the text it is, not as markup
+        "Authority <script>alert('x')</script> Barnet & Co",
         "Reference ABCD-EF23",
         "Status Submitted",
         "Submitted 12 June 2013 at 14:05 UTC",

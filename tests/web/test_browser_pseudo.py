@@ -96,7 +96,9 @@ COLLECT = """() => {
   }
   return out;
 }"""
-CODE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9_]*(?:-[A-Z0-9_]+)*(?![\w-])")  # WELCOME, A-INTRO
+CODE = re.compile(
+    r"(?<![\w-])[A-Z0-9][A-Z0-9_]*(?:-[A-Z0-9_]+)*(?![\w-])"
+)  # WELCOME, A-INTRO, 9XRE-9ZGZ
 MARKED = re.compile(r"⟦[^⟦⟧]*⟧|^[^⟦⟧]*⟧|⟦[^⟦⟧]*$")  # whole, or the ends of one split by markup
 
 
@@ -173,7 +175,15 @@ def test_the_unmarked_check_finds_english_and_passes_marked_and_own_words():
     own = ["Name of the council", "Partner", "York"]
     assert (
         unmarked(
-            ["⟦Çöñţíñûé⟧", "Partner 2", "partner 1: York", "£1,000", "OVERVIEW", "A-PARTNER1-NAME"],
+            [
+                "⟦Çöñţíñûé⟧",
+                "Partner 2",
+                "partner 1: York",
+                "£1,000",
+                "OVERVIEW",
+                "A-PARTNER1-NAME",
+                "9XRE-9ZGZ",
+            ],
             own,
         )
         == []

@@ -218,6 +218,7 @@ class QuestionType(abc.ABC):
     yaml_keys: ClassVar[frozenset[str]] = frozenset()
     numeric: bool = False  # a number a page check may use
     figure_unit: str | None = None  # what the report's numeric figures count: money, count, percent
+    holds_a_name: bool = False  # free text that may name someone: survey.questionnaire.authority
 
     def __init__(self, name: str):
         self.name = name

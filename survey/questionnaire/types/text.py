@@ -15,6 +15,15 @@ from survey.questionnaire.engine_texts import word
 from survey.questionnaire.types.base import FieldSpec, Invalid, ScalarType, Spec, posted_value
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A box for a name (a person's or a body's: "Full name", "Name of authority") is never "not
+# applicable": the n/a advice is not shown under it. A person's own name is marked as such for the
+# browser to fill in (autocomplete="name", WCAG 1.3.5); a body's name (its label or hint says
+# authority, council or organisation) is not.
+NAME_BOX = re.compile(r"\bnames?\b", re.I)
+PERSON_NAME = re.compile(
+    r"^\s*((full|your|contact|first|last) )?name\s*$|\b(full|contact) name\b", re.I
+)
+BODY = re.compile(r"\b(authorit(y|ies)|council|organi[sz]ation)s?\b", re.I)
 FALLBACK_LIMIT = 200  # a text's limit when its spec has none (a field built outside the loader)
 DEMO_TEXT = "Synthetic demonstration answer."
 
@@ -96,11 +105,23 @@ class TextType(ScalarType):
     input_attrs = 'type="text"'  # of the <input> (escaped here, shown as is)
     input_width = ""  # a GOV.UK width class for the input
     na_hint = True  # "If this is not applicable, enter n/a"
+    holds_a_name = True  # may ask for a name (not the email, telephone, link and paragraph types)
     print_line = ""  # a class of the printed answer line; "" for a plain line
     demo_in_group = True  # a mandatory field of a group is given the demonstration text
 
     def parse(self, v, raw, path, kw) -> None:
         self.parse_field(v, raw, path, kw)
+
+    def shows_na_hint(self, spec: Spec) -> bool:
+        """Whether "If this is not applicable, enter n/a" fits under this box: not under a name."""
+        return self.na_hint and not NAME_BOX.search(spec.text or "")
+
+    def input_attributes(self, spec: Spec) -> str:
+        """The <input>'s attributes: the type's, and a person's name marked for autofill."""
+        words = f"{spec.text or ''} {getattr(spec, 'hint', None) or ''}"
+        if self.na_hint and PERSON_NAME.search(spec.text or "") and not BODY.search(words):
+            return f'{self.input_attrs} autocomplete="name"'
+        return self.input_attrs
 
     def parse_field(self, v, raw, path, kw) -> None:
         kw["max_length"] = kw.get("max_length") or self.default_max_length
@@ -125,6 +146,7 @@ class TextareaType(TextType):
     template = "respondent/types/textarea.html"
     print_template = "print/types/textarea.html"
     default_max_length = 5000
+    holds_a_name = False
 
     def field_specs(self, key, spec) -> list[FieldSpec]:
         return [(key, "textarea", ())]
@@ -137,6 +159,7 @@ class EmailType(TextType):
     default_max_length = 254
     validators = (Length(), Email())
     input_attrs = 'type="email" autocomplete="email" spellcheck="false"'
+    holds_a_name = False
     na_hint = False
     print_line = "email"
     demo_in_group = False
@@ -146,6 +169,7 @@ class TelType(TextType):
     default_max_length = 30
     validators = (Length(), UkTelephone())
     input_attrs = 'type="tel" autocomplete="tel"'
+    holds_a_name = False
     input_width = " govuk-input--width-20"
     na_hint = False
     print_line = "tel"
@@ -156,5 +180,6 @@ class UrlType(TextType):
     default_max_length = 2000
     validators = (Length(), WebLink())
     input_attrs = 'type="url" spellcheck="false"'
+    holds_a_name = False
     na_hint = False
     demo_in_group = False

@@ -115,6 +115,9 @@ class TopApproachesByCategory(ExamplesKind):
     approaches listed together. The full table is in ``details.full``."""
 
     name = "top_approaches_by_category"
+    # as the source shows Figures 15-17: a table of the top approaches per service area, not a
+    # chart of every approach ranked (``chart: grouped`` draws one where a report wants it)
+    default_chart = "none"
     required = ("category", "ranking")
     optional = ("exclude_categories", "min_examples", "top")
     shapes = {**ExamplesKind.shapes, "min_examples": "whole", "top": "whole"}

@@ -209,7 +209,7 @@ def figure_csv_download(questionnaire_id: str, figure_id: str):
 @roles_required(*EVERYONE)
 def figure_svg_download(questionnaire_id: str, figure_id: str):
     questionnaire = _questionnaire(questionnaire_id)
-    svg = figure_svg(_figure(_report(questionnaire), figure_id))
+    svg = figure_svg(_figure(_report(questionnaire), figure_id), titled=True)  # a file of its own
     if not svg:
         abort(404)
     return _download(svg, "image/svg+xml", f"{figure_id}.svg")

@@ -440,8 +440,9 @@ def respondent_pdf(questionnaire_id: str, respondent_id: int):
     if response is None:
         abort(404)
     questionnaire = registry().for_version(response.questionnaire_version)
-    sections = answer_sections(questionnaire, load_answers(response))
-    pdf = answers_pdf(questionnaire, respondent, response, sections)
+    answers = load_answers(response)
+    sections = answer_sections(questionnaire, answers)
+    pdf = answers_pdf(questionnaire, respondent, response, sections, answers)
     audit(current_user.email, "download", respondent.id, {"what": "answers_pdf"})
     db.session.commit()
     return pdf_response(pdf, f"{questionnaire_id}-{respondent.id}-answers.pdf")

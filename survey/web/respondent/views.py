@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from survey import schedule
 from survey.extensions import count_attempt
 from survey.questionnaire import piping
+from survey.questionnaire.authority import authority_name
 from survey.questionnaire.checking import apply_drafts, check_page, shown_form
 from survey.questionnaire.model import PageInstance, Questionnaire
 from survey.questionnaire.summary import summary_rows
@@ -196,8 +197,9 @@ def _context() -> dict[str, Any]:
 
 @bp.get("/<token>")
 def start(token: str):
-    """The link itself: the first unfinished page, or the answers once submitted. The first
-    visit is recorded as the link being opened (not as a response in progress)."""
+    """The link itself: the page "Save and return later" was pressed on, else the first unfinished
+    page, or the answers once submitted. The first visit is recorded as the link being opened
+    (not as a response in progress)."""
     if g.respondent.opened_at is None and not g.keyed_in_by:
         writing.note_opened(g.respondent.id)
     if _submitted():
@@ -205,7 +207,9 @@ def start(token: str):
     state = _state(g.response)
     if g.response is None:
         return redirect(url_for(".page", token=token, key=state.route[0].key, **language.carried()))
-    page = state.first_unfinished(g.response.page_states or {})
+    # back to the page "Save and return later" was pressed on, while it is on the route
+    page = state.page(g.response.resume_page) if g.response.resume_page else None
+    page = page or state.first_unfinished(g.response.page_states or {})
     if page is None:
         return redirect(url_for(".check", token=token))
     return redirect(url_for(".page", token=token, key=page.key))
@@ -272,8 +276,9 @@ def _post_page(pi: PageInstance, response: ResponseRecord, state: ResponseState)
         if conflict is not None:
             return conflict
     try:
+        resume = request.form.get("action") == "save"  # "Save and return later": back here
         writing.save_page(
-            response, response.version, result.values, result.drafts, pi.key, result.ok
+            response, response.version, result.values, result.drafts, pi.key, result.ok, resume
         )
     except DBAPIError as exc:
         # nothing was saved: the page is shown again with everything typed, saying why
@@ -369,6 +374,7 @@ def _render_page(
         returning=request.args.get("change") == "1",
         reference=pi.reference,
         field_labels=labels,
+        summary_errors=answer_module.named_messages(errors, labels),
         summary=summary,
     )
 
@@ -438,7 +444,8 @@ def _submit(response: ResponseRecord, state: ResponseState):
 def confirmation(token: str):
     if not _submitted():
         return redirect(url_for(".start", token=token))
-    return render_template("respondent/confirmation.html", response=g.response)
+    named = authority_name(g.questionnaire, _state(g.response).effective, g.respondent.name)
+    return render_template("respondent/confirmation.html", response=g.response, authority=named)
 
 
 @bp.get("/<token>/answers")
