@@ -8,8 +8,9 @@ Run by hand (it is not part of the test suite)::
 
 What it does:
 
-1. for each size N, builds a database (SQLite in ``--workdir``, a temporary folder by default,
-   or the PostgreSQL database given, emptied first) holding N submitted responses to Appendix A.
+1. for each size N, takes a SQLite database from the benchmarks' cache (built on first use by
+   :func:`benchmarks.harness.bench_database`, with snapshots), or fills the PostgreSQL database
+   given (emptied first), holding N submitted responses to Appendix A.
    The responses are the demonstration data of ``survey demo-data`` (the types in proportion to
    the YAML's demo counts, planted data errors included): up to ``--pool`` distinct responses are
    generated and repeated as often as needed (each copy a respondent of its own), since generating
@@ -122,6 +123,20 @@ def build(database_url: str, size: int, pool_size: int, seed: int) -> float:
     return time.perf_counter() - started
 
 
+def demo_database(size: int, pool_size: int, seed: int) -> Path:
+    """The cached SQLite benchmark database of ``size`` demonstration responses
+    (:func:`benchmarks.harness.bench_database`), built on first use."""
+
+    def pool(questionnaire: Any) -> harness.Pool:
+        from survey.scoring.config import scoring_config
+        from survey.scoring.demo import generate
+
+        people = generate(questionnaire, scoring_config(questionnaire), pool_size, seed)
+        return [(p.authority_type, p.answers) for p in people]
+
+    return harness.bench_database(size, f"demo{min(size, pool_size)}s{seed}", pool)
+
+
 Rows = list[dict[str, Any]]
 
 
@@ -190,9 +205,15 @@ def main() -> None:
     print(f"date:    {dt.date.today().isoformat()}; working folder {workdir}")
     rows = []
     for size in args.sizes:
-        url = args.database_url or f"sqlite:///{workdir / f'bench-{size}.db'}"
-        seconds = build(url, size, args.pool, args.seed)
-        print(f"\n{size:,} responses stored in {seconds:.1f} s ({url.split('://')[0]})")
+        if args.database_url:
+            url = args.database_url
+            seconds = build(url, size, args.pool, args.seed)
+            print(f"\n{size:,} responses stored in {seconds:.1f} s ({url.split('://')[0]})")
+        else:
+            started = time.perf_counter()
+            url = f"sqlite:///{demo_database(size, args.pool, args.seed)}"
+            seconds = time.perf_counter() - started
+            print(f"\n{size:,} responses ready in {seconds:.1f} s ({url})")
         for pdf in (False,) if args.no_full else (False, True):
             result = run_child(url, workdir / f"out-{size}-{'full' if pdf else 'figures'}", pdf)
             what = "survey report (with PDF)" if pdf else "survey report --no-pdf"
