@@ -34,6 +34,7 @@ from survey.questionnaire.routing import effective_answers, instance_count
 from survey.questionnaire.variables import Variable
 from survey.questionnaire.versioning import apply_renames
 from survey.registry import Registry
+from survey.responses.effective import Routes
 
 
 def pseudonym(respondent_id: int, secret_key: str) -> str:
@@ -121,6 +122,7 @@ class Exporter:
         research team reads them (edits in force, renamed options renamed), or with ``stored``
         as the respondent left them, for the interchange file."""
         self.count = 0
+        routes = Routes() if stored else None
         for record in iter_records(
             self.questionnaire_id,
             include_in_progress=self.options.include_in_progress,
@@ -131,15 +133,24 @@ class Exporter:
             progress.step()
             answered_on = self.definition(record.version_id)
             answers = (
-                record.answers
-                if record.effective
-                else effective_answers(answered_on, record.answers)
+                record.answers if record.effective else self._on_route(record, answered_on, routes)
             )
             if not stored:  # option ids the latest version declares renamed, as it names them
                 answers = apply_renames(self.questionnaire, answered_on, answers)
             if self.sponsor_texts is not None and self.types is not None:
                 answers = self.sponsor_view(record, answers)
             yield record, answers
+
+    def _on_route(
+        self, record: Record, answered_on: Questionnaire, routes: Routes | None
+    ) -> dict[str, Any]:
+        """The stored answers on the route: the keys of the response's snapshot where it has a
+        current one and no edits (the route of these very answers), else worked out."""
+        route = routes.of(record.response["id"]) if routes is not None else None
+        stored = record.answers
+        if route is not None and all(key in stored for key in route):
+            return {key: stored[key] for key in route}
+        return effective_answers(answered_on, stored)
 
     def sponsor_view(self, record: Record, answers: Mapping[str, Any]) -> dict[str, Any]:
         """The answers as anonymised downloads give them: identifying answers (in the version

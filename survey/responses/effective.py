@@ -13,13 +13,14 @@ its answer rows with the research team's edits in force laid on top, as
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, type_coerce
+from sqlalchemy import Select, Text, and_, select, type_coerce
 
 from survey.extensions import db
-from survey.models import Response, ResponseSnapshot
+from survey.models import AnswerEdit, Response, ResponseSnapshot
 from survey.responses.reading import answer_rows
 
 PARTITION = 2000  # rows fetched at a time
@@ -79,3 +80,37 @@ def type_answers(stmt: Select, key: str) -> dict[int, Any]:
             if key in answers.values:
                 found[response_id] = answers.values[key]
     return found
+
+
+class Routes:
+    """The route (the answer keys on it) of each response, read from its current snapshot, for
+    responses the research team has not edited: their snapshot is the route of their stored
+    answers, so a reader of the stored answers (the interchange file) need not work the route
+    out again. Asked in increasing response id order, a partition of snapshots at a time."""
+
+    def __init__(self, partition: int = PARTITION):
+        self.partition = partition
+        self.found: dict[int, list[str]] = {}
+        self.upto = 0  # every response up to this id has been looked for
+
+    def of(self, response_id: int) -> list[str] | None:
+        """The keys on the response's route, or None (no current snapshot, or edited)."""
+        if response_id > self.upto:
+            self._read(response_id)
+        return self.found.get(response_id)
+
+    def _read(self, first: int) -> None:
+        raw = db.engine.dialect.name == "sqlite"
+        answers = type_coerce(ResponseSnapshot.answers, Text) if raw else ResponseSnapshot.answers
+        edited = select(AnswerEdit.id).where(AnswerEdit.response_id == Response.id).exists()
+        rows = db.session.execute(
+            select(ResponseSnapshot.response_id, answers)
+            .join(Response, _CURRENT)
+            .where(ResponseSnapshot.response_id >= first, ~edited)
+            .order_by(ResponseSnapshot.response_id)
+            .limit(self.partition)
+        ).all()
+        loads = json.loads
+        self.found = {rid: list(loads(value) if raw else value) for rid, value in rows}
+        full = len(rows) == self.partition
+        self.upto = rows[-1][0] if full else sys.maxsize
