@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from survey import progress
 from survey.disclosure import UNFIT, SponsorTexts
 from survey.disclosure.types import TypeCensus, type_grouping
-from survey.exports.cells import cell_value, fit_checks
+from survey.exports.cells import cell_function, cell_value, fit_checks
 from survey.exports.options import ExportError, ExportOptions
 from survey.exports.records import Record, export_definition, iter_records, version_rows
 from survey.exports.table import (
@@ -43,6 +43,9 @@ def pseudonym(respondent_id: int, secret_key: str) -> str:
         secret_key.encode("utf-8"), f"respondent:{respondent_id}".encode(), hashlib.sha256
     ).hexdigest()
     return "A" + digest[:10].upper()
+
+
+WideColumn = tuple[str, Callable[[Any], Any], Callable[[Any], Any] | None]
 
 
 class Exporter:
@@ -213,11 +216,29 @@ class Exporter:
         """One response's row, aligned with :meth:`wide_header`."""
         row = self.meta_row(record)
         labels = self.options.labels
-        for v in self.variables:
-            row.append(cell_value(v, answers, labels))
-            if label_columns and v.kind == "code":
-                row.append(cell_value(v, answers, True))
+        get, append = answers.get, row.append
+        for key, cell, label in self._wide_plan(labels, label_columns):
+            value = get(key)
+            append(cell(value))
+            if label is not None:
+                append(label(value))
         return row
+
+    def _wide_plan(self, labels: bool, label_columns: bool) -> list[WideColumn]:
+        """(answer key, its cell, its label column's cell) of each wide column, worked out once
+        (:func:`~survey.exports.cells.cell_function`: the cells of :func:`cell_value`)."""
+        plans: dict[tuple[bool, bool], list[WideColumn]]
+        plans = self.__dict__.setdefault("_wide_plans", {})
+        if (labels, label_columns) not in plans:
+            plans[labels, label_columns] = [
+                (
+                    v.key,
+                    cell_function(v, labels),
+                    cell_function(v, True) if label_columns and v.kind == "code" else None,
+                )
+                for v in self.variables
+            ]
+        return plans[labels, label_columns]
 
     def wide_rows(self) -> Iterator[list[Any]]:
         """The header, then a row per response."""

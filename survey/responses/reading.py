@@ -15,7 +15,16 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, bindparam, func, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    bindparam,
+    func,
+    literal,
+    select,
+    type_coerce,
+)
 
 from survey.extensions import db
 from survey.models import (
@@ -284,15 +293,16 @@ def grouped_times(times: Mapping[str, Any]) -> dict[str, list[str]]:
     return grouped
 
 
-def snapshot_rows(response_ids: Iterable[int]) -> dict[int, StoredAnswers]:
+def snapshot_rows(response_ids: Iterable[int], times: bool = True) -> dict[int, StoredAnswers]:
     """The snapshots of these responses that are current (made at the response's version now),
-    by response id: one row each, its answers already route-applied. A response saved since
-    its snapshot was made (or without one) is not here: read its answer rows instead."""
+    by response id: one row each, its answers already route-applied (and when each was saved,
+    unless ``times`` is False). A response saved since its snapshot was made (or without one)
+    is not here: read its answer rows instead."""
     raw = db.engine.dialect.name == "sqlite"
     answers = type_coerce(ResponseSnapshot.answers, Text) if raw else ResponseSnapshot.answers
-    times = type_coerce(ResponseSnapshot.times, Text) if raw else ResponseSnapshot.times
+    saved = type_coerce(ResponseSnapshot.times, Text) if raw else ResponseSnapshot.times
     rows = db.session.execute(
-        select(ResponseSnapshot.response_id, answers, times)
+        select(ResponseSnapshot.response_id, answers, saved if times else literal(None))
         .join(Response, Response.id == ResponseSnapshot.response_id)
         .where(
             ResponseSnapshot.response_id.in_(list(response_ids)),
@@ -304,8 +314,9 @@ def snapshot_rows(response_ids: Iterable[int]) -> dict[int, StoredAnswers]:
     found: dict[int, StoredAnswers] = {}
     for response_id, values, grouped in rows:
         if raw:
-            values, grouped = loads(values), loads(grouped)
-        when = {key: parse(at) for at, keys in grouped.items() for key in keys}
+            values = loads(values)
+            grouped = loads(grouped) if times else {}
+        when = {key: parse(at) for at, keys in (grouped or {}).items() for key in keys}
         found[response_id] = StoredAnswers(values, when, effective=True)
     return found
 
@@ -331,7 +342,11 @@ def missing_snapshots(questionnaire_id: str, limit: int) -> list[int]:
 
 
 def stream(
-    stmt: Select, batch_size: int = BATCH, snapshots: bool = False, edited: bool = True
+    stmt: Select,
+    batch_size: int = BATCH,
+    snapshots: bool = False,
+    edited: bool = True,
+    times: bool = True,
 ) -> Iterator[tuple[Any, StoredAnswers]]:
     """The rows of ``stmt`` (a select of a questionnaire's responses whose first column is
     ``Response.id``, e.g. from :func:`responses_query`), each with its response's answers.
@@ -341,7 +356,8 @@ def stream(
     many responses there are. With ``snapshots``, a response with a current snapshot is read
     from it (one row, its route already applied: ``StoredAnswers.effective``), and only the
     others from their answer rows. The answers are the edited ones (a snapshot is made of
-    them) unless ``edited`` is False, which reads what the respondents submitted.
+    them) unless ``edited`` is False, which reads what the respondents submitted. Without
+    ``times``, a snapshot's answers come without when each was saved (not decoded).
     """
     last = 0
     while True:
@@ -351,7 +367,7 @@ def stream(
         if not rows:
             return
         ids = [row[0] for row in rows]
-        found = snapshot_rows(ids) if snapshots and edited else {}
+        found = snapshot_rows(ids, times) if snapshots and edited else {}
         if len(found) < len(ids):
             found |= answer_rows((i for i in ids if i not in found), edited)
         for row in rows:
