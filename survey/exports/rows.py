@@ -125,7 +125,7 @@ class Exporter:
         research team reads them (edits in force, renamed options renamed), or with ``stored``
         as the respondent left them, for the interchange file."""
         self.count = 0
-        routes = Routes() if stored else None
+        routes = Routes(self.options.batch_size) if stored else None
         for record in iter_records(
             self.questionnaire_id,
             include_in_progress=self.options.include_in_progress,
