@@ -257,18 +257,27 @@ def answer_rows(response_ids: Iterable[int], edited: bool = True) -> dict[int, S
 
     On SQLite the JSON values are read as text and decoded here: much cheaper than through the
     JSON column type. (Numbers come back as numbers: SQLite gives the column numeric affinity.)
+    So are the times, each distinct one parsed once (the answers of one save share it).
     """
     raw = db.engine.dialect.name == "sqlite"
     value = type_coerce(Answer.value, Text) if raw else Answer.value
+    saved = type_coerce(Answer.updated_at, Text) if raw else Answer.updated_at
     found: dict[int, StoredAnswers] = {}
     ids = list(response_ids)
-    rows = db.session.execute(
-        select(Answer.response_id, Answer.key, value, Answer.updated_at)
+    # on the session's connection (its transaction), without the ORM's row handling
+    rows = db.session.connection().execute(
+        select(Answer.response_id, Answer.key, value, saved)
         .where(Answer.response_id.in_(ids))
         .order_by(Answer.response_id, Answer.key)
     )
     loads = json.loads
+    parsed: dict[Any, dt.datetime] = {}  # the answers of a save share its time: parsed once
     for response_id, key, stored, updated_at in rows:
+        if raw:
+            when = parsed.get(updated_at)
+            if when is None:
+                when = parsed[updated_at] = dt.datetime.fromisoformat(updated_at)
+            updated_at = when
         answers = found.get(response_id)
         if answers is None:
             answers = found[response_id] = StoredAnswers({}, {})
