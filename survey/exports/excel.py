@@ -44,7 +44,7 @@ class _Sheet:
         sheet, r = self.sheet, self.row
         for c, value in enumerate(values):
             kind = type(value)
-            if value is None:
+            if value is None or (kind is str and not value):  # an empty cell, as before
                 continue
             if kind is str:
                 sheet.write_string(r, c, _text(value))
