@@ -4,14 +4,15 @@ Run by hand (it is not part of the test suite)::
 
     .venv/bin/python benchmarks/export_bench.py                      # 1,000 and 100,000 responses
     .venv/bin/python benchmarks/export_bench.py --sizes 1000 20000 --formats csv-wide json
-    .venv/bin/python benchmarks/export_bench.py --workdir /tmp/bench --keep   # reuse databases
+    .venv/bin/python benchmarks/export_bench.py --sizes 10000 --baseline main   # compare
 
 What it does:
 
-1. for each size N, builds a SQLite database (in ``--workdir``, a temporary folder by default)
-   holding N submitted responses to Appendix A, each answered in full by
-   :func:`synthetic_answers` (1 to 3 examples, every question on the route answered: about 250
-   answer rows per response), written with bulk inserts;
+1. for each size N, takes a SQLite database from the benchmarks' cache (built on first use by
+   :func:`benchmarks.harness.bench_database`) holding N submitted responses to Appendix A, each
+   answered in full by :func:`synthetic_answers` (1 to 3 examples, every question on the route
+   answered: about 250 answer rows per response; 2,000 distinct responses repeated), each with
+   its snapshot;
 2. for each format, runs the export in a *fresh child process* (``--child``) so that peak
    memory is that export's alone: the child records its resident set size (RSS) once the
    application is set up, runs :func:`survey.exports.export_to` to a file, and reports the time,
@@ -19,7 +20,9 @@ What it does:
    ``--tracemalloc`` it also reports the peak of Python allocations (slower);
 3. prints a table: seconds (wall clock and CPU: on a shared machine the CPU time is the steadier
    figure), responses per second of CPU, peak RSS, peak RSS above the baseline, and
-   output size, per size and format. For the streaming formats the growth above the baseline
+   output size, per size and format; with ``--baseline COMMIT`` each export is measured again
+   by that commit's own script (a worktree of it, removed afterwards) on the same database, and
+   the two files are compared (the JSON header's times and a workbook's zip dates aside). For the streaming formats the growth above the baseline
    stays flat as N grows; the SPSS file is built in memory (pyreadstat writes whole DataFrames),
    so its growth is proportional to N.
 
@@ -29,13 +32,18 @@ Results are in docs/exports.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import filecmp
+import itertools
 import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -162,71 +170,36 @@ def make_app(database_url: str):
     )
 
 
-def build_database(path: Path, size: int, seed: int = 1) -> None:
-    """N submitted responses with synthetic answers, inserted in bulk."""
-    from survey.extensions import db
-    from survey.responses.writing import insert_imported
+def cached_database(size: int, pool_size: int = 2000, seed: int = 1) -> Path:
+    """The cached benchmark database of ``size`` responses answered by
+    :func:`synthetic_answers` (``pool_size`` distinct ones, repeated), each with its snapshot:
+    :func:`benchmarks.harness.bench_database`, built on first use."""
 
-    app = make_app(f"sqlite:///{path}")
-    rng = random.Random(seed)
-    started = time.perf_counter()
-    with app.app_context():
-        db.create_all()
-        registry = app.extensions["survey_registry"]
-        questionnaire = registry.get(QUESTIONNAIRE)
-        version = registry.ensure_version(questionnaire)
-        db.session.commit()
-        base = dt.datetime(2013, 5, 23, 9, 0, 0)
-        batch = 1000
-        answers_total = 0
-        for start in range(0, size, batch):
-            ids = range(start + 1, min(start + batch, size) + 1)
-            respondents, responses, rows = [], [], []
-            for i in ids:
-                when = base + dt.timedelta(minutes=i)
-                respondents.append(
-                    {
-                        "id": i,
-                        "questionnaire_id": QUESTIONNAIRE,
-                        "name": f"Authority {i}",
-                        "authority_type": "district",
-                        "contact_name": f"Officer {i}",
-                        "contact_email": f"officer{i}@council.example",
-                        "token_hash": f"{i:064x}",
-                        "token_issued_at": when,
-                        "created_at": when,
-                    }
-                )
-                responses.append(
-                    {
-                        "id": i,
-                        "respondent_id": i,
-                        "questionnaire_version_id": version.id,
-                        "status": "submitted",
-                        "version": 20,
-                        "page_states": {},
-                        "drafts": {},
-                        "started_at": when,
-                        "updated_at": when + dt.timedelta(hours=1),
-                        "submitted_at": when + dt.timedelta(hours=1),
-                    }
-                )
-                for key, value in synthetic_answers(questionnaire, rng).items():
-                    rows.append({"response_id": i, "key": key, "value": value, "updated_at": when})
-            insert_imported(respondents, responses, rows)
-            db.session.commit()
-            answers_total += len(rows)
-            print(f"\r  built {ids[-1]:,}/{size:,} responses", end="", file=sys.stderr, flush=True)
-    print(
-        f"\r  built {size:,} responses, {answers_total:,} answers in "
-        f"{time.perf_counter() - started:.0f} s ({path.stat().st_size / 2**20:,.0f} MiB)",
-        file=sys.stderr,
+    def pool(questionnaire: Any) -> harness.Pool:
+        rng = random.Random(seed)
+        return [("district", synthetic_answers(questionnaire, rng)) for _ in range(pool_size)]
+
+    return harness.bench_database(size, f"synthetic{min(size, pool_size)}s{seed}", pool)
+
+
+@contextlib.contextmanager
+def baseline_checkout(commit: str) -> Iterator[Path]:
+    """A worktree of ``commit`` (in a temporary folder), removed afterwards: its own
+    export_bench.py measures the code of that commit in the same run."""
+    folder = Path(tempfile.mkdtemp(prefix=f"export-baseline-{commit[:12]}-"))
+    root = harness.ROOT
+    subprocess.run(
+        ["git", "-C", str(root), "worktree", "add", "--detach", str(folder), commit],
+        check=True,
+        capture_output=True,
     )
-
-
-def remove_database(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(
+            ["git", "-C", str(root), "worktree", "remove", "--force", str(folder)],
+            capture_output=True,
+        )
 
 
 # -- one measurement (child process) ---------------------------------------------------------------
@@ -270,13 +243,45 @@ def child(database: str, fmt: str, out: str, use_tracemalloc: bool) -> None:
     )
 
 
-def measure(database: Path, fmt: str, workdir: Path, use_tracemalloc: bool) -> dict[str, Any]:
-    suffix = {"csv-wide": "csv", "csv-long": "csv", "json": "json", "xlsx": "xlsx", "sav": "sav"}
-    out = workdir / f"{database.stem}-{fmt}.{suffix[fmt]}"
+SUFFIX = {"csv-wide": "csv", "csv-long": "csv", "json": "json", "xlsx": "xlsx", "sav": "sav"}
+
+
+def measure(
+    database: Path,
+    fmt: str,
+    workdir: Path,
+    use_tracemalloc: bool,
+    script: str = __file__,
+    label: str = "",
+    keep: bool = False,
+) -> dict[str, Any]:
+    """One export in a fresh process, by this checkout's script or a baseline's (``script``);
+    with ``keep`` the file stays (to compare it with the baseline's)."""
+    out = workdir / f"{database.stem}-{fmt}{label}.{SUFFIX[fmt]}"
     tracing = ["--tracemalloc"] if use_tracemalloc else []
-    result = harness.run_child(__file__, str(database), fmt, str(out), *tracing)
-    out.unlink(missing_ok=True)
+    result = harness.run_child(script, str(database), fmt, str(out), *tracing)
+    result["file"] = str(out)
+    if not keep:
+        out.unlink(missing_ok=True)
     return result
+
+
+def same_file(a: str, b: str, fmt: str) -> bool:
+    """Whether two exports hold the same: byte for byte, but for the zip dates inside a
+    workbook (its sheets compared instead)."""
+    if fmt == "json":
+        with open(a, encoding="utf-8") as fa, open(b, encoding="utf-8") as fb:
+            first_a, first_b = json.loads(fa.readline()), json.loads(fb.readline())
+            return first_a == first_b and all(x == y for x, y in itertools.zip_longest(fa, fb))
+    if fmt == "xlsx":
+        import zipfile
+
+        with zipfile.ZipFile(a) as za, zipfile.ZipFile(b) as zb:
+            names = sorted(n for n in za.namelist() if "worksheets" in n)
+            if names != sorted(n for n in zb.namelist() if "worksheets" in n):
+                return False
+            return all(za.read(n) == zb.read(n) for n in names)
+    return filecmp.cmp(a, b, shallow=False)
 
 
 def main() -> None:
@@ -284,8 +289,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
     parser.add_argument("--formats", nargs="+", default=ALL_FORMATS, choices=ALL_FORMATS)
     parser.add_argument("--workdir", type=Path, default=None)
-    parser.add_argument("--keep", action="store_true", help="keep (and reuse) the databases")
     parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations")
+    parser.add_argument(
+        "--baseline",
+        default=None,
+        metavar="COMMIT",
+        help="also measure this commit (a worktree of it) on the same databases, and compare files",
+    )
     parser.add_argument("--child", nargs=3, metavar=("DB", "FORMAT", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -302,28 +312,35 @@ def main() -> None:
         file=sys.stderr,
     )
     results = []
-    for size in args.sizes:
-        database = workdir / f"bench-{size}.db"
-        if not (args.keep and database.exists()):
-            remove_database(database)
-            build_database(database, size)
-        for fmt in args.formats:
-            result = measure(database, fmt, workdir, args.tracemalloc)
-            result["size"] = size
-            results.append(result)
-            print(_line(result), file=sys.stderr, flush=True)
-        if not args.keep:
-            remove_database(database)
+    with contextlib.ExitStack() as stack:
+        baseline = stack.enter_context(baseline_checkout(args.baseline)) if args.baseline else None
+        for size in args.sizes:
+            database = cached_database(size)
+            for fmt in args.formats:
+                result = measure(database, fmt, workdir, args.tracemalloc, keep=bool(baseline))
+                result["size"], result["code"] = size, "this"
+                results.append(result)
+                print(_line(result), file=sys.stderr, flush=True)
+                if baseline is None:
+                    continue
+                script = str(baseline / "benchmarks" / "export_bench.py")
+                before = measure(database, fmt, workdir, False, script, "-baseline", keep=True)
+                before["size"], before["code"] = size, args.baseline
+                results.append(before)
+                same = same_file(result["file"], before["file"], fmt)
+                print(_line(before), f"same file: {same}", file=sys.stderr, flush=True)
+                for r in (result, before):
+                    Path(r["file"]).unlink(missing_ok=True)
     print()
     print(
-        "| responses | format | wall s | CPU s | responses/CPU s | peak RSS (MiB) "
+        "| responses | code | format | wall s | CPU s | responses/CPU s | peak RSS (MiB) "
         "| above baseline (MiB) | traced peak (MiB) | output (MiB) |"
     )
-    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
         traced = f"{r['traced_peak_bytes'] / 2**20:.1f}" if r["traced_peak_bytes"] else "-"
         print(
-            f"| {r['size']:,} | {r['format']} | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | "
+            f"| {r['size']:,} | {r['code']} | {r['format']} | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | "
             f"{r['responses'] / r['cpu_seconds']:,.0f} | {r['peak_kib'] / 1024:.0f} | "
             f"{(r['peak_kib'] - r['baseline_kib']) / 1024:.0f} | {traced} | "
             f"{r['bytes'] / 2**20:,.1f} |"
@@ -332,7 +349,7 @@ def main() -> None:
 
 def _line(r: dict[str, Any]) -> str:
     return (
-        f"  {r['size']:>7,} {r['format']:<9} {r['seconds']:8.1f} s ({r['cpu_seconds']:.1f} CPU)  "
+        f"  {r['size']:>7,} {r.get('code', ''):<8} {r['format']:<9} {r['seconds']:8.1f} s ({r['cpu_seconds']:.1f} CPU)  "
         f"peak {r['peak_kib'] / 1024:7.0f} MiB (+{(r['peak_kib'] - r['baseline_kib']) / 1024:.0f})"
         f"  {r['bytes'] / 2**20:9.1f} MiB"
     )

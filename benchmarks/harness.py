@@ -11,6 +11,7 @@ measure the code next to them rather than an installed copy.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import json
 import math
@@ -22,7 +23,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -370,3 +371,141 @@ def table(
 def write_json(path: str | Path, data: Any) -> None:
     """Figures for the docs, readable (indented); values JSON lacks (dates) written as text."""
     Path(path).write_text(json.dumps(data, indent=2, default=str) + "\n")
+
+
+# -- a benchmark database of N submitted responses, built once and cached ---------------------------
+
+CACHE = Path(os.environ.get("SURVEY_BENCH_CACHE", "/tmp/survey-bench-cache"))
+# what a cached database depends on besides N and the pool: the schema and the questionnaire
+_SCHEMA_FILES = ("survey/models.py", "questionnaires/good_practice_savings.yaml")
+_BUILDER_VERSION = 1  # moved on whenever the rows written below change
+
+
+def _code_version(extra: str) -> str:
+    digest = hashlib.sha256(f"{_BUILDER_VERSION}:{extra}".encode())
+    for name in _SCHEMA_FILES:
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+Pool = Sequence[tuple[str | None, Mapping[str, Any]]]  # (invited authority type, raw answers)
+
+
+def bench_database(
+    size: int,
+    pool_name: str,
+    make_pool: Callable[[Any], Pool],
+    questionnaire_id: str = "good_practice_savings",
+    answer_rows: bool = True,
+) -> Path:
+    """A SQLite database of ``size`` submitted responses to the questionnaire, each with its
+    current snapshot (its route applied) and, unless ``answer_rows`` is False, its answer rows:
+    the responses of ``make_pool(questionnaire)`` (a few thousand distinct ones) repeated as often
+    as needed, each copy a respondent of its own. Built with bulk inserts on the bare sqlite3
+    connection (100,000 responses in about a minute) and kept under ``CACHE`` by size, pool,
+    schema and builder version, so that later runs and other benchmarks reuse it; never commit
+    it. Building writes a temporary file first, so an interrupted build leaves nothing cached."""
+    rows_flag = "" if answer_rows else "-snapshots-only"
+    name = f"{questionnaire_id}-{pool_name}-{size}{rows_flag}-{_code_version(pool_name)}.db"
+    path = CACHE / name
+    if path.exists():
+        return path
+    CACHE.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".building")
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    started = time.perf_counter()
+    _build(partial, size, make_pool, questionnaire_id, answer_rows)
+    partial.rename(path)
+    print(
+        f"  built {size:,} responses in {time.perf_counter() - started:.0f} s: {path} "
+        f"({path.stat().st_size / 2**20:,.0f} MiB)",
+        file=sys.stderr,
+    )
+    return path
+
+
+def _build(
+    path: Path,
+    size: int,
+    make_pool: Callable[[Any], Pool],
+    questionnaire_id: str,
+    answer_rows: bool,
+) -> None:
+    import datetime as dt
+    import sqlite3
+
+    from survey import create_app
+    from survey.extensions import db
+    from survey.questionnaire.routing import effective_answers
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True})
+    with app.app_context():
+        db.create_all()
+        registry = app.extensions["survey_registry"]
+        questionnaire = registry.get(questionnaire_id)
+        version = registry.ensure_version(questionnaire).id
+        db.session.commit()
+        pool = list(make_pool(questionnaire))
+        db.session.remove()
+        db.engine.dispose()
+    now = dt.datetime(2013, 7, 1, 12, 0)
+    stamp = str(now)
+    iso = now.isoformat()
+    # each distinct response encoded once: its answer rows and its snapshot
+    encoded = []
+    for invited, answers in pool:
+        effective = effective_answers(questionnaire, dict(answers))
+        encoded.append(
+            (
+                invited,
+                [(key, json.dumps(value)) for key, value in answers.items()],
+                json.dumps(effective),
+                json.dumps({iso: list(effective)}),
+            )
+        )
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode=OFF")
+    connection.execute("PRAGMA synchronous=OFF")
+    answer_id = 0
+    batch = 5000
+    with connection:
+        for start in range(1, size + 1, batch):
+            respondents, responses, snapshots, rows = [], [], [], []
+            for i in range(start, min(start + batch, size + 1)):
+                invited, pairs, snapshot, times = encoded[(i - 1) % len(encoded)]
+                token = hashlib.sha256(f"bench-{i}".encode()).hexdigest()
+                respondents.append(
+                    (i, questionnaire_id, f"Benchmark authority {i}", invited, token, stamp, stamp)
+                )
+                responses.append((i, i, version, "submitted", f"B{i:09d}", 1, stamp, stamp, stamp))
+                snapshots.append((i, 1, snapshot, times, stamp))
+                if answer_rows:
+                    for key, value in pairs:
+                        answer_id += 1
+                        rows.append((answer_id, i, key, value, stamp))
+            connection.executemany(
+                "INSERT INTO respondent (id, questionnaire_id, name, authority_type, token_hash,"
+                " token_issued_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                respondents,
+            )
+            connection.executemany(
+                "INSERT INTO response (id, respondent_id, questionnaire_version_id, status,"
+                " reference, version, page_states, drafts, started_at, updated_at, submitted_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, '{}', '{}', ?, ?, ?)",
+                responses,
+            )
+            connection.executemany(
+                "INSERT INTO response_snapshot (response_id, response_version, answers, times,"
+                " made_at) VALUES (?, ?, ?, ?, ?)",
+                snapshots,
+            )
+            connection.executemany(
+                "INSERT INTO answer (id, response_id, key, value, updated_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+            print(f"\r  building {i:,}/{size:,} responses", end="", file=sys.stderr, flush=True)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.close()
+    print(file=sys.stderr)

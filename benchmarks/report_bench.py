@@ -8,8 +8,9 @@ Run by hand (it is not part of the test suite)::
 
 What it does:
 
-1. for each size N, builds a database (SQLite in ``--workdir``, a temporary folder by default,
-   or the PostgreSQL database given, emptied first) holding N submitted responses to Appendix A.
+1. for each size N, takes a SQLite database from the benchmarks' cache (built on first use by
+   :func:`benchmarks.harness.bench_database`, with snapshots), or fills the PostgreSQL database
+   given (emptied first), holding N submitted responses to Appendix A.
    The responses are the demonstration data of ``survey demo-data`` (the types in proportion to
    the YAML's demo counts, planted data errors included): up to ``--pool`` distinct responses are
    generated and repeated as often as needed (each copy a respondent of its own), since generating
@@ -72,7 +73,8 @@ def child(database_url: str, out: str, pdf: bool) -> None:
         json.dumps(
             {
                 "wall": time.perf_counter() - started,
-                "cpu": time.process_time() - cpu,
+                # with the chunks' processes (forked and reaped by the command)
+                "cpu": time.process_time() - cpu + _children_cpu(),
                 "startup": imported,
                 "figures": float(timings.group(1)) if timings else None,
                 "outputs": float(timings.group(2)) if timings else None,
@@ -80,6 +82,13 @@ def child(database_url: str, out: str, pdf: bool) -> None:
             }
         )
     )
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def build(database_url: str, size: int, pool_size: int, seed: int) -> float:
@@ -120,6 +129,21 @@ def build(database_url: str, size: int, pool_size: int, seed: int) -> float:
         db.session.remove()
         db.engine.dispose()
     return time.perf_counter() - started
+
+
+def demo_database(size: int, pool_size: int, seed: int, answer_rows: bool = True) -> Path:
+    """The cached SQLite benchmark database of ``size`` demonstration responses
+    (:func:`benchmarks.harness.bench_database`), built on first use."""
+
+    def pool(questionnaire: Any) -> harness.Pool:
+        from survey.scoring.config import scoring_config
+        from survey.scoring.demo import generate
+
+        people = generate(questionnaire, scoring_config(questionnaire), pool_size, seed)
+        return [(p.authority_type, p.answers) for p in people]
+
+    name = f"demo{min(size, pool_size)}s{seed}"
+    return harness.bench_database(size, name, pool, answer_rows=answer_rows)
 
 
 Rows = list[dict[str, Any]]
@@ -174,6 +198,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", default=None)
     parser.add_argument("--database-url", default=None, help="PostgreSQL (emptied!) or SQLite")
+    parser.add_argument(
+        "--snapshots-only-from",
+        type=int,
+        default=1_000_000,
+        help="from this size, the database holds snapshots but no answer rows (the report reads "
+        "snapshots only; 1,000,000 responses' answer rows would take about 27 GB)",
+    )
     parser.add_argument("--no-full", action="store_true", help="skip the runs with the PDF")
     parser.add_argument("--child", nargs=2, metavar=("DATABASE_URL", "OUT"))
     parser.add_argument("--pdf", action="store_true")
@@ -190,9 +221,16 @@ def main() -> None:
     print(f"date:    {dt.date.today().isoformat()}; working folder {workdir}")
     rows = []
     for size in args.sizes:
-        url = args.database_url or f"sqlite:///{workdir / f'bench-{size}.db'}"
-        seconds = build(url, size, args.pool, args.seed)
-        print(f"\n{size:,} responses stored in {seconds:.1f} s ({url.split('://')[0]})")
+        if args.database_url:
+            url = args.database_url
+            seconds = build(url, size, args.pool, args.seed)
+            print(f"\n{size:,} responses stored in {seconds:.1f} s ({url.split('://')[0]})")
+        else:
+            started = time.perf_counter()
+            with_rows = size < args.snapshots_only_from
+            url = f"sqlite:///{demo_database(size, args.pool, args.seed, with_rows)}"
+            seconds = time.perf_counter() - started
+            print(f"\n{size:,} responses ready in {seconds:.1f} s ({url})")
         for pdf in (False,) if args.no_full else (False, True):
             result = run_child(url, workdir / f"out-{size}-{'full' if pdf else 'figures'}", pdf)
             what = "survey report (with PDF)" if pdf else "survey report --no-pdf"

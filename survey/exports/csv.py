@@ -10,7 +10,7 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from survey.exports.cells import neutralise, timestamp
+from survey.exports.cells import FORMULA_STARTS, neutralise, timestamp
 from survey.exports.options import ExportOptions
 from survey.exports.rows import Exporter
 from survey.spreadsheets import BOM
@@ -19,8 +19,13 @@ CSV_CHUNK = 64 * 1024
 
 
 def _csv_cell(value: Any) -> Any:
+    kind = type(value)  # the common types first, exactly (a bool is not an int here)
     if value is None:
         return ""
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
+    if kind is int or kind is float:
+        return value
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int | float):

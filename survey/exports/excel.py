@@ -1,14 +1,17 @@
 """The Excel workbook: sheets ``responses`` (one row per response), one per repeated block (one
 row per instance) and ``codebook``; each coded column is followed by its ``<name>_label``.
-Written in openpyxl's write-only mode, so rows go to temporary files as they come.
+Written by XlsxWriter in constant-memory mode, so each sheet's rows go to a temporary file as
+they come and memory stays flat however many responses there are; a cell is written by its
+value's type (no format looked up per cell: one date format for every date-time).
 
 Text is written exactly as typed, as a *string cell* (``t="inlineStr"``): Excel and LibreOffice
 show ``=HYPERLINK(...)`` typed into a text box as that text and never run it, so the analyst sees
-no added quote (openpyxl would otherwise store text starting with ``=`` as a formula)."""
+no added quote (nothing is turned into a formula, a number or a link)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import IO, Any
 
@@ -17,53 +20,77 @@ from survey.exports.options import ExportOptions
 from survey.exports.rows import Exporter
 
 EXCEL_TEXT_LIMIT = 32767  # characters in a cell
+# the control characters an XML 1.0 document cannot hold (those openpyxl refuses too)
+ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+DATE_FORMAT = "yyyy-mm-dd h:mm:ss"
+WORKBOOK_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
 
 
-def _excel_cell(sheet: Any, value: Any) -> Any:
-    """A number, a date-time, or text as a string cell (never a formula)."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+class _Sheet:
+    """One worksheet written a row at a time, from its first row down."""
 
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None, microsecond=0)
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))[:EXCEL_TEXT_LIMIT]
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.data_type = "s"  # text, even when it starts with "=": the cell type says so
-    return cell
+    def __init__(self, workbook: Any, name: str, date_format: Any):
+        self.sheet = workbook.add_worksheet(name)
+        self.sheet.freeze_panes(1, 0)  # the header stays in view: "A2"
+        self.date_format = date_format
+        self.row = 0
+
+    def append(self, values: list[Any]) -> None:
+        sheet, r = self.sheet, self.row
+        for c, value in enumerate(values):
+            kind = type(value)
+            if value is None or (kind is str and not value):  # an empty cell, as before
+                continue
+            if kind is str:
+                sheet.write_string(r, c, _text(value))
+            elif kind is bool:
+                sheet.write_boolean(r, c, value)
+            elif kind is int or kind is float:
+                sheet.write_number(r, c, value)
+            elif isinstance(value, dt.datetime):
+                stamp = value.replace(tzinfo=None, microsecond=0)
+                sheet.write_datetime(r, c, stamp, self.date_format)
+            else:
+                sheet.write_string(r, c, _text(str(value)))
+        self.row = r + 1
 
 
-def _row(sheet: Any, values: list[Any]) -> list[Any]:
-    return [_excel_cell(sheet, v) for v in values]
+def _text(value: str) -> str:
+    if len(value) > EXCEL_TEXT_LIMIT or ILLEGAL_CHARACTERS.search(value):
+        return ILLEGAL_CHARACTERS.sub("", value)[:EXCEL_TEXT_LIMIT]
+    return value
 
 
 def write_xlsx(
     questionnaire_id: str, out: str | Path | IO[bytes], options: ExportOptions | None = None
 ) -> int:
     """Write the workbook to a path or binary file; returns the number of responses."""
-    from openpyxl import Workbook
+    import xlsxwriter
 
     exporter = Exporter(questionnaire_id, options)
-    workbook = Workbook(write_only=True)
-    responses = workbook.create_sheet("responses")
-    responses.freeze_panes = "A2"
+    target = str(out) if isinstance(out, Path) else out
+    workbook = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
+    date_format = workbook.add_format({"num_format": DATE_FORMAT})
+    responses = _Sheet(workbook, "responses", date_format)
     sheets = {}
     for repeat in exporter.repeats:
-        sheet = workbook.create_sheet(repeat.id[:31])
-        sheet.freeze_panes = "A2"
-        sheet.append(_row(sheet, exporter.long_header(repeat, label_columns=True)))
+        sheet = _Sheet(workbook, repeat.id[:31], date_format)
+        sheet.append(exporter.long_header(repeat, label_columns=True))
         sheets[repeat.id] = sheet
-    codebook = workbook.create_sheet("codebook")
-    codebook.freeze_panes = "A2"
-    responses.append(_row(responses, exporter.wide_header(label_columns=True)))
+    codebook = _Sheet(workbook, "codebook", date_format)
+    responses.append(exporter.wide_header(label_columns=True))
     for record, answers in exporter.records():
-        responses.append(_row(responses, exporter.wide_row(record, answers, True)))
+        responses.append(exporter.wide_row(record, answers, True))
         for repeat in exporter.repeats:
             sheet = sheets[repeat.id]
             for row in exporter.long_rows_of(record, answers, repeat, label_columns=True):
-                sheet.append(_row(sheet, row))
+                sheet.append(row)
     for row in codebook_rows(exporter.questionnaire, anonymised=exporter.options.anonymised):
-        codebook.append(_row(codebook, row))
-    workbook.save(out)
+        codebook.append(row)
+    workbook.close()
     return exporter.count

@@ -97,8 +97,21 @@ def json_record(exporter: Exporter, record: Record, answers: Mapping[str, Any]) 
         "drafts": r["drafts"] or {},
         "answers": dict(sorted(answers.items())),
         "off_route_answers": dict(sorted(off_route.items())),
-        "answer_updated_at": {k: _iso(t) for k, t in sorted(record.answer_times.items())},
+        "answer_updated_at": _times(record.answer_times),
     }
+
+
+def _times(times: Mapping[str, dt.datetime]) -> dict[str, str | None]:
+    """When each answer was saved, as text: each distinct time written once (a save's answers
+    share it)."""
+    written: dict[dt.datetime, str | None] = {}
+    out: dict[str, str | None] = {}
+    for key, at in sorted(times.items()):
+        text = written.get(at)
+        if text is None:
+            text = written[at] = _iso(at)
+        out[key] = text
+    return out
 
 
 def _anonymised_record(

@@ -73,7 +73,10 @@ def iter_records(
     )
     if not include_in_progress:
         stmt = stmt.where(Response.status == "submitted")
-    for row, answers in stream(stmt, batch_size, snapshots=not stored, edited=not stored):
+    # the time each answer was saved is read for the interchange file (stored) only
+    for row, answers in stream(
+        stmt, batch_size, snapshots=not stored, edited=not stored, times=stored
+    ):
         m = row._mapping
         yield Record(
             response={c: m[f"r_{c}"] for c in _RESPONSE_COLUMNS},

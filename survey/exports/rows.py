@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from survey import progress
 from survey.disclosure import UNFIT, SponsorTexts
 from survey.disclosure.types import TypeCensus, type_grouping
-from survey.exports.cells import cell_value, fit_checks
+from survey.exports.cells import cell_function, cell_value, fit_checks
 from survey.exports.options import ExportError, ExportOptions
 from survey.exports.records import Record, export_definition, iter_records, version_rows
 from survey.exports.table import (
@@ -34,6 +34,7 @@ from survey.questionnaire.routing import effective_answers, instance_count
 from survey.questionnaire.variables import Variable
 from survey.questionnaire.versioning import apply_renames
 from survey.registry import Registry
+from survey.responses.effective import Routes
 
 
 def pseudonym(respondent_id: int, secret_key: str) -> str:
@@ -42,6 +43,9 @@ def pseudonym(respondent_id: int, secret_key: str) -> str:
         secret_key.encode("utf-8"), f"respondent:{respondent_id}".encode(), hashlib.sha256
     ).hexdigest()
     return "A" + digest[:10].upper()
+
+
+WideColumn = tuple[str, Callable[[Any], Any], Callable[[Any], Any] | None]
 
 
 class Exporter:
@@ -121,6 +125,7 @@ class Exporter:
         research team reads them (edits in force, renamed options renamed), or with ``stored``
         as the respondent left them, for the interchange file."""
         self.count = 0
+        routes = Routes(self.options.batch_size) if stored else None
         for record in iter_records(
             self.questionnaire_id,
             include_in_progress=self.options.include_in_progress,
@@ -131,15 +136,24 @@ class Exporter:
             progress.step()
             answered_on = self.definition(record.version_id)
             answers = (
-                record.answers
-                if record.effective
-                else effective_answers(answered_on, record.answers)
+                record.answers if record.effective else self._on_route(record, answered_on, routes)
             )
             if not stored:  # option ids the latest version declares renamed, as it names them
                 answers = apply_renames(self.questionnaire, answered_on, answers)
             if self.sponsor_texts is not None and self.types is not None:
                 answers = self.sponsor_view(record, answers)
             yield record, answers
+
+    def _on_route(
+        self, record: Record, answered_on: Questionnaire, routes: Routes | None
+    ) -> dict[str, Any]:
+        """The stored answers on the route: the keys of the response's snapshot where it has a
+        current one and no edits (the route of these very answers), else worked out."""
+        route = routes.of(record.response["id"]) if routes is not None else None
+        stored = record.answers
+        if route is not None and all(key in stored for key in route):
+            return {key: stored[key] for key in route}
+        return effective_answers(answered_on, stored)
 
     def sponsor_view(self, record: Record, answers: Mapping[str, Any]) -> dict[str, Any]:
         """The answers as anonymised downloads give them: identifying answers (in the version
@@ -203,11 +217,29 @@ class Exporter:
         """One response's row, aligned with :meth:`wide_header`."""
         row = self.meta_row(record)
         labels = self.options.labels
-        for v in self.variables:
-            row.append(cell_value(v, answers, labels))
-            if label_columns and v.kind == "code":
-                row.append(cell_value(v, answers, True))
+        get, append = answers.get, row.append
+        for key, cell, label in self._wide_plan(labels, label_columns):
+            value = get(key)
+            append(cell(value))
+            if label is not None:
+                append(label(value))
         return row
+
+    def _wide_plan(self, labels: bool, label_columns: bool) -> list[WideColumn]:
+        """(answer key, its cell, its label column's cell) of each wide column, worked out once
+        (:func:`~survey.exports.cells.cell_function`: the cells of :func:`cell_value`)."""
+        plans: dict[tuple[bool, bool], list[WideColumn]]
+        plans = self.__dict__.setdefault("_wide_plans", {})
+        if (labels, label_columns) not in plans:
+            plans[labels, label_columns] = [
+                (
+                    v.key,
+                    cell_function(v, labels),
+                    cell_function(v, True) if label_columns and v.kind == "code" else None,
+                )
+                for v in self.variables
+            ]
+        return plans[labels, label_columns]
 
     def wide_rows(self) -> Iterator[list[Any]]:
         """The header, then a row per response."""

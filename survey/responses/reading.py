@@ -15,7 +15,16 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, bindparam, func, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    bindparam,
+    func,
+    literal,
+    select,
+    type_coerce,
+)
 
 from survey.extensions import db
 from survey.models import (
@@ -254,18 +263,27 @@ def answer_rows(response_ids: Iterable[int], edited: bool = True) -> dict[int, S
 
     On SQLite the JSON values are read as text and decoded here: much cheaper than through the
     JSON column type. (Numbers come back as numbers: SQLite gives the column numeric affinity.)
+    So are the times, each distinct one parsed once (the answers of one save share it).
     """
     raw = db.engine.dialect.name == "sqlite"
     value = type_coerce(Answer.value, Text) if raw else Answer.value
+    saved = type_coerce(Answer.updated_at, Text) if raw else Answer.updated_at
     found: dict[int, StoredAnswers] = {}
     ids = list(response_ids)
-    rows = db.session.execute(
-        select(Answer.response_id, Answer.key, value, Answer.updated_at)
+    # on the session's connection (its transaction), without the ORM's row handling
+    rows = db.session.connection().execute(
+        select(Answer.response_id, Answer.key, value, saved)
         .where(Answer.response_id.in_(ids))
         .order_by(Answer.response_id, Answer.key)
     )
     loads = json.loads
+    parsed: dict[Any, dt.datetime] = {}  # the answers of a save share its time: parsed once
     for response_id, key, stored, updated_at in rows:
+        if raw:
+            when = parsed.get(updated_at)
+            if when is None:
+                when = parsed[updated_at] = dt.datetime.fromisoformat(updated_at)
+            updated_at = when
         answers = found.get(response_id)
         if answers is None:
             answers = found[response_id] = StoredAnswers({}, {})
@@ -290,15 +308,16 @@ def grouped_times(times: Mapping[str, Any]) -> dict[str, list[str]]:
     return grouped
 
 
-def snapshot_rows(response_ids: Iterable[int]) -> dict[int, StoredAnswers]:
+def snapshot_rows(response_ids: Iterable[int], times: bool = True) -> dict[int, StoredAnswers]:
     """The snapshots of these responses that are current (made at the response's version now),
-    by response id: one row each, its answers already route-applied. A response saved since
-    its snapshot was made (or without one) is not here: read its answer rows instead."""
+    by response id: one row each, its answers already route-applied (and when each was saved,
+    unless ``times`` is False). A response saved since its snapshot was made (or without one)
+    is not here: read its answer rows instead."""
     raw = db.engine.dialect.name == "sqlite"
     answers = type_coerce(ResponseSnapshot.answers, Text) if raw else ResponseSnapshot.answers
-    times = type_coerce(ResponseSnapshot.times, Text) if raw else ResponseSnapshot.times
+    saved = type_coerce(ResponseSnapshot.times, Text) if raw else ResponseSnapshot.times
     rows = db.session.execute(
-        select(ResponseSnapshot.response_id, answers, times)
+        select(ResponseSnapshot.response_id, answers, saved if times else literal(None))
         .join(Response, Response.id == ResponseSnapshot.response_id)
         .where(
             ResponseSnapshot.response_id.in_(list(response_ids)),
@@ -310,8 +329,9 @@ def snapshot_rows(response_ids: Iterable[int]) -> dict[int, StoredAnswers]:
     found: dict[int, StoredAnswers] = {}
     for response_id, values, grouped in rows:
         if raw:
-            values, grouped = loads(values), loads(grouped)
-        when = {key: parse(at) for at, keys in grouped.items() for key in keys}
+            values = loads(values)
+            grouped = loads(grouped) if times else {}
+        when = {key: parse(at) for at, keys in (grouped or {}).items() for key in keys}
         found[response_id] = StoredAnswers(values, when, effective=True)
     return found
 
@@ -337,7 +357,11 @@ def missing_snapshots(questionnaire_id: str, limit: int) -> list[int]:
 
 
 def stream(
-    stmt: Select, batch_size: int = BATCH, snapshots: bool = False, edited: bool = True
+    stmt: Select,
+    batch_size: int = BATCH,
+    snapshots: bool = False,
+    edited: bool = True,
+    times: bool = True,
 ) -> Iterator[tuple[Any, StoredAnswers]]:
     """The rows of ``stmt`` (a select of a questionnaire's responses whose first column is
     ``Response.id``, e.g. from :func:`responses_query`), each with its response's answers.
@@ -347,7 +371,8 @@ def stream(
     many responses there are. With ``snapshots``, a response with a current snapshot is read
     from it (one row, its route already applied: ``StoredAnswers.effective``), and only the
     others from their answer rows. The answers are the edited ones (a snapshot is made of
-    them) unless ``edited`` is False, which reads what the respondents submitted.
+    them) unless ``edited`` is False, which reads what the respondents submitted. Without
+    ``times``, a snapshot's answers come without when each was saved (not decoded).
     """
     last = 0
     while True:
@@ -357,7 +382,7 @@ def stream(
         if not rows:
             return
         ids = [row[0] for row in rows]
-        found = snapshot_rows(ids) if snapshots and edited else {}
+        found = snapshot_rows(ids, times) if snapshots and edited else {}
         if len(found) < len(ids):
             found |= answer_rows((i for i in ids if i not in found), edited)
         for row in rows:

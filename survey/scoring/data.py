@@ -21,6 +21,7 @@ from survey.audit import READS
 from survey.extensions import db
 from survey.models import AuditEvent, CleaningDecision, Respondent, Response
 from survey.responses import reading
+from survey.responses.effective import stream_effective, type_answers
 from survey.scoring.issues import Decision
 
 BATCH = 5000
@@ -50,9 +51,10 @@ def read_responses(
     include_in_progress: bool = False,
     ids: tuple[int, int] | None = None,
 ) -> Iterator[RawResponse]:
-    """The responses that count, in id order, each with its raw answers (through
-    :func:`survey.responses.reading.stream`, a window of responses at a time); with ``ids``,
-    only those from the first to the last id given (a chunk)."""
+    """The responses that count, in id order, each with its effective answers from its snapshot
+    (or its raw answers, edits applied, when it has no current one), in one streamed query
+    (:func:`survey.responses.effective.stream_effective`); with ``ids``, only those from the
+    first to the last id given (a chunk)."""
     stmt = reading.responses_query(questionnaire_id, _statuses(include_in_progress))
     if ids is not None:
         stmt = stmt.where(Response.id.between(*ids))
@@ -65,30 +67,34 @@ def read_responses(
         Response.submitted_at,
         Response.questionnaire_version_id,
     )
-    for row, answers in reading.stream(stmt, BATCH, snapshots=True):
+    for row, answers, effective in stream_effective(stmt, BATCH):
         response_id, status, reference, authority_type, name, submitted_at, version_id = row
         yield RawResponse(
             response_id,
             status,
-            answers.values,
+            answers,
             reference,
             authority_type,
             name,
             submitted_at,
             version_id,
-            answers.effective,
+            effective,
         )
 
 
 def read_census(questionnaire_id: str, type_question: str) -> list[tuple[int, str, Any, Any]]:
-    """(response id, status, type answer, invited type) for every response of the questionnaire."""
-    type_answers = reading.answers_to(questionnaire_id, type_question)
+    """(response id, status, type answer, invited type) for every response of the questionnaire.
+    The type answer is the one the figures see: the snapshot's (the research team's edits
+    included), else the stored answer with the edits in force."""
+    type_of = type_answers(
+        reading.responses_query(questionnaire_id).with_only_columns(Response.id), type_question
+    )
     rows = db.session.execute(
         reading.responses_query(questionnaire_id)
         .with_only_columns(Response.id, Response.status, Respondent.authority_type)
         .order_by(Response.id)
     ).all()
-    return [(rid, status, type_answers.get(rid), invited) for rid, status, invited in rows]
+    return [(rid, status, type_of.get(rid), invited) for rid, status, invited in rows]
 
 
 def read_decisions(questionnaire_id: str) -> dict[int, dict[tuple[int, str], Decision]]:

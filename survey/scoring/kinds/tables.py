@@ -83,24 +83,45 @@ class _PooledTable(Kind):
             )
         return super().wants(record)
 
+    def _cell_keys(self) -> list[tuple[str, str, str, str]]:
+        """(row id, year, key of amount a, key of amount b) of each cell, worked out once."""
+        keys = self.__dict__.get("_keys")
+        if keys is None:
+            a_measure, b_measure = self.p[self.a_param], self.p[self.b_param]
+            qid = self.question.id
+            keys = self.__dict__["_keys"] = [
+                (
+                    row.id,
+                    year,
+                    f"{qid}_{row.id}_{self.col[(a_measure, year)]}",
+                    f"{qid}_{row.id}_{self.col[(b_measure, year)]}",
+                )
+                for row in self.table_rows
+                for year in self.years
+            ]
+        return keys
+
     def add(self, record: Record) -> None:
         if not self.wants(record):
             return
-        a_measure, b_measure = self.p[self.a_param], self.p[self.b_param]
-        answers, qid = record.answers, self.question.id
+        get = record.answers.get
         contributed = False
         per_row: dict[str, dict[str, list[int]]] = {}
-        for row in self.table_rows:
-            for year in self.years:
-                a = answers.get(f"{qid}_{row.id}_{self.col[(a_measure, year)]}")
-                b = answers.get(f"{qid}_{row.id}_{self.col[(b_measure, year)]}")
-                if a is None or b is None:
-                    continue
-                # by group: wants() took only records of a group in the table
-                target = (record.group_id or "") if self.by_group else row.id
-                acc = per_row.setdefault(target, {})
-                for y in (year, "pooled"):
-                    slot = acc.setdefault(y, [0, 0])
+        group = (record.group_id or "") if self.by_group else None
+        for row_id, year, a_key, b_key in self._cell_keys():
+            a = get(a_key)
+            if a is None:
+                continue
+            b = get(b_key)
+            if b is None:
+                continue
+            # by group: wants() took only records of a group in the table
+            acc = per_row.setdefault(row_id if group is None else group, {})
+            for y in (year, "pooled"):
+                slot = acc.get(y)
+                if slot is None:
+                    acc[y] = [0 + a, 0 + b]  # as a sum from zero, exactly
+                else:
                     slot[0] += a
                     slot[1] += b
         for target, years in per_row.items():
