@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,38 @@ def database_url(tmp_path: Path) -> str:
     return os.environ.get("SURVEY_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
 
 
+@contextmanager
+def tables_of(app):
+    """The app with its tables made on the test database, and on PostgreSQL (one database shared
+    by the whole run) dropped again afterwards."""
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            db.drop_all()
+        db.engine.dispose()
+
+
+def serving(folder: Path | str, tmp_path: Path, **config):
+    """An app serving the questionnaires of ``folder``, always open, on the test database (use
+    as ``with serving(...) as app``)."""
+    return tables_of(
+        create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "test",
+                "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+                "QUESTIONNAIRE_DIR": str(folder),
+                "SURVEY_SCHEDULE": {"*": {"opens": None, "closes": None}},
+                **config,
+            }
+        )
+    )
+
+
 @pytest.fixture
 def app(tmp_path):
     app = create_app(
@@ -53,15 +86,8 @@ def app(tmp_path):
             "JOBS_QUEUE_FILE": str(tmp_path / "jobs-queue.db"),
         }
     )
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
+    with tables_of(app):
+        yield app
 
 
 @pytest.fixture

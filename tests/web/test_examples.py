@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from survey import create_app
 from survey.cli import check_command, describe_command, load_command, print_command
 from survey.exports import export_to
 from survey.extensions import db
 from survey.responses.writing import create_respondent
 from survey.scoring.cli import demo_data_command
-from tests.conftest import ROOT, Journey, database_url
+from tests.conftest import ROOT, Journey, serving
 
 EXAMPLES = ROOT / "questionnaires" / "examples"
 FILES = sorted(EXAMPLES.glob("*.yaml"))
@@ -27,24 +26,8 @@ FILES = sorted(EXAMPLES.glob("*.yaml"))
 
 @pytest.fixture
 def examples_app(tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
-            "QUESTIONNAIRE_DIR": str(EXAMPLES),
-            "SURVEY_SCHEDULE": {"*": {"opens": None, "closes": None}},
-        }
-    )
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
+    with serving(EXAMPLES, tmp_path) as app:
+        yield app
 
 
 def journey(app, questionnaire_id: str) -> Journey:

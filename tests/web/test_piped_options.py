@@ -9,12 +9,11 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from survey import create_app
 from survey.extensions import db
 from survey.questionnaire.loader import loads
 from survey.questionnaire.reading import DefinitionError
 from survey.responses.writing import create_respondent
-from tests.conftest import ROOT, Journey, database_url
+from tests.conftest import ROOT, Journey, serving
 
 EXAMPLES = ROOT / "questionnaires" / "examples"
 HOSTILE = "Barnet <b>&</b> Co"
@@ -22,24 +21,8 @@ HOSTILE = "Barnet <b>&</b> Co"
 
 @pytest.fixture
 def piping_app(tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
-            "QUESTIONNAIRE_DIR": str(EXAMPLES),
-            "SURVEY_SCHEDULE": {"*": {"opens": None, "closes": None}},
-        }
-    )
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
+    with serving(EXAMPLES, tmp_path) as app:
+        yield app
 
 
 def _journey(app) -> Journey:

@@ -11,12 +11,11 @@ import json
 import pytest
 from pypdf import PdfReader
 
-from survey import create_app
 from survey.cli import check_command, describe_command, load_command, print_command
 from survey.exports import export_to
 from survey.extensions import db
 from survey.responses.writing import create_respondent
-from tests.conftest import ROOT, Journey, database_url
+from tests.conftest import ROOT, Journey, serving
 
 PORTED = ROOT / "tests" / "fixtures" / "ported"
 FILES = sorted(PORTED.glob("*.yaml"))
@@ -24,24 +23,8 @@ FILES = sorted(PORTED.glob("*.yaml"))
 
 @pytest.fixture
 def ported_app(tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
-            "QUESTIONNAIRE_DIR": str(PORTED),
-            "SURVEY_SCHEDULE": {"*": {"opens": None, "closes": None}},
-        }
-    )
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
+    with serving(PORTED, tmp_path) as app:
+        yield app
 
 
 def test_each_ported_questionnaire_names_its_source():
