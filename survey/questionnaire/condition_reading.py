@@ -4,7 +4,9 @@ The grammar (documented in docs/questionnaire-authoring.md, "Conditions"): a lea
 side, ``question: <id or answer key>``, ``count: <multiple choice>`` or ``sum: [keys or
 numbers]``, and one operator: ``equals``, ``not_equals``, ``includes``, ``answered``,
 ``greater_than``, ``less_than``, ``at_least``, ``at_most``, whose value is a constant or another
-side (``{question: q4}``, ``{sum: [...]}``, ``{count: q7}``); leaves combine with ``all``,
+side (``{question: q4}``, ``{sum: [...]}``, ``{count: q7}``), or a date shifted by ``plus`` or
+``minus`` (``{question: q6, plus: {days: 23}}``, ``{date: 2013-04-01, minus: {months: 1}}``,
+:mod:`survey.questionnaire.date_offsets`); leaves combine with ``all``,
 ``any`` and ``not``. Reading builds the plain :class:`~survey.questionnaire.model.Condition`;
 what a condition refers to is checked once the whole definition is read
 (:func:`check_conditions`), because only then are every question's answer keys known.

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from survey.exports.table import variables
 from survey.questionnaire.conditions import as_data, in_words
 from survey.questionnaire.date_offsets import offset_words, shift
 from survey.questionnaire.model import DateOffset
@@ -218,3 +219,9 @@ def test_shifted_dates_describe_themselves_in_their_grammar_and_in_words():
         "less_than": {"date": "2013-04-01", "minus": {"years": 1}},
     }
     assert in_words(shown_if) == "the answer to start is more than 1 year before “2013-04-01”"
+
+
+def test_the_codebook_says_when_a_question_after_a_shifted_date_is_asked():
+    show_if = "{question: start, equals: {date: 2013-01-31, plus: {months: 1}}}"
+    asked = {v.name: v.asked for v in variables(definition(show_if))}
+    assert asked["more"] == "if the answer to start is exactly 1 month after “2013-01-31”"
