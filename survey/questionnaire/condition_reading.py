@@ -158,6 +158,10 @@ def _right_side(v: Reader, raw: Map, path: str, node: Any, op: str) -> Operand |
     """The value side: another side, or a date (``{date: 2013-04-01}``), either of them shifted
     by ``plus`` or ``minus`` (:mod:`survey.questionnaire.date_offsets`)."""
     if not any(d in raw for d in DIRECTIONS):
+        if "date" in raw:
+            v.problem(raw, path, "date: goes with plus or minus; write a constant date as it is "
+                      f"({op}: 2013-04-01)")  # fmt: skip
+            return None
         return _operand(v, raw, path, node)
     if op not in COMPARISONS:
         v.problem(raw, path, f"plus and minus shift a date compared by {', '.join(COMPARISONS)}, "

@@ -177,6 +177,11 @@ def test_shifted_dates_compare_as_written(show_if, answers, expected):
             "show_if.at_least.date:",
         ),
         (
+            "{question: end, at_least: {date: 2013-01-01}}",
+            "date: goes with plus or minus; write a constant date as it is (at_least: 2013-04-01)",
+            "show_if.at_least:",
+        ),
+        (
             "{question: modes, includes: {question: start, plus: {days: 1}}}",
             "plus and minus shift a date compared by equals",
             "show_if.includes:",
