@@ -57,7 +57,7 @@ def describe(questionnaire: Questionnaire, condition: Condition, context: Questi
     left, right = condition.left, condition.right
     key = left.keys[0] if left is not None and left.kind == "answer" else condition.question
     question = questionnaire.question(key or "") if left is None or left.kind == "answer" else None
-    constant = right is None or right.kind == "constant"
+    constant = right is None or (right.kind == "constant" and right.offset is None)
     if question is None or not constant or condition.op not in _OPTION_VERBS:
         return in_words(condition, name)
     value = condition.value if right is None else right.value

@@ -4,7 +4,9 @@ The grammar (documented in docs/questionnaire-authoring.md, "Conditions"): a lea
 side, ``question: <id or answer key>``, ``count: <multiple choice>`` or ``sum: [keys or
 numbers]``, and one operator: ``equals``, ``not_equals``, ``includes``, ``answered``,
 ``greater_than``, ``less_than``, ``at_least``, ``at_most``, whose value is a constant or another
-side (``{question: q4}``, ``{sum: [...]}``, ``{count: q7}``); leaves combine with ``all``,
+side (``{question: q4}``, ``{sum: [...]}``, ``{count: q7}``), or a date shifted by ``plus`` or
+``minus`` (``{question: q6, plus: {days: 23}}``, ``{date: 2013-04-01, minus: {months: 1}}``,
+:mod:`survey.questionnaire.date_offsets`); leaves combine with ``all``,
 ``any`` and ``not``. Reading builds the plain :class:`~survey.questionnaire.model.Condition`;
 what a condition refers to is checked once the whole definition is read
 (:func:`check_conditions`), because only then are every question's answer keys known.
@@ -15,19 +17,22 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from survey.questionnaire.conditions import (
     COMBINATORS,
+    COMPARISONS,
     LEAF_OPS,
     LEFT_KINDS,
     ORDERINGS,
     as_date,
     keys_read,
 )
+from survey.questionnaire.date_offsets import DIRECTIONS, read_offset
 from survey.questionnaire.model import (
     Condition,
+    DateOffset,
     Operand,
     Option,
     Question,
@@ -113,7 +118,7 @@ def read_condition(v: Reader, raw: Any, path: str, node: Any) -> Condition | Non
             v.problem(raw, f"{path}.answered", "must be true or false", "answered")
         return Condition(op, question=left.keys[0], value=str(value), left=_unless_simple(left))
     if isinstance(value, Map):
-        right = _operand(v, value, f"{path}.{op}", raw)
+        right = _right_side(v, value, f"{path}.{op}", raw, op)
         if right is None:
             return None
         return Condition(op, question=left.keys[0], left=left, right=right)
@@ -147,6 +152,44 @@ class _Boolean(str):
 
     def __new__(cls, value: bool) -> _Boolean:
         return super().__new__(cls, str(value))
+
+
+def _right_side(v: Reader, raw: Map, path: str, node: Any, op: str) -> Operand | None:
+    """The value side: another side, or a date (``{date: 2013-04-01}``), either of them shifted
+    by ``plus`` or ``minus`` (:mod:`survey.questionnaire.date_offsets`)."""
+    if not any(d in raw for d in DIRECTIONS):
+        if "date" in raw:
+            v.problem(raw, path, "date: goes with plus or minus; write a constant date as it is "
+                      f"({op}: 2013-04-01)")  # fmt: skip
+            return None
+        return _operand(v, raw, path, node)
+    if op not in COMPARISONS:
+        v.problem(raw, path, f"plus and minus shift a date compared by {', '.join(COMPARISONS)}, "
+                  f"not by {op}")  # fmt: skip
+        return None
+    offset = read_offset(raw, path, raw, v.problem)
+    base = {k: x for k, x in raw.items() if k not in DIRECTIONS}
+    if "date" in base:
+        return _shifted_date(v, base, path, raw, offset)
+    side = _operand(v, base, path, node)
+    if side is None or offset is None:
+        return None
+    if side.kind != "answer":
+        v.problem(raw, path, f"plus and minus shift a date; a {side.kind} is a number")
+        return None
+    return replace(side, offset=offset)
+
+
+def _shifted_date(
+    v: Reader, base: dict, path: str, node: Any, offset: DateOffset | None
+) -> Operand | None:
+    """``{date: 2013-04-01, plus: {...}}``: a constant date, shifted."""
+    value = base["date"]
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    if len(base) != 1 or as_date(text) is None:
+        v.problem(node, f"{path}.date", "give one date, written YYYY-MM-DD, beside plus or minus")
+        return None
+    return None if offset is None else Operand("constant", value=text, offset=offset)
 
 
 def _operand(v: Reader, raw: Mapping[str, Any], path: str, node: Any) -> Operand | None:
@@ -235,7 +278,7 @@ def _check(
         return
     if c.op in ("equals", "not_equals", "includes") and target is not None:
         _check_choice(v, p, c, target, right, options.get(left.keys[0], ()))
-    if c.op in ORDERINGS or left.kind != "answer" or right.kind != "constant":
+    if c.op in ORDERINGS or left.kind != "answer" or right.kind != "constant" or right.offset:
         _check_ordering(v, p, c, kinds, left, right)
 
 
@@ -331,6 +374,9 @@ def _side_kind(v: Reader, p: Placed, kinds: dict, side: Operand) -> str | None:
             )
             return None
         return "number"
+    if side.offset is not None and stored[0] != "date":
+        _say(v, p, f"plus and minus shift a date; '{side.keys[0]}' is not a date answer")
+        return None
     if stored[0] in NUMBER_KINDS:
         return "number"
     return "date" if stored[0] == "date" else "text"

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from survey.questionnaire.date_offsets import comparison_words, offset_data, shift
 from survey.questionnaire.model import Condition, Operand
 
 Answers = Mapping[str, Any]
@@ -78,7 +79,16 @@ def answered(value: Any) -> bool:
 
 
 def value_of(operand: Operand, answers: Answers, resolve: Resolve) -> Any:
-    """What one side of a comparison stands for on these answers (None: not answered)."""
+    """What one side of a comparison stands for on these answers (None: not answered); a side
+    with an offset is the date it names, shifted (None when it is no date)."""
+    value = _base_value(operand, answers, resolve)
+    if operand.offset is None or value is None:
+        return value
+    date = value if isinstance(value, dt.date) else as_date(str(value))
+    return None if date is None else shift(date, operand.offset)
+
+
+def _base_value(operand: Operand, answers: Answers, resolve: Resolve) -> Any:
     if operand.kind == "constant":
         return operand.value
     if operand.kind == "answer":
@@ -202,6 +212,10 @@ def as_data(c: Condition | None) -> Any:
 
 
 def _operand_data(o: Operand, top: bool) -> Any:
+    if o.offset is not None:
+        plain = Operand(o.kind, o.keys, o.value)
+        base = {"date": o.value} if o.kind == "constant" else _operand_data(plain, top=False)
+        return {**base, **offset_data(o.offset)}
     if o.kind == "constant":
         return o.value
     if o.kind == "answer":
@@ -226,7 +240,10 @@ def in_words(c: Condition | None, name: Callable[[str], str] = str) -> str:
     if c.op == "answered":
         wanted = str(c.value).lower() in ("true", "yes", "1")
         return f"{left} is {'answered' if wanted else 'not answered'}"
-    right = _operand_words(_right(c), name)
+    right_side = _right(c)
+    right = _operand_words(right_side, name)
+    if right_side.offset is not None:
+        return f"{left} {comparison_words(c.op, right_side.offset)} {right}"
     verb = {
         "equals": "is",
         "not_equals": "is not",

@@ -48,12 +48,23 @@ class Operand:
     ``kind`` is ``answer`` (the answer stored under ``keys[0]``: a question id, or the answer key
     of a table cell or group field), ``count`` (how many options were chosen at ``keys[0]``),
     ``sum`` (the numbers answered at ``keys``, plus ``value``) or ``constant`` (``value``: text,
-    a number or an ISO date).
+    a number or an ISO date). A date side may carry an ``offset`` (``{question: q6, plus:
+    {months: 1}}``: a month after the answer to q6).
     """
 
     kind: str
     keys: tuple[str, ...] = ()
     value: Any = None
+    offset: DateOffset | None = None  # a date side shifted: ``plus: {days: 23}``
+
+
+@dataclass(frozen=True)
+class DateOffset:
+    """A shift of a date side (:mod:`survey.questionnaire.date_offsets`): ``direction`` is
+    ``plus`` or ``minus``, ``parts`` the units as written (``(("months", 1), ("days", 20))``)."""
+
+    direction: str
+    parts: tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True)

@@ -287,3 +287,25 @@ def test_a_summary_of_something_not_numeric_is_refused():
     )
     with pytest.raises(DefinitionError, match="'q8' is not the answer key of a number"):
         loads(text, "validation.yaml")
+
+
+def test_date_arithmetic_refuses_and_warns_on_shifted_dates(examples_app):
+    j = journey(examples_app, "example_validation")
+    period = {**_date("q6", 31, 1, 2013), **_date("q7", 1, 5, 2014), "q8": "long"}
+    assert j.answer("period", period).status_code == 302
+    # 31 January 2013 + 1 month is 28 February 2013 (calendar-correct, no 31 February)
+    assert j.answer("review", _date("q9", 27, 2, 2013)).status_code == 400
+    assert j.errors() == ["The first review must be at least a month after the programme starts"]
+    assert j.answer("review", _date("q9", 28, 2, 2013)).status_code == 302
+    # 31 March 2013 + 6 months is 30 September 2013: later is a soft warning, confirmed
+    assert j.answer("review", _date("q9", 1, 10, 2013)).status_code == 400
+    assert "usually by the end of September 2013" in j.errors()[0]
+    assert 'name="confirm_review_by_autumn"' in j.html
+    confirmed = {**_date("q9", 1, 10, 2013), "confirm_review_by_autumn": "y"}
+    assert j.post(confirmed).status_code == 302
+    assert j.answer("review", _date("q9", 30, 9, 2013)).status_code == 302
+    explained = examples_app.test_cli_runner().invoke(
+        check_command, ["--explain", str(EXAMPLES / "validation.yaml")]
+    )
+    assert "the answer to q9 is at least 1 month after the answer to q6" in explained.output
+    assert "the answer to q9 is at most 6 months after “2013-03-31”" in explained.output

@@ -123,13 +123,36 @@ def test_date_validation_range(ported_app):
     backwards = {**_date("date_range_from", 1, 6, 2017), **_date("date_range_to", 1, 5, 2017)}
     w.refused("date_range_block", backwards, "later than the 'period from' date")
     w.refused("date_range_block", _date("date_range_from", 31, 2, 2017))
+    short = {**_date("date_range_from", 1, 5, 2017), **_date("date_range_to", 23, 5, 2017)}
+    w.refused("date_range_block", short, "greater than or equal to 23 days")
+    # 31 January + 1 month is 28 February, + 20 days is 20 March: 21 March is too late
+    long = {**_date("date_range_from", 31, 1, 2017), **_date("date_range_to", 21, 3, 2017)}
+    w.refused("date_range_block", long, "less than or equal to 1 month, 20 days")
     w.post(
         "date_range_block",
-        {**_date("date_range_from", 1, 5, 2017), **_date("date_range_to", 1, 6, 2017)},
+        {**_date("date_range_from", 31, 1, 2017), **_date("date_range_to", 20, 3, 2017)},
     )
-    assert "1 June 2017" in w.submit()
+    assert "20 March 2017" in w.submit()
     (row,) = _rows(ported_app, "ported_date_range")
-    assert (row["date_range_from"], row["date_range_to"]) == ("2017-05-01", "2017-06-01")
+    assert (row["date_range_from"], row["date_range_to"]) == ("2017-01-31", "2017-03-20")
+    shortest = Walk(ported_app, "ported_date_range", "date_range_block")
+    shortest.post(
+        "date_range_block",
+        {**_date("date_range_from", 1, 5, 2017), **_date("date_range_to", 24, 5, 2017)},
+    )
+    assert "24 May 2017" in shortest.submit()
+
+
+def test_date_range_limits_are_explained(ported_app):
+    path = PORTED / "ons_date_validation_range.yaml"
+    runner = ported_app.test_cli_runner()
+    data = runner.invoke(describe_command, [str(path), "--format", "json"]).output
+    (page,) = json.loads(data)["pages"]
+    limit = {"question": "date_range_from", "plus": {"months": 1, "days": 20}}
+    assert page["checks"][2]["condition"] == {"question": "date_range_to", "at_most": limit}
+    explained = runner.invoke(describe_command, [str(path), "--format", "text"])
+    assert "is at least 23 days after the answer to" in explained.output
+    assert "is at most 1 month and 20 days after the answer to" in explained.output
 
 
 def _months(key: str, month: int, year: int) -> dict[str, str]:
