@@ -182,8 +182,8 @@ def _another_routing(
     lines = []
     if yes is not None:
         if repeat_all:
-            target = _instance_target(repeat, n + 1)
-            lines.append(word("print_if_go_to", answer=yes.label.lower(), target=target))
+            go_to = _instance_target(repeat, n + 1)
+            lines.append(word("print_if_then", answer=yes.label.lower(), then=go_to))
         else:
             numbers = instance_numbers(repeat, 1)
             what = _span(numbers) if numbers else word("print_this_block")
@@ -202,15 +202,16 @@ def _another_routing(
 
 
 def _instance_target(repeat: Repeat, n: int) -> str:
-    """Where a respondent goes to start instance ``n``: its first question's printed number
-    when numbers differ from instance to instance, otherwise the instance's heading."""
+    """Where a respondent goes to start instance ``n`` ("go to question 12"): its first
+    question's printed number when numbers differ from instance to instance, otherwise the
+    instance's heading."""
     first = next((q for p in repeat.pages for q in p.questions), None)
-    label = f"{repeat.label} {n}"
+    label = word("print_go_to", target=f"{repeat.label} {n}")
     if first is None or not (first.number and first.number.isdigit()):
         return label
     if repeat.offset(n) == repeat.offset(n - 1):
         return label
-    return word("question_number", number=int(first.number) + repeat.offset(n))
+    return word("print_go_to_question", number=int(first.number) + repeat.offset(n))
 
 
 def _after(questionnaire: Questionnaire, index: int) -> str:
@@ -221,7 +222,7 @@ def _after(questionnaire: Questionnaire, index: int) -> str:
             if page.questions:
                 q = page.questions[0]
                 if q.number:
-                    return word("print_go_to", target=word("question_number", number=q.number))
+                    return word("print_go_to_question", number=q.number)
                 section = questionnaire.section(page.section)
                 title = section.title if section else page.title
                 return word("print_go_to", target=f"“{title}”")

@@ -219,11 +219,11 @@ ENGINE_TEXTS: dict[str, str] = {
     "print_write_one": "(Write one of the {count} options listed in the online form)",
     "print_questions_span": "questions {first}–{last}",
     "print_this_block": "this block",
-    "print_if_go_to": "If {answer}, go to {target}.",
     "print_if_answer_again": "If {answer}, answer {questions} again for your next {item} (up to "
     "{max} in all).",
     "print_if_then": "If {answer}, {then}.",
     "print_go_to": "go to {target}",
+    "print_go_to_question": "go to question {number}",
     "print_go_to_end": "go to the end of the questionnaire",
     "print_answer_only_if_answered": "Answer {questions} only if you answered “{answer}” at {at}.",
     "print_answer_only_if": "Answer only if {conditions}.",
