@@ -15,6 +15,7 @@ from typing import Any
 
 from survey.questionnaire import conditions
 from survey.questionnaire.conditions import ORDERINGS
+from survey.questionnaire.engine_texts import word
 from survey.questionnaire.model import (
     Condition,
     Page,
@@ -90,7 +91,7 @@ def blank_blocks(questionnaire: Questionnaire, repeat_all: bool = False) -> list
                 numbers = instance_numbers(item, n)
                 title = f"{item.label} {n}"
                 if repeat_all and numbers:
-                    title += f" ({_span('questions', numbers)})"
+                    title += f" ({_span(numbers)})"
                 condition = None
                 if repeat_all and n > 1:
                     condition = _instance_condition(questionnaire, item, n)
@@ -161,9 +162,11 @@ def instance_numbers(repeat: Repeat, n: int) -> tuple[int, int] | None:
     return (min(values), max(values)) if values else None
 
 
-def _span(noun: str, numbers: tuple[int, int]) -> str:
+def _span(numbers: tuple[int, int]) -> str:
     first, last = numbers
-    return f"question {first}" if first == last else f"{noun} {first}–{last}"
+    if first == last:
+        return word("question_number", number=first)
+    return word("print_questions_span", first=first, last=last)
 
 
 def _another_routing(
@@ -179,29 +182,36 @@ def _another_routing(
     lines = []
     if yes is not None:
         if repeat_all:
-            lines.append(f"If {yes.label.lower()}, go to {_instance_target(repeat, n + 1)}.")
+            go_to = _instance_target(repeat, n + 1)
+            lines.append(word("print_if_then", answer=yes.label.lower(), then=go_to))
         else:
             numbers = instance_numbers(repeat, 1)
-            what = _span("questions", numbers) if numbers else "this block"
+            what = _span(numbers) if numbers else word("print_this_block")
             lines.append(
-                f"If {yes.label.lower()}, answer {what} again for your next "
-                f"{repeat.label.lower()} (up to {repeat.max} in all)."
+                word(
+                    "print_if_answer_again",
+                    answer=yes.label.lower(),
+                    questions=what,
+                    item=repeat.label.lower(),
+                    max=repeat.max,
+                )
             )
     for o in others:
-        lines.append(f"If {o.label.lower()}, {after}.")
+        lines.append(word("print_if_then", answer=o.label.lower(), then=after))
     return lines
 
 
 def _instance_target(repeat: Repeat, n: int) -> str:
-    """Where a respondent goes to start instance ``n``: its first question's printed number
-    when numbers differ from instance to instance, otherwise the instance's heading."""
+    """Where a respondent goes to start instance ``n`` ("go to question 12"): its first
+    question's printed number when numbers differ from instance to instance, otherwise the
+    instance's heading."""
     first = next((q for p in repeat.pages for q in p.questions), None)
-    label = f"{repeat.label} {n}"
+    label = word("print_go_to", target=f"{repeat.label} {n}")
     if first is None or not (first.number and first.number.isdigit()):
         return label
     if repeat.offset(n) == repeat.offset(n - 1):
         return label
-    return f"question {int(first.number) + repeat.offset(n)}"
+    return word("print_go_to_question", number=int(first.number) + repeat.offset(n))
 
 
 def _after(questionnaire: Questionnaire, index: int) -> str:
@@ -212,10 +222,11 @@ def _after(questionnaire: Questionnaire, index: int) -> str:
             if page.questions:
                 q = page.questions[0]
                 if q.number:
-                    return f"go to question {q.number}"
+                    return word("print_go_to_question", number=q.number)
                 section = questionnaire.section(page.section)
-                return f"go to “{section.title if section else page.title}”"
-    return "go to the end of the questionnaire"
+                title = section.title if section else page.title
+                return word("print_go_to", target=f"“{title}”")
+    return word("print_go_to_end")
 
 
 def _ranked(questionnaire: Questionnaire) -> frozenset[str]:
@@ -236,8 +247,8 @@ def _instance_condition(questionnaire: Questionnaire, repeat: Repeat, n: int) ->
     yes = another.option(repeat.another_value)
     answer = yes.label if yes else repeat.another_value
     numbers = instance_numbers(repeat, n)
-    what = _span("questions", numbers) if numbers else f"{repeat.label} {n}"
-    return f"Answer {what} only if you answered “{answer}” at {_ref(previous)}."
+    what = _span(numbers) if numbers else f"{repeat.label} {n}"
+    return word("print_answer_only_if_answered", questions=what, answer=answer, at=_ref(previous))
 
 
 def _question_condition(
@@ -261,7 +272,7 @@ def _question_condition(
         parts.append(describe_condition(questionnaire, condition, qi))
     if not parts:
         return None
-    return "Answer only if " + " and ".join(parts) + "."
+    return word("print_answer_only_if", conditions=f" {word('word_and')} ".join(parts))
 
 
 def describe_condition(
@@ -269,26 +280,27 @@ def describe_condition(
 ) -> str:
     """A ``show_if`` condition in words: 'you answered “Yes” at question 11'."""
     if condition.op in ("all", "any"):
-        joiner = " and " if condition.op == "all" else " or "
+        joiner = f" {word('word_and') if condition.op == 'all' else word('choice_or')} "
         return joiner.join(describe_condition(questionnaire, c, context) for c in condition.parts)
     if condition.op == "not":
-        return f"it is not the case that {describe_condition(questionnaire, condition.parts[0], context)}"
+        negated = describe_condition(questionnaire, condition.parts[0], context)
+        return word("print_not_the_case", condition=negated)
     if condition.left is not None or condition.right is not None or condition.op in ORDERINGS:
         return conditions.in_words(condition, lambda key: _key_ref(questionnaire, key, context))
     question = questionnaire.question(condition.question or "")
     if question is None:
-        return f"you answered {condition.question}"
+        return word("print_you_answered", at=condition.question)
     target = context.sibling(question) if context else QuestionInstance(question)
     ref = _ref(target)
     label = _value_label(question, condition.value)
     if condition.op == "answered":
         answered = str(condition.value).lower() in ("true", "yes", "1")
-        return f"you {'answered' if answered else 'did not answer'} {ref}"
+        return word("print_you_answered" if answered else "print_you_did_not_answer", at=ref)
     if condition.op == "includes":
-        return f"you ticked “{label}” at {ref}"
+        return word("print_you_ticked", answer=label, at=ref)
     if condition.op == "not_equals":
-        return f"you did not answer “{label}” at {ref}"
-    return f"you answered “{label}” at {ref}"
+        return word("print_you_did_not_choose", answer=label, at=ref)
+    return word("print_you_chose", answer=label, at=ref)
 
 
 def _key_ref(questionnaire: Questionnaire, key: str, context: QuestionInstance | None) -> str:
@@ -307,7 +319,7 @@ def _value_label(question: Question, value: Any) -> str:
 
 
 def _ref(qi: QuestionInstance) -> str:
-    return f"question {qi.number}" if qi.number else f"“{qi.question.text}”"
+    return word("question_number", number=qi.number) if qi.number else f"“{qi.question.text}”"
 
 
 def _renumber(text: str | None, qi: QuestionInstance) -> str | None:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from flask import Flask, g, has_app_context
 from markupsafe import Markup, escape
 
-from survey.questionnaire import keys, piping
+from survey.questionnaire import dates, keys, piping
 from survey.questionnaire.money import format_money
 from survey.questionnaire.types import question_type
 from survey.web import words
@@ -116,15 +116,17 @@ def _inline(text: str) -> str:
 
 
 def long_date(value: dt.date | dt.datetime | None) -> str:
+    """ "Monday 1 April 2013", in the page's language ("dydd Llun 1 Ebrill 2013")."""
     if value is None:
         return ""
-    return f"{value:%A} {value.day} {value:%B %Y}"
+    return dates.long_date(value, weekday=True)
 
 
 def date_time(value: dt.datetime | None) -> str:
+    """ "1 April 2013 at 14:05 UTC", in the page's language."""
     if value is None:
         return ""
-    return f"{value.day} {value:%B %Y} at {value:%H:%M} UTC"
+    return dates.date_time(value)
 
 
 def grid_rows(key: str, rows, columns, form, errors: Mapping[str, str]) -> Markup:

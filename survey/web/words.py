@@ -17,8 +17,9 @@ from flask import Flask, g, has_app_context
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
-from survey.questionnaire import engine_texts
+from survey.questionnaire import dates, engine_texts
 from survey.questionnaire.engine_texts import ENGINE_TEXTS, fill
+from survey.web import i18n
 
 
 def lookup(name: str, english: str) -> str:
@@ -43,6 +44,15 @@ def _escaped(value: Any) -> str:
     return str(escape(value))
 
 
+def language() -> str:
+    """The language the engine's words (and dates) are in: English outside a request, and for a
+    language without an engine catalogue."""
+    if not has_app_context():
+        return i18n.SOURCE
+    return i18n.engine_locale(i18n.language())
+
+
 def register(app: Flask) -> None:
     engine_texts.set_lookup(lookup)
+    dates.set_language(language)
     app.jinja_env.globals["say"] = say

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from survey.questionnaire import keys
+from survey.questionnaire import dates, keys
 from survey.questionnaire.engine_texts import word
 from survey.questionnaire.types.base import FieldSpec, Invalid, Posted, ScalarType, Spec
 
@@ -43,7 +43,8 @@ def parse_date_fields(
 
 
 def long_date(value: dt.date) -> str:
-    return f"{value.day} {value:%B %Y}"
+    """ "1 April 2013", in the page's language ("1 Ebrill 2013")."""
+    return dates.long_date(value)
 
 
 class DateType(ScalarType):
@@ -208,7 +209,7 @@ class MonthYearType(DateType):
         text = str(value)
         if not _MONTH.fullmatch(text) or not 1 <= int(text[5:]) <= 12:
             return text
-        return f"{dt.date(int(text[:4]), int(text[5:]), 1):%B %Y}"
+        return dates.month_year(dt.date(int(text[:4]), int(text[5:]), 1))
 
     def resolve(self, bound, default, end=False) -> str:
         if bound is not None and bound != TODAY:

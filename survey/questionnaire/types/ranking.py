@@ -101,7 +101,8 @@ class RankingType(QuestionType):
         first = posted.get(keys.rank_key(key, 1))
         allowed = {value for value, _ in first.choices if value} if first else set()
         labels = [label[0].lower() + label[1:] for label in q.rank_labels]
-        noun = q.noun or "option"
+        noun = q.noun or word("rank_option")
+        nouns = plural(q.noun) if q.noun else word("rank_options")
         seen: dict[str, int] = {}
         for i in range(1, q.ranks + 1):
             k = keys.rank_key(key, i)
@@ -110,23 +111,25 @@ class RankingType(QuestionType):
                 result.values[k] = None
                 continue
             if value not in allowed:
-                result.errors[k] = (
-                    f"Choose for {labels[i - 1]} one of the {plural(noun)} you selected "
-                    "at the question before"
-                )
+                result.errors[k] = word("error_rank_not_chosen", rank=labels[i - 1], options=nouns)
                 continue
             if value in seen:
-                result.errors[k] = (
-                    f"Choose a different {noun} for {labels[i - 1]}: "
-                    f"you already chose it for {labels[seen[value] - 1]}"
+                result.errors[k] = word(
+                    "error_rank_twice",
+                    option=noun,
+                    rank=labels[i - 1],
+                    earlier=labels[seen[value] - 1],
                 )
                 continue
             missing = [
                 j for j in range(1, i) if posted_value(posted, keys.rank_key(key, j)) is None
             ]
             if missing:
-                result.errors[k] = (
-                    f"Choose the {noun} for {labels[missing[0] - 1]} before {labels[i - 1]}"
+                result.errors[k] = word(
+                    "error_rank_gap",
+                    option=noun,
+                    earlier=labels[missing[0] - 1],
+                    rank=labels[i - 1],
                 )
                 continue
             seen[value] = i
