@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from survey.questionnaire.engine_texts import ENGINE_TEXTS, word
+from flask_babel import force_locale
+
+from survey.questionnaire.engine_texts import ENGINE_TEXTS, word, wording
+from survey.translations.languages import PSEUDO
 
 PLACEHOLDERS: dict[str, str] = {
     "authority": "the authority's name",
@@ -30,6 +33,34 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     kind: (ENGINE_TEXTS[f"email_{kind}_subject"], ENGINE_TEXTS[f"email_{kind}_body"])
     for kind in ("invitation", "reminder")
 }
+
+
+SEPARATOR = "\n\n* * *\n\n"
+
+
+def localised(
+    kind: str, template: tuple[str, str], languages: Sequence[str], chosen: str | None
+) -> tuple[str, str]:
+    """The default message in the respondent's language, for a questionnaire offered in several
+    (``languages``: its own first). A respondent who has chosen one (their response's language)
+    gets it in that language; one who has not, in every language, its own first (as bilingual
+    services write to the public), each part's link opening the questionnaire in that part's
+    language. A template the research team saved is their own words, and is sent as saved."""
+    if template != DEFAULTS[kind] or len(languages) < 2:
+        return template
+    codes = [chosen] if chosen is not None and chosen in languages else list(languages)
+    parts = [_default_in(kind, code, own=code == languages[0]) for code in codes]
+    return " / ".join(p[0] for p in parts), SEPARATOR.join(p[1] for p in parts)
+
+
+def _default_in(kind: str, code: str, own: bool) -> tuple[str, str]:
+    base = "en" if code == PSEUDO else code.replace("_", "-").split("-")[0]
+    with force_locale(base):  # a language with no engine catalogue reads as English
+        subject = wording(f"email_{kind}_subject")
+        body = wording(f"email_{kind}_body")
+    if not own:  # the link opens the questionnaire in this part's language
+        body = body.replace("{link}", "{link}?lang=" + code)
+    return subject, body
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,13 @@ from dataclasses import dataclass, field
 from email.utils import make_msgid
 from typing import cast
 
+from flask import current_app
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from survey.audit import audit
 from survey.extensions import db
+from survey.fieldwork.messages import localised
 from survey.fieldwork.models import (
     CANCELLED,
     FAILED,
@@ -46,6 +48,7 @@ from survey.fieldwork.models import (
 )
 from survey.models import Respondent, utcnow
 from survey.responses import links
+from survey.translations.languages import declared
 
 RETRY_FIRST_SECONDS = 60
 
@@ -96,6 +99,14 @@ def queue(
     return result
 
 
+def _languages(questionnaire_id: str) -> list[str]:
+    """The languages the questionnaire is offered in, its own first."""
+    questionnaire = current_app.extensions["survey_registry"].get(questionnaire_id)
+    if questionnaire is None:
+        return []
+    return [language.code for language in declared(questionnaire).all]
+
+
 def queue_uncommitted(
     questionnaire_id: str,
     kind: str,
@@ -110,6 +121,7 @@ def queue_uncommitted(
     working), in the same transaction as its message, so the link sent is the one that works."""
     result = Queued()
     domain = sender.rpartition("@")[2] or None
+    languages = _languages(questionnaire_id)
     for respondent in respondents:
         reason = _unsendable(respondent)
         if reason:
@@ -118,6 +130,8 @@ def queue_uncommitted(
         if respondent.token_sealed is None:
             links.reissue(respondent, actor)
             result.reissued += 1
+        chosen = respondent.response.language if respondent.response is not None else None
+        subject, body = localised(kind, template, languages, chosen)
         db.session.add(
             OutboxMessage(
                 questionnaire_id=questionnaire_id,
@@ -125,8 +139,8 @@ def queue_uncommitted(
                 kind=kind,
                 batch=batch,
                 to_address=respondent.contact_email,
-                subject=template[0],
-                body=template[1],
+                subject=subject,
+                body=body,
                 message_id=make_msgid("survey", domain=domain),
                 created_by=actor,
             )
