@@ -36,6 +36,7 @@ ENGINE_TEXTS: dict[str, str] = {
     "warning_prefix": "Warning",
     "choice_or": "or",
     "choose_an_option": "Choose an option",
+    "grid_corner": "Factor",
     "grid_hint": "Choose one answer for each factor. N/A means not applicable; D/K means don't know.",
     "money_table_hint": "Type whole pounds in full, for example 78500; write a negative amount as "
     "-5000 or (5,000). Leave a box empty if you do not have the figure; enter 0 for none.",

@@ -29,7 +29,7 @@ TEXT_FIELDS = frozenset(
         "title", "short_title", "text", "hint", "note", "label", "intro", "content", "message",
         "required_message", "unit", "noun", "instruction", "mandatory_note", "contact",
         "guidance", "description", "summary", "confirmation", "heading", "another_text",
-        "summary_title",
+        "summary_title", "total_row",
     }
 )  # fmt: skip
 TEXT_TUPLES = frozenset({"rank_labels"})

@@ -1,6 +1,6 @@
 """With the pseudo-locale (``en-XA``), every text the engine writes on a respondent page is marked
 (``⟦Çöñţíñûé⟧``): a browser walks every kind of respondent page (the overview, pages of
-questions with and without their errors, a list collector's summary, removing an item, the check
+questions of every family, with and without their errors, a revealed follow-up, a list collector's summary, removing an item, the check
 page refusing to submit, saving for later, the confirmation and the submitted answers) and finds
 no text that is neither marked, nor the questionnaire's own words (its own catalogue translates
 those: survey.translations), nor the respondent's answers, numbers or page reference codes.
@@ -70,6 +70,40 @@ pages:
       - {id: q3, number: "3", type: number, text: "Staff employed", unit: staff, min: 0}
       - {id: q4, number: "4", type: date, text: "When did sharing start?", min: 2010-04-01}
       - {id: q5, number: "5", type: email, text: "Contact email"}
+  - id: more
+    title: More about your council
+    section: B
+    questions:
+      - id: q6
+        number: "6"
+        type: grid
+        text: "How well did sharing go?"
+        rows: [{id: waste, label: "Waste"}, {id: legal, label: "Legal"}]
+        columns: [{id: well, label: "Well"}, {id: badly, label: "Badly"}]
+      - id: q7
+        number: "7"
+        type: money_table
+        text: "Budgets by service"
+        rows: [{id: waste, label: "Waste"}, {id: legal, label: "Legal"}]
+        columns: [{id: base, label: "Base budget"}, {id: saved, label: "Savings"}]
+        total_row: "Total"
+      - id: q8
+        number: "8"
+        type: group
+        text: "Savings in 2012/13"
+        fields: [{id: planned, type: money, text: "Planned"}, {id: delivered, type: money, text: "Delivered"}]
+      - {id: q9, number: "9", type: dropdown, text: "Which county leads?",
+         options: [{id: kent, label: "Kent"}, {id: essex, label: "Essex"}]}
+      - {id: q10, number: "10", type: month_year, text: "When is it next reviewed?"}
+      - id: q11
+        number: "11"
+        type: single
+        text: "Do you plan more sharing?"
+        options:
+          - id: "yes"
+            label: "Yes"
+            follow_up: {id: q11_when, type: month_year, text: "From when?"}
+          - {id: "no", label: "No"}
   - id: final
     title: Anything else
     section: B
@@ -256,6 +290,14 @@ def test_every_respondent_page_is_marked_in_the_pseudo_locale(chromium, pseudo_s
     page.fill("#q4-year", "")
     page.fill("#q5", "")
     press("next")
+    look("a page of grids, tables, groups, a dropdown and a follow-up")
+    page.locator('input[name="q11"][value="yes"]').check()
+    look("a follow-up revealed")
+    page.fill("#q7_waste_base", "12K")
+    press("next")
+    look("a money table with its error")
+    page.fill("#q7_waste_base", "")
+    press("next")
     look("a page with a character count")
     assert page.locator(".govuk-character-count__status").inner_text().startswith("⟦")
     page.goto(f"{link}/check")
@@ -278,5 +320,5 @@ def test_every_respondent_page_is_marked_in_the_pseudo_locale(chromium, pseudo_s
     context.close()
 
     assert {name: found for name, found in seen.items() if found} == {}
-    assert len(seen) == 15
+    assert len(seen) == 18
     assert errors == []
