@@ -69,6 +69,14 @@ class Registry:
         newer = self._newer.get(questionnaire_id)
         return newer[1] if newer else self.current().get(questionnaire_id)
 
+    def served(self) -> dict[str, Questionnaire]:
+        """Every questionnaire new respondents are served (:meth:`get`), by id: the folder's,
+        and those loaded since this process started, so researchers see a new one too."""
+        self._refresh()
+        served = dict(self.current())
+        served.update({key: newer for key, (_, newer) in self._newer.items()})
+        return served
+
     def _refresh(self) -> None:
         """At most every ``refresh_seconds``, one small query: the latest stored version id of
         each questionnaire. A version stored since this process started, and not the folder's

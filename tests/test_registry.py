@@ -14,7 +14,7 @@ from survey import create_app
 from survey.cli import load_command
 from survey.exports import export_to
 from survey.extensions import db
-from survey.models import QuestionnaireVersion
+from survey.models import QuestionnaireVersion, User
 from survey.registry import refusals
 from survey.responses.writing import create_respondent
 from tests.conftest import Journey, database_url
@@ -174,6 +174,17 @@ def test_a_newly_loaded_questionnaire_is_served_without_a_restart(make_app, tmp_
     late.page("one")
     assert "Why new?" in late.html
     assert late.answer("one", {"q1": "car"}).status_code == 302
+    # and researchers find it among the questionnaires, with its dashboard
+    researcher = running.test_client()
+    with running.app_context():
+        user = User(email="r@example.org", password_hash="!", role="researcher")
+        db.session.add(user)
+        db.session.commit()
+        user_id = f"{user.id}:{user.session_version}"
+    with researcher.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = user_id, True
+    assert 'href="/research/newer/"' in researcher.get("/research/").get_data(as_text=True)
+    assert researcher.get("/research/newer/").status_code == 200
     # the questionnaire the running app was started with is still served as it was
     early.open(f"/s/{early.token}/answers")
     assert early.html.count("Why?") and "Why new?" not in early.html
