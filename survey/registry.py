@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from survey import definitions
 from survey.extensions import db
-from survey.models import QuestionnaireVersion
+from survey.models import QuestionnaireVersion, utcnow
 from survey.questionnaire import loader
 from survey.questionnaire.loader import DefinitionError
 from survey.questionnaire.model import Questionnaire
@@ -36,10 +36,12 @@ class Registry:
         self._current: dict[str, Questionnaire] | None = None
         # definitions refused at load: one broken file must not take the other surveys down
         self.errors: dict[str, DefinitionError] = {}
-        # versions stored (``survey load``) after this process first looked are served at once
+        # versions stored (``survey load``) after this process started are served at once, a
+        # new questionnaire's (a new id) as well as a new version of one in the folder
         self.refresh_seconds = refresh_seconds
+        self._started = utcnow()
         self._checked_at: float | None = None
-        self._baseline: dict[str, int] = {}
+        self._baseline: dict[str, int] | None = None
         self._newer: dict[str, tuple[int, Questionnaire]] = {}
 
     def current(self) -> dict[str, Questionnaire]:
@@ -61,42 +63,63 @@ class Registry:
 
     def get(self, questionnaire_id: str) -> Questionnaire | None:
         """The definition new respondents are served: the folder's, or a version stored since
-        this process started (a ``survey load`` of an edited file is served without a restart)."""
+        this process started (a ``survey load`` of an edited file, or of a new one, is served
+        without a restart)."""
         self._refresh()
         newer = self._newer.get(questionnaire_id)
         return newer[1] if newer else self.current().get(questionnaire_id)
 
+    def served(self) -> dict[str, Questionnaire]:
+        """Every questionnaire new respondents are served (:meth:`get`), by id: the folder's,
+        and those loaded since this process started, so researchers see a new one too."""
+        self._refresh()
+        served = dict(self.current())
+        served.update({key: newer for key, (_, newer) in self._newer.items()})
+        return served
+
     def _refresh(self) -> None:
         """At most every ``refresh_seconds``, one small query: the latest stored version id of
-        each questionnaire. A version newer than the first seen is parsed once and served."""
+        each questionnaire. A version stored since this process started, and not the folder's
+        own text, is parsed once and served: so is a questionnaire new to this process. One
+        stored before (a file since removed from the folder, say) only serves its responses."""
         now = time.monotonic()
         if self._checked_at is not None and now - self._checked_at < self.refresh_seconds:
             return
         self._checked_at = now
         try:
-            latest = dict(
-                db.session.execute(
-                    select(
-                        QuestionnaireVersion.questionnaire_id, func.max(QuestionnaireVersion.id)
-                    ).group_by(QuestionnaireVersion.questionnaire_id)
-                ).all()
-            )
+            if self._baseline is None:
+                self._baseline = self._latest(QuestionnaireVersion.loaded_at < self._started)
+            latest = self._latest()
         except (SQLAlchemyError, RuntimeError):  # no database (yet), or outside an app
             db.session.rollback() if has_app_context() else None
             return
         for questionnaire_id, version_id in latest.items():
-            baseline = self._baseline.setdefault(questionnaire_id, version_id)
             served = self._newer.get(questionnaire_id)
-            if version_id <= baseline or (served and served[0] == version_id):
+            if version_id <= self._baseline.get(questionnaire_id, 0) or (
+                served and served[0] == version_id
+            ):
                 continue
             row = db.session.get(QuestionnaireVersion, version_id)
+            folder = self.current().get(questionnaire_id)
+            if row is None:
+                continue
+            if folder and content_hash(folder.source_text) == row.content_hash:
+                self._newer[questionnaire_id] = (version_id, folder)  # the folder's own text
+                continue
             try:
-                newer = Registry.for_version(row) if row is not None else None
+                self._newer[questionnaire_id] = (version_id, Registry.for_version(row))
             except (StoredDefinitionError, DefinitionError):
                 logger.exception("stored version %s of %s not served", version_id, questionnaire_id)
-                continue
-            if newer is not None:
-                self._newer[questionnaire_id] = (version_id, newer)
+
+    @staticmethod
+    def _latest(*where) -> dict[str, int]:
+        """The latest stored version id of each questionnaire (of the rows ``where`` holds)."""
+        query = select(QuestionnaireVersion.questionnaire_id, func.max(QuestionnaireVersion.id))
+        return dict(
+            db.session.execute(
+                query.where(*where).group_by(QuestionnaireVersion.questionnaire_id)
+            ).all()
+        )
 
     def ensure_version(self, questionnaire: Questionnaire) -> QuestionnaireVersion:
         """The stored version for this exact text, created (as the next number) if new."""

@@ -14,7 +14,7 @@ from survey import create_app
 from survey.cli import load_command
 from survey.exports import export_to
 from survey.extensions import db
-from survey.models import QuestionnaireVersion
+from survey.models import QuestionnaireVersion, User
 from survey.registry import refusals
 from survey.responses.writing import create_respondent
 from tests.conftest import Journey, database_url
@@ -154,6 +154,57 @@ def test_a_newly_loaded_version_is_served_without_a_restart(make_app):
     # and a response begun on the first version keeps it
     early.open(f"/s/{early.token}/answers")
     assert "Why?" in early.html and "travel so" not in early.html
+
+
+def test_a_newly_loaded_questionnaire_is_served_without_a_restart(make_app, tmp_path):
+    running = make_app(V1, "v1")
+    running.test_cli_runner().invoke(load_command)
+    early = answered(running, {"q1": "walk"})  # the running app has looked at the database
+    # ``survey load`` (another process) of the folder with a new file: a new questionnaire id
+    loading = make_app(V1, "v2")
+    (tmp_path / "v2" / "newer.yaml").write_text(
+        V1.replace("id: versions", "id: newer").replace('text: "Why?"', 'text: "Why new?"')
+    )
+    assert loading.test_cli_runner().invoke(load_command).exit_code == 0
+    with running.app_context():
+        _, token = create_respondent("newer", "Later")
+        db.session.commit()
+    late = Journey(running.test_client(), token)
+    assert late.open(f"/s/{token}").status_code in (200, 302)
+    late.page("one")
+    assert "Why new?" in late.html
+    assert late.answer("one", {"q1": "car"}).status_code == 302
+    # and researchers find it among the questionnaires, with its dashboard
+    researcher = running.test_client()
+    with running.app_context():
+        user = User(email="r@example.org", password_hash="!", role="researcher")
+        db.session.add(user)
+        db.session.commit()
+        user_id = f"{user.id}:{user.session_version}"
+    with researcher.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = user_id, True
+    assert 'href="/research/newer/"' in researcher.get("/research/").get_data(as_text=True)
+    assert researcher.get("/research/newer/").status_code == 200
+    # the questionnaire the running app was started with is still served as it was
+    early.open(f"/s/{early.token}/answers")
+    assert early.html.count("Why?") and "Why new?" not in early.html
+
+
+def test_a_questionnaire_removed_before_a_start_only_serves_its_responses(make_app, tmp_path):
+    first = make_app(V1, "v1")
+    (tmp_path / "v1" / "gone.yaml").write_text(V1.replace("id: versions", "id: gone"))
+    assert first.test_cli_runner().invoke(load_command).exit_code == 0
+    with first.app_context():
+        _, token = create_respondent("gone", "Started")
+        _, unstarted = create_respondent("gone", "Not started")
+        db.session.commit()
+    begun = Journey(first.test_client(), token)
+    assert begun.answer("one", {"q1": "walk"}, action="save").status_code == 302
+    restarted = make_app(V1, "v2")  # its folder no longer holds gone.yaml
+    again = Journey(restarted.test_client(), token)
+    again.page("one")
+    assert again.html.count("How?")  # its response stays answerable
+    assert restarted.test_client().get(f"/s/{unstarted}").status_code == 404
 
 
 def test_a_corrected_version_is_applied_to_responses_in_progress(make_app):

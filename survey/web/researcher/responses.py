@@ -58,7 +58,7 @@ MAX_REASON = 2000
 def browse():
     """Every invited authority, a page at a time: search by name or reference, filter by
     questionnaire, status and type, sort by any column."""
-    current = registry().current()
+    current = registry().served()
     query = browsing.Query.of(request.args, tuple(current))
     page = browsing.browse(query)
     questionnaire = current.get(query.questionnaire_id)

@@ -41,7 +41,7 @@ def _query() -> dict[str, str]:
 @bp.context_processor
 def _context() -> dict[str, Any]:
     return {
-        "questionnaires": list(registry().current().values()),
+        "questionnaires": list(registry().served().values()),
         "user": current_user,
         "post_form": PostForm(),
         "staff": current_user.role in STAFF,

@@ -54,7 +54,7 @@ def _respondent(questionnaire_id: str, respondent_id: int) -> Respondent:
 @bp.context_processor
 def _context() -> dict[str, Any]:
     return {
-        "questionnaires": list(registry().current().values()),
+        "questionnaires": list(registry().served().values()),
         "user": current_user,
         "post_form": PostForm(),
     }
@@ -67,7 +67,7 @@ def _context() -> dict[str, Any]:
 @roles_required(*EVERYONE)
 def home():
     counts: dict[str, Counter] = {}
-    for questionnaire in registry().current().values():
+    for questionnaire in registry().served().values():
         saved = saved_response_ids(questionnaire.id)
         respondents = db.session.scalars(
             select(Respondent).filter_by(questionnaire_id=questionnaire.id)
