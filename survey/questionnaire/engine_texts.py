@@ -37,6 +37,15 @@ ENGINE_TEXTS: dict[str, str] = {
     "choice_or": "or",
     "choose_an_option": "Choose an option",
     "grid_corner": "Factor",
+    # the dropdown's type-ahead (accessible-autocomplete, given them by the page: data-t-*)
+    "type_ahead_no_results": "No results found",
+    "type_ahead_too_short": "Type in %{count} or more characters for results",
+    "type_ahead_none": "No search results",
+    "type_ahead_highlighted": "%{option} %{position} of %{count} is highlighted",
+    "type_ahead_results_one": "%{count} result is available. %{highlighted}",
+    "type_ahead_results_other": "%{count} results are available. %{highlighted}",
+    "type_ahead_hint": "When autocomplete results are available use up and down arrows to review "
+    "and enter to select. Touch device users, explore by touch or with swipe gestures.",
     "grid_hint": "Choose one answer for each factor. N/A means not applicable; D/K means don't know.",
     "money_table_hint": "Type whole pounds in full, for example 78500; write a negative amount as "
     "-5000 or (5,000). Leave a box empty if you do not have the figure; enter 0 for none.",

@@ -67,14 +67,25 @@ for (const cellId of new Set([...document.querySelectorAll("input[data-total]")]
 // <select> into a type-ahead (build/accessible-autocomplete.min.js, loaded before this module).
 // Without JavaScript the <select> works as it is. The select stays in the form and is what is
 // posted; emptying the type-ahead empties the answer too (the library would keep the last choice).
+// Its own words come from the page (data-t-*, the engine's texts in the page's language), with
+// %{field} places filled in here.
 const autocomplete = window.accessibleAutocomplete;
+const filled = (text, values) => text.replace(/%\{(\w+)\}/g, (all, name) => (name in values ? String(values[name]) : all));
 for (const select of document.querySelectorAll('select[data-module="app-autocomplete"]')) {
   if (!autocomplete) break;
   const id = select.id;
+  const t = select.dataset;
   autocomplete.enhanceSelectElement({
     selectElement: select,
     defaultValue: "",
     showAllValues: true,
+    tNoResults: () => t.tNoResults,
+    tStatusQueryTooShort: (count) => filled(t.tTooShort, { count }),
+    tStatusNoResults: () => t.tNone,
+    tStatusSelectedOption: (option, count, index) => filled(t.tHighlighted, { option, position: index + 1, count }),
+    tStatusResults: (count, highlighted) =>
+      filled(count === 1 ? t.tResultsOne : t.tResultsOther, { count, highlighted }),
+    tAssistiveHint: () => t.tHint,
   });
   select.form?.addEventListener("submit", () => {
     const input = document.getElementById(id);
