@@ -12,7 +12,7 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from survey.scoring.issues import ACTION_LABELS, RULE_TITLES
 from survey.scoring.numbers import NA
@@ -74,11 +74,16 @@ def log_csv(report: Report) -> str:
     and cleaned values, the suggested correction of a pending issue, who decided and when (an
     automatic correction: the time the cleaning ran). Text a spreadsheet would run is quoted."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(LOG_FIELDS)
-    for entry in report.log():
-        writer.writerow([_log_cell(entry[f]) for f in LOG_FIELDS])
+    write_log_csv(report, out)
     return out.getvalue()
+
+
+def write_log_csv(report: Report, stream: TextIO) -> None:
+    """Write the cleaning log (:func:`log_csv`) to ``stream`` a line at a time."""
+    writer = csv.writer(stream)
+    writer.writerow(LOG_FIELDS)
+    for entry in report.log_entries():
+        writer.writerow([_log_cell(entry[f]) for f in LOG_FIELDS])
 
 
 def _log_cell(value: Any) -> Any:
@@ -162,7 +167,10 @@ def write_outputs(
         svg = figure_svg(figure, titled=True)
         if svg:
             write(f"{figure['id']}.svg", svg)
-    write("cleaning_log.csv", log_csv(report))
+    log_path = out / "cleaning_log.csv"
+    with log_path.open("w", encoding=CSV_ENCODING) as stream:  # streamed: it grows with N
+        write_log_csv(report, stream)
+    written.append(log_path)
     write("data_quality.csv", summary_csv(report))
     if pdf:
         write("report.pdf", report_pdf(report))

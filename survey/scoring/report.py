@@ -9,7 +9,7 @@ figures as data (the shape of docs/figures.md), the cleaning log and the data-qu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -68,7 +68,12 @@ class Report:
 
     def log(self) -> list[dict[str, Any]]:
         """The cleaning log: one line per field each issue touches."""
-        return [entry for issue in self.issues for entry in issue.entries()]
+        return list(self.log_entries())
+
+    def log_entries(self) -> Iterator[dict[str, Any]]:
+        """The cleaning log's lines one at a time (a file is written without holding them all)."""
+        for issue in self.issues:
+            yield from issue.entries()
 
     def to_json(self, full: bool = False) -> dict[str, Any]:
         """figures.json: the published view, or with ``full`` the research team's."""

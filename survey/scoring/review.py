@@ -32,13 +32,29 @@ def describe_issues(
     fields; an automatic correction without a decision's time gets the time of this cleaning
     (``cleaned_at``: the rules are applied again every time the report is computed)."""
     labels = field_labels(questionnaire)
+    # the same fields give the same labels: one string and one dict for all the issues on them,
+    # not one per issue (a report holds about one issue per response)
+    described: dict[tuple[str, ...], tuple[str | None, dict[str, str]]] = {}
     for issue in issues:
         issue.authority, issue.respondent_id = authorities.get(issue.response_id, (None, None))
-        fields = list({**issue.touched, **issue.original})
-        found = [labels[k] for k in fields if k in labels]
-        if found:
-            number, text, _ = found[0]
-            issue.question_label = f"Q{number} {text}" if number else text
-        issue.field_labels = {k: labels[k][2] for k in fields if k in labels}
+        fields = tuple({**issue.touched, **issue.original})
+        shared = described.get(fields)
+        if shared is None:
+            shared = described[fields] = _labels_of(labels, fields)
+        question_label, issue.field_labels = shared
+        if question_label is not None:
+            issue.question_label = question_label
         if issue.decided_by == AUTOMATIC and issue.decided_at is None:
             issue.decided_at = cleaned_at.replace(tzinfo=None, microsecond=0)
+
+
+def _labels_of(
+    labels: dict[str, tuple[str, str, str]], fields: tuple[str, ...]
+) -> tuple[str | None, dict[str, str]]:
+    """The question label (None when no field has a column) and the fields' labels."""
+    found = [labels[k] for k in fields if k in labels]
+    question_label = None
+    if found:
+        number, text, _ = found[0]
+        question_label = f"Q{number} {text}" if number else text
+    return question_label, {k: labels[k][2] for k in fields if k in labels}

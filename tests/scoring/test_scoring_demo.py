@@ -176,3 +176,24 @@ def test_report_command_writes_every_output(demo_app, tmp_path):
     pdf = PdfReader(out / "report.pdf")
     text = "".join(page.extract_text() for page in pdf.pages)
     assert "Figure 17" in text and "Data quality" in text and "Appendix B" in text
+
+
+def test_the_streamed_cleaning_log_file_is_the_downloads_log(demo_app, tmp_path):
+    """``survey report`` writes the cleaning log a line at a time: the file holds exactly the
+    log the web page's download gives for the same report, and issues on the same fields share
+    their labels (one dict for all of them, the same labels as before)."""
+    from survey.scoring.output import log_csv, write_outputs
+    from survey.spreadsheets import CSV_ENCODING
+
+    with demo_app.app_context():
+        report = build_report(questionnaire(demo_app))
+    write_outputs(report, tmp_path, pdf=False)
+    assert (tmp_path / "cleaning_log.csv").read_bytes() == log_csv(report).encode(CSV_ENCODING)
+    assert len(report.log()) == sum(len(i.entries()) for i in report.issues) > 0
+    by_fields: dict = {}
+    for issue in report.issues:
+        fields = tuple({**issue.touched, **issue.original})
+        first = by_fields.setdefault(fields, issue)
+        assert issue.field_labels is first.field_labels
+        assert issue.question_label == first.question_label
+    assert len(by_fields) < len(report.issues)
