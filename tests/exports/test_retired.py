@@ -168,3 +168,12 @@ def test_without_retired_questions_nothing_is_added(make_app, tmp_path):
     latest = make_app(V2, "v2")
     header = list(wide(latest, tmp_path)[0])
     assert header[-4:] == ["q4_a", "q4_b", "q4_old", "q6"]
+
+
+def test_anonymised_the_retired_free_text_is_withheld(three_versions, tmp_path):
+    """The retired text question is free text in the version answered: withheld until released."""
+    from survey.disclosure import WITHHELD
+
+    _, latest = three_versions
+    rows = wide(latest, tmp_path, ExportOptions(anonymised=True, secret_key="k"))
+    assert sorted(r["q6"] for r in rows) == ["", WITHHELD]
