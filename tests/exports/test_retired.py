@@ -177,3 +177,19 @@ def test_anonymised_the_retired_free_text_is_withheld(three_versions, tmp_path):
     _, latest = three_versions
     rows = wide(latest, tmp_path, ExportOptions(anonymised=True, secret_key="k"))
     assert sorted(r["q6"] for r in rows) == ["", WITHHELD]
+
+
+def test_excel_carries_the_retired_column_and_its_codebook_row(three_versions, tmp_path):
+    import openpyxl
+
+    _, latest = three_versions
+    path = tmp_path / "r.xlsx"
+    with latest.app_context():
+        export_to("versions", "xlsx", path)
+    book = openpyxl.load_workbook(path, read_only=True)
+    rows = list(book["responses"].iter_rows(values_only=True))
+    column = rows[0].index("q6")
+    assert column == len(rows[0]) - 1
+    assert sorted(str(r[column] or "") for r in rows[1:]) == ["", "Because"]
+    codebook = [r[1] for r in book["codebook"].iter_rows(values_only=True)]
+    assert "q6" in codebook
