@@ -6,14 +6,14 @@ HTML page."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from survey.disclosure import UNFIT, WITHHELD
 from survey.disclosure.types import type_grouping, type_note
 from survey.exports.csv import csv_chunks
 from survey.exports.options import ExportOptions
-from survey.exports.records import export_definition
+from survey.exports.records import export_definition, former_columns
 from survey.exports.spss import SpssNames
 from survey.exports.stata import stata_names, stata_value
 from survey.exports.table import instance_column, meta_variables, repeat_variables, variables
@@ -40,13 +40,15 @@ def type_name(v: Variable) -> str:
 
 
 def codebook_entries(
-    questionnaire: Questionnaire, *, anonymised: bool = False
+    questionnaire: Questionnaire, *, anonymised: bool = False, former: Sequence[Variable] = ()
 ) -> Iterator[tuple[str, Variable, str, str]]:
     """``(dataset, variable, spss name, stata name)`` for every column of every tabular
-    download (the Stata file has the wide layout only: no Stata name in the long one)."""
+    download (the Stata file has the wide layout only: no Stata name in the long one); the
+    ``former`` columns of older versions (:func:`~survey.exports.records.former_columns`) after
+    the current ones, as in the downloads."""
     names = SpssNames()
     meta = meta_variables(anonymised, questionnaire)
-    wide = variables(questionnaire, anonymised=anonymised)
+    wide = variables(questionnaire, anonymised=anonymised) + list(former)
     stata_meta, stata_vars = stata_names([m.name for m in meta], wide)
     for v, stata in zip(meta + wide, stata_meta + stata_vars, strict=True):
         yield "responses", v, names.name(v.name), stata
@@ -71,10 +73,13 @@ def _instance_variable(repeat: Repeat) -> Variable:
     )
 
 
-def codebook_rows(questionnaire: Questionnaire, *, anonymised: bool = False) -> Iterator[list[Any]]:
+def codebook_rows(
+    questionnaire: Questionnaire, *, anonymised: bool = False, former: Sequence[Variable] = ()
+) -> Iterator[list[Any]]:
     """The codebook as rows: one per value of a coded variable, one for any other variable."""
     yield list(CODEBOOK_HEADER)
-    for dataset, v, spss, stata in codebook_entries(questionnaire, anonymised=anonymised):
+    entries = codebook_entries(questionnaire, anonymised=anonymised, former=former)
+    for dataset, v, spss, stata in entries:
         start = [dataset, v.name, spss, v.number, v.label, type_name(v)]
         asked = v.asked if v.kind != "meta" else ""
         codes = v.codes()
@@ -93,7 +98,8 @@ def export_codebook_csv(
     """The codebook as CSV, for the latest definition."""
     options = options or ExportOptions()
     questionnaire = export_definition(questionnaire_id)
-    return csv_chunks(codebook_rows(questionnaire, anonymised=options.anonymised))
+    former = _former(questionnaire_id, questionnaire, options)
+    return csv_chunks(codebook_rows(questionnaire, anonymised=options.anonymised, former=former))
 
 
 def export_codebook_html(
@@ -102,14 +108,28 @@ def export_codebook_html(
     """The codebook as a web page, for the latest definition."""
     options = options or ExportOptions()
     questionnaire = export_definition(questionnaire_id)
-    return codebook_html(questionnaire, anonymised=options.anonymised)
+    former = _former(questionnaire_id, questionnaire, options)
+    return codebook_html(questionnaire, anonymised=options.anonymised, former=former)
 
 
-def codebook_html(questionnaire: Questionnaire, *, anonymised: bool = False) -> Iterator[bytes]:
+def _former(
+    questionnaire_id: str, questionnaire: Questionnaire, options: ExportOptions
+) -> list[Variable]:
+    return former_columns(
+        questionnaire_id,
+        questionnaire,
+        anonymised=options.anonymised,
+        include_in_progress=options.include_in_progress,
+    )
+
+
+def codebook_html(
+    questionnaire: Questionnaire, *, anonymised: bool = False, former: Sequence[Variable] = ()
+) -> Iterator[bytes]:
     """A standalone, printable HTML page; every text is escaped."""
     yield _html_head(questionnaire, anonymised).encode()
     dataset = None
-    for ds, v, spss, stata in codebook_entries(questionnaire, anonymised=anonymised):
+    for ds, v, spss, stata in codebook_entries(questionnaire, anonymised=anonymised, former=former):
         parts = []
         if ds != dataset:
             if dataset is not None:

@@ -90,7 +90,10 @@ def write_xlsx(
             sheet = sheets[repeat.id]
             for row in exporter.long_rows_of(record, answers, repeat, label_columns=True):
                 sheet.append(row)
-    for row in codebook_rows(exporter.questionnaire, anonymised=exporter.options.anonymised):
+    rows = codebook_rows(
+        exporter.questionnaire, anonymised=exporter.options.anonymised, former=exporter.former
+    )
+    for row in rows:
         codebook.append(row)
     workbook.close()
     return exporter.count

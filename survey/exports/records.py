@@ -16,9 +16,11 @@ from typing import Any
 from sqlalchemy import select
 
 from survey.exports.options import BATCH_SIZE, ExportError
+from survey.exports.table import former_candidates, former_variables
 from survey.extensions import db
-from survey.models import QuestionnaireVersion, Respondent, Response
+from survey.models import Answer, QuestionnaireVersion, Respondent, Response
 from survey.questionnaire.model import Questionnaire
+from survey.questionnaire.variables import Variable
 from survey.registry import Registry
 from survey.responses import reading
 from survey.responses.reading import of_questionnaire, stream
@@ -119,3 +121,45 @@ def export_definition(questionnaire_id: str) -> Questionnaire:
     if questionnaire is None:
         raise ExportError(f"unknown questionnaire '{questionnaire_id}'")
     return questionnaire
+
+
+def former_columns(
+    questionnaire_id: str,
+    latest: Questionnaire,
+    *,
+    anonymised: bool = False,
+    include_in_progress: bool = False,
+) -> list[Variable]:
+    """The columns of older versions kept after the current ones (retired questions, options a
+    multiple choice no longer has) that some response of the export holds
+    (:func:`survey.exports.table.former_variables`). Nothing is read when no older version has
+    such a column, so a questionnaire that retired nothing exports exactly as before."""
+    found = []
+    for row in reversed(version_rows(questionnaire_id)[:-1]):
+        candidates = former_candidates(latest, Registry.for_version(row), anonymised=anonymised)
+        if candidates:
+            keys = {v.key for v in candidates}
+            found.append((candidates, _held(row.id, keys, include_in_progress)))
+    return former_variables(latest, found)
+
+
+def _held(version_id: int, keys: set[str], include_in_progress: bool) -> dict[str, set[str]]:
+    """What responses to one version hold under ``keys``: key -> option ids stored (any other
+    value as ``""``)."""
+    stmt = (
+        select(Answer.key, Answer.value)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.questionnaire_version_id == version_id, Answer.key.in_(sorted(keys)))
+    )
+    if not include_in_progress:
+        stmt = stmt.where(Response.status == "submitted")
+    held: dict[str, set[str]] = {}
+    for key, value in db.session.execute(stmt):
+        if value is None or value == "":
+            continue
+        values = held.setdefault(key, {""})
+        if isinstance(value, list):
+            values.update(str(v) for v in value if v is not None)
+        elif isinstance(value, str):
+            values.add(value)
+    return held

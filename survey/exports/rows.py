@@ -19,7 +19,13 @@ from survey.disclosure import UNFIT, SponsorTexts
 from survey.disclosure.types import TypeCensus, type_grouping
 from survey.exports.cells import cell_function, cell_value, fit_checks
 from survey.exports.options import ExportError, ExportOptions
-from survey.exports.records import Record, export_definition, iter_records, version_rows
+from survey.exports.records import (
+    Record,
+    export_definition,
+    former_columns,
+    iter_records,
+    version_rows,
+)
 from survey.exports.table import (
     free_text_questions,
     instance_column,
@@ -55,12 +61,20 @@ class Exporter:
         self.questionnaire_id = questionnaire_id
         self.options = options or ExportOptions()
         self.questionnaire = export_definition(questionnaire_id)
-        self.variables = variables(self.questionnaire, anonymised=self.options.anonymised)
+        current = variables(self.questionnaire, anonymised=self.options.anonymised)
+        # then the columns of older versions some response holds (retired questions, old options)
+        self.former = former_columns(
+            questionnaire_id,
+            self.questionnaire,
+            anonymised=self.options.anonymised,
+            include_in_progress=self.options.include_in_progress,
+        )
+        self.variables = current + self.former
         self.repeats = [r for r in self.questionnaire.items if isinstance(r, Repeat)]
         self._definitions = {row.id: row for row in version_rows(questionnaire_id)}
         self._parsed: dict[int, Questionnaire] = {}
         self._long: dict[str, tuple[list[Variable], dict[int, list[str]]]] = {}
-        self.allowed_keys = {v.key for v in self.variables}
+        self.allowed_keys = {v.key for v in current}
         self._free_text: dict[int, dict[str, str]] = {}
         self._identifying: dict[int, set[str]] = {}
         self._fits = fit_checks(self.variables)

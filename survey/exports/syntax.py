@@ -12,17 +12,18 @@ columns are, so it reads any CSV downloaded with the same options, whatever its 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from survey.exports.labelled import NUMERIC_META, TIME_META
 from survey.exports.options import ExportOptions
-from survey.exports.records import export_definition, version_rows
+from survey.exports.records import export_definition, former_columns, version_rows
 from survey.exports.spss import SpssNames
 from survey.exports.table import meta_variables, variables
 from survey.questionnaire.limits import MAX_TEXT_LENGTH
 from survey.questionnaire.model import Questionnaire
+from survey.questionnaire.variables import Variable
 
 UTF8_BYTES = 4  # at most, per character
 SPSS_STRING_BYTES = 32767
@@ -80,10 +81,23 @@ def plan(questionnaire_id: str, options: ExportOptions) -> Plan:
     """The columns of ``csv-wide`` for these options, read from the latest definition."""
     questionnaire = export_definition(questionnaire_id)
     rows = version_rows(questionnaire_id)
-    return plan_of(questionnaire, options.anonymised, rows[-1].version if rows else None)
+    former = former_columns(
+        questionnaire_id,
+        questionnaire,
+        anonymised=options.anonymised,
+        include_in_progress=options.include_in_progress,
+    )
+    return plan_of(questionnaire, options.anonymised, rows[-1].version if rows else None, former)
 
 
-def plan_of(questionnaire: Questionnaire, anonymised: bool, version: int | None = None) -> Plan:
+def plan_of(
+    questionnaire: Questionnaire,
+    anonymised: bool,
+    version: int | None = None,
+    former: Sequence[Variable] = (),
+) -> Plan:
+    """The columns of ``csv-wide``: the response's own, the latest definition's variables, then
+    the ``former`` columns of older versions some response holds."""
     names = SpssNames()
     columns = []
     for m in meta_variables(anonymised, questionnaire):
@@ -94,7 +108,7 @@ def plan_of(questionnaire: Questionnaire, anonymised: bool, version: int | None 
         else:
             kind, width = "text", UTF8_BYTES * META_CHARS.get(m.name, 300)
         columns.append(Column(m.name, names.name(m.name), kind, m.text, width, meta=True))
-    for v in variables(questionnaire, anonymised=anonymised):
+    for v in variables(questionnaire, anonymised=anonymised) + list(former):
         spss = names.name(v.name)
         common: dict[str, Any] = {"asked": v.asked, "ordinal": v.ordinal, "pounds": v.pounds}
         if v.kind == "flag":

@@ -11,13 +11,14 @@ one table, so a column is named, labelled and coded the same way in every file.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from survey.disclosure.types import TypeGrouping, type_grouping, type_note
 from survey.questionnaire.authority import names_the_authority
 from survey.questionnaire.model import QuestionInstance, Questionnaire, Repeat
 from survey.questionnaire.variables import Variable, question_variables
+from survey.questionnaire.versioning import renamed_options
 
 META = {
     "response_id": "Response id (database key)",
@@ -88,6 +89,50 @@ def variables(questionnaire: Questionnaire, *, anonymised: bool = False) -> list
     if not anonymised:
         return out
     return anonymised_types([v for v in out if not v.identifying], type_grouping(questionnaire))
+
+
+def former_candidates(
+    latest: Questionnaire, older: Questionnaire, *, anonymised: bool = False
+) -> list[Variable]:
+    """The columns of an ``older`` version the ``latest`` no longer has, named and labelled as
+    ``older`` had them: the variables of the questions ``latest`` lists under ``retired``, and the
+    flags of options of a multiple choice that ``latest`` neither offers nor declares renamed.
+    Only those some response holds become columns (:func:`former_variables`)."""
+    retired = {str(x) for x in latest.extra.get("retired") or []}
+    renames = renamed_options(latest)
+    have = {(v.key, v.option) for v in variables(latest)}
+    return [
+        v
+        for v in variables(older, anonymised=anonymised)
+        if (v.key, v.option) not in have
+        and (
+            v.question_id in retired
+            or (v.kind == "flag" and v.option not in renames.get(v.question_id, {}))
+        )
+    ]
+
+
+def former_variables(
+    latest: Questionnaire, found: Iterable[tuple[list[Variable], Mapping[str, set[str]]]]
+) -> list[Variable]:
+    """The columns added after the current ones: of each older version (newest first), its
+    :func:`former_candidates` whose keys hold a value in some response of the export (``held``:
+    key -> the option ids stored, or ``{""}`` for any other value). The flag of an option a
+    current question no longer has needs that option chosen; a column already taken from a newer
+    version is not repeated."""
+    retired = {str(x) for x in latest.extra.get("retired") or []}
+    out: list[Variable] = []
+    seen: set[tuple[str, str | None]] = set()
+    for candidates, held in found:
+        for v in candidates:
+            values = held.get(v.key)
+            if not values or (v.key, v.option) in seen:
+                continue
+            if v.question_id not in retired and v.option not in values:
+                continue
+            seen.add((v.key, v.option))
+            out.append(v)
+    return out
 
 
 def anonymised_types(found: list[Variable], grouping: TypeGrouping) -> list[Variable]:
