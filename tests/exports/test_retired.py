@@ -43,7 +43,7 @@ def make_app(tmp_path):
     url = database_url(tmp_path)
     apps = []
 
-    def make(text: str, name: str):
+    def make(text: str, name: str, refresh: int = 0):
         folder = tmp_path / name
         folder.mkdir()
         (folder / "versions.yaml").write_text(text)
@@ -54,7 +54,7 @@ def make_app(tmp_path):
                 "SQLALCHEMY_DATABASE_URI": url,
                 "QUESTIONNAIRE_DIR": str(folder),
                 "SURVEY_SCHEDULE": {"*": {"opens": None, "closes": None}},
-                "DEFINITION_REFRESH_SECONDS": 0,
+                "DEFINITION_REFRESH_SECONDS": refresh,
             }
         )
         if not apps:
@@ -151,10 +151,12 @@ def test_a_retired_answer_not_in_the_download_adds_no_column(make_app, tmp_path)
 
 
 def test_an_option_chosen_after_it_was_dropped_keeps_its_flag(make_app, tmp_path):
-    """A response still in progress on version 1 chooses the option version 3 dropped: its flag
-    column, from version 1, follows the current ones."""
-    first = make_app(V1, "v1")
+    """A response still in progress on version 1 chooses the option version 3 dropped (on a
+    server that has not yet read the new version): its flag column, from version 1, follows the
+    current ones."""
+    first = make_app(V1, "v1", refresh=3600)
     j = journey(first, "Draft")
+    j.page("one")  # the server has read its definitions
     latest = make_app(V3, "v3")
     assert j.answer("one", {"q1": "walk", "q4": ["old"]}, action="save").status_code == 302
     rows = wide(latest, tmp_path, ExportOptions(include_in_progress=True))
