@@ -13,10 +13,9 @@ import pytest
 from survey import create_app
 from survey.extensions import db
 from tests.web.test_browser import AXE, BrowserErrors
-from tests.web.test_browser_types import EXAMPLES, ExampleServer, _next, _severe, chromium
+from tests.web.test_browser_types import EXAMPLES, ExampleServer, _next, _severe
 
 pytestmark = pytest.mark.browser
-__all__ = ["chromium"]  # the module's browser fixture, shared
 
 
 @pytest.fixture

@@ -18,13 +18,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from survey import create_app
 from survey.extensions import db
 from survey.questionnaire.loader import loads
 from survey.responses.writing import create_respondent
 from survey.translations import catalogue
 from survey.translations.languages import PSEUDO
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, BrowserErrors, LiveServer, sync_api
+from tests.web.conftest import browser_app
+from tests.web.test_browser import BrowserErrors, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -154,30 +154,10 @@ def pseudo_server(tmp_path) -> Iterator[PseudoServer]:
     where.mkdir(parents=True, exist_ok=True)
     catalogue.write(catalogue.pseudo(catalogue.template(questionnaire)), where / f"{PSEUDO}.po")
     catalogue.compile_po(where / f"{PSEUDO}.po")
-    app = create_app(
-        {
-            "SECRET_KEY": "browser-test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.db'}",
-            "QUESTIONNAIRE_DIR": str(folder),
-            "SURVEY_SCHEDULE": {"*": {"opens": None, "closes": None}},
-            "BASE_URL": "http://127.0.0.1",
-        }
-    )
-    with app.app_context():
-        db.create_all()
+    app = browser_app(folder, tmp_path)
     server = PseudoServer(app)
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 def _own_words() -> list[str]:

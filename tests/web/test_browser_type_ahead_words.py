@@ -9,12 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from survey import create_app
 from survey.extensions import db
 from survey.questionnaire.loader import loads
 from survey.responses.writing import create_respondent
 from survey.translations import catalogue
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, BrowserErrors, LiveServer, sync_api
+from tests.web.conftest import browser_app
+from tests.web.test_browser import BrowserErrors, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -56,30 +56,10 @@ def words_server(tmp_path) -> Iterator[WordsServer]:
     where.mkdir(parents=True, exist_ok=True)
     catalogue.write(catalogue.template(questionnaire), where / "cy.po")
     catalogue.compile_po(where / "cy.po")
-    app = create_app(
-        {
-            "SECRET_KEY": "browser-test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.db'}",
-            "QUESTIONNAIRE_DIR": str(folder),
-            "SURVEY_SCHEDULE": {"*": {"opens": None, "closes": None}},
-            "BASE_URL": "http://127.0.0.1",
-        }
-    )
-    with app.app_context():
-        db.create_all()
+    app = browser_app(folder, tmp_path)
     server = WordsServer(app)
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 def _heard(page, expected: str) -> None:

@@ -17,18 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from survey import create_app
 from survey.extensions import db
 from survey.responses import reading
 from survey.responses.writing import create_respondent
+from tests.web.conftest import browser_app
 from tests.web.test_browser import (
     AXE,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     BrowserErrors,
     LiveServer,
     axe_violations,
-    sync_api,
 )
 
 pytestmark = pytest.mark.browser
@@ -58,30 +55,10 @@ def example_server(tmp_path) -> Iterator[ExampleServer]:
     folder.mkdir()
     shutil.copy(EXAMPLES / "types.yaml", folder)
     shutil.copy(EXAMPLES / "list_collector.yaml", folder)
-    app = create_app(
-        {
-            "SECRET_KEY": "browser-test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.db'}",
-            "QUESTIONNAIRE_DIR": str(folder),
-            "SURVEY_SCHEDULE": {"*": {"opens": None, "closes": None}},
-            "BASE_URL": "http://127.0.0.1",
-        }
-    )
-    with app.app_context():
-        db.create_all()
+    app = browser_app(folder, tmp_path)
     server = ExampleServer(app)
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 def _next(page) -> None:
