@@ -165,6 +165,10 @@ def test_date_validation_month_year_range(ported_app):
     w.refused("date_range_block", early, "The date must be the same as or after")
     backwards = {**_months("date_range_from", 6, 2016), **_months("date_range_to", 4, 2016)}
     w.refused("date_range_block", backwards, "later than the 'period from' month")
+    short = {**_months("date_range_from", 4, 2016), **_months("date_range_to", 5, 2016)}
+    w.refused("date_range_block", short, "greater than or equal to 2 months")
+    long = {**_months("date_range_from", 4, 2016), **_months("date_range_to", 8, 2016)}
+    w.refused("date_range_block", long, "less than or equal to 3 months")
     w.post(
         "date_range_block",
         {**_months("date_range_from", 4, 2016), **_months("date_range_to", 6, 2016)},
