@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from survey import create_app
 from survey.exports import export_to
 from survey.extensions import db
 from survey.models import Response
 from survey.responses.writing import create_respondent
 from survey.translations.catalogue import compile_po
-from tests.conftest import ROOT, Journey, database_url
+from tests.conftest import ROOT, Journey, serving
 
 EXAMPLES = ROOT / "questionnaires" / "examples"
 WELSH_PO = EXAMPLES / "translations" / "library_services" / "cy.po"
@@ -38,25 +37,8 @@ def bilingual_folder(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def bilingual_app(tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
-            "QUESTIONNAIRE_DIR": str(bilingual_folder(tmp_path)),
-            "SURVEY_SCHEDULE": {"*": {"opens": None, "closes": None}},
-            "LINK_GUESS_LIMIT": "1000 per minute",
-        }
-    )
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
+    with serving(bilingual_folder(tmp_path), tmp_path, LINK_GUESS_LIMIT="1000 per minute") as app:
+        yield app
 
 
 def journey(app, name: str = "Somewhere") -> Journey:

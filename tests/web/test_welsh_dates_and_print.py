@@ -15,7 +15,6 @@ from flask import g
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
-from survey import create_app
 from survey.extensions import db
 from survey.models import Response
 from survey.printing.blocks import blank_blocks
@@ -24,7 +23,7 @@ from survey.questionnaire.loader import load
 from survey.questionnaire.types.date import DateType, MonthYearType
 from survey.responses.writing import create_respondent
 from survey.web import templating
-from tests.conftest import APPENDIX_A, ROOT, Journey, database_url
+from tests.conftest import APPENDIX_A, ROOT, Journey, serving
 
 DEFINITION = """id: welsh
 title: Welsh
@@ -59,25 +58,8 @@ def app(tmp_path):
     shutil.copy(ROOT / "survey" / "locale" / "cy" / "LC_MESSAGES" / "messages.po", locale)
     with (locale / "messages.po").open("rb") as po, (locale / "messages.mo").open("wb") as mo:
         write_mo(mo, read_po(po, locale="cy"))
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
-            "QUESTIONNAIRE_DIR": str(folder),
-            "SURVEY_SCHEDULE": {"*": {"opens": None, "closes": None}},
-            "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path / "locale"),
-        }
-    )
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
+    with serving(folder, tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "locale")) as app:
+        yield app
 
 
 def _welsh_journey(app) -> Journey:
