@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import force_locale
 
 from survey.questionnaire.engine_texts import ENGINE_TEXTS, word, wording
-from survey.translations.languages import PSEUDO
+from survey.translations.languages import PSEUDO, Declared, Language
 
 PLACEHOLDERS: dict[str, str] = {
     "authority": "the authority's name",
@@ -39,27 +39,28 @@ SEPARATOR = "\n\n* * *\n\n"
 
 
 def localised(
-    kind: str, template: tuple[str, str], languages: Sequence[str], chosen: str | None
+    kind: str, template: tuple[str, str], offered: Declared | None, chosen: str | None
 ) -> tuple[str, str]:
-    """The default message in the respondent's language, for a questionnaire offered in several
-    (``languages``: its own first). A respondent who has chosen one (their response's language)
-    gets it in that language; one who has not, in every language, its own first (as bilingual
+    """The default message in the respondent's language, for a questionnaire ``offered`` in
+    several. A respondent who has chosen one (their response's language) gets it in that
+    language; one who has not, in every language, the questionnaire's own first (as bilingual
     services write to the public), each part's link opening the questionnaire in that part's
     language. A template the research team saved is their own words, and is sent as saved."""
-    if template != DEFAULTS[kind] or len(languages) < 2:
+    if template != DEFAULTS[kind] or offered is None or not offered.others:
         return template
-    codes = [chosen] if chosen is not None and chosen in languages else list(languages)
-    parts = [_default_in(kind, code, own=code == languages[0]) for code in codes]
+    language = offered.get(chosen)
+    languages = (language,) if language is not None else offered.all
+    parts = [_default_in(kind, each, each == offered.source) for each in languages]
     return " / ".join(p[0] for p in parts), SEPARATOR.join(p[1] for p in parts)
 
 
-def _default_in(kind: str, code: str, own: bool) -> tuple[str, str]:
-    base = "en" if code == PSEUDO else code.replace("_", "-").split("-")[0]
-    with force_locale(base):  # a language with no engine catalogue reads as English
+def _default_in(kind: str, language: Language, own: bool) -> tuple[str, str]:
+    # a language with no engine catalogue (and the pseudo-locale) reads as English
+    with force_locale("en" if language.code == PSEUDO else language.base):
         subject = wording(f"email_{kind}_subject")
         body = wording(f"email_{kind}_body")
     if not own:  # the link opens the questionnaire in this part's language
-        body = body.replace("{link}", "{link}?lang=" + code)
+        body = body.replace("{link}", "{link}?lang=" + language.code)
     return subject, body
 
 

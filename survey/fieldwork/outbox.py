@@ -48,7 +48,7 @@ from survey.fieldwork.models import (
 )
 from survey.models import Respondent, utcnow
 from survey.responses import links
-from survey.translations.languages import declared
+from survey.translations.languages import Declared, declared
 
 RETRY_FIRST_SECONDS = 60
 
@@ -99,12 +99,10 @@ def queue(
     return result
 
 
-def _languages(questionnaire_id: str) -> list[str]:
-    """The languages the questionnaire is offered in, its own first."""
+def _offered(questionnaire_id: str) -> Declared | None:
+    """The languages the questionnaire is offered in."""
     questionnaire = current_app.extensions["survey_registry"].get(questionnaire_id)
-    if questionnaire is None:
-        return []
-    return [language.code for language in declared(questionnaire).all]
+    return declared(questionnaire) if questionnaire is not None else None
 
 
 def queue_uncommitted(
@@ -121,7 +119,7 @@ def queue_uncommitted(
     working), in the same transaction as its message, so the link sent is the one that works."""
     result = Queued()
     domain = sender.rpartition("@")[2] or None
-    languages = _languages(questionnaire_id)
+    offered = _offered(questionnaire_id)
     for respondent in respondents:
         reason = _unsendable(respondent)
         if reason:
@@ -131,7 +129,7 @@ def queue_uncommitted(
             links.reissue(respondent, actor)
             result.reissued += 1
         chosen = respondent.response.language if respondent.response is not None else None
-        subject, body = localised(kind, template, languages, chosen)
+        subject, body = localised(kind, template, offered, chosen)
         db.session.add(
             OutboxMessage(
                 questionnaire_id=questionnaire_id,
