@@ -19,16 +19,14 @@ still reads it.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from survey.exports.cells import timestamp
 from survey.exports.options import ExportOptions
 from survey.exports.records import Record, version_rows
 from survey.exports.rows import Exporter
 from survey.responses.edits import edited_response_ids
+from survey.responses.interchange_part import encode, encode_part, iso
 from survey.responses.reading import edit_rows
 
 JSON_FORMAT = "survey-engine/responses"
@@ -37,8 +35,7 @@ JSON_CHUNK = 64 * 1024  # bytes of whole lines per chunk
 END_KEY = "end"  # the last line: {"end": true, "responses": N}; no response has this key
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return timestamp(value, "microseconds")
+_iso = iso
 
 
 def json_header(questionnaire_id: str, options: ExportOptions) -> dict[str, Any]:
@@ -62,56 +59,51 @@ def json_header(questionnaire_id: str, options: ExportOptions) -> dict[str, Any]
     }
 
 
-def json_record(exporter: Exporter, record: Record, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """One response line: everything the tables hold (so an import restores it), or, anonymised,
-    the sponsor's view."""
-    if exporter.options.anonymised:
-        return _anonymised_record(exporter, record, answers)
+def json_line(
+    exporter: Exporter, record: Record, answers: Mapping[str, Any], edits: list[dict[str, Any]]
+) -> str:
+    """One response line of a full file: everything the tables hold, so that an import restores
+    it. The answers part (``answer_updated_at``, ``answers``, ``off_route_answers``) is the one
+    stored with the response's snapshot where there is one, else encoded now from its answer
+    rows by the same encoder (:func:`encode_part`); the rest is encoded in two objects whose keys
+    fall between and after the part's, so the line is the sorted object ``json.dumps`` wrote."""
     r, p = record.response, record.respondent
-    off_route = {k: v for k, v in record.answers.items() if k not in answers}
-    return {
-        "response_id": r["id"],
-        "respondent": {
-            "id": p["id"],
-            "name": p["name"],
-            "authority_type": p["authority_type"],
-            "contact_name": p["contact_name"],
-            "contact_email": p["contact_email"],
-            "token_hash": p["token_hash"],
-            "token_issued_at": _iso(p["token_issued_at"]),
-            "revoked_at": _iso(p["revoked_at"]),
-            "created_at": _iso(p["created_at"]),
-        },
-        "status": r["status"],
+    head, off_route = record.interchange or encode_part(
+        record.answers, answers, record.answer_times
+    )
+    between: dict[str, Any] = {
+        "drafts": r["drafts"] or {},
+        "edit_version": r["version"],
+        "edits": edits,
+        "keyed_in_by": r["keyed_in_by"],
+        "last_page": r["last_page"],
+    }
+    if r["language"]:  # absent: its own language
+        between["language"] = r["language"]
+    after = {
+        "page_states": r["page_states"] or {},
         "questionnaire_id": exporter.questionnaire_id,
         "questionnaire_version": record.questionnaire_version,
         "reference": r["reference"],
-        "edit_version": r["version"],
-        "last_page": r["last_page"],
-        "keyed_in_by": r["keyed_in_by"],
-        **({"language": r["language"]} if r["language"] else {}),  # absent: its own language
+        "respondent": {
+            "authority_type": p["authority_type"],
+            "contact_email": p["contact_email"],
+            "contact_name": p["contact_name"],
+            "created_at": _iso(p["created_at"]),
+            "id": p["id"],
+            "name": p["name"],
+            "revoked_at": _iso(p["revoked_at"]),
+            "token_hash": p["token_hash"],
+            "token_issued_at": _iso(p["token_issued_at"]),
+        },
+        "response_id": r["id"],
         "started_at": _iso(r["started_at"]),
-        "updated_at": _iso(r["updated_at"]),
+        "status": r["status"],
         "submitted_at": _iso(r["submitted_at"]),
-        "page_states": r["page_states"] or {},
-        "drafts": r["drafts"] or {},
-        "answers": dict(sorted(answers.items())),
-        "off_route_answers": dict(sorted(off_route.items())),
-        "answer_updated_at": _times(record.answer_times),
+        "updated_at": _iso(r["updated_at"]),
     }
-
-
-def _times(times: Mapping[str, dt.datetime]) -> dict[str, str | None]:
-    """When each answer was saved, as text: each distinct time written once (a save's answers
-    share it)."""
-    written: dict[dt.datetime, str | None] = {}
-    out: dict[str, str | None] = {}
-    for key, at in sorted(times.items()):
-        text = written.get(at)
-        if text is None:
-            text = written[at] = _iso(at)
-        out[key] = text
-    return out
+    middle, tail = encode(between), encode(after)
+    return f'{{{head}, {middle[1:-1]}, "off_route_answers": {off_route}, {tail[1:]}\n'
 
 
 def _anonymised_record(
@@ -147,12 +139,14 @@ def json_chunks(exporter: Exporter) -> Iterator[bytes]:
     buffer = [_line(header)]
     size = len(buffer[0])
     full = not exporter.options.anonymised
+    # the ids of the responses the research team edited: a few in practice, one int each
     edited = edited_response_ids(exporter.questionnaire_id) if full else set()
     for record, answers in exporter.records(stored=full):
-        obj = json_record(exporter, record, answers)
         if full:
-            obj["edits"] = _edits(record.response["id"]) if record.response["id"] in edited else []
-        line = _line(obj)
+            rid = record.response["id"]
+            line = json_line(exporter, record, answers, _edits(rid) if rid in edited else [])
+        else:
+            line = _line(_anonymised_record(exporter, record, answers))
         buffer.append(line)
         size += len(line)
         if size >= JSON_CHUNK:
@@ -182,5 +176,5 @@ def _edits(response_id: int) -> list[dict[str, Any]]:
 
 
 def _line(obj: Mapping[str, Any]) -> str:
-    """One object on one line: ``json.dumps`` escapes every newline inside strings."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True) + "\n"
+    """One object on one line, keys sorted: the encoder escapes every newline inside strings."""
+    return encode(obj) + "\n"

@@ -18,12 +18,12 @@ from sqlalchemy import select
 from survey.exports.options import BATCH_SIZE, ExportError
 from survey.exports.table import former_candidates, former_variables
 from survey.extensions import db
-from survey.models import Answer, QuestionnaireVersion, Respondent, Response
+from survey.models import Answer, QuestionnaireVersion, Respondent, Response, ResponseSnapshot
 from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.variables import Variable
 from survey.registry import Registry
 from survey.responses import reading
-from survey.responses.reading import of_questionnaire, stream
+from survey.responses.reading import current_snapshot, of_questionnaire, stream
 
 
 @dataclass
@@ -37,6 +37,8 @@ class Record:
     answers: dict[str, Any]
     answer_times: dict[str, dt.datetime]
     effective: bool = False  # from the response's snapshot: only answers on its route
+    # the interchange line's answers part, stored with the snapshot (no answers read then)
+    interchange: tuple[str, str] | None = None
 
 
 _RESPONSE_COLUMNS = (
@@ -62,7 +64,9 @@ def iter_records(
     is one query for the responses (``id > last id ... LIMIT n``) and one for their answers, so
     memory holds one window whatever the number of responses. The answers are the edited ones,
     from the snapshot where one is current; with ``stored``, the answer rows as the respondents
-    left them (the interchange file, which carries the edits apart).
+    left them (the interchange file, which carries the edits apart), and then for a response
+    whose current snapshot holds the line's answers part already encoded, that part
+    (``Record.interchange``) and no answer rows at all.
     """
     columns = [getattr(Response, c).label(f"r_{c}") for c in _RESPONSE_COLUMNS]
     columns += [getattr(Respondent, c).label(f"p_{c}") for c in _RESPONDENT_COLUMNS]
@@ -75,11 +79,24 @@ def iter_records(
     )
     if not include_in_progress:
         stmt = stmt.where(Response.status == "submitted")
+    needs_rows = None
+    if stored:  # the interchange part of a current snapshot, where it has one: no answer rows
+        stmt = stmt.outerjoin(ResponseSnapshot, current_snapshot()).add_columns(
+            ResponseSnapshot.interchange_answers.label("ia"),
+            ResponseSnapshot.interchange_off_route.label("io"),
+        )
+        needs_rows = _without_part
     # the time each answer was saved is read for the interchange file (stored) only
     for row, answers in stream(
-        stmt, batch_size, snapshots=not stored, edited=not stored, times=stored
+        stmt,
+        batch_size,
+        snapshots=not stored,
+        edited=not stored,
+        times=stored,
+        needs_rows=needs_rows,
     ):
         m = row._mapping
+        part = (row.ia, row.io) if stored and row.ia is not None else None
         yield Record(
             response={c: m[f"r_{c}"] for c in _RESPONSE_COLUMNS},
             respondent={c: m[f"p_{c}"] for c in _RESPONDENT_COLUMNS},
@@ -88,7 +105,12 @@ def iter_records(
             answers=answers.values,
             answer_times=answers.times,
             effective=answers.effective,
+            interchange=part,
         )
+
+
+def _without_part(row: Any) -> bool:
+    return row.ia is None or row.io is None
 
 
 def count_responses(questionnaire_id: str, *, include_in_progress: bool = False) -> int:

@@ -36,11 +36,12 @@ from survey.exports.table import (
 from survey.extensions import db
 from survey.models import QuestionnaireVersion
 from survey.questionnaire.model import Questionnaire, Repeat
-from survey.questionnaire.routing import effective_answers, instance_count
+from survey.questionnaire.routing import instance_count
 from survey.questionnaire.variables import Variable
 from survey.questionnaire.versioning import apply_renames
 from survey.registry import Registry
 from survey.responses.effective import Routes
+from survey.responses.interchange_part import on_route_of
 
 
 def pseudonym(respondent_id: int, secret_key: str) -> str:
@@ -137,7 +138,8 @@ class Exporter:
     def records(self, stored: bool = False) -> Iterator[tuple[Record, dict[str, Any]]]:
         """Each response with its answers on the route (for the version it answered): as the
         research team reads them (edits in force, renamed options renamed), or with ``stored``
-        as the respondent left them, for the interchange file."""
+        as the respondent left them, for the interchange file (and then, for a response whose
+        snapshot holds its line's answers part, ``record.interchange``, no answers)."""
         self.count = 0
         routes = Routes(self.options.batch_size) if stored else None
         for record in iter_records(
@@ -148,6 +150,9 @@ class Exporter:
         ):
             self.count += 1
             progress.step()
+            if record.interchange is not None:  # stored: the answers come encoded, none read
+                yield record, record.answers
+                continue
             answered_on = self.definition(record.version_id)
             answers = (
                 record.answers if record.effective else self._on_route(record, answered_on, routes)
@@ -164,10 +169,7 @@ class Exporter:
         """The stored answers on the route: the keys of the response's snapshot where it has a
         current one and no edits (the route of these very answers), else worked out."""
         route = routes.of(record.response["id"]) if routes is not None else None
-        stored = record.answers
-        if route is not None and all(key in stored for key in route):
-            return {key: stored[key] for key in route}
-        return effective_answers(answered_on, stored)
+        return on_route_of(answered_on, record.answers, route)
 
     def sponsor_view(self, record: Record, answers: Mapping[str, Any]) -> dict[str, Any]:
         """The answers as anonymised downloads give them: identifying answers (in the version

@@ -17,18 +17,15 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, select, type_coerce
+from sqlalchemy import Select, Text, select, type_coerce
 
 from survey.extensions import db
 from survey.models import AnswerEdit, Response, ResponseSnapshot
-from survey.responses.reading import answer_rows
+from survey.responses.reading import answer_rows, current_snapshot
 
 PARTITION = 2000  # rows fetched at a time
 
-_CURRENT = and_(
-    ResponseSnapshot.response_id == Response.id,
-    ResponseSnapshot.response_version == Response.version,
-)
+_CURRENT = current_snapshot()
 
 
 def stream_effective(

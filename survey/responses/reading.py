@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Text,
+    and_,
     bindparam,
     func,
     literal,
@@ -336,13 +337,24 @@ def snapshot_rows(response_ids: Iterable[int], times: bool = True) -> dict[int, 
     return found
 
 
+def current_snapshot() -> ColumnElement[bool]:
+    """The join condition of a response to its current snapshot (made at its version now)."""
+    return and_(
+        ResponseSnapshot.response_id == Response.id,
+        ResponseSnapshot.response_version == Response.version,
+    )
+
+
 def missing_snapshots(questionnaire_id: str, limit: int) -> list[int]:
-    """Up to ``limit`` submitted responses of the questionnaire without a current snapshot."""
+    """Up to ``limit`` submitted responses of the questionnaire without a current snapshot, or
+    with one made before snapshots kept the interchange part (which the JSON export then
+    encodes from the answer rows each time)."""
     current = (
         select(ResponseSnapshot.response_id)
         .where(
             ResponseSnapshot.response_id == Response.id,
             ResponseSnapshot.response_version == Response.version,
+            ResponseSnapshot.interchange_answers.is_not(None),
         )
         .exists()
     )
@@ -362,6 +374,7 @@ def stream(
     snapshots: bool = False,
     edited: bool = True,
     times: bool = True,
+    needs_rows: Callable[[Any], bool] | None = None,
 ) -> Iterator[tuple[Any, StoredAnswers]]:
     """The rows of ``stmt`` (a select of a questionnaire's responses whose first column is
     ``Response.id``, e.g. from :func:`responses_query`), each with its response's answers.
@@ -372,7 +385,9 @@ def stream(
     from it (one row, its route already applied: ``StoredAnswers.effective``), and only the
     others from their answer rows. The answers are the edited ones (a snapshot is made of
     them) unless ``edited`` is False, which reads what the respondents submitted. Without
-    ``times``, a snapshot's answers come without when each was saved (not decoded).
+    ``times``, a snapshot's answers come without when each was saved (not decoded). A row for
+    which ``needs_rows`` says False comes with no answers (its reader has them encoded already:
+    the interchange file's stored part).
     """
     last = 0
     while True:
@@ -381,8 +396,8 @@ def stream(
         ).all()
         if not rows:
             return
-        ids = [row[0] for row in rows]
-        found = snapshot_rows(ids, times) if snapshots and edited else {}
+        ids = [row[0] for row in rows if needs_rows is None or needs_rows(row)]
+        found = snapshot_rows(ids, times) if snapshots and edited and ids else {}
         if len(found) < len(ids):
             found |= answer_rows((i for i in ids if i not in found), edited)
         for row in rows:

@@ -6,6 +6,10 @@ and the research team's edits in force laid on top) are worked out once and kept
 Exports and scoring read that row (:func:`survey.responses.reading.snapshot_rows`) while it was
 made at the response's current version, and the answer rows otherwise. The functions here run
 inside the caller's :func:`survey.responses.writing.write_transaction`, on its connection.
+
+With the effective answers goes the answers part of the response's interchange line, encoded
+from the answer rows as submitted (:mod:`survey.responses.interchange_part`), which the JSON
+export splices in instead of reading and encoding the rows again.
 """
 
 from __future__ import annotations
@@ -19,14 +23,20 @@ from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.engine import Connection
 
 from survey.extensions import db
-from survey.models import Answer, QuestionnaireVersion, Response, ResponseSnapshot, utcnow
+from survey.models import QuestionnaireVersion, Response, ResponseSnapshot, utcnow
 from survey.questionnaire.routing import effective_answers
 from survey.registry import Registry
-from survey.responses.reading import apply_edits, edits_in_force, grouped_times
+from survey.responses.interchange_part import encode_part, on_route_of
+from survey.responses.reading import (
+    StoredAnswers,
+    answer_rows,
+    apply_edits,
+    edits_in_force,
+    grouped_times,
+)
 
 _SNAPSHOTS = cast_type(Table, ResponseSnapshot.__table__)
 _RESPONSE = cast_type(Table, Response.__table__).c
-_ANSWER = cast_type(Table, Answer.__table__).c
 
 
 def refresh(connection: Connection, response_id: int) -> None:
@@ -34,24 +44,24 @@ def refresh(connection: Connection, response_id: int) -> None:
     write (after its version has moved on). Call it from every write that changes a submitted
     response's answers, its edits or its version (reopening, a researcher's edit, an applied
     version correction); readers use a snapshot only while it was made at the response's current
-    version."""
+    version. The answer rows are read as the export reads them (:func:`answer_rows`), so the
+    interchange part encoded from them is the one the export would encode."""
     row = connection.execute(
         select(_RESPONSE.version, _RESPONSE.questionnaire_version_id).where(
             _RESPONSE.id == response_id
         )
     ).one()
-    stored = connection.execute(
-        select(_ANSWER.key, _ANSWER.value, _ANSWER.updated_at).where(
-            _ANSWER.response_id == response_id
-        )
-    ).all()
-    times: dict[str, Any] = {key: at for key, _, at in stored}
+    stored = answer_rows([response_id], edited=False).get(response_id) or StoredAnswers({}, {})
     edits = edits_in_force([response_id]).get(response_id, {})
-    values = apply_edits({key: value for key, value, _ in stored}, edits)
-    times |= {key: edit.edited_at for key, edit in edits.items() if edit.in_force}
+    values = apply_edits(stored.values, edits)
+    times = stored.times | {key: edit.edited_at for key, edit in edits.items() if edit.in_force}
     definition = Registry.for_version(db.session.get_one(QuestionnaireVersion, row[1]))
     answers = effective_answers(definition, values)
-    _store(connection, response_id, row[0], answers, {k: times[k] for k in answers if k in times})
+    # the route of the answers as submitted: the snapshot's, unless edits moved it
+    on_route = on_route_of(definition, stored.values, None if edits else list(answers))
+    part = encode_part(stored.values, on_route, stored.times)
+    snapshot_times = {k: times[k] for k in answers if k in times}
+    _store(connection, response_id, row[0], answers, snapshot_times, part)
 
 
 def store_submitted(
@@ -62,12 +72,19 @@ def store_submitted(
     saved_at: dt.datetime,
 ) -> None:
     """The snapshot of a response being submitted, from the effective answers the submission
-    keeps (no need to read them back), unless edits from before a reopening are still to be
-    laid on top, which :func:`refresh` does."""
+    keeps (their route is the stored answers' own), unless edits from before a reopening are
+    still to be laid on top, which :func:`refresh` does. The answer rows just written are read
+    back (one query) for the interchange part, as the export would read them."""
     if edits_in_force([response_id]).get(response_id):
         refresh(connection, response_id)
         return
-    _store(connection, response_id, version, answers, dict.fromkeys(answers, saved_at))
+    stored = answer_rows([response_id], edited=False).get(response_id) or StoredAnswers({}, {})
+    if not all(key in stored.values for key in answers):
+        refresh(connection, response_id)  # not the rows the submission kept: work it all out
+        return
+    on_route = {key: stored.values[key] for key in answers}
+    part = encode_part(stored.values, on_route, stored.times)
+    _store(connection, response_id, version, answers, dict.fromkeys(answers, saved_at), part)
 
 
 def _store(
@@ -76,6 +93,7 @@ def _store(
     version: int,
     answers: Mapping[str, Any],
     times: Mapping[str, Any],
+    part: tuple[str, str],
 ) -> None:
     connection.execute(delete(_SNAPSHOTS).where(_SNAPSHOTS.c.response_id == response_id))
     connection.execute(
@@ -84,6 +102,8 @@ def _store(
             response_version=version,
             answers=dict(answers),
             times=grouped_times(times),
+            interchange_answers=part[0],
+            interchange_off_route=part[1],
             made_at=utcnow(),
         )
     )
