@@ -378,7 +378,7 @@ def write_json(path: str | Path, data: Any) -> None:
 CACHE = Path(os.environ.get("SURVEY_BENCH_CACHE", "/tmp/survey-bench-cache"))
 # what a cached database depends on besides N and the pool: the schema and the questionnaire
 _SCHEMA_FILES = ("survey/models.py", "questionnaires/good_practice_savings.yaml")
-_BUILDER_VERSION = 1  # moved on whenever the rows written below change
+_BUILDER_VERSION = 2  # moved on whenever the rows written below change (2: interchange part)
 
 
 def _code_version(extra: str) -> str:
@@ -438,6 +438,7 @@ def _build(
     from survey import create_app
     from survey.extensions import db
     from survey.questionnaire.routing import effective_answers
+    from survey.responses.interchange_part import encode_part
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True})
     with app.app_context():
@@ -452,16 +453,17 @@ def _build(
     now = dt.datetime(2013, 7, 1, 12, 0)
     stamp = str(now)
     iso = now.isoformat()
-    # each distinct response encoded once: its answer rows and its snapshot
+    # each distinct response encoded once: its answer rows and its snapshot, with the snapshot's
+    # interchange part as survey.responses.snapshots makes it (so the JSON export needs no rows)
     encoded = []
     for invited, answers in pool:
         effective = effective_answers(questionnaire, dict(answers))
+        part = encode_part(answers, effective, dict.fromkeys(answers, now))
         encoded.append(
             (
                 invited,
                 [(key, json.dumps(value)) for key, value in answers.items()],
-                json.dumps(effective),
-                json.dumps({iso: list(effective)}),
+                (json.dumps(effective), json.dumps({iso: list(effective)}), *part),
             )
         )
     connection = sqlite3.connect(path)
@@ -473,13 +475,13 @@ def _build(
         for start in range(1, size + 1, batch):
             respondents, responses, snapshots, rows = [], [], [], []
             for i in range(start, min(start + batch, size + 1)):
-                invited, pairs, snapshot, times = encoded[(i - 1) % len(encoded)]
+                invited, pairs, snapshot = encoded[(i - 1) % len(encoded)]
                 token = hashlib.sha256(f"bench-{i}".encode()).hexdigest()
                 respondents.append(
                     (i, questionnaire_id, f"Benchmark authority {i}", invited, token, stamp, stamp)
                 )
                 responses.append((i, i, version, "submitted", f"B{i:09d}", 1, stamp, stamp, stamp))
-                snapshots.append((i, 1, snapshot, times, stamp))
+                snapshots.append((i, 1, *snapshot, stamp))
                 if answer_rows:
                     for key, value in pairs:
                         answer_id += 1
@@ -497,7 +499,8 @@ def _build(
             )
             connection.executemany(
                 "INSERT INTO response_snapshot (response_id, response_version, answers, times,"
-                " made_at) VALUES (?, ?, ?, ?, ?)",
+                " interchange_answers, interchange_off_route, made_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 snapshots,
             )
             connection.executemany(

@@ -34,7 +34,7 @@ from survey.exports.records import version_rows
 from survey.extensions import db
 from survey.models import QuestionnaireVersion, Respondent, Response
 from survey.registry import Registry
-from survey.responses.writing import insert_imported
+from survey.responses.writing import insert_imported, snapshot_imported
 
 __all__ = ["ImportProblem", "ImportSummary", "import_json", "read_file"]
 
@@ -248,6 +248,7 @@ def _import_batch(records: list[Rows], summary: ImportSummary) -> None:
     answers = [a for r in records for a in r.answers]
     edits = [e for r in records for e in r.edits]
     insert_imported([r.respondent for r in records], [r.response for r in records], answers, edits)
+    snapshot_imported([r.response["id"] for r in records if r.response["status"] == "submitted"])
     summary.responses += len(records)
     summary.answers += len(answers)
 
