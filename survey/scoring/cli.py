@@ -147,8 +147,8 @@ def demo_data_command(questionnaire_id: str, respondents: int | None, seed: int)
 @with_appcontext
 def snapshots_command(questionnaire_id: str) -> None:
     """Store the effective answers of every submitted response that has no current snapshot
-    (those submitted before snapshots existed, imported or demonstration data), so exports
-    and figures read one row per response."""
+    (those submitted before snapshots existed, or demonstration data), or one made before
+    snapshots kept the interchange part, so exports and figures read one row per response."""
     from survey.exports import count_responses
     from survey.responses.writing import refresh_snapshots
 
