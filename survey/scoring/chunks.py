@@ -4,7 +4,8 @@ The responses that count are split by id into contiguous chunks, one per process
 (forked, so it shares the parsed questionnaire, the declarations, the census and the decisions
 read once) reads its chunk from the database, feeds it to fresh accumulators exactly as the
 single pass does (:func:`survey.scoring.passes.feed`) and sends back their state
-(:meth:`survey.scoring.kinds.base.Kind.state`), its issues and its count. The states are merged
+(:meth:`survey.scoring.kinds.base.Kind.state`), the file its issues were spilled to
+(:mod:`survey.scoring.issue_store`) and its count. The states are merged
 in id order (:meth:`~survey.scoring.kinds.base.Kind.merge`), so the report is the single pass's
 to the last digit (sums of floats are kept exactly: :mod:`survey.scoring.kinds.merging`).
 """
@@ -15,6 +16,7 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
@@ -26,7 +28,7 @@ from survey.questionnaire.model import Questionnaire
 from survey.responses import reading
 from survey.scoring.data import read_responses
 from survey.scoring.declarations import ScoringConfig
-from survey.scoring.issues import Decision, Issue
+from survey.scoring.issues import Decision
 from survey.scoring.kinds.base import Context
 from survey.scoring.passes import Accumulators, accumulators, every, feed
 
@@ -76,8 +78,10 @@ def id_ranges(
     return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
 
 
-def compute(plan: Plan, found: Accumulators, processes: int) -> tuple[list[Issue], int]:
-    """Feed ``found`` (fresh accumulators) the merged chunks; returns the issues and the count."""
+def compute(plan: Plan, found: Accumulators, processes: int) -> tuple[list[Path], int]:
+    """Feed ``found`` (fresh accumulators) the merged chunks; returns the chunks' issue files
+    in id order (each removed once read: :func:`survey.scoring.issue_store.read_spills`) and
+    the count."""
     global _SHARED
     ranges = id_ranges(plan.questionnaire.id, plan.include_in_progress, processes)
     _SHARED = _Forked(current_app._get_current_object(), plan)  # type: ignore[attr-defined]
@@ -88,26 +92,26 @@ def compute(plan: Plan, found: Accumulators, processes: int) -> tuple[list[Issue
     finally:
         _SHARED = None
     kinds = list(every(found))
-    issues: list[Issue] = []
+    spills: list[Path] = []
     used = 0
-    for states, chunk_issues, chunk_used in results:
+    for states, chunk_spill, chunk_used in results:
         for kind, state in zip(kinds, states, strict=True):
             kind.merge(state)
-        issues.extend(chunk_issues)
+        spills.append(chunk_spill)
         used += chunk_used
         progress.step(chunk_used)
-    return issues, used
+    return spills, used
 
 
-def _chunk(bounds: tuple[int, int]) -> tuple[list[dict[str, Any]], list[Issue], int]:
-    """In a forked process: one chunk's accumulated states, issues and count."""
+def _chunk(bounds: tuple[int, int]) -> tuple[list[dict[str, Any]], Path, int]:
+    """In a forked process: one chunk's accumulated states, its issues' file and its count."""
     assert _SHARED is not None
     app, plan = _SHARED.app, _SHARED.plan
     with app.app_context():
         db.engine.dispose(close=False)  # the parent's connections stay the parent's
         found = accumulators(plan.config, plan.ctx, plan.only)
         source = read_responses(plan.questionnaire.id, plan.include_in_progress, bounds)
-        issues, used = feed(plan.questionnaire, plan.config, found, source, plan.decisions)
+        spill, used = feed(plan.questionnaire, plan.config, found, source, plan.decisions)
         states = [kind.state() for kind in every(found)]
         db.session.remove()
-    return states, issues, used
+    return states, spill, used
