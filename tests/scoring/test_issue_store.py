@@ -61,9 +61,7 @@ def test_at_most_a_batch_of_issues_is_in_memory(demo_app, monkeypatch, processes
 
     monkeypatch.setattr(issue_store.StoreWriter, "add", add)
     with demo_app.app_context():
-        report = build_report(
-            demo_app.extensions["survey_registry"].get(QID), processes=processes
-        )
+        report = build_report(demo_app.extensions["survey_registry"].get(QID), processes=processes)
         assert _alive() == 0  # none kept by the report ...
         assert report.issues.count() > 10 * issue_store.BATCH  # ... which has many more
         assert report.summary["issues"] == report.issues.count() == len(list(report.issues))
@@ -115,8 +113,13 @@ def test_a_decision_on_an_issue_found_in_the_store(demo_app, client, sign_in):
     assert report.issue(issue.response_id, 5, "no such subject") is None
     posted = client.post(
         f"{BASE}/cleaning?status=pending&rule=5",
-        data={"csrf_token": token, "response_id": issue.response_id, "rule": 5,
-              "subject": issue.subject, "action": "base_x10"},  # fmt: skip
+        data={
+            "csrf_token": token,
+            "response_id": issue.response_id,
+            "rule": 5,
+            "subject": issue.subject,
+            "action": "base_x10",
+        },  # fmt: skip
     )
     assert posted.status_code == 302
     with demo_app.app_context():
