@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy import func, select
 
 from survey import progress
 from survey.extensions import db
@@ -64,18 +65,22 @@ _SHARED: _Forked | None = None  # set before forking; read by the forked process
 def id_ranges(
     questionnaire_id: str, include_in_progress: bool, parts: int
 ) -> list[tuple[int, int]]:
-    """Contiguous (first id, last id) ranges of the counted responses, about equal in size."""
+    """Contiguous (first id, last id) ranges of the counted responses, about equal in size:
+    the ids at the ranges' ends are asked of the database, not every id read."""
     statuses = ("submitted", "in_progress") if include_in_progress else ("submitted",)
-    ids = db.session.scalars(
-        reading.responses_query(questionnaire_id, statuses)
-        .with_only_columns(Response.id)
-        .order_by(Response.id)
-    ).all()
-    db.session.rollback()  # nothing of the parent's transaction is carried into the children
-    if not ids:
+    ids = reading.responses_query(questionnaire_id, statuses).with_only_columns(Response.id)
+    count = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    if not count:
+        db.session.rollback()
         return []
-    size = -(-len(ids) // max(1, parts))
-    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+    size = -(-count // max(1, parts))
+
+    def at(offset: int) -> int:
+        return db.session.scalars(ids.order_by(Response.id).offset(offset).limit(1)).one()
+
+    ranges = [(at(i), at(min(i + size, count) - 1)) for i in range(0, count, size)]
+    db.session.rollback()  # nothing of the parent's transaction is carried into the children
+    return ranges
 
 
 def compute(plan: Plan, found: Accumulators, processes: int) -> tuple[list[Path], int]:
