@@ -51,6 +51,7 @@ class Plan:
     decisions: Mapping[int, Mapping[tuple[int, str], Decision]]
     only: Iterable[str] | None
     include_in_progress: bool
+    folder: Path  # where the chunks spill their issues (the report's temporary folder)
 
 
 @dataclass
@@ -116,7 +117,9 @@ def _chunk(bounds: tuple[int, int]) -> tuple[list[dict[str, Any]], Path, int]:
         db.engine.dispose(close=False)  # the parent's connections stay the parent's
         found = accumulators(plan.config, plan.ctx, plan.only)
         source = read_responses(plan.questionnaire.id, plan.include_in_progress, bounds)
-        spill, used = feed(plan.questionnaire, plan.config, found, source, plan.decisions)
+        spill, used = feed(
+            plan.questionnaire, plan.config, found, source, plan.decisions, plan.folder
+        )
         states = [kind.state() for kind in every(found)]
         db.session.remove()
     return states, spill, used

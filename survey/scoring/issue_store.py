@@ -65,10 +65,11 @@ def _remove(path: Path) -> None:
 
 
 class Spill:
-    """An append-only temporary file of one pass's issues, as found, in batches."""
+    """An append-only temporary file of one pass's issues, as found, in batches, in ``folder``
+    (the report's temporary folder, removed with whatever a failed pass left in it)."""
 
-    def __init__(self) -> None:
-        handle, name = tempfile.mkstemp(prefix="survey-issues-", suffix=".spill")
+    def __init__(self, folder: Path) -> None:
+        handle, name = tempfile.mkstemp(prefix="issues-", suffix=".spill", dir=folder)
         self.path = Path(name)
         self._handle = os.fdopen(handle, "wb")
         self._pending: list[tuple[Any, ...]] = []

@@ -68,12 +68,13 @@ def feed(
     found: Accumulators,
     source: Iterable[RawResponse],
     decisions: Mapping[int, Mapping[tuple[int, str], Decision]],
+    folder: Path,
 ) -> tuple[Path, int]:
     """Clean each response, type it and add it to every accumulator; returns the file of the
     issues found (a spill: :mod:`survey.scoring.issue_store`, never a list in memory) and how
-    many responses were used."""
+    many responses were used. The spill is written in ``folder``."""
     kinds = list(every(found))
-    spill = Spill()
+    spill = Spill(folder)
     used = 0
     routing = VersionedRouting(questionnaire)
     for raw in source:

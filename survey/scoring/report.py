@@ -9,6 +9,7 @@ figures as data (the shape of docs/figures.md), the cleaning log and the data-qu
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -137,12 +138,21 @@ def build_report(
 
     ctx = Context(questionnaire, config, min_authorities, census, include_in_progress)
     found = accumulators(config, ctx, only)
-    if processes > 1:
-        plan = chunks.Plan(questionnaire, config, ctx, dict(decisions), only, include_in_progress)
-        spills, used = chunks.compute(plan, found, processes)
-    else:
-        spill, used = feed(questionnaire, config, found, source, decisions)
-        spills = [spill]
+    # the passes spill their issues here; whatever a failed pass leaves is removed with it
+    with tempfile.TemporaryDirectory(prefix="survey-report-") as folder:
+        if processes > 1:
+            plan = chunks.Plan(
+                questionnaire, config, ctx, dict(decisions), only, include_in_progress, Path(folder)
+            )
+            spills, used = chunks.compute(plan, found, processes)
+        else:
+            spill, used = feed(questionnaire, config, found, source, decisions, Path(folder))
+            spills = [spill]
+        generated_at = dt.datetime.now(dt.UTC)  # the report's time, and its cleaning's
+        names: dict[int, tuple[str | None, int | None]] | None = None
+        if responses is not None:
+            names = {r.response_id: (r.name, None) for r in given}
+        issues, summary = _store_issues(questionnaire, spills, names, generated_at)
 
     figures = []
     for main, splits in found:
@@ -155,11 +165,6 @@ def build_report(
         "in_progress": sum(n for (_, s), n in census.items() if s != "submitted"),
         "used": used,
     }
-    generated_at = dt.datetime.now(dt.UTC)
-    names: dict[int, tuple[str | None, int | None]] | None = None
-    if responses is not None:
-        names = {r.response_id: (r.name, None) for r in given}
-    issues, summary = _store_issues(questionnaire, spills, names, generated_at)
     return Report(
         questionnaire=questionnaire,
         config=config,

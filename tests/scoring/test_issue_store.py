@@ -8,11 +8,11 @@ import gc
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from survey.cli import demo_data_command
 from survey.extensions import db
-from survey.models import CleaningDecision
+from survey.models import CleaningDecision, Response
 from survey.scoring import issue_store
 from survey.scoring.issues import REVIEW_ORDER, RULES, Issue
 from survey.scoring.report import build_report
@@ -137,3 +137,29 @@ def test_the_store_file_goes_with_the_report(demo_app):
     del report
     gc.collect()
     assert not path.exists()
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_failed_pass_leaves_no_spilled_issues(demo_app, monkeypatch, tmp_path, processes):
+    import tempfile
+
+    from survey.scoring import passes
+
+    spills = tmp_path / "tmp"
+    spills.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spills))
+    monkeypatch.setattr(issue_store, "BATCH", 5)  # spilled to disk before the failure
+    monkeypatch.setattr("survey.scoring.chunks.SMALLEST", 1)
+    with demo_app.app_context():
+        last = db.session.scalar(select(func.max(Response.id)))  # in the last chunk
+    cleaned = passes.clean
+
+    def clean(questionnaire, settings, response_id, *args, **kwargs):
+        if response_id == last:
+            raise RuntimeError("the cleaning failed")
+        return cleaned(questionnaire, settings, response_id, *args, **kwargs)
+
+    monkeypatch.setattr(passes, "clean", clean)
+    with demo_app.app_context(), pytest.raises(RuntimeError, match="the cleaning failed"):
+        build_report(demo_app.extensions["survey_registry"].get(QID), processes=processes)
+    assert list(spills.iterdir()) == []
