@@ -316,6 +316,20 @@ class Questionnaire:
             found.setdefault(q.id, q)
         return found
 
+    def repeat_holding(self, question_id: str) -> Repeat | None:
+        """The repeat whose pages ask ``question_id`` (the first), or None outside repeats."""
+        return self._repeats_by_question.get(question_id)
+
+    @cached_property
+    def _repeats_by_question(self) -> dict[str, Repeat]:
+        found: dict[str, Repeat] = {}
+        for item in self.items:
+            if isinstance(item, Repeat):
+                for p in item.pages:
+                    for q in p.questions:
+                        found.setdefault(q.id, item)
+        return found
+
     def repeat(self, repeat_id: str) -> Repeat | None:
         return next((r for r in self.items if isinstance(r, Repeat) and r.id == repeat_id), None)
 
