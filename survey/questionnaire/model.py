@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from survey.questionnaire.keys import instance_key, list_count_key
@@ -303,7 +304,31 @@ class Questionnaire:
         return [q for p in self.pages() for q in p.questions]
 
     def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions() if q.id == question_id), None)
+        return self._questions_by_id.get(question_id)
+
+    @cached_property
+    def _questions_by_id(self) -> dict[str, Question]:
+        """Each question by its id (the first of an id), worked out once: the structure is
+        immutable (frozen, tuples all the way down), and the scoring asks for questions several
+        times per response."""
+        found: dict[str, Question] = {}
+        for q in self.questions():
+            found.setdefault(q.id, q)
+        return found
+
+    def repeat_holding(self, question_id: str) -> Repeat | None:
+        """The repeat whose pages ask ``question_id`` (the first), or None outside repeats."""
+        return self._repeats_by_question.get(question_id)
+
+    @cached_property
+    def _repeats_by_question(self) -> dict[str, Repeat]:
+        found: dict[str, Repeat] = {}
+        for item in self.items:
+            if isinstance(item, Repeat):
+                for p in item.pages:
+                    for q in p.questions:
+                        found.setdefault(q.id, item)
+        return found
 
     def repeat(self, repeat_id: str) -> Repeat | None:
         return next((r for r in self.items if isinstance(r, Repeat) and r.id == repeat_id), None)

@@ -4,7 +4,8 @@ The responses that count are split by id into contiguous chunks, one per process
 (forked, so it shares the parsed questionnaire, the declarations, the census and the decisions
 read once) reads its chunk from the database, feeds it to fresh accumulators exactly as the
 single pass does (:func:`survey.scoring.passes.feed`) and sends back their state
-(:meth:`survey.scoring.kinds.base.Kind.state`), its issues and its count. The states are merged
+(:meth:`survey.scoring.kinds.base.Kind.state`), the file its issues were spilled to
+(:mod:`survey.scoring.issue_store`) and its count. The states are merged
 in id order (:meth:`~survey.scoring.kinds.base.Kind.merge`), so the report is the single pass's
 to the last digit (sums of floats are kept exactly: :mod:`survey.scoring.kinds.merging`).
 """
@@ -15,9 +16,11 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy import func, select
 
 from survey import progress
 from survey.extensions import db
@@ -26,7 +29,7 @@ from survey.questionnaire.model import Questionnaire
 from survey.responses import reading
 from survey.scoring.data import read_responses
 from survey.scoring.declarations import ScoringConfig
-from survey.scoring.issues import Decision, Issue
+from survey.scoring.issues import Decision
 from survey.scoring.kinds.base import Context
 from survey.scoring.passes import Accumulators, accumulators, every, feed
 
@@ -48,6 +51,7 @@ class Plan:
     decisions: Mapping[int, Mapping[tuple[int, str], Decision]]
     only: Iterable[str] | None
     include_in_progress: bool
+    folder: Path  # where the chunks spill their issues (the report's temporary folder)
 
 
 @dataclass
@@ -62,22 +66,28 @@ _SHARED: _Forked | None = None  # set before forking; read by the forked process
 def id_ranges(
     questionnaire_id: str, include_in_progress: bool, parts: int
 ) -> list[tuple[int, int]]:
-    """Contiguous (first id, last id) ranges of the counted responses, about equal in size."""
+    """Contiguous (first id, last id) ranges of the counted responses, about equal in size:
+    the ids at the ranges' ends are asked of the database, not every id read."""
     statuses = ("submitted", "in_progress") if include_in_progress else ("submitted",)
-    ids = db.session.scalars(
-        reading.responses_query(questionnaire_id, statuses)
-        .with_only_columns(Response.id)
-        .order_by(Response.id)
-    ).all()
-    db.session.rollback()  # nothing of the parent's transaction is carried into the children
-    if not ids:
+    ids = reading.responses_query(questionnaire_id, statuses).with_only_columns(Response.id)
+    count = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    if not count:
+        db.session.rollback()
         return []
-    size = -(-len(ids) // max(1, parts))
-    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+    size = -(-count // max(1, parts))
+
+    def at(offset: int) -> int:
+        return db.session.scalars(ids.order_by(Response.id).offset(offset).limit(1)).one()
+
+    ranges = [(at(i), at(min(i + size, count) - 1)) for i in range(0, count, size)]
+    db.session.rollback()  # nothing of the parent's transaction is carried into the children
+    return ranges
 
 
-def compute(plan: Plan, found: Accumulators, processes: int) -> tuple[list[Issue], int]:
-    """Feed ``found`` (fresh accumulators) the merged chunks; returns the issues and the count."""
+def compute(plan: Plan, found: Accumulators, processes: int) -> tuple[list[Path], int]:
+    """Feed ``found`` (fresh accumulators) the merged chunks; returns the chunks' issue files
+    in id order (each removed once read: :func:`survey.scoring.issue_store.read_spills`) and
+    the count."""
     global _SHARED
     ranges = id_ranges(plan.questionnaire.id, plan.include_in_progress, processes)
     _SHARED = _Forked(current_app._get_current_object(), plan)  # type: ignore[attr-defined]
@@ -88,26 +98,28 @@ def compute(plan: Plan, found: Accumulators, processes: int) -> tuple[list[Issue
     finally:
         _SHARED = None
     kinds = list(every(found))
-    issues: list[Issue] = []
+    spills: list[Path] = []
     used = 0
-    for states, chunk_issues, chunk_used in results:
+    for states, chunk_spill, chunk_used in results:
         for kind, state in zip(kinds, states, strict=True):
             kind.merge(state)
-        issues.extend(chunk_issues)
+        spills.append(chunk_spill)
         used += chunk_used
         progress.step(chunk_used)
-    return issues, used
+    return spills, used
 
 
-def _chunk(bounds: tuple[int, int]) -> tuple[list[dict[str, Any]], list[Issue], int]:
-    """In a forked process: one chunk's accumulated states, issues and count."""
+def _chunk(bounds: tuple[int, int]) -> tuple[list[dict[str, Any]], Path, int]:
+    """In a forked process: one chunk's accumulated states, its issues' file and its count."""
     assert _SHARED is not None
     app, plan = _SHARED.app, _SHARED.plan
     with app.app_context():
         db.engine.dispose(close=False)  # the parent's connections stay the parent's
         found = accumulators(plan.config, plan.ctx, plan.only)
         source = read_responses(plan.questionnaire.id, plan.include_in_progress, bounds)
-        issues, used = feed(plan.questionnaire, plan.config, found, source, plan.decisions)
+        spill, used = feed(
+            plan.questionnaire, plan.config, found, source, plan.decisions, plan.folder
+        )
         states = [kind.state() for kind in every(found)]
         db.session.remove()
-    return states, issues, used
+    return states, spill, used

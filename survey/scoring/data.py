@@ -21,7 +21,7 @@ from survey.audit import READS
 from survey.extensions import db
 from survey.models import AuditEvent, CleaningDecision, Respondent, Response
 from survey.responses import reading
-from survey.responses.effective import stream_effective, type_answers
+from survey.responses.effective import PARTITION, stream_effective, type_answers
 from survey.scoring.issues import Decision
 
 BATCH = 5000
@@ -82,19 +82,34 @@ def read_responses(
         )
 
 
-def read_census(questionnaire_id: str, type_question: str) -> list[tuple[int, str, Any, Any]]:
-    """(response id, status, type answer, invited type) for every response of the questionnaire.
-    The type answer is the one the figures see: the snapshot's (the research team's edits
-    included), else the stored answer with the edits in force."""
-    type_of = type_answers(
-        reading.responses_query(questionnaire_id).with_only_columns(Response.id), type_question
-    )
-    rows = db.session.execute(
-        reading.responses_query(questionnaire_id)
-        .with_only_columns(Response.id, Response.status, Respondent.authority_type)
-        .order_by(Response.id)
-    ).all()
-    return [(rid, status, type_of.get(rid), invited) for rid, status, invited in rows]
+def read_census(questionnaire_id: str, type_question: str) -> Iterator[tuple[int, str, Any, Any]]:
+    """(response id, status, type answer, invited type) for every response of the questionnaire,
+    in id order, read a partition of responses at a time (the census of a national survey is
+    counted as it is read, never held whole). The type answer is the one the figures see: the
+    snapshot's (the research team's edits included), else the stored answer with the edits in
+    force."""
+    after = 0
+    while True:
+        rows = db.session.execute(
+            reading.responses_query(questionnaire_id)
+            .with_only_columns(Response.id, Response.status, Respondent.authority_type)
+            .where(Response.id > after)
+            .order_by(Response.id)
+            .limit(PARTITION)
+        ).all()
+        if not rows:
+            return
+        first, after = rows[0][0], rows[-1][0]
+        type_of = type_answers(
+            reading.responses_query(questionnaire_id)
+            .with_only_columns(Response.id)
+            .where(Response.id.between(first, after)),
+            type_question,
+        )
+        for rid, status, invited in rows:
+            yield rid, status, type_of.get(rid), invited
+        if len(rows) < PARTITION:
+            return
 
 
 def read_decisions(questionnaire_id: str) -> dict[int, dict[tuple[int, str], Decision]]:

@@ -113,12 +113,8 @@ class ScoringConfig:
 
 
 def repeat_of(questionnaire: Questionnaire, question_id: str) -> Repeat | None:
-    for item in questionnaire.items:
-        if isinstance(item, Repeat) and any(
-            q.id == question_id for p in item.pages for q in p.questions
-        ):
-            return item
-    return None
+    """The repeat asking ``question_id`` (:meth:`Questionnaire.repeat_holding`)."""
+    return questionnaire.repeat_holding(question_id)
 
 
 def option_label(

@@ -5,10 +5,9 @@ a report's issues by rule. The rules themselves are applied by :mod:`.cleaning`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-
-from survey.questionnaire.model import Questionnaire
 
 RULES: dict[int, str] = {
     1: "Zero base budget with zero or blank savings (area not delivered): removed. Zero budgeted "
@@ -135,38 +134,74 @@ class Issue:
         ]
 
 
-def summarise(issues: list[Issue], questionnaire: Questionnaire | None = None) -> dict[str, Any]:
-    """Counts per rule, like the source's Appendix B: issues, fields, responses, tables and
-    statuses. ``tables`` counts distinct table instances by question (q34: returns, q8: examples).
-    """
-    rules: dict[int, dict[str, Any]] = {}
-    for rule in RULES:
-        rules[rule] = {
-            "rule": rule,
-            "title": RULE_TITLES[rule],
-            "description": RULES[rule],
-            "issues": 0,
-            "fields": 0,
-            "responses": set(),
-            "tables": {},
-            "status": {"applied": 0, "pending": 0, "accepted": 0, "rejected": 0, "kept": 0},
-            "stale": 0,
+# the order of the review page (survey.web.researcher.figures.cleaning): what needs a decision first
+REVIEW_ORDER = ("pending", "applied", "accepted", "rejected", "kept")
+
+
+class Summary:
+    """Counts per rule, like the source's Appendix B, kept as the issues go by (a report's are
+    never all in memory: :mod:`survey.scoring.issue_store`): issues, fields, responses, tables
+    and statuses. ``tables`` counts distinct table instances by question (q34: returns, q8:
+    examples). A response's issues come together (one response is cleaned at a time), so the
+    distinct responses and tables are counted per response rather than kept in sets."""
+
+    def __init__(self) -> None:
+        self.rules: dict[int, dict[str, Any]] = {
+            rule: {
+                "rule": rule,
+                "title": RULE_TITLES[rule],
+                "description": RULES[rule],
+                "issues": 0,
+                "fields": 0,
+                "responses": 0,
+                "tables": {},
+                "status": {status: 0 for status in _SUMMARY_STATUSES},
+                "stale": 0,
+            }
+            for rule in RULES
         }
-    for issue in issues:
-        entry = rules[issue.rule]
+        self.issues = 0
+        self.pending = 0
+        self._response: int | None = None
+        self._seen: dict[int, set[tuple[str, str]]] = {}  # the current response's, by rule
+
+    def add(self, issue: Issue) -> None:
+        if issue.response_id != self._response:
+            self._close_response()
+            self._response = issue.response_id
+        entry = self.rules[issue.rule]
         entry["issues"] += 1
         entry["fields"] += len(issue.original)
-        entry["responses"].add(issue.response_id)
-        entry["tables"].setdefault(issue.question, set()).add((issue.response_id, issue.table))
+        self._seen.setdefault(issue.rule, set()).add((issue.question, issue.table))
         entry["status"][issue.status] += 1
         entry["stale"] += int(issue.stale)
-    out = []
-    for entry in rules.values():
-        entry["responses"] = len(entry["responses"])
-        entry["tables"] = {k: len(v) for k, v in sorted(entry["tables"].items())}
-        out.append(entry)
-    return {
-        "rules": out,
-        "issues": len(issues),
-        "pending": sum(1 for i in issues if i.status == "pending"),
-    }
+        self.issues += 1
+        self.pending += issue.status == "pending"
+
+    def _close_response(self) -> None:
+        for rule, seen in self._seen.items():
+            entry = self.rules[rule]
+            entry["responses"] += 1
+            for question, _ in seen:
+                entry["tables"][question] = entry["tables"].get(question, 0) + 1
+        self._seen = {}
+
+    def result(self) -> dict[str, Any]:
+        self._close_response()
+        self._response = None
+        rules = []
+        for entry in self.rules.values():
+            rules.append({**entry, "tables": dict(sorted(entry["tables"].items())),
+                          "status": dict(entry["status"])})  # fmt: skip
+        return {"rules": rules, "issues": self.issues, "pending": self.pending}
+
+
+_SUMMARY_STATUSES = ("applied", "pending", "accepted", "rejected", "kept")  # as the summary shows
+
+
+def summarise(issues: Iterable[Issue]) -> dict[str, Any]:
+    """The :class:`Summary` of ``issues`` (each response's together)."""
+    summary = Summary()
+    for issue in issues:
+        summary.add(issue)
+    return summary.result()

@@ -11,6 +11,7 @@ import base64
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -73,17 +74,28 @@ def log_csv(report: Report) -> str:
     """The cleaning log, a line per field: the authority and question by name, the submitted
     and cleaned values, the suggested correction of a pending issue, who decided and when (an
     automatic correction: the time the cleaning ran). Text a spreadsheet would run is quoted."""
-    out = io.StringIO()
-    write_log_csv(report, out)
-    return out.getvalue()
+    return "".join(log_csv_parts(report))
 
 
 def write_log_csv(report: Report, stream: TextIO) -> None:
-    """Write the cleaning log (:func:`log_csv`) to ``stream`` a line at a time."""
-    writer = csv.writer(stream)
+    """Write the cleaning log (:func:`log_csv`) to ``stream`` a part at a time."""
+    for part in log_csv_parts(report):
+        stream.write(part)
+
+
+def log_csv_parts(report: Report, lines: int = 1000) -> Iterator[str]:
+    """The cleaning log (:func:`log_csv`) in parts of about ``lines`` lines, read from the
+    report's issues in a stream (a file or a download is never held whole)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
     writer.writerow(LOG_FIELDS)
-    for entry in report.log_entries():
+    for count, entry in enumerate(report.log_entries(), 1):
         writer.writerow([_log_cell(entry[f]) for f in LOG_FIELDS])
+        if count % lines == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def _log_cell(value: Any) -> Any:

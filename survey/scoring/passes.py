@@ -7,6 +7,7 @@ the single pass of :func:`survey.scoring.report.build_report` and the chunks of
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from survey import progress
@@ -20,7 +21,8 @@ from survey.responses.invitations import type_preference
 from survey.scoring.cleaning import clean
 from survey.scoring.data import RawResponse
 from survey.scoring.declarations import ScoringConfig
-from survey.scoring.issues import Decision, Issue
+from survey.scoring.issue_store import Spill
+from survey.scoring.issues import Decision
 from survey.scoring.kinds import KINDS
 from survey.scoring.kinds.base import Context, Kind, Record
 
@@ -66,11 +68,13 @@ def feed(
     found: Accumulators,
     source: Iterable[RawResponse],
     decisions: Mapping[int, Mapping[tuple[int, str], Decision]],
-) -> tuple[list[Issue], int]:
-    """Clean each response, type it and add it to every accumulator; returns the issues found
-    and how many responses were used."""
+    folder: Path,
+) -> tuple[Path, int]:
+    """Clean each response, type it and add it to every accumulator; returns the file of the
+    issues found (a spill: :mod:`survey.scoring.issue_store`, never a list in memory) and how
+    many responses were used. The spill is written in ``folder``."""
     kinds = list(every(found))
-    issues: list[Issue] = []
+    spill = Spill(folder)
     used = 0
     routing = VersionedRouting(questionnaire)
     for raw in source:
@@ -92,7 +96,8 @@ def feed(
             decisions.get(raw.response_id),
             raw.reference,
         )
-        issues.extend(issues_found)
+        if issues_found:
+            spill.extend(issues_found)
         kind_of = type_of(
             questionnaire, config, cleaned.get(config.type_question), raw.authority_type
         )
@@ -108,7 +113,7 @@ def feed(
         for acc in kinds:
             acc.add(record)
         progress.step()
-    return issues, used
+    return spill.close(), used
 
 
 class VersionedRouting:

@@ -9,9 +9,12 @@ figures as data (the shape of docs/figures.md), the cleaning log and the data-qu
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from survey.questionnaire.model import Questionnaire
@@ -25,11 +28,12 @@ from survey.scoring.data import (
     read_responses,
 )
 from survey.scoring.declarations import ScoringConfig
-from survey.scoring.issues import Decision, Issue, summarise
+from survey.scoring.issue_store import Issues, StoreWriter, read_spills
+from survey.scoring.issues import Decision, Issue, Summary
 from survey.scoring.kinds.base import Context
 from survey.scoring.passes import VersionedRouting, accumulators, feed, type_of
 from survey.scoring.published import publish
-from survey.scoring.review import describe_issues
+from survey.scoring.review import Describer
 
 __all__ = ["Report", "VersionedRouting", "build_report", "type_of"]
 
@@ -43,7 +47,7 @@ class Report:
     questionnaire: Questionnaire
     config: ScoringConfig
     figures: list[dict[str, Any]]
-    issues: list[Issue]
+    issues: Issues  # on disk, read in a stream (survey.scoring.issue_store)
     summary: dict[str, Any]
     responses: dict[str, int]
     include_in_progress: bool
@@ -64,7 +68,7 @@ class Report:
         return next((f for f in self.view(full) if f["id"] == figure_id), None)
 
     def issue(self, response_id: int, rule: int, subject: str) -> Issue | None:
-        return next((i for i in self.issues if i.key == (response_id, rule, subject)), None)
+        return self.issues.find((response_id, rule, subject))
 
     def log(self) -> list[dict[str, Any]]:
         """The cleaning log: one line per field each issue touches."""
@@ -112,33 +116,43 @@ def build_report(
     statuses = ("submitted", "in_progress") if include_in_progress else ("submitted",)
     source: Iterable[RawResponse] = ()
     if responses is None:
-        census = []
+        census: Counter[tuple[str | None, str]] = Counter()
         for _, status, answer, invited in read_census(questionnaire.id, config.type_question):
             kind = type_of(questionnaire, config, answer, invited)
-            census.append((kind.id if kind else None, status))
+            census[(kind.id if kind else None, status)] += 1
         if decisions is None:
             decisions = read_decisions(questionnaire.id)
         if processes <= 1:
             source = read_responses(questionnaire.id, include_in_progress)
     else:
         given = list(responses)
-        census = []
+        census = Counter()
         for r in given:
             kind = type_of(
                 questionnaire, config, r.answers.get(config.type_question), r.authority_type
             )
-            census.append((kind.id if kind else None, r.status))
+            census[(kind.id if kind else None, r.status)] += 1
         source = [r for r in given if r.status in statuses]
         decisions = decisions or {}
         processes = 1
 
     ctx = Context(questionnaire, config, min_authorities, census, include_in_progress)
     found = accumulators(config, ctx, only)
-    if processes > 1:
-        plan = chunks.Plan(questionnaire, config, ctx, dict(decisions), only, include_in_progress)
-        issues, used = chunks.compute(plan, found, processes)
-    else:
-        issues, used = feed(questionnaire, config, found, source, decisions)
+    # the passes spill their issues here; whatever a failed pass leaves is removed with it
+    with tempfile.TemporaryDirectory(prefix="survey-report-") as folder:
+        if processes > 1:
+            plan = chunks.Plan(
+                questionnaire, config, ctx, dict(decisions), only, include_in_progress, Path(folder)
+            )
+            spills, used = chunks.compute(plan, found, processes)
+        else:
+            spill, used = feed(questionnaire, config, found, source, decisions, Path(folder))
+            spills = [spill]
+        generated_at = dt.datetime.now(dt.UTC)  # the report's time, and its cleaning's
+        names: dict[int, tuple[str | None, int | None]] | None = None
+        if responses is not None:
+            names = {r.response_id: (r.name, None) for r in given}
+        issues, summary = _store_issues(questionnaire, spills, names, generated_at)
 
     figures = []
     for main, splits in found:
@@ -147,23 +161,39 @@ def build_report(
             result["splits"] = [s.result() for s in splits]
         figures.append(result)
     counts = {
-        "submitted": sum(1 for _, s in census if s == "submitted"),
-        "in_progress": sum(1 for _, s in census if s != "submitted"),
+        "submitted": sum(n for (_, s), n in census.items() if s == "submitted"),
+        "in_progress": sum(n for (_, s), n in census.items() if s != "submitted"),
         "used": used,
     }
-    report = Report(
+    return Report(
         questionnaire=questionnaire,
         config=config,
         figures=figures,
         issues=issues,
-        summary=summarise(issues),
+        summary=summary,
         responses=counts,
         include_in_progress=include_in_progress,
         min_authorities=ctx.min_authorities,
+        generated_at=generated_at,
     )
-    if responses is None:
-        authorities = read_authorities({i.response_id for i in issues})
-    else:
-        authorities = {r.response_id: (r.name, None) for r in given}
-    describe_issues(questionnaire, issues, authorities, report.generated_at)
-    return report
+
+
+def _store_issues(
+    questionnaire: Questionnaire,
+    spills: list[Path],
+    names: dict[int, tuple[str | None, int | None]] | None,
+    generated_at: dt.datetime,
+) -> tuple[Issues, dict[str, Any]]:
+    """The passes' spilled issues (in id order) named, counted and stored, a batch at a time:
+    the report's :class:`Issues` and the data-quality summary. ``names`` are the authorities by
+    response id when the responses were given; else they are read for each batch."""
+    describer = Describer(questionnaire, generated_at)
+    summary = Summary()
+    writer = StoreWriter()
+    for batch in read_spills(spills):
+        ids = {i.response_id for i in batch}
+        describer.describe(batch, read_authorities(ids) if names is None else names)
+        for issue in batch:
+            summary.add(issue)
+        writer.add(batch)
+    return writer.close(), summary.result()

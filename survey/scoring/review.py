@@ -1,7 +1,7 @@
 """What a researcher reviewing the cleaning reads about each issue: the authority by name, the
 question by its printed number and text, each field by its label (``Q34 [Housing, Delivered
 2011/12] ...``) rather than its id, the response to open, and when an automatic correction was
-made. Filled in once per report (:func:`describe_issues`), from the download's variables
+made. Filled in as the report is built (:class:`Describer`), from the download's variables
 (:func:`survey.exports.table.variables`), so a field is labelled as in every file."""
 
 from __future__ import annotations
@@ -22,30 +22,35 @@ def field_labels(questionnaire: Questionnaire) -> dict[str, tuple[str, str, str]
     return out
 
 
-def describe_issues(
-    questionnaire: Questionnaire,
-    issues: Iterable[Issue],
-    authorities: dict[int, tuple[str | None, int | None]],
-    cleaned_at: dt.datetime,
-) -> None:
-    """Name each issue's authority (``{response id: (name, respondent id)}``), question and
-    fields; an automatic correction without a decision's time gets the time of this cleaning
-    (``cleaned_at``: the rules are applied again every time the report is computed)."""
-    labels = field_labels(questionnaire)
-    # the same fields give the same labels: one string and one dict for all the issues on them,
-    # not one per issue (a report holds about one issue per response)
-    described: dict[tuple[str, ...], tuple[str | None, dict[str, str]]] = {}
-    for issue in issues:
-        issue.authority, issue.respondent_id = authorities.get(issue.response_id, (None, None))
-        fields = tuple({**issue.touched, **issue.original})
-        shared = described.get(fields)
-        if shared is None:
-            shared = described[fields] = _labels_of(labels, fields)
-        question_label, issue.field_labels = shared
-        if question_label is not None:
-            issue.question_label = question_label
-        if issue.decided_by == AUTOMATIC and issue.decided_at is None:
-            issue.decided_at = cleaned_at.replace(tzinfo=None, microsecond=0)
+class Describer:
+    """Names issues a batch at a time (a report's are never all in memory at once), with the
+    questionnaire's labels worked out once for the whole report."""
+
+    def __init__(self, questionnaire: Questionnaire, cleaned_at: dt.datetime) -> None:
+        self.labels = field_labels(questionnaire)
+        # an automatic correction without a decision's time gets the time of this cleaning (the
+        # rules are applied again every time the report is computed)
+        self.cleaned_at = cleaned_at.replace(tzinfo=None, microsecond=0)
+        # the same fields give the same labels: one string and one dict for all the issues on
+        # them, not one per issue (a report holds about one issue per response)
+        self.described: dict[tuple[str, ...], tuple[str | None, dict[str, str]]] = {}
+
+    def describe(
+        self, issues: Iterable[Issue], authorities: dict[int, tuple[str | None, int | None]]
+    ) -> None:
+        """Name each issue's authority (``{response id: (name, respondent id)}``), question and
+        fields."""
+        for issue in issues:
+            issue.authority, issue.respondent_id = authorities.get(issue.response_id, (None, None))
+            fields = tuple({**issue.touched, **issue.original})
+            shared = self.described.get(fields)
+            if shared is None:
+                shared = self.described[fields] = _labels_of(self.labels, fields)
+            question_label, issue.field_labels = shared
+            if question_label is not None:
+                issue.question_label = question_label
+            if issue.decided_by == AUTOMATIC and issue.decided_at is None:
+                issue.decided_at = self.cleaned_at
 
 
 def _labels_of(

@@ -77,7 +77,7 @@ def test_the_report_a_job_keeps_is_the_report_built_at_once(data, tmp_path):
         kept = reports.load(path, questionnaire)
         assert kept.to_json(full=True) == built.to_json(full=True)
         assert kept.to_json() == built.to_json()
-        assert kept.issues == built.issues and kept.log() == built.log()
+        assert list(kept.issues) == list(built.issues) and kept.log() == built.log()
         other = data.extensions["survey_registry"].get("asce_year_end_return")
         with pytest.raises(ValueError):
             reports.load(path, other)
@@ -115,3 +115,47 @@ def test_a_failed_report_job_is_shown_not_made_again_until_asked(
         statuses = db.session.scalars(db.select(Job.status).order_by(Job.id)).all()
         assert statuses == ["failed", "queued"]
     assert client.get(f"{BASE}/").status_code == 202  # the new job, waiting
+
+
+def test_a_report_job_keeps_its_issues_beside_it_and_refuses_them_truncated(data, tmp_path):
+    with data.app_context():
+        questionnaire = data.extensions["survey_registry"].get(QID)
+        built = build_report(questionnaire)
+        path = tmp_path / "report.pickle"
+        reports.dump(built, path)
+        (kept_file,) = tmp_path.glob("report-issues-*.sqlite")
+        assert kept_file != built.issues.path and not list(tmp_path.glob(".partial-*"))
+        kept = reports.load(path, questionnaire)
+        assert kept.issues.path == kept_file and len(kept.issues) == len(built.issues) > 0
+        assert [i.key for i in kept.issues.select(limit=5)[0]] == [
+            i.key for i in built.issues.select(limit=5)[0]
+        ]
+        whole = kept_file.read_bytes()
+        kept_file.write_bytes(whole[: len(whole) // 2])
+        with pytest.raises(reports.Damaged):
+            reports.load(path, questionnaire)
+        kept_file.unlink()
+        with pytest.raises(reports.Damaged):
+            reports.load(path, questionnaire)
+        path.write_bytes(path.read_bytes()[:40])
+        with pytest.raises(reports.Damaged):
+            reports.load(path, questionnaire)
+
+
+def test_a_truncated_report_job_is_made_again_not_read(data, client, sign_in):
+    sign_in("researcher")
+    assert client.get(f"{BASE}/cleaning").status_code == 200
+    with data.app_context():
+        (job,) = db.session.scalars(db.select(Job)).all()
+        folder = result_path(job).parent
+    (stored,) = folder.glob("report-issues-*.sqlite")
+    stored.write_bytes(stored.read_bytes()[:1000])
+    data.extensions["scoring_reports"].clear()  # as a new web process would start
+    page = client.get(f"{BASE}/cleaning")
+    assert page.status_code == 200 and "Showing " in page.get_data(as_text=True)
+    with data.app_context():
+        jobs = db.session.scalars(db.select(Job).order_by(Job.id)).all()
+        assert [j.status for j in jobs] == ["done", "done"]  # made again, under the same key
+        questionnaire = data.extensions["survey_registry"].get(QID)
+        remade = reports.load(result_path(jobs[1]), questionnaire)  # whole, and not the old one
+        assert remade.issues.path != stored and len(remade.issues) > 0

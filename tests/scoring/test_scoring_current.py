@@ -66,7 +66,7 @@ def test_a_decision_changes_the_figures(app, staff):
     with app.app_context():
         from survey.models import CleaningDecision
 
-        issue = report.issues[0] if hasattr(report, "issues") else None
+        issue = next(iter(report.issues), None)
         response_id = (
             issue.response_id if issue else db.session.scalars(select(Response.id)).first()
         )

@@ -194,6 +194,6 @@ def test_the_streamed_cleaning_log_file_is_the_downloads_log(demo_app, tmp_path)
     for issue in report.issues:
         fields = tuple({**issue.touched, **issue.original})
         first = by_fields.setdefault(fields, issue)
-        assert issue.field_labels is first.field_labels
+        assert issue.field_labels == first.field_labels
         assert issue.question_label == first.question_label
     assert len(by_fields) < len(report.issues)

@@ -14,7 +14,8 @@ carries no value.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -57,7 +58,7 @@ class Context:
         questionnaire: Questionnaire,
         config: ScoringConfig,
         min_authorities: int | None = None,
-        census: list[tuple[str | None, str]] | None = None,
+        census: Iterable[tuple[str | None, str]] | None = None,
         include_in_progress: bool = False,
     ):
         self.questionnaire = questionnaire
@@ -65,7 +66,8 @@ class Context:
         self.min_authorities = (
             config.min_authorities if min_authorities is None else min_authorities
         )
-        self.census = census or []
+        # how many responses of each (authority type, status): counts, not a line per response
+        self.census = census if isinstance(census, Counter) else Counter(census or ())
         self.include_in_progress = include_in_progress
 
     def question(self, question_id: str) -> Question:

@@ -24,8 +24,8 @@ class ResponseRates(Kind):
         config = self.ctx.config
         submitted: dict[str | None, int] = defaultdict(int)
         partial: dict[str | None, int] = defaultdict(int)
-        for type_id, status in self.ctx.census:
-            (submitted if status == "submitted" else partial)[type_id] += 1
+        for (type_id, status), count in self.ctx.census.items():
+            (submitted if status == "submitted" else partial)[type_id] += count
         types: list[tuple[str | None, str, int | None]] = [
             (t.id, t.label, t.population) for t in config.types
         ]

@@ -11,6 +11,7 @@ only. ``?include_in_progress=1`` counts partial responses too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -32,8 +33,8 @@ from survey.questionnaire.model import Questionnaire
 from survey.scoring.cleaning import reallocation_targets
 from survey.scoring.config import ScoringConfigError, scoring_config
 from survey.scoring.data import fingerprint as data_fingerprint
-from survey.scoring.issues import ACTION_LABELS, RULE_TITLES, RULES
-from survey.scoring.output import figure_csv, figure_svg, log_csv
+from survey.scoring.issues import ACTION_LABELS, REVIEW_ORDER, RULE_TITLES, RULES
+from survey.scoring.output import figure_csv, figure_svg, log_csv_parts
 from survey.scoring.report import Report
 from survey.web.auth import roles_required
 from survey.web.files import file_response
@@ -43,7 +44,7 @@ bp = Blueprint("figures", __name__, url_prefix="/research/<questionnaire_id>/fig
 
 EVERYONE = ("admin", "researcher", "sponsor")
 STAFF = ("admin", "researcher")
-STATUSES = ("pending", "applied", "accepted", "rejected", "kept")
+PAGE = 300  # issues shown on the cleaning page (the whole log is the CSV)
 
 
 class DecisionForm(FlaskForm):
@@ -117,7 +118,16 @@ def _report(questionnaire: Questionnaire) -> Report:
     job = prepared("report", {"questionnaire_id": questionnaire.id, "include_in_progress": include})
     path = result_path(job)
     assert path is not None
-    report = reports.load(path, questionnaire)
+    try:
+        report = reports.load(path, questionnaire)
+    except reports.Damaged:  # not whole (a file truncated, its issues lost): made again
+        path.unlink(missing_ok=True)
+        job = prepared(
+            "report", {"questionnaire_id": questionnaire.id, "include_in_progress": include}
+        )
+        path = result_path(job)
+        assert path is not None
+        report = reports.load(path, questionnaire)
     cache[key] = (fingerprint, report)
     return report
 
@@ -159,7 +169,7 @@ def _figure(report: Report, figure_id: str) -> dict[str, Any]:
     return figure
 
 
-def _download(body: str | bytes, mimetype: str, filename: str) -> HttpResponse:
+def _download(body: str | bytes | Iterable[bytes], mimetype: str, filename: str) -> HttpResponse:
     return file_response(body, mimetype, filename)
 
 
@@ -247,35 +257,27 @@ def cleaning(questionnaire_id: str):
     report = _report(questionnaire)
     rule = request.args.get("rule", type=int)
     status = request.args.get("status") or ""
-    issues = [
-        i
-        for i in report.issues
-        if (rule is None or i.rule == rule)
-        and (status == "" and i.status != "kept" or i.status == status)
-    ]
-    issues.sort(key=lambda i: (STATUSES.index(i.status), i.rule, i.response_id, i.subject))
-    limit = 300
+    # the first page in review order and how many there are, queried from the report's issues
+    issues, total = report.issues.select(rule=rule, status=status, limit=PAGE)
     config = scoring_config(questionnaire)
-    targets = {
-        i.key: reallocation_targets(questionnaire, config, i) for i in issues[:limit] if i.rule == 6
-    }
+    targets = {i.key: reallocation_targets(questionnaire, config, i) for i in issues if i.rule == 6}
     return render_template(
         "figures/cleaning.html",
         **_context(
             questionnaire,
             report=report,
-            issues=issues[:limit],
-            total=len(issues),
+            issues=issues,
+            total=total,
             rule=rule,
             status=status,
-            statuses=STATUSES,
+            statuses=REVIEW_ORDER,
             rules=RULES,
             rule_titles=RULE_TITLES,
             action_labels=ACTION_LABELS,
             targets=targets,
             form=DecisionForm(),
             labels=_field_labels(questionnaire),
-            response_urls=_response_urls(questionnaire_id, issues[:limit]),
+            response_urls=_response_urls(questionnaire_id, issues),
         ),
     )
 
@@ -299,8 +301,8 @@ def cleaning_log_csv(questionnaire_id: str):
     """The whole cleaning log (every issue, kept ones too), for the research team."""
     questionnaire = _questionnaire(questionnaire_id)
     suffix = "-including-in-progress" if _include_in_progress() else ""
-    body = log_csv(_report(questionnaire))
-    return _download(body, "text/csv", f"{questionnaire_id}-cleaning-log{suffix}.csv")
+    parts = (part.encode("utf-8") for part in log_csv_parts(_report(questionnaire)))
+    return _download(parts, "text/csv", f"{questionnaire_id}-cleaning-log{suffix}.csv")
 
 
 @bp.post("/cleaning")
