@@ -134,13 +134,15 @@ def _normalise_database_url(app: Flask) -> None:
 
 
 def _install_database_events(app: Flask) -> None:
-    """SQLite's connection settings and explicit BEGINs (:mod:`survey.responses.sqlite`), and
+    """SQLite's connection settings and explicit BEGINs (:mod:`survey.responses.sqlite`), the
+    pool's PostgreSQL connections returned out of autocommit (:mod:`survey.responses.postgres`), and
     the flush tracking that keeps a write transaction from committing the caller's changes."""
-    from survey.responses import sqlite
+    from survey.responses import postgres, sqlite
     from survey.responses.writing import track_flushes
 
     with app.app_context():
         sqlite.install(db.engine)
+        postgres.install(db.engine)
     track_flushes()
 
 

@@ -36,6 +36,7 @@ from survey.models import (
     Response,
     ResponseSnapshot,
 )
+from survey.responses.aggregate import answers_object
 from survey.tokens import hash_token
 
 BATCH = 1000  # responses read per window when streaming many
@@ -64,6 +65,7 @@ class ResponseRecord:
     submitted_at: dt.datetime | None
     language: str | None = None  # the respondent's choice; None: the questionnaire's own
     resume_page: str | None = None  # where "Save and return later" was pressed
+    answers: dict[str, Any] | None = None  # read with it, for the request's first load_answers
 
 
 @dataclass(slots=True)
@@ -114,6 +116,7 @@ def _record(row) -> RespondentRecord:
             submitted_at=row.submitted_at,
             language=row.language,
             resume_page=row.resume_page,
+            answers=row.answers or {},
         )
     return RespondentRecord(
         id=row.id,
@@ -153,6 +156,10 @@ _LINK = select(
     _RESPONSE.submitted_at,
     _RESPONSE.language,
     _RESPONSE.resume_page,
+    select(answers_object(Answer.key, Answer.value))
+    .where(Answer.response_id == _RESPONSE.id)
+    .scalar_subquery()
+    .label("answers"),
 ).select_from(
     Respondent.__table__.outerjoin(Response.__table__).outerjoin(QuestionnaireVersion.__table__)
 )
@@ -164,9 +171,15 @@ _ANSWERS_OF = select(Answer.key, Answer.value).where(Answer.response_id == bindp
 def load_answers(response: ResponseRecord | Response) -> dict[str, Any]:
     """The stored answers of a response, by key.
 
-    Run on the session's connection rather than through ``Session.execute``: the statement
-    returns plain rows, and the ORM's handling of a statement costs more than the query.
+    The first call for a :class:`ResponseRecord` takes the answers read with it, in the same
+    statement (:mod:`survey.responses.aggregate`); a later call reads them again, so that what
+    was written since counts. Run on the session's connection rather than through
+    ``Session.execute``: the statement returns plain rows, and the ORM's handling of a statement
+    costs more than the query.
     """
+    if isinstance(response, ResponseRecord) and response.answers is not None:
+        answers, response.answers = response.answers, None
+        return answers
     db.session.flush()  # as the ORM would: answers added in this transaction count
     rows = db.session.connection().execute(_ANSWERS_OF, {"response_id": response.id})
     return dict(rows.all())

@@ -29,7 +29,7 @@ from survey.audit import audit
 from survey.config import link_key
 from survey.extensions import db
 from survey.models import Answer, AnswerEdit, QuestionnaireVersion, Respondent, Response, utcnow
-from survey.responses import snapshots, sqlite
+from survey.responses import postgres, snapshots, sqlite
 from survey.responses.answer_upsert import upsert_answers
 from survey.responses.prepared import Prepared
 from survey.responses.reading import ResponseRecord
@@ -68,7 +68,9 @@ def write_transaction() -> Iterator[Connection]:
     checkpointed after the lock is released. A block of Core statements only (a page save) ends
     with its own COMMIT on that connection, and the session's reads carry on as they were; a
     block that changed ORM objects, and every write on other databases, ends with the session's
-    commit, which expires the ORM objects read before as any commit does.
+    commit, which expires the ORM objects read before as any commit does. On PostgreSQL, a
+    respondent's reads ran in autocommit (:mod:`survey.responses.postgres`): the write leaves it
+    before its first statement, so its statements are one transaction as everywhere else.
     """
     session = db.session()
     if _orm_changes(session):
@@ -79,6 +81,8 @@ def write_transaction() -> Iterator[Connection]:
         connection = session.connection()
         if lock is not None:
             sqlite.begin_immediate(connection)
+        else:
+            postgres.begin(connection)
         try:
             yield connection
             if lock is not None and not _orm_changes(session):

@@ -25,7 +25,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import DBAPIError
 
 from survey import schedule
-from survey.extensions import count_attempt
+from survey.extensions import count_attempt, db
 from survey.questionnaire import piping
 from survey.questionnaire.authority import authority_name
 from survey.questionnaire.checking import apply_drafts, check_page, shown_form
@@ -33,7 +33,7 @@ from survey.questionnaire.model import PageInstance, Questionnaire
 from survey.questionnaire.summary import summary_rows
 from survey.registry import Registry
 from survey.responses import answers as answer_module
-from survey.responses import writing
+from survey.responses import postgres, writing
 from survey.responses.reading import (
     RespondentRecord,
     ResponseRecord,
@@ -69,6 +69,7 @@ def _load_respondent(endpoint: str | None, values: dict[str, Any] | None) -> Non
     allowance, and only they are refused once it is spent, so guesses from behind the same
     address (a council's shared gateway) never lock out a respondent whose link is real."""
     token = (values or {}).get("token", "")
+    postgres.read_outside_transaction(db.session())  # PostgreSQL: no BEGIN, no ROLLBACK
     respondent = _respondent(token)
     if respondent is None:
         limit = current_app.config["LINK_GUESS_LIMIT"]
