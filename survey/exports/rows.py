@@ -52,7 +52,8 @@ def pseudonym(respondent_id: int, secret_key: str) -> str:
     return "A" + digest[:10].upper()
 
 
-WideColumn = tuple[str, Callable[[Any], Any], Callable[[Any], Any] | None]
+WideColumn = tuple[str, Callable[[Any], Any]]
+CellMaker = Callable[[Variable, bool], Callable[[Any], Any]]  # a variable -> its cell function
 
 
 class Exporter:
@@ -228,34 +229,35 @@ class Exporter:
         return header
 
     def wide_row(
-        self, record: Record, answers: Mapping[str, Any], label_columns: bool = False
+        self,
+        record: Record,
+        answers: Mapping[str, Any],
+        label_columns: bool = False,
+        make: CellMaker = cell_function,
     ) -> list[Any]:
-        """One response's row, aligned with :meth:`wide_header`."""
+        """One response's row, aligned with :meth:`wide_header`: the meta cells, then each
+        column's cell by the function ``make`` gives for its variable (``cell_function``, or a
+        format's own that also converts the cell, such as the CSV's)."""
         row = self.meta_row(record)
-        labels = self.options.labels
-        get, append = answers.get, row.append
-        for key, cell, label in self._wide_plan(labels, label_columns):
-            value = get(key)
-            append(cell(value))
-            if label is not None:
-                append(label(value))
+        get = answers.get
+        row += [cell(get(key)) for key, cell in self._wide_plan(make, label_columns)]
         return row
 
-    def _wide_plan(self, labels: bool, label_columns: bool) -> list[WideColumn]:
-        """(answer key, its cell, its label column's cell) of each wide column, worked out once
-        (:func:`~survey.exports.cells.cell_function`: the cells of :func:`cell_value`)."""
-        plans: dict[tuple[bool, bool], list[WideColumn]]
+    def _wide_plan(self, make: CellMaker, label_columns: bool) -> list[WideColumn]:
+        """(answer key, its cell function) of each wide column, label columns included, worked
+        out once per export (:func:`~survey.exports.cells.cell_function`: the cells of
+        :func:`cell_value`): one flat list, so a row is one comprehension over it."""
+        plans: dict[tuple[CellMaker, bool], list[WideColumn]]
         plans = self.__dict__.setdefault("_wide_plans", {})
-        if (labels, label_columns) not in plans:
-            plans[labels, label_columns] = [
-                (
-                    v.key,
-                    cell_function(v, labels),
-                    cell_function(v, True) if label_columns and v.kind == "code" else None,
-                )
-                for v in self.variables
-            ]
-        return plans[labels, label_columns]
+        if (make, label_columns) not in plans:
+            labels = self.options.labels
+            plan: list[WideColumn] = []
+            for v in self.variables:
+                plan.append((v.key, make(v, labels)))
+                if label_columns and v.kind == "code":
+                    plan.append((v.key, make(v, True)))
+            plans[make, label_columns] = plan
+        return plans[make, label_columns]
 
     def wide_rows(self) -> Iterator[list[Any]]:
         """The header, then a row per response."""

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from survey.exports.cells import cell_function, cell_value
+from survey.exports.csv import csv_cell, csv_cell_function
 from survey.exports.table import variables
 from survey.questionnaire.loader import load
 
@@ -37,3 +38,21 @@ def test_a_cell_function_gives_the_cell_of_cell_value(value, index, labels):
 
 def test_every_kind_is_covered():
     assert {v.kind for v in VARIABLES} >= {"flag", "code", "number"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=VALUES, index=st.integers(0, len(VARIABLES) - 1), labels=st.booleans())
+def test_a_csv_cell_function_gives_the_csv_cell_of_cell_value(value, index, labels):
+    v = VARIABLES[index]
+    expected = csv_cell(cell_value(v, {v.key: value} if value is not None else {}, labels))
+    got = csv_cell_function(v, labels)(value)
+    assert (type(got), got) == (type(expected), expected)
+
+
+def test_the_csv_fast_paths_are_taken_for_every_kind():
+    """Each kind's common answers (and a formula-like text) give the cells of the slow path."""
+    for v in VARIABLES:
+        fast = csv_cell_function(v, False)
+        for value in (None, "", [], [v.option or ""], *v.label_map, 3, 2.5, "=SUM(A1)", "x"):
+            expected = csv_cell(cell_value(v, {v.key: value}))
+            assert (type(fast(value)), fast(value)) == (type(expected), expected), (v.key, value)
