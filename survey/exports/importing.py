@@ -34,7 +34,7 @@ from survey.exports.records import version_rows
 from survey.extensions import db
 from survey.models import QuestionnaireVersion, Respondent, Response
 from survey.registry import Registry
-from survey.responses.writing import insert_imported
+from survey.responses.writing import insert_imported, refresh_snapshots
 
 __all__ = ["ImportProblem", "ImportSummary", "import_json", "read_file"]
 
@@ -123,11 +123,13 @@ def import_json(handle: IO[str], batch_size: int = BATCH_SIZE) -> ImportSummary:
     Respondents, responses and questionnaire versions keep their ids and numbers, so exporting
     again gives the same file. All or nothing: any problem (a record that fails its checks in
     :mod:`survey.exports.import_checks`, an id or link already in use, a version number used by a
-    different definition) rolls everything back.
+    different definition) rolls everything back. Once it is committed, the submitted responses'
+    snapshots are made, a stage of the same progress.
     """
     summary = ImportSummary()
     versions: dict[int, Version] = {}
     pending: list[Rows] = []
+    submitted = 0
     try:
         reading = read_file(handle)
         for kind, obj in reading.items:
@@ -138,6 +140,7 @@ def import_json(handle: IO[str], batch_size: int = BATCH_SIZE) -> ImportSummary:
                 continue
             position = summary.responses + len(pending) + 1
             pending.append(checked_record(obj, position, summary.questionnaire_id, versions))
+            submitted += pending[-1].response["status"] == "submitted"
             progress.step()
             if len(pending) >= batch_size:
                 _import_batch(pending, summary)
@@ -161,6 +164,11 @@ def import_json(handle: IO[str], batch_size: int = BATCH_SIZE) -> ImportSummary:
     except BaseException:
         db.session.rollback()
         raise
+    # Committed: the snapshots come after, so exports and figures read one row per response
+    # without anyone running ``survey snapshots`` (made again by it if this is interrupted).
+    if submitted:
+        progress.stage("snapshots", submitted)
+        refresh_snapshots(summary.questionnaire_id)
     return summary
 
 
