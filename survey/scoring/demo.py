@@ -90,9 +90,9 @@ def generated(
 ) -> Iterator[DemoResponse]:
     """:func:`generate`'s responses one at a time, as they are made (the same ones, in the same
     order: the random draws are taken in the same sequence), so that storing them can begin at
-    once and memory stays flat however many there are. Who answers which optional questions
-    and where the planted errors go are decided first, for everyone, as small sets of
-    positions."""
+    once and no response is kept once stored, however many there are. Who answers which
+    optional questions and where the planted errors go are decided first, for everyone, as
+    small sets of positions."""
     rng = random.Random(seed)
     plan = allocate(config, respondents)
     people: list[tuple[AuthorityType, int]] = [(t, i) for t, count in plan for i in range(count)]

@@ -1,6 +1,6 @@
 """Storing demonstration responses (``survey demo-data``): a respondent, a submitted response and
 its answers for each of :func:`survey.scoring.demo.generated`'s, in bulk, a chunk at a time as
-they are generated (memory stays flat), then, when asked, their snapshots.
+they are generated (one chunk of responses in memory at a time), then, when asked, their snapshots.
 
 Apart from the generator because writing rows is another idea than deciding what a plausible
 authority answers: this part knows the database, the generator only the questionnaire.
