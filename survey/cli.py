@@ -253,7 +253,9 @@ def print_command(
     guidance: bool,
     language: str | None,
 ) -> None:
-    """Write a blank questionnaire, its guidance notes or a response's answers as PDF."""
+    """Write a blank questionnaire, its guidance notes or a response's answers as PDF (a bar
+    over laying it out, writing and tagging its pages on a terminal)."""
+    from survey import progress
     from survey.printing.pdf import blank_pdf, guidance_pdf, response_pdf
     from survey.responses.reading import find_response
     from survey.translations.store import in_language
@@ -267,7 +269,8 @@ def print_command(
         if response is None:
             raise click.UsageError(f"no response '{response_id}' to '{questionnaire_id}'")
         try:
-            pdf = response_pdf(response, language)
+            with progress.reporting(progress.TerminalBar("print")):
+                pdf = response_pdf(response, language)
         except ValueError as exc:
             raise click.UsageError(str(exc)) from exc
     else:
@@ -278,10 +281,11 @@ def print_command(
             questionnaire = in_language(questionnaire, language)
         except ValueError as exc:
             raise click.UsageError(str(exc)) from exc
-        if guidance:
-            pdf = guidance_pdf(questionnaire)
-        else:
-            pdf = blank_pdf(questionnaire, repeat_all=repeat_all)
+        with progress.reporting(progress.TerminalBar("print")):
+            if guidance:
+                pdf = guidance_pdf(questionnaire)
+            else:
+                pdf = blank_pdf(questionnaire, repeat_all=repeat_all)
     Path(out).write_bytes(pdf)
     click.echo(f"wrote {out} ({len(pdf):,} bytes)")
 

@@ -1,10 +1,12 @@
 """Progress of long work: counts and time left, on a terminal or in a background job's row.
 
 Long loops (the responses of an export or a report, an import, demonstration data, a printed
-questionnaire's repeats) call :func:`step` (and :func:`expect` once they know how many there
-are); whoever started the work decides where that goes with :func:`reporting`: a
-:class:`TerminalBar` for the command line (quiet when standard error is not a terminal), a job's
-progress (:mod:`survey.jobs.runner`), or nowhere. The loops themselves never know which.
+document's pages) call :func:`step` (and :func:`expect` once they know how many there are);
+work done in stages (responses stored, then their snapshots made; a document laid out, then
+written, then tagged) says where each begins with :func:`stage`. Whoever started the work
+decides where that goes with :func:`reporting`: a :class:`TerminalBar` for the command line
+(quiet when standard error is not a terminal), a job's progress (:mod:`survey.jobs.runner`), or
+nowhere. The loops themselves never know which.
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ class Progress:
 
     def step(self, count: int = 1) -> None:
         self.done += count
+        self.changed()
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        """The work moves on to its next stage, of ``total`` pieces when known: plain progress
+        counts on across stages, its total raised by the stage's (a job's share done covers
+        them all), or unknown with it."""
+        self.total = None if total is None else max(self.total or 0, self.done) + total
         self.changed()
 
     def changed(self) -> None:  # noqa: B027 - a hook: plain progress only counts
@@ -62,17 +71,31 @@ class TerminalBar(Progress):
 
     def __init__(self, label: str, total: int | None = None, stream: TextIO | None = None):
         super().__init__(total)
+        self.name = label
         self.label = label
         self.stream = stream or sys.stderr
         self.shown = self.stream.isatty()
         self.drawn = 0.0
 
+    def stage(self, name: str, total: int | None = None) -> None:
+        """Each stage has a line of its own, counted from nought with its own time left; the
+        stage before keeps its last state on the line above."""
+        if self.shown and self.drawn:
+            self.draw()
+            self.stream.write("\n")
+        self.label = f"{self.name}, {name}"
+        self.total, self.done, self.started, self.drawn = total, 0, time.monotonic(), 0.0
+        self.changed()
+
     def changed(self) -> None:
         now = time.monotonic()
         if self.shown and (now - self.drawn >= 0.1 or self.done == self.total):
-            self.drawn = now
-            self.stream.write("\r" + self.line())
-            self.stream.flush()
+            self.draw()
+
+    def draw(self) -> None:
+        self.drawn = time.monotonic()
+        self.stream.write("\r" + self.line())
+        self.stream.flush()
 
     def line(self) -> str:
         if not self.total:
@@ -87,6 +110,7 @@ class TerminalBar(Progress):
 
     def close(self) -> None:
         if self.shown:
+            self.draw()  # the last count, even when it came within a tenth of a second
             self.stream.write("\n")
             self.stream.flush()
 
@@ -112,6 +136,13 @@ def step(count: int = 1) -> None:
     progress = _CURRENT.get()
     if progress is not None:
         progress.step(count)
+
+
+def stage(name: str, total: int | None = None) -> None:
+    """Say the work moves on to its next stage (named for people), of ``total`` pieces."""
+    progress = _CURRENT.get()
+    if progress is not None:
+        progress.stage(name, total)
 
 
 def expect(total: int) -> None:

@@ -123,7 +123,8 @@ def import_json(handle: IO[str], batch_size: int = BATCH_SIZE) -> ImportSummary:
     Respondents, responses and questionnaire versions keep their ids and numbers, so exporting
     again gives the same file. All or nothing: any problem (a record that fails its checks in
     :mod:`survey.exports.import_checks`, an id or link already in use, a version number used by a
-    different definition) rolls everything back.
+    different definition) rolls everything back. The submitted responses' snapshots are made with their rows, in the
+    same transaction (:func:`survey.responses.writing.snapshot_imported`).
     """
     summary = ImportSummary()
     versions: dict[int, Version] = {}

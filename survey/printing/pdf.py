@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app, g, render_template
 from markupsafe import Markup
 
-from survey import schedule
+from survey import progress, schedule
 from survey.printing.blocks import blank_blocks, keep_together
 from survey.printing.tagging import finish_tags
 from survey.questionnaire import piping
@@ -32,11 +32,22 @@ from survey.registry import content_hash
 def render_pdf(html: str, title: str, language: str) -> bytes:
     """A tagged PDF (PDF/UA-1: XMP metadata with the title, Scope on table headers, page
     furniture as artifacts; see :mod:`.tagging`) whose title and language come from the HTML's
-    ``<title>`` and ``<html lang>``, which every print template sets from its arguments."""
+    ``<title>`` and ``<html lang>``, which every print template sets from its arguments.
+
+    Laid out, then written, then tagged, each a stage of the progress (:mod:`survey.progress`):
+    a long document (every repeat printed) takes seconds, most of them laying it out, which
+    WeasyPrint does in one call, so that stage counts the document and the others its pages."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=current_app.root_path)
-    return finish_tags(document.write_pdf(pdf_variant="pdf/ua-1") or b"")
+    progress.stage("layout", 1)
+    document = HTML(string=html, base_url=current_app.root_path).render(pdf_variant="pdf/ua-1")
+    progress.step()
+    pages = len(document.pages)
+    progress.stage("pages", pages)
+    pdf = document.write_pdf(pdf_variant="pdf/ua-1") or b""
+    progress.step(pages)
+    progress.stage("tags", pages)
+    return finish_tags(pdf)
 
 
 def css_string(text: str) -> Markup:

@@ -26,18 +26,22 @@ from pypdf.generic import (
     NameObject,
 )
 
+from survey import progress
+
 
 def finish_tags(pdf: bytes) -> bytes:
     """``pdf`` with Scope on its table headers and its untagged page furniture as artifacts."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     tree = writer.root_object.get("/StructTreeRoot")
     if tree is None:
+        progress.step(len(writer.pages))  # nothing to finish on any page
         return pdf
     used: dict[Any, set[int]] = {}
     _walk(tree.get_object(), used)
     for page in writer.pages:
         reference = page.indirect_reference
         _artifacts(page, used.get(reference.idnum, set()) if reference is not None else set())
+        progress.step()
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

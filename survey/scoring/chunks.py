@@ -8,11 +8,14 @@ single pass does (:func:`survey.scoring.passes.feed`) and sends back their state
 (:mod:`survey.scoring.issue_store`) and its count. The states are merged
 in id order (:meth:`~survey.scoring.kinds.base.Kind.merge`), so the report is the single pass's
 to the last digit (sums of floats are kept exactly: :mod:`survey.scoring.kinds.merging`).
+While they run, each process adds the responses it has fed to a counter they share, which the
+parent reads a few times a second to move its own progress (:mod:`survey.progress`).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -34,6 +37,7 @@ from survey.scoring.kinds.base import Context
 from survey.scoring.passes import Accumulators, accumulators, every, feed
 
 SMALLEST = 2000  # fewer responses than this are quicker in one process than forking for them
+POLL_SECONDS = 0.2  # how often the parent reads the chunks' shared count while they run
 
 
 def default_processes(count: int) -> int:
@@ -58,6 +62,27 @@ class Plan:
 class _Forked:
     app: Flask
     plan: Plan
+    fed: Any  # a multiprocessing.Value("q"): the responses every chunk has fed so far
+
+
+class _Counting(progress.Progress):
+    """In a forked process: its chunk's steps, added to the shared count every ``every``
+    (and the rest by :meth:`flush`), so the processes do not take its lock for each one."""
+
+    def __init__(self, fed: Any, every: int = 200) -> None:
+        super().__init__()
+        self.fed = fed
+        self.every = every
+        self.added = 0
+
+    def changed(self) -> None:
+        if self.done - self.added >= self.every:
+            self.flush()
+
+    def flush(self) -> None:
+        with self.fed.get_lock():
+            self.fed.value += self.done - self.added
+        self.added = self.done
 
 
 _SHARED: _Forked | None = None  # set before forking; read by the forked processes
@@ -90,11 +115,12 @@ def compute(plan: Plan, found: Accumulators, processes: int) -> tuple[list[Path]
     the count."""
     global _SHARED
     ranges = id_ranges(plan.questionnaire.id, plan.include_in_progress, processes)
-    _SHARED = _Forked(current_app._get_current_object(), plan)  # type: ignore[attr-defined]
+    context = multiprocessing.get_context("fork")
+    fed = context.Value("q", 0)
+    _SHARED = _Forked(current_app._get_current_object(), plan, fed)  # type: ignore[attr-defined]
     try:
-        context = multiprocessing.get_context("fork")
         with context.Pool(min(processes, max(1, len(ranges)))) as pool:
-            results = pool.map(_chunk, ranges, chunksize=1)
+            results, shown = _watched(pool.map_async(_chunk, ranges, chunksize=1), fed)
     finally:
         _SHARED = None
     kinds = list(every(found))
@@ -105,15 +131,31 @@ def compute(plan: Plan, found: Accumulators, processes: int) -> tuple[list[Path]
             kind.merge(state)
         spills.append(chunk_spill)
         used += chunk_used
-        progress.step(chunk_used)
+    progress.step(used - shown)  # whatever the last reading missed: the steps add up to used
     return spills, used
+
+
+def _watched(pending: multiprocessing.pool.AsyncResult, fed: Any) -> tuple[Any, int]:
+    """The chunks' results once they are all in, stepping progress by the shared count as it
+    grows meanwhile; also returns how many steps were reported."""
+    shown = 0
+    while True:
+        pending.wait(POLL_SECONDS)
+        ready = pending.ready()
+        now = fed.value
+        if now > shown:
+            progress.step(now - shown)
+            shown = now
+        if ready:
+            return pending.get(), shown
 
 
 def _chunk(bounds: tuple[int, int]) -> tuple[list[dict[str, Any]], Path, int]:
     """In a forked process: one chunk's accumulated states, its issues' file and its count."""
     assert _SHARED is not None
     app, plan = _SHARED.app, _SHARED.plan
-    with app.app_context():
+    counting = _Counting(_SHARED.fed)  # not the parent's bar, which forking copied
+    with app.app_context(), progress.reporting(counting):
         db.engine.dispose(close=False)  # the parent's connections stay the parent's
         found = accumulators(plan.config, plan.ctx, plan.only)
         source = read_responses(plan.questionnaire.id, plan.include_in_progress, bounds)
@@ -122,4 +164,5 @@ def _chunk(bounds: tuple[int, int]) -> tuple[list[dict[str, Any]], Path, int]:
         )
         states = [kind.state() for kind in every(found)]
         db.session.remove()
+        counting.flush()
     return states, spill, used

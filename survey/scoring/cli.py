@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
 
 import click
 from flask import current_app
@@ -77,8 +78,9 @@ def report_command(
             min_authorities=min_authorities,
             processes=processes or default_processes(responses),
         )
-    computed = time.perf_counter() - started
-    written = write_outputs(report, out, pdf=not no_pdf, full=full_precision)
+        computed = time.perf_counter() - started
+        # inside the bar: the findings PDF's stages (layout, pages, tags) take seconds
+        written = write_outputs(report, out, pdf=not no_pdf, full=full_precision)
     total = time.perf_counter() - started
     click.echo(
         f"{questionnaire_id}: {report.responses['used']} responses, {len(report.figures)} figures, "
@@ -109,8 +111,9 @@ def without_figures(questionnaire) -> ScoringConfig:
 @click.option("--seed", type=int, default=1, show_default=True)
 @with_appcontext
 def demo_data_command(questionnaire_id: str, respondents: int | None, seed: int) -> None:
-    """Fill the database with plausible synthetic submitted responses (demonstrations, tests)."""
-    from survey.scoring.demo import generate
+    """Fill the database with plausible synthetic submitted responses (demonstrations, tests),
+    and their snapshots."""
+    from survey.scoring.demo import DemoResponse, generated
     from survey.scoring.demo_storage import store
 
     questionnaire = current_app.extensions["survey_registry"].get(questionnaire_id)
@@ -126,15 +129,19 @@ def demo_data_command(questionnaire_id: str, respondents: int | None, seed: int)
     )
     if count <= 0:
         raise click.UsageError("give --respondents (the definition declares no demo_respondents)")
-    responses = generate(questionnaire, config, count, seed)
+    by_type: dict[str, int] = {}
+
+    def tallied(responses: Iterator[DemoResponse]) -> Iterator[DemoResponse]:
+        for r in responses:
+            by_type[r.type_id] = by_type.get(r.type_id, 0) + 1
+            yield r
+
     try:
         with progress.reporting(progress.TerminalBar("demo-data", count)):
-            stored = store(questionnaire, responses)
+            generating = generated(questionnaire, config, count, seed)
+            stored = store(questionnaire, tallied(generating), snapshots=True)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    by_type: dict[str, int] = {}
-    for r in responses:
-        by_type[r.type_id] = by_type.get(r.type_id, 0) + 1
     click.echo(
         f"{questionnaire_id}: stored {stored} submitted demonstration responses (seed {seed})"
     )

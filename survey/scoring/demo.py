@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +82,17 @@ def generate(
     questionnaire: Questionnaire, config: ScoringConfig, respondents: int, seed: int = 1
 ) -> list[DemoResponse]:
     """``respondents`` synthetic submitted responses, the same for the same seed."""
+    return list(generated(questionnaire, config, respondents, seed))
+
+
+def generated(
+    questionnaire: Questionnaire, config: ScoringConfig, respondents: int, seed: int = 1
+) -> Iterator[DemoResponse]:
+    """:func:`generate`'s responses one at a time, as they are made (the same ones, in the same
+    order: the random draws are taken in the same sequence), so that storing them can begin at
+    once and no response is kept once stored, however many there are. Who answers which
+    optional questions and where the planted errors go are decided first, for everyone, as
+    small sets of positions."""
     rng = random.Random(seed)
     plan = allocate(config, respondents)
     people: list[tuple[AuthorityType, int]] = [(t, i) for t, count in plan for i in range(count)]
@@ -116,7 +128,6 @@ def generate(
             cursor += 1
     start = dt.datetime.combine(questionnaire.opens or dt.date(2013, 5, 23), dt.time(9))
     span = ((questionnaire.closes or start.date()) - start.date()).days or 30
-    out = []
     for index, (kind, number) in enumerate(people):
         author = _Author(
             questionnaire,
@@ -129,19 +140,16 @@ def generate(
         )
         answers = author.answer_all()
         reference = "".join(rng.choice(REFERENCE_ALPHABET) for _ in range(8))
-        out.append(
-            DemoResponse(
-                name=f"Demonstration {kind.label} {number + 1:02d}",
-                type_id=kind.id,
-                authority_type=author.type_answer,
-                answers=answers,
-                reference=f"{reference[:4]}-{reference[4:]}",
-                submitted_at=start
-                + dt.timedelta(days=rng.randrange(span + 1), minutes=rng.randrange(600)),
-                anomalies=anomalies.get(index, []),
-            )
+        yield DemoResponse(
+            name=f"Demonstration {kind.label} {number + 1:02d}",
+            type_id=kind.id,
+            authority_type=author.type_answer,
+            answers=answers,
+            reference=f"{reference[:4]}-{reference[4:]}",
+            submitted_at=start
+            + dt.timedelta(days=rng.randrange(span + 1), minutes=rng.randrange(600)),
+            anomalies=anomalies.get(index, []),
         )
-    return out
 
 
 class _Author:

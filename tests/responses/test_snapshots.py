@@ -113,3 +113,34 @@ def test_a_researchers_edit_remakes_the_snapshot_with_the_edit_and_submitted_sta
         assert edited.values["q3"] == new and original.values["q3"] == before
         export_to(QID, "csv-wide", tmp_path / "rows.csv", ExportOptions())
     assert new in (tmp_path / "rows.csv").read_text(encoding="utf-8-sig")
+
+
+def _current_snapshots() -> tuple[list[int], int]:
+    """The submitted responses still without a current snapshot, and how many have one."""
+    ids = db.session.scalars(select(Response.id).where(Response.status == "submitted")).all()
+    return reading.missing_snapshots(QID, 10_000), len(reading.snapshot_rows(ids))
+
+
+def test_demo_data_makes_the_snapshots_of_what_it_stores(app):
+    from survey.scoring.cli import demo_data_command
+
+    result = app.test_cli_runner().invoke(demo_data_command, [QID, "--respondents", "6"])
+    assert result.exit_code == 0 and "stored 6 submitted" in result.output, result.output
+    with app.app_context():
+        assert _current_snapshots() == ([], 6)
+
+
+def test_an_import_makes_the_snapshots_of_its_submitted_responses(app, tmp_path):
+    from survey.exports.cli import import_command
+    from survey.exports.interchange import export_json
+    from tests.conftest import truncate_all
+
+    demo(app, 4)  # stored in bulk: no snapshots in the file's source either
+    with app.app_context():
+        assert _current_snapshots() == (db.session.scalars(select(Response.id)).all(), 0)
+        (tmp_path / "export.json").write_bytes(b"".join(export_json(QID)))
+    truncate_all(app)
+    result = app.test_cli_runner().invoke(import_command, [str(tmp_path / "export.json")])
+    assert result.exit_code == 0 and "imported 4 responses" in result.output, result.output
+    with app.app_context():
+        assert _current_snapshots() == ([], 4)

@@ -197,3 +197,20 @@ def test_the_streamed_cleaning_log_file_is_the_downloads_log(demo_app, tmp_path)
         assert issue.field_labels == first.field_labels
         assert issue.question_label == first.question_label
     assert len(by_fields) < len(report.issues)
+
+
+def test_demo_data_stored_a_chunk_at_a_time_is_what_the_seed_generates(app):
+    """Generated lazily and stored in chunks (memory stays flat), the stored responses are still
+    exactly the list the seed gives, in its order, across chunk boundaries."""
+    from survey.responses.reading import load_answers
+    from survey.scoring.demo import generated
+    from survey.scoring.demo_storage import store
+
+    with app.app_context():
+        q = questionnaire(app)
+        config = scoring_config(q)
+        expected = generate(q, config, 11, 4)
+        assert store(q, generated(q, config, 11, 4), chunk_size=3) == 11
+        rows = db.session.scalars(select(Response).order_by(Response.id)).all()
+        stored = [(r.reference, r.respondent.name, r.submitted_at, load_answers(r)) for r in rows]
+    assert stored == [(e.reference, e.name, e.submitted_at, e.answers) for e in expected]
