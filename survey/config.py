@@ -113,7 +113,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # job's counts, never counting in the request
         "JOBS_STATISTICS_THRESHOLD": 2000,
         # at most this many processes for one report job (figure pages, findings PDF,
-        # figures.json), which splits from 2,000 responses on as `survey report` does; 1: never
+        # figures.json), which splits from 5,000 responses on (survey.jobs.kinds); 1: never
         "JOBS_REPORT_PROCESSES": 4,
         # The key that seals respondents' tokens for email (survey.tokens.seal); empty means one
         # derived from SECRET_KEY. Changing it makes sealed links unreadable: they are reissued.

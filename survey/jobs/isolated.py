@@ -10,7 +10,9 @@ progress to the job (which also renews the job's lease while the chunks are comp
 raises the child's error as the job's. The child and everything it forks form a process group
 that ends itself if the worker dies (SIGKILL leaves no orphans computing for nobody); a job
 that did not finish is retried as any other (:mod:`survey.jobs.runner`), and its file, written
-to the temporary path, is never put in place.
+to the temporary path, is never put in place. (As with any ``spawn``, the parent's main module
+is imported again in the child: ``survey``'s script guards its ``main()``, and so must any
+script that runs report jobs itself.)
 """
 
 from __future__ import annotations
@@ -60,7 +62,9 @@ def run(function: Callable[..., None], *args: Any) -> None:
             counted = now
             if child.exitcode is not None:
                 break
-        error = receive.recv() if receive.poll() else f"ended with exit code {child.exitcode}"
+        error = _sent(receive)
+        if error == "" or (error is None and child.exitcode != 0):
+            error = f"ended with exit code {child.exitcode}"
     finally:
         if child.exitcode is None:  # this thread was stopped: so is the work
             _kill_group(child.pid)
@@ -68,6 +72,15 @@ def run(function: Callable[..., None], *args: Any) -> None:
         receive.close()
     if error is not None:
         raise IsolatedError(error)
+
+
+def _sent(receive: Connection) -> str | None:
+    """What the child sent: its error, None for success, or "" when it ended without a word
+    (killed, or it could not start)."""
+    try:
+        return receive.recv() if receive.poll() else ""
+    except EOFError:
+        return ""
 
 
 def settings(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -56,13 +56,20 @@ def _report(params: Mapping[str, Any], processes: int = 1):
     )
 
 
+# a report job of fewer responses stays in one process: the fresh process a split needs costs
+# about 2 s of CPU to start (docs/operations.md), more than splitting saves below this
+SPLIT_FROM = 5000
+
+
 def report_processes(params: Mapping[str, Any]) -> int:
-    """How many processes a report job computes over: as ``survey report`` chooses (the
-    machine's cores, from enough responses to be worth it), at most ``JOBS_REPORT_PROCESSES``."""
+    """How many processes a report job computes over: from :data:`SPLIT_FROM` responses, as
+    ``survey report`` chooses (the machine's cores), at most ``JOBS_REPORT_PROCESSES``."""
     from survey.scoring.chunks import default_processes
 
-    wanted = default_processes(expected_total("report", params) or 0)
-    return max(1, min(wanted, int(current_app.config["JOBS_REPORT_PROCESSES"])))
+    count = expected_total("report", params) or 0
+    if count < SPLIT_FROM:
+        return 1
+    return max(1, min(default_processes(count), int(current_app.config["JOBS_REPORT_PROCESSES"])))
 
 
 def _built(write: Callable[[Any, Mapping[str, Any], Path], None]):

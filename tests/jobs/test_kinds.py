@@ -147,7 +147,8 @@ def test_a_large_stata_or_spss_download_is_made_by_a_job(queued_app, sign_in_que
 
 
 def test_a_report_job_over_two_processes_is_the_single_process_report(data, monkeypatch):
-    monkeypatch.setattr(chunks, "default_processes", lambda count: 2)  # 30 responses: 2 chunks
+    monkeypatch.setattr(kinds, "SPLIT_FROM", 30)  # the demo data's 30 responses: 2 chunks
+    monkeypatch.setattr(chunks, "default_processes", lambda count: 2)
     spawned: list[int] = []
     real_run = isolated.run
 
@@ -175,6 +176,9 @@ def test_a_report_job_over_two_processes_is_the_single_process_report(data, monk
         assert [dataclasses.replace(i, decided_at=None) for i in kept.issues] == timeless
         assert spawned == [2, 2]  # both made in a fresh process, over two
         data.config["JOBS_REPORT_PROCESSES"] = 1  # the cap: one process, no fresh one
+        assert kinds.report_processes({"questionnaire_id": QID}) == 1
+        data.config["JOBS_REPORT_PROCESSES"] = 4
+        monkeypatch.setattr(kinds, "SPLIT_FROM", 31)  # too few to be worth a fresh process
         assert kinds.report_processes({"questionnaire_id": QID}) == 1
 
 
