@@ -30,6 +30,9 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SURVEY_JOBS_QUEUE_FILE": ("JOBS_QUEUE_FILE", str),
     "SURVEY_JOBS_LEASE_SECONDS": ("JOBS_LEASE_SECONDS", float),
     "SURVEY_JOBS_EXPORT_THRESHOLD": ("JOBS_EXPORT_THRESHOLD", int),
+    "SURVEY_JOBS_STATISTICS_THRESHOLD": ("JOBS_STATISTICS_THRESHOLD", int),
+    "SURVEY_JOBS_REPORT_PROCESSES": ("JOBS_REPORT_PROCESSES", int),
+    "SURVEY_MAIL_SEND_SECONDS": ("MAIL_SEND_SECONDS", float),
     "SURVEY_LINK_SEAL_KEY": ("LINK_SEAL_KEY", str),
     "SURVEY_MAIL_HOST": ("MAIL_HOST", str),
     "SURVEY_MAIL_PORT": ("MAIL_PORT", int),
@@ -106,6 +109,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "JOBS_MAX_ATTEMPTS": 3,
         # downloads of more responses than this are made by a job, never in the request
         "JOBS_EXPORT_THRESHOLD": 2000,
+        # the statistics pages (and their CSVs) over more submitted responses than this read a
+        # job's counts, never counting in the request
+        "JOBS_STATISTICS_THRESHOLD": 2000,
+        # at most this many processes for one report job (figure pages, findings PDF,
+        # figures.json), which splits from 5,000 responses on (survey.jobs.kinds); 1: never
+        "JOBS_REPORT_PROCESSES": 4,
         # The key that seals respondents' tokens for email (survey.tokens.seal); empty means one
         # derived from SECRET_KEY. Changing it makes sealed links unreadable: they are reissued.
         "LINK_SEAL_KEY": "",
@@ -123,6 +132,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_LEASE_SECONDS": 300,
         # temporary failures are retried with back-off this many times, then marked failed
         "MAIL_MAX_ATTEMPTS": 8,
+        # `survey worker` sends the outbox's due messages this often when MAIL_HOST is set
+        # (`survey send-mail` from cron does the same; both at once is safe)
+        "MAIL_SEND_SECONDS": 30.0,
     }
 
 

@@ -1,6 +1,8 @@
 """What each kind of job does: the findings report PDF, an export (any download format), the
-report's statistics (figures.json) and the report itself for the figure pages (``report``, shown
-on those pages rather than downloaded). Each writes its file to the path it is given (made atomic by
+report's statistics (figures.json), the report itself for the figure pages (``report``, shown
+on those pages rather than downloaded) and the statistics pages' counts (``statistics``,
+``crosstab``: :mod:`survey.jobs.statistics`, also shown on their pages). The report kinds
+compute over several processes when there are enough responses (:func:`report_processes`). Each writes its file to the path it is given (made atomic by
 :mod:`survey.jobs.files`) and counts its work through :mod:`survey.progress`; each result is the
 same file the synchronous path (``survey report``, ``survey export``, the downloads) writes.
 """
@@ -16,6 +18,8 @@ from typing import Any
 from flask import current_app
 
 from survey.exports import ExportOptions, count_responses, export_to
+from survey.jobs import isolated
+from survey.jobs import statistics as statistics_results
 
 
 @dataclass(frozen=True)
@@ -42,24 +46,62 @@ def _questionnaire(params: Mapping[str, Any]):
     return questionnaire
 
 
-def _report(params: Mapping[str, Any]):
+def _report(params: Mapping[str, Any], processes: int = 1):
     from survey.scoring.report import build_report
 
     return build_report(
-        _questionnaire(params), include_in_progress=bool(params.get("include_in_progress"))
+        _questionnaire(params),
+        include_in_progress=bool(params.get("include_in_progress")),
+        processes=processes,
     )
 
 
-def run_report_pdf(params: Mapping[str, Any], path: Path) -> None:
+# a report job of fewer responses stays in one process: the fresh process a split needs costs
+# about 2 s of CPU to start (docs/operations.md), more than splitting saves below this
+SPLIT_FROM = 5000
+
+
+def report_processes(params: Mapping[str, Any]) -> int:
+    """How many processes a report job computes over: from :data:`SPLIT_FROM` responses, as
+    ``survey report`` chooses (the machine's cores), at most ``JOBS_REPORT_PROCESSES``."""
+    from survey.scoring.chunks import default_processes
+
+    count = expected_total("report", params) or 0
+    if count < SPLIT_FROM:
+        return 1
+    return max(1, min(default_processes(count), int(current_app.config["JOBS_REPORT_PROCESSES"])))
+
+
+def _built(write: Callable[[Any, Mapping[str, Any], Path], None]):
+    """The work of a report kind: build the report and ``write(report, params, path)``. Over
+    several processes that is done in a fresh process (:mod:`survey.jobs.isolated`), because
+    the worker's threads make forking it unsafe; the report is the same to the last digit."""
+
+    def run(params: Mapping[str, Any], path: Path) -> None:
+        processes = report_processes(params)
+        if processes > 1:
+            isolated.run(_build_and_write, write, dict(params), path, processes)
+        else:
+            write(_report(params), params, path)
+
+    return run
+
+
+def _build_and_write(write, params: Mapping[str, Any], path: Path, processes: int) -> None:
+    """In the fresh process: the report over ``processes`` processes, written."""
+    write(_report(params, processes), params, path)
+
+
+def write_report_pdf(report, params: Mapping[str, Any], path: Path) -> None:
     from survey.scoring.output import report_pdf
 
-    path.write_bytes(report_pdf(_report(params)))
+    path.write_bytes(report_pdf(report))
 
 
-def run_report(params: Mapping[str, Any], path: Path) -> None:
+def write_report(report, params: Mapping[str, Any], path: Path) -> None:
     from survey.jobs import reports
 
-    reports.dump(_report(params), path)
+    reports.dump(report, path)
 
 
 def _figures_page(params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -69,9 +111,42 @@ def _figures_page(params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     return "figures.index", args
 
 
-def run_figures_json(params: Mapping[str, Any], path: Path) -> None:
-    body = _report(params).to_json(full=bool(params.get("full")))
+def write_figures_json(report, params: Mapping[str, Any], path: Path) -> None:
+    body = report.to_json(full=bool(params.get("full")))
     path.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _statistics_scope(params: Mapping[str, Any]):
+    from survey.scoring.statistics import Scope
+
+    return Scope.of(_questionnaire(params), bool(params.get("published")))
+
+
+def run_statistics(params: Mapping[str, Any], path: Path) -> None:
+    from survey.scoring.statistics import question_statistics
+
+    statistics_results.dump(question_statistics(_statistics_scope(params)), path)
+
+
+def run_crosstab(params: Mapping[str, Any], path: Path) -> None:
+    from survey.scoring.statistics import crosstab_of
+
+    table = crosstab_of(_statistics_scope(params), params["row"], params["by"])
+    if table is None:  # the page asks only for a crosstab that can be made
+        raise ValueError(f"no crosstab of '{params['row']}' by '{params['by']}'")
+    statistics_results.dump(table, path)
+
+
+def _statistics_page(endpoint: str, *names: str):
+    """Where a statistics job's result is shown: its page, in the view it was made for."""
+
+    def page(params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        args = {name: params[name] for name in ("questionnaire_id", *names)}
+        if params.get("published"):
+            args["view"] = "published"
+        return endpoint, args
+
+    return page
 
 
 def export_options(params: Mapping[str, Any]) -> ExportOptions:
@@ -86,10 +161,11 @@ def run_export(params: Mapping[str, Any], path: Path) -> None:
     export_to(params["questionnaire_id"], params["fmt"], path, export_options(params))
 
 
-EXTENSIONS = {"csv-wide": "csv", "csv-long": "csv", "xlsx": "xlsx", "sav": "sav", "json": "jsonl",
-              "codebook-csv": "csv", "codebook-html": "html"}  # fmt: skip
+EXTENSIONS = {"csv-wide": "csv", "csv-long": "csv", "xlsx": "xlsx", "sav": "sav", "dta": "dta",
+              "json": "jsonl", "codebook-csv": "csv", "codebook-html": "html"}  # fmt: skip
 MIMETYPES = {"csv": "text/csv", "html": "text/html", "jsonl": "application/x-ndjson",
-             "sav": "application/x-spss-sav", "pickle": "application/octet-stream",
+             "sav": "application/x-spss-sav", "dta": "application/x-stata-dta",
+             "pickle": "application/octet-stream",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}  # fmt: skip
 
 KINDS: dict[str, JobKind] = {
@@ -100,7 +176,7 @@ KINDS: dict[str, JobKind] = {
             lambda p: "pdf",
             lambda p: "application/pdf",
             lambda p: bool(p.get("include_in_progress")),
-            run_report_pdf,
+            _built(write_report_pdf),
             lambda p: "Findings report (PDF)",
             lambda p: f"{p['questionnaire_id']}-findings.pdf",
         ),
@@ -109,7 +185,7 @@ KINDS: dict[str, JobKind] = {
             lambda p: "json",
             lambda p: "application/json",
             lambda p: bool(p.get("include_in_progress") or p.get("full")),
-            run_figures_json,
+            _built(write_figures_json),
             lambda p: "Figures (JSON)" + (", full precision" if p.get("full") else ""),
             lambda p: (
                 f"{p['questionnaire_id']}-figures{'-full-precision' if p.get('full') else ''}.json"
@@ -120,13 +196,38 @@ KINDS: dict[str, JobKind] = {
             lambda p: "pickle",
             lambda p: "application/octet-stream",
             lambda p: bool(p.get("include_in_progress")),
-            run_report,
+            _built(write_report),
             lambda p: (
                 "Figures, cleaning log and data quality"
                 + (", including responses in progress" if p.get("include_in_progress") else "")
             ),
             lambda p: f"{p['questionnaire_id']}-report",
             _figures_page,
+        ),
+        JobKind(
+            "statistics",
+            lambda p: "pickle",
+            lambda p: "application/octet-stream",
+            lambda p: not p.get("published"),
+            run_statistics,
+            lambda p: (
+                "Statistics of every question" + (", published view" if p.get("published") else "")
+            ),
+            lambda p: f"{p['questionnaire_id']}-statistics",
+            _statistics_page("statistics.index"),
+        ),
+        JobKind(
+            "crosstab",
+            lambda p: "pickle",
+            lambda p: "application/octet-stream",
+            lambda p: not p.get("published"),
+            run_crosstab,
+            lambda p: (
+                f"Crosstab of {p['row']} by {p['by']}"
+                + (", published view" if p.get("published") else "")
+            ),
+            lambda p: f"{p['questionnaire_id']}-crosstab",
+            _statistics_page("statistics.crosstab", "row", "by"),
         ),
         JobKind(
             "export",

@@ -6,8 +6,8 @@ the work itself).
 
 The queue carries only job ids: what a job is and how far it got live in its row
 (:mod:`survey.jobs.store`), so a lost message or a killed worker loses nothing. Periodic work
-(the recovery of abandoned jobs; the outbox's sending, when it becomes a job) is registered in
-:data:`PERIODIC` and run by the worker.
+(the recovery of abandoned jobs, and the fieldwork outbox's sending when email is set up) is
+registered in :data:`PERIODIC` and run by the worker.
 """
 
 from __future__ import annotations
@@ -35,10 +35,30 @@ class Queue:
         self.task(job_id)
 
 
-# Periodic work the worker runs, every so many seconds, in an application context: (seconds,
-# function of the queue). The fieldwork outbox's send_pending belongs here once it is a job.
+def send_mail(queue: Queue) -> None:
+    """The outbox's round, as ``survey send-mail`` does it (:func:`send_pending`: due messages
+    sent, scheduled reminders queued, retries whose wait is over); nothing without MAIL_HOST.
+    Each message is claimed with a lease before it is sent, so this and a ``send-mail`` from
+    cron, or several workers, never send one twice."""
+    from survey.fieldwork.sender import send_pending
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config.get("MAIL_HOST"):
+        return
+    summary = send_pending(app)
+    for error in summary.errors:
+        app.logger.warning("sending mail: %s", error)
+    if summary.problem:
+        app.logger.warning("sending mail: %s", summary.problem)
+    elif summary.sent or summary.retry or summary.failed or summary.queued_by_schedule:
+        app.logger.info("sending mail: %s", summary.line())
+
+
+# Periodic work the worker runs, every so many seconds (the setting named), in an application
+# context: (setting, function of the queue).
 PERIODIC: list[tuple[str, Callable[[Queue], Any]]] = [
     ("JOBS_RECOVER_SECONDS", lambda queue: runner.recover(queue.send)),
+    ("MAIL_SEND_SECONDS", send_mail),
 ]
 
 

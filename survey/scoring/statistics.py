@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from survey import progress
 from survey.questionnaire.model import Option, Questionnaire
 from survey.questionnaire.variables import Variable
 from survey.scoring.suppression import Relation, System, protect
@@ -456,6 +457,7 @@ def effective_records(scope: Scope) -> Iterable[tuple[dict[str, Any], str]]:
         # renamed options under their new ids, as in the figures and the downloads
         answers = apply_renames(scope.questionnaire, answered_on, answers)
         yield answers, scope.type_of(answers, raw.authority_type)
+        progress.step()  # a job's counts (survey.jobs.statistics)
 
 
 def question_statistics(scope: Scope) -> list[QuestionStatistics]:
@@ -466,22 +468,32 @@ def question_statistics(scope: Scope) -> list[QuestionStatistics]:
     return stats.result()
 
 
-def crosstab_of(scope: Scope, row_id: str, column_id: str) -> Crosstab | None:
-    """The crosstab of the closed variable ``row_id`` by the type of authority
-    (``column_id`` = :data:`TYPE`) or by another closed single-answer variable; None when
-    either is not one of the page's closed variables."""
+def crosstab_variables(
+    scope: Scope, row_id: str, column_id: str
+) -> tuple[Closed, Closed | None] | None:
+    """The rows and columns (None: by type of authority) of :func:`crosstab_of`, read from the
+    definition only; None when they make no crosstab (not closed variables of the page, columns
+    of several answers, or the rows again)."""
     closed = {c.id: c for c in closed_variables(scope.variables())}
-    rows = closed.get(row_id)
-    if rows is None:
-        return None
-    if column_id == TYPE:
-        return crosstab(rows, scope.type_columns, effective_records(scope), scope.minimum,
-                        scope.published)  # fmt: skip
-    by = closed.get(column_id)
+    rows, by = closed.get(row_id), closed.get(column_id)
+    if rows is None or column_id == TYPE:
+        return None if rows is None else (rows, None)
     if by is None or by.multiple or by.id == rows.id:
         return None
+    return rows, by
+
+
+def crosstab_of(scope: Scope, row_id: str, column_id: str) -> Crosstab | None:
+    """The crosstab of the closed variable ``row_id`` by the type of authority (``column_id``
+    = :data:`TYPE`) or by another closed single-answer variable (see :func:`crosstab_variables`)."""
+    parts = crosstab_variables(scope, row_id, column_id)
+    if parts is None:
+        return None
+    if (by := parts[1]) is None:
+        return crosstab(parts[0], scope.type_columns, effective_records(scope), scope.minimum,
+                        scope.published)  # fmt: skip
     columns = [(o.id, o.label) for o in by.options]
     return crosstab(
-        rows, columns, effective_records(scope), scope.minimum, scope.published,
+        parts[0], columns, effective_records(scope), scope.minimum, scope.published,
         column_of=lambda answers: str(answers.get(by.key)) if _answered(answers.get(by.key)) else None,
     )  # fmt: skip

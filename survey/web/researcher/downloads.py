@@ -117,7 +117,8 @@ def download(questionnaire_id: str, fmt: str):
     return file_response(stream_with_context(_prepend(first, chunks)), mimetype, filename)
 
 
-ROWS_FORMATS = ("csv-wide", "csv-long", "xlsx", "sav", "json")  # the codebooks are small
+# every format with a row per response (the codebooks and the syntax files are small)
+ROWS_FORMATS = ("csv-wide", "csv-long", "xlsx", "sav", "dta", "json")
 
 
 def _large(questionnaire_id: str, options: ExportOptions) -> bool:

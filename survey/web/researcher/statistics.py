@@ -4,25 +4,34 @@ its chart (server-drawn SVG, no script) beside its table, and CSV downloads.
 
 Everyone signed in may see them; a sponsor sees the published view (anonymised variables, report
 groups, small counts hidden: :mod:`survey.scoring.statistics`), and the research team may look at
-that view too (``?view=published``). The computation is in :mod:`survey.scoring.statistics`."""
+that view too (``?view=published``). The computation is in :mod:`survey.scoring.statistics`;
+over more submitted responses than ``JOBS_STATISTICS_THRESHOLD`` it is a background job's
+(``statistics`` and ``crosstab``: :mod:`survey.jobs.statistics`), whose waiting page is shown at
+the asking address until the counts are ready, so a request never reads every response."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
 from survey.audit import audit
+from survey.exports import count_responses
 from survey.extensions import db
+from survey.jobs import statistics as results
+from survey.jobs.files import result_path
 from survey.scoring import statistics as stats
 from survey.scoring import statistics_output as output
 from survey.web.auth import EVERYONE, STAFF, roles_required
 from survey.web.files import file_response
 from survey.web.researcher.blueprint import PostForm, questionnaire_or_404, registry
+from survey.web.researcher.jobs import prepared
 
 bp = Blueprint("statistics", __name__, url_prefix="/research/<questionnaire_id>/statistics")
+T = TypeVar("T")
 
 
 def _published() -> bool:
@@ -36,6 +45,22 @@ def _scope(questionnaire_id: str) -> stats.Scope:
 
 def _query() -> dict[str, str]:
     return {"view": "published"} if current_user.role in STAFF and _published() else {}
+
+
+def _counted(scope: stats.Scope, kind: str, params: dict[str, Any], count: Callable[[], T]) -> T:
+    """``count()`` at once over few responses; over many, the result of the job ``kind`` for
+    the scope (the request ends with the job's waiting page until it is ready)."""
+    questionnaire_id = scope.questionnaire.id
+    if count_responses(questionnaire_id) <= current_app.config["JOBS_STATISTICS_THRESHOLD"]:
+        return count()
+    params = {"questionnaire_id": questionnaire_id, "published": scope.published, **params}
+    path = result_path(prepared(kind, params))
+    assert path is not None  # prepared() returns a done job whose file is there
+    return results.load(path)
+
+
+def _question_statistics(scope: stats.Scope) -> list[stats.QuestionStatistics]:
+    return _counted(scope, "statistics", {}, lambda: stats.question_statistics(scope))
 
 
 @bp.context_processor
@@ -68,7 +93,7 @@ def _charts(questions: list[stats.QuestionStatistics]) -> dict[str, Markup]:
 @roles_required(*EVERYONE)
 def index(questionnaire_id: str):
     scope = _scope(questionnaire_id)
-    questions = stats.question_statistics(scope)
+    questions = _question_statistics(scope)
     closed = stats.closed_variables(scope.variables())
     return render_template(
         "researcher/statistics.html",
@@ -85,7 +110,7 @@ def index(questionnaire_id: str):
 @roles_required(*EVERYONE)
 def csv_download(questionnaire_id: str):
     scope = _scope(questionnaire_id)
-    body = output.questions_csv(stats.question_statistics(scope))
+    body = output.questions_csv(_question_statistics(scope))
     _logged("statistics", questionnaire_id)
     return file_response(body, "text/csv", f"{questionnaire_id}-statistics.csv")
 
@@ -93,9 +118,11 @@ def csv_download(questionnaire_id: str):
 def _crosstab(scope: stats.Scope) -> tuple[stats.Crosstab | None, str, list[stats.Closed]]:
     closed = stats.closed_variables(scope.variables())
     row, by = request.args.get("row") or "", request.args.get("by") or stats.TYPE
-    table = stats.crosstab_of(scope, row, by)
-    if table is None:
+    if stats.crosstab_variables(scope, row, by) is None:
         return None, "", closed
+    table = _counted(
+        scope, "crosstab", {"row": row, "by": by}, lambda: stats.crosstab_of(scope, row, by)
+    )
     names = {c.id: c.label for c in closed}
     return table, "type of authority" if by == stats.TYPE else names.get(by, by), closed
 
