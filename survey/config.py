@@ -30,6 +30,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SURVEY_JOBS_QUEUE_FILE": ("JOBS_QUEUE_FILE", str),
     "SURVEY_JOBS_LEASE_SECONDS": ("JOBS_LEASE_SECONDS", float),
     "SURVEY_JOBS_EXPORT_THRESHOLD": ("JOBS_EXPORT_THRESHOLD", int),
+    "SURVEY_JOBS_KEEP_HOURS": ("JOBS_KEEP_HOURS", float),
     "SURVEY_LINK_SEAL_KEY": ("LINK_SEAL_KEY", str),
     "SURVEY_MAIL_HOST": ("MAIL_HOST", str),
     "SURVEY_MAIL_PORT": ("MAIL_PORT", int),
@@ -104,6 +105,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "JOBS_PROGRESS_SECONDS": 1.0,
         "JOBS_RECOVER_SECONDS": 15.0,
         "JOBS_MAX_ATTEMPTS": 3,
+        # finished jobs' files and rows are removed once superseded or older than this (the
+        # figure pages' newest report stays until superseded): survey/jobs/retention.py
+        "JOBS_KEEP_HOURS": 24.0,
+        "JOBS_CLEAN_SECONDS": 300.0,
         # downloads of more responses than this are made by a job, never in the request
         "JOBS_EXPORT_THRESHOLD": 2000,
         # The key that seals respondents' tokens for email (survey.tokens.seal); empty means one

@@ -6,8 +6,8 @@ the work itself).
 
 The queue carries only job ids: what a job is and how far it got live in its row
 (:mod:`survey.jobs.store`), so a lost message or a killed worker loses nothing. Periodic work
-(the recovery of abandoned jobs; the outbox's sending, when it becomes a job) is registered in
-:data:`PERIODIC` and run by the worker.
+(the recovery of abandoned jobs, the removal of old results; the outbox's sending, when it
+becomes a job) is registered in :data:`PERIODIC` and run by the worker.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 from flask import Flask, current_app
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 
-from survey.jobs import runner
+from survey.jobs import retention, runner
 
 
 @dataclass
@@ -39,6 +39,7 @@ class Queue:
 # function of the queue). The fieldwork outbox's send_pending belongs here once it is a job.
 PERIODIC: list[tuple[str, Callable[[Queue], Any]]] = [
     ("JOBS_RECOVER_SECONDS", lambda queue: runner.recover(queue.send)),
+    ("JOBS_CLEAN_SECONDS", lambda queue: retention.clean()),
 ]
 
 
