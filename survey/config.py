@@ -33,6 +33,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SURVEY_JOBS_STATISTICS_THRESHOLD": ("JOBS_STATISTICS_THRESHOLD", int),
     "SURVEY_JOBS_REPORT_PROCESSES": ("JOBS_REPORT_PROCESSES", int),
     "SURVEY_MAIL_SEND_SECONDS": ("MAIL_SEND_SECONDS", float),
+    "SURVEY_JOBS_KEEP_HOURS": ("JOBS_KEEP_HOURS", float),
     "SURVEY_LINK_SEAL_KEY": ("LINK_SEAL_KEY", str),
     "SURVEY_MAIL_HOST": ("MAIL_HOST", str),
     "SURVEY_MAIL_PORT": ("MAIL_PORT", int),
@@ -107,6 +108,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "JOBS_PROGRESS_SECONDS": 1.0,
         "JOBS_RECOVER_SECONDS": 15.0,
         "JOBS_MAX_ATTEMPTS": 3,
+        # finished jobs' files and rows are removed once superseded or older than this (the
+        # figure pages' newest report stays until superseded): survey/jobs/retention.py
+        "JOBS_KEEP_HOURS": 24.0,
+        "JOBS_CLEAN_SECONDS": 300.0,
         # downloads of more responses than this are made by a job, never in the request
         "JOBS_EXPORT_THRESHOLD": 2000,
         # the statistics pages (and their CSVs) over more submitted responses than this read a

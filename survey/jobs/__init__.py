@@ -3,7 +3,9 @@ on a Huey queue (:mod:`.queue`), each job a row (:mod:`.store`) with its progres
 file (:mod:`.files`), and reused while nothing it depends on has changed.
 
 :func:`request_job` is what a view calls: the job for these parameters, an existing one when
-its key is unchanged (queued, running or done), else a new one, queued.
+its key is unchanged (queued, running or done), else one of the same parameters still waiting
+for a worker (given the new key), else a new one, queued. Old results are removed by
+:mod:`.retention`.
 """
 
 from __future__ import annotations
@@ -29,10 +31,17 @@ def request_job(
 
     The caller's session must have nothing pending: a new job is committed before it is sent."""
     job_kind = KINDS[kind]
-    key = store.job_key(kind, params, store.fingerprint(params["questionnaire_id"]))
+    depends_on = store.fingerprint(
+        params["questionnaire_id"],
+        include_in_progress=bool(params.get("include_in_progress")),
+        census=job_kind.census,
+    )
+    key = store.job_key(kind, params, depends_on)
     job = store.reusable(key)
     if job is None and not retry_failed:
         job = store.failed(key)
+    if job is None:
+        job = store.rekey_waiting(kind, params, key)
     if job is None:
         audience = "staff" if job_kind.staff_only(params) else "everyone"
         job = store.create(kind, params, key, audience, requested_by)

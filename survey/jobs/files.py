@@ -2,8 +2,10 @@
 
 A result is written under a temporary name in the same folder and renamed into place once
 complete (``os.replace`` is atomic), so a worker killed mid-job leaves at most a temporary file,
-never a half-written result under its real name; the temporary files of dead workers are
-removed when a worker starts and whenever it recovers abandoned jobs.
+never a half-written result under its real name. A temporary file is named after its job's
+key; it is removed, when a worker starts and whenever it recovers abandoned jobs, once no job
+with that key holds a live lease: however long a live worker goes without touching its file,
+and with ``JOBS_DIR`` shared by several machines, only a dead worker's file goes.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from survey.jobs import store
 from survey.models import Job
 
 PARTIAL = ".partial-"
@@ -51,13 +54,24 @@ def atomic_file(name: str) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
-def remove_stale_partials(older_than_seconds: float) -> int:
-    """Remove the temporary files left by killed workers (older than a lease); how many."""
-    cutoff = time.time() - older_than_seconds
+def _partial_key(path: Path) -> str:
+    """The job key in a temporary file's name (``PARTIAL``, pid, clock, then ``key.ext``)."""
+    parts = path.name[len(PARTIAL) :].split("-", 2)
+    return parts[-1].split(".", 1)[0]
+
+
+def remove_stale_partials() -> int:
+    """Remove the temporary files of jobs no live worker holds; how many. The files are listed
+    before the leases are read: a file seen then was begun after its job's claim, so a job
+    still running holds its lease when it is read."""
+    found = list(jobs_dir().glob(PARTIAL + "*"))
+    if not found:
+        return 0
+    leased = store.leased_keys()
     removed = 0
-    for path in jobs_dir().glob(PARTIAL + "*"):
-        with contextlib.suppress(FileNotFoundError):
-            if path.stat().st_mtime < cutoff:
+    for path in found:
+        if _partial_key(path) not in leased:
+            with contextlib.suppress(FileNotFoundError):
                 path.unlink()
                 removed += 1
     return removed

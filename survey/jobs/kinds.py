@@ -37,6 +37,9 @@ class JobKind:
     # where the result is shown (the endpoint of a page and its arguments), for a job whose
     # result is not a download; None: the job's page offers the file
     page: Callable[[Mapping[str, Any]], tuple[str, dict[str, Any]]] | None = None
+    # the result counts every response by status, whatever it reads (the report's response
+    # rates count partial responses): its key follows how many partial responses there are
+    census: bool = False
 
 
 def _questionnaire(params: Mapping[str, Any]):
@@ -179,6 +182,7 @@ KINDS: dict[str, JobKind] = {
             _built(write_report_pdf),
             lambda p: "Findings report (PDF)",
             lambda p: f"{p['questionnaire_id']}-findings.pdf",
+            census=True,
         ),
         JobKind(
             "figures-json",
@@ -190,6 +194,7 @@ KINDS: dict[str, JobKind] = {
             lambda p: (
                 f"{p['questionnaire_id']}-figures{'-full-precision' if p.get('full') else ''}.json"
             ),
+            census=True,
         ),
         JobKind(
             "report",
@@ -203,6 +208,7 @@ KINDS: dict[str, JobKind] = {
             ),
             lambda p: f"{p['questionnaire_id']}-report",
             _figures_page,
+            census=True,
         ),
         JobKind(
             "statistics",

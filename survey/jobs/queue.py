@@ -6,8 +6,8 @@ the work itself).
 
 The queue carries only job ids: what a job is and how far it got live in its row
 (:mod:`survey.jobs.store`), so a lost message or a killed worker loses nothing. Periodic work
-(the recovery of abandoned jobs, and the fieldwork outbox's sending when email is set up) is
-registered in :data:`PERIODIC` and run by the worker.
+(the recovery of abandoned jobs, the removal of old results, and the fieldwork outbox's sending
+when email is set up) is registered in :data:`PERIODIC` and run by the worker.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 from flask import Flask, current_app
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 
-from survey.jobs import runner
+from survey.jobs import retention, runner
 
 
 @dataclass
@@ -59,6 +59,7 @@ def send_mail(queue: Queue) -> None:
 PERIODIC: list[tuple[str, Callable[[Queue], Any]]] = [
     ("JOBS_RECOVER_SECONDS", lambda queue: runner.recover(queue.send)),
     ("MAIL_SEND_SECONDS", send_mail),
+    ("JOBS_CLEAN_SECONDS", lambda queue: retention.clean()),
 ]
 
 

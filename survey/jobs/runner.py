@@ -71,7 +71,7 @@ def recover(send) -> int:
     """Queue again (or fail, past the attempts allowed) the jobs whose lease ran out, and
     remove the temporary files of dead workers. Returns how many jobs were queued again."""
     config = current_app.config
-    files.remove_stale_partials(float(config["JOBS_LEASE_SECONDS"]))
+    files.remove_stale_partials()
     queued = 0
     for job_id, attempts in store.abandoned():
         if attempts >= config["JOBS_MAX_ATTEMPTS"]:

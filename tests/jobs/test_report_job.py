@@ -64,8 +64,11 @@ def test_a_figure_page_waits_for_the_report_job_then_shows_the_figures(
         assert f'href="{BASE}/">Show the figures</a>' in job_page
         file = client.get(f"/research/jobs/{jobs[1].id}/file")  # never downloaded
         assert file.status_code == 303 and file.headers["Location"].endswith(f"{BASE}/")
-    demo(queued_app, 1, seed=8)  # new responses: the report is made again
-    assert client.get(f"{BASE}/").status_code == 202
+    demo(queued_app, 1, seed=8)  # new responses: the report is made again, the earlier shown
+    again = client.get(f"{BASE}/")
+    assert again.status_code == 200 and "being brought up to date" in again.text
+    with queued_app.app_context():
+        assert db.session.scalars(db.select(Job.status).order_by(Job.id)).all()[-1] == "queued"
 
 
 def test_the_report_a_job_keeps_is_the_report_built_at_once(data, tmp_path):

@@ -14,13 +14,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask import Response as HttpResponse
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -28,11 +37,11 @@ from survey.audit import audit
 from survey.extensions import db
 from survey.jobs import reports
 from survey.jobs.files import result_path
-from survey.models import CleaningDecision, Response
+from survey.jobs.store import latest_done
+from survey.models import CleaningDecision, Job, Response
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.cleaning import reallocation_targets
 from survey.scoring.config import ScoringConfigError, scoring_config
-from survey.scoring.data import fingerprint as data_fingerprint
 from survey.scoring.issues import ACTION_LABELS, REVIEW_ORDER, RULE_TITLES, RULES
 from survey.scoring.output import figure_csv, figure_svg, log_csv_parts
 from survey.scoring.report import Report
@@ -103,32 +112,43 @@ def _query() -> dict[str, str]:
 
 
 def _report(questionnaire: Questionnaire) -> Report:
-    """The report, as a background job made it (never built in a web request): kept in this
-    process while the responses and decisions are unchanged, else read from the job's file;
-    while the job is running, the request ends with its page (see ``prepared``)."""
-    include = _include_in_progress()
-    cache: dict[tuple, tuple[tuple, Report]] = current_app.extensions.setdefault(
+    """The report, as a background job made it (never built in a web request). While a newer
+    one is being made, the newest earlier one is shown, with a notice of its time
+    (``g.figures_updating``, shown by figures/_nav.html); with none, the request ends with
+    the job's page (see ``prepared``)."""
+    shown = prepared("report", _report_params(questionnaire), earlier=True)
+    if shown.updating is not None and shown.job.finished_at is not None:
+        g.figures_updating = {
+            "as_of": f"{shown.job.finished_at:%d %b %Y %H:%M} UTC",
+            "here": request.full_path.rstrip("?"),
+        }
+    return _loaded(questionnaire, shown.job)
+
+
+def _report_params(questionnaire: Questionnaire) -> dict[str, Any]:
+    return {"questionnaire_id": questionnaire.id, "include_in_progress": _include_in_progress()}
+
+
+def _loaded(questionnaire: Questionnaire, job: Job) -> Report:
+    """The report in ``job``'s file, kept in this process while that job is the one shown."""
+    cache: dict[tuple, tuple[str, Report]] = current_app.extensions.setdefault(
         "scoring_reports", {}
     )
-    key = (questionnaire.id, id(questionnaire), include)
-    fingerprint = data_fingerprint(questionnaire.id)
+    key = (questionnaire.id, id(questionnaire), bool(job.params.get("include_in_progress")))
     cached = cache.get(key)
-    if cached and cached[0] == fingerprint:
+    if cached and cached[0] == job.key:
         return cached[1]
-    job = prepared("report", {"questionnaire_id": questionnaire.id, "include_in_progress": include})
     path = result_path(job)
     assert path is not None
     try:
         report = reports.load(path, questionnaire)
     except reports.Damaged:  # not whole (a file truncated, its issues lost): made again
         path.unlink(missing_ok=True)
-        job = prepared(
-            "report", {"questionnaire_id": questionnaire.id, "include_in_progress": include}
-        )
+        job = prepared("report", dict(job.params)).job
         path = result_path(job)
         assert path is not None
         report = reports.load(path, questionnaire)
-    cache[key] = (fingerprint, report)
+    cache[key] = (job.key, report)
     return report
 
 
@@ -322,14 +342,16 @@ def decide(questionnaire_id: str):
         key = (int(form.response_id.data), int(form.rule.data), form.subject.data)
     except (TypeError, ValueError):
         abort(400)
-    try:
-        report = _report(questionnaire)
-    except HTTPException:  # the report is being brought up to date (another decision, say)
+    # checked against the newest report made, even while a newer one is being made (after
+    # another decision, say): the issue was shown from it
+    newest = latest_done("report", _report_params(questionnaire))
+    if newest is None:
         flash(
-            "The decision was not recorded: the figures are being brought up to date. "
+            "The decision was not recorded: the figures are being prepared. "
             "Make it again once the cleaning log is shown."
         )
         return redirect(back)
+    report = _loaded(questionnaire, newest)
     issue = report.issue(*key)
     if issue is None:
         abort(404)

@@ -1,20 +1,22 @@
 """A background job's page and its file (survey/jobs/): what it is making, how far it got and
 the time left, refreshed without JavaScript (a meta refresh, and a Refresh link) until its file
 is ready to download, or, for a job whose result is shown on a page (the figure pages' report),
-until that page can show it. A job made for the research team (full precision, partial responses, an
+until that page can show it; such a page shows an earlier result, with its time, while a newer
+one is being made, and waits only when there is none. A job made for the research team (full precision, partial responses, an
 export that is not anonymised) is theirs only; the others are for everyone with a research
 account, as the pages that asked for them are.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from survey.extensions import db
-from survey.jobs import KINDS, request_job
+from survey.jobs import KINDS, request_job, store
 from survey.jobs.files import result_exists, result_path
 from survey.models import Job, utcnow
 from survey.progress import clock
@@ -42,9 +44,19 @@ def job_result(kind: str, params: dict[str, Any]):
     return redirect(url_for("researcher.job", job_id=job.id), 303)
 
 
-def prepared(kind: str, params: dict[str, Any]) -> Job:
+@dataclass(frozen=True)
+class Prepared:
+    """The finished job whose result a page shows, and, when that is an earlier result (the
+    data changed since), the job making the current one."""
+
+    job: Job
+    updating: Job | None = None
+
+
+def prepared(kind: str, params: dict[str, Any], earlier: bool = False) -> Prepared:
     """The finished job for ``kind`` and ``params`` as things are now; while it is being made,
-    the request ends (``abort``) with the job's page at the asking address, which refreshes
+    with ``earlier`` the newest earlier result of the same kind and parameters if there is one,
+    else the request ends (``abort``) with the job's page at the asking address, which refreshes
     itself (no script) until the result is there and the same address shows it."""
     values: dict[str, Any] = {**(request.view_args or {})}
     values.update((k, v) for k, v in request.args.items() if k != "retry")
@@ -54,7 +66,11 @@ def prepared(kind: str, params: dict[str, Any]) -> Job:
         abort(redirect(here, 303))
     job = request_job(kind, params, current_user.email, retry_failed=False)
     if job.status == "done" and result_exists(job):
-        return job
+        return Prepared(job)
+    if earlier and job.status in store.OPEN:
+        shown = store.latest_done(kind, params)
+        if shown is not None:
+            return Prepared(shown, updating=job)
     view = _view(job)
     page = render_template(
         "researcher/job.html",

@@ -54,7 +54,7 @@ def _counted(scope: stats.Scope, kind: str, params: dict[str, Any], count: Calla
     if count_responses(questionnaire_id) <= current_app.config["JOBS_STATISTICS_THRESHOLD"]:
         return count()
     params = {"questionnaire_id": questionnaire_id, "published": scope.published, **params}
-    path = result_path(prepared(kind, params))
+    path = result_path(prepared(kind, params).job)
     assert path is not None  # prepared() returns a done job whose file is there
     return results.load(path)
 
