@@ -32,7 +32,7 @@ MAIL_LABELS = {
 
 
 def status(respondent: Respondent, saved: set[int]) -> str:
-    """``in_progress`` only once an answer was saved (``saved``: reading.saved_response_ids);
+    """``in_progress`` only once an answer was saved (``saved``: browsing.saved_response_ids);
     a link followed (a response started, or just opened) with nothing saved is ``opened``: a
     mail scanner follows every link it sees."""
     if respondent.revoked_at:

@@ -13,12 +13,11 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 from flask import current_app
 
-from survey.jobs import store
 from survey.models import Job
 
 PARTIAL = ".partial-"
@@ -60,14 +59,15 @@ def _partial_key(path: Path) -> str:
     return parts[-1].split(".", 1)[0]
 
 
-def remove_stale_partials() -> int:
-    """Remove the temporary files of jobs no live worker holds; how many. The files are listed
-    before the leases are read: a file seen then was begun after its job's claim, so a job
+def remove_stale_partials(leased_keys: Callable[[], Collection[str]]) -> int:
+    """Remove the temporary files of jobs no live worker holds (``leased_keys``: the keys of the
+    jobs whose lease is live, :func:`survey.jobs.store.leased_keys`, given by the caller as the
+    store reads this module); how many. The files are listed before the leases are read: a file seen then was begun after its job's claim, so a job
     still running holds its lease when it is read."""
     found = list(jobs_dir().glob(PARTIAL + "*"))
     if not found:
         return 0
-    leased = store.leased_keys()
+    leased = leased_keys()
     removed = 0
     for path in found:
         if _partial_key(path) not in leased:

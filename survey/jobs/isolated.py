@@ -18,6 +18,7 @@ script that runs report jobs itself.)
 from __future__ import annotations
 
 import contextlib
+import importlib
 import multiprocessing
 import os
 import pickle
@@ -113,9 +114,8 @@ def _child(config, function, args, done, send: Connection, parent: int) -> None:
     threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
     error: str | None = None
     try:
-        from survey import create_app
-
-        app = create_app(config)
+        # the package's factory, named rather than imported: it is what imports the jobs
+        app = importlib.import_module("survey").create_app(config)
         with app.app_context(), progress.reporting(_Counted(done)):
             function(*args)
     except BaseException as exc:  # sent to the parent, which fails or retries the job

@@ -71,7 +71,7 @@ def recover(send) -> int:
     """Queue again (or fail, past the attempts allowed) the jobs whose lease ran out, and
     remove the temporary files of dead workers. Returns how many jobs were queued again."""
     config = current_app.config
-    files.remove_stale_partials()
+    files.remove_stale_partials(store.leased_keys)
     queued = 0
     for job_id, attempts in store.abandoned():
         if attempts >= config["JOBS_MAX_ATTEMPTS"]:

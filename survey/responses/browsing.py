@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 
 from survey.extensions import db
-from survey.models import AnswerEdit, QuestionnaireVersion, Respondent, Response
+from survey.models import Answer, AnswerEdit, QuestionnaireVersion, Respondent, Response
 
 PAGE_SIZES = (25, 50, 100)
 STATUSES = ("not_started", "in_progress", "submitted", "revoked")
@@ -222,3 +222,22 @@ def browse(query: Query) -> Page:
     )
     rows = [Row(*row) for row in db.session.execute(stmt)]
     return Page(rows, total, query)
+
+
+def saved_response_ids(questionnaire_id: str) -> set[int]:
+    """The responses of respondents invited to the questionnaire that hold a saved answer (or
+    text kept as a draft): "in progress" on the tracking page. A response made by opening a
+    page and saving nothing is only "opened"."""
+    invited = select(Respondent.id).where(Respondent.questionnaire_id == questionnaire_id)
+    with_answers = (
+        select(Answer.response_id)
+        .join(Response)
+        .where(Response.respondent_id.in_(invited))
+        .distinct()
+    )
+    ids = set(db.session.scalars(with_answers))
+    drafts = db.session.execute(
+        select(Response.id, Response.drafts).where(Response.respondent_id.in_(invited))
+    )
+    ids.update(response_id for response_id, kept in drafts if kept)
+    return ids

@@ -491,22 +491,3 @@ def apply_edits(stored: Mapping[str, Any], edits: Mapping[str, EditRecord]) -> d
         else:
             answers[key] = edit.new_value
     return answers
-
-
-def saved_response_ids(questionnaire_id: str) -> set[int]:
-    """The responses of respondents invited to the questionnaire that hold a saved answer (or
-    text kept as a draft): "in progress" on the tracking page. A response made by opening a
-    page and saving nothing is only "opened"."""
-    invited = select(Respondent.id).where(Respondent.questionnaire_id == questionnaire_id)
-    with_answers = (
-        select(Answer.response_id)
-        .join(Response)
-        .where(Response.respondent_id.in_(invited))
-        .distinct()
-    )
-    ids = set(db.session.scalars(with_answers))
-    drafts = db.session.execute(
-        select(Response.id, Response.drafts).where(Response.respondent_id.in_(invited))
-    )
-    ids.update(response_id for response_id, kept in drafts if kept)
-    return ids

@@ -12,7 +12,7 @@ import time
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.jobs import request_job, retention
+from survey.jobs import request_job, retention, store
 from survey.jobs.files import PARTIAL, jobs_dir, remove_stale_partials, result_path
 from survey.jobs.queue import PERIODIC
 from survey.models import Job, utcnow
@@ -112,6 +112,6 @@ def test_a_temporary_file_is_removed_only_once_its_job_holds_no_live_lease(queue
                                status=status, requested_by="a", lease_until=lease))  # fmt: skip
         db.session.commit()
         live, dead, finished, unknown = (_partial(k * 64) for k in "abcd")
-        assert remove_stale_partials() == 3
+        assert remove_stale_partials(store.leased_keys) == 3
         assert live.exists()
         assert not any(p.exists() for p in (dead, finished, unknown))

@@ -17,7 +17,7 @@ from survey.fieldwork.models import KINDS, OutboxMessage, ReminderSchedule
 from survey.fieldwork.smtp import MailSettings
 from survey.models import Respondent, utcnow
 from survey.questionnaire.model import Questionnaire
-from survey.responses.reading import saved_response_ids
+from survey.responses.browsing import saved_response_ids
 from survey.schedule import printed_dates, window
 from survey.web.auth import STAFF, roles_required
 from survey.web.researcher.blueprint import PostForm, bp, questionnaire_or_404

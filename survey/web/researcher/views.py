@@ -34,8 +34,9 @@ from survey.models import AuditEvent, Respondent
 from survey.questionnaire.model import Questionnaire
 from survey.responses import links, writing
 from survey.responses.answers import answer_sections
+from survey.responses.browsing import saved_response_ids
 from survey.responses.invitations import authority_types, links_csv, parse_invitations, safe_cell
-from survey.responses.reading import answers_to, load_answers, saved_response_ids
+from survey.responses.reading import answers_to, load_answers
 from survey.responses.writing import create_respondent
 from survey.web.auth import EVERYONE, STAFF, key_in_token, roles_required
 from survey.web.files import file_response
