@@ -19,6 +19,7 @@ from survey.exports.codebook import codebook_rows
 from survey.exports.excel import DATE_FORMAT, write_xlsx
 from survey.exports.rows import Exporter
 from survey.exports.xlsx_writer import (
+    CACHED_TEXTS,
     FLUSH_ROWS,
     TEXT_LIMIT,
     Workbook,
@@ -62,6 +63,9 @@ TRICKY_VALUES: list[Any] = [
     0,
     -1200,
     2**53 + 1,
+    2**53 - 1,
+    -(2**53),
+    9999999999999999,
     10**20,
     0.1,
     -3.25,
@@ -261,10 +265,16 @@ def test_rows_go_to_the_temporary_file_as_they_come(tmp_path):
         sheet.append([i, "text", None])
         assert len(sheet.pending) < FLUSH_ROWS
     assert sheet.file.tell() > 0
-    assert sheet.dimension() == f"A1:B{FLUSH_ROWS * 5 + 3}"
+    for i in range(CACHED_TEXTS + 10):  # short texts, all different: the cache stays bounded
+        sheet.append([f"t{i}"])
+    assert len(workbook.texts) == CACHED_TEXTS
+    assert sheet.dimension() == f"A1:B{FLUSH_ROWS * 5 + 3 + CACHED_TEXTS + 10}"
     workbook.close()
     assert sheet.file.closed
-    assert openpyxl.load_workbook(tmp_path / "big.xlsx")["responses"].max_row == FLUSH_ROWS * 5 + 3
+    assert (
+        openpyxl.load_workbook(tmp_path / "big.xlsx")["responses"].max_row
+        == FLUSH_ROWS * 5 + 3 + CACHED_TEXTS + 10
+    )
 
 
 def test_dimensions_and_sheet_names():
