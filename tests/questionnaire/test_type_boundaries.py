@@ -60,12 +60,14 @@ def _is_name(node: ast.AST) -> bool:
 
 def type_branches(source: str) -> list[int]:
     """The lines of ``source`` comparing ``.type`` with a literal name (==, !=, in, not in,
-    either way round) or matching ``.type`` against literal cases."""
+    either way round) or with another ``.type`` (name equality, where the question is whether
+    one type keeps the other's answers), or matching ``.type`` against cases."""
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
-            if any(map(_is_type, sides)) and any(map(_is_name, sides)):
+            types = sum(map(_is_type, sides))
+            if types > 1 or (types and any(map(_is_name, sides))):
                 found.append(node.lineno)
         elif isinstance(node, ast.Match) and _is_type(node.subject):
             found.append(node.lineno)
@@ -95,6 +97,7 @@ def test_no_module_outside_the_types_compares_a_type_with_its_name():
         'ok = q.type in frozenset({"ranking"})',
         'ok = getattr(q, "type") == "single"',
         'match q.type:\n    case "single":\n        pass',
+        "same = before.type == after.type",
     ],
 )
 def test_the_check_finds_each_spelling(source):
@@ -104,7 +107,6 @@ def test_the_check_finds_each_spelling(source):
 @pytest.mark.parametrize(
     "source",
     [
-        "same = before.type == after.type",  # two types (still better asked: keeps_answers)
         'draw = chart["type"] == "stacked"',  # a mapping's key, not a question's type
         "column_type = column.type",
     ],
