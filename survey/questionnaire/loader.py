@@ -27,7 +27,8 @@ from survey.questionnaire.limits import (
 from survey.questionnaire.model import Page, Question, Questionnaire, Repeat, Section
 from survey.questionnaire.piping import check_placeholders
 from survey.questionnaire.reading import DefinitionError, Problem, Reader, type_of
-from survey.questionnaire.types import QUESTION_TYPES
+from survey.questionnaire.types import QUESTION_TYPES, has_shape
+from survey.questionnaire.types.base import Shape
 from survey.questionnaire.yaml_lines import Expansion, LineLoader, Map
 from survey.questionnaire.yaml_lines import line as line_of
 
@@ -211,7 +212,7 @@ class _Validator(Reader):
                     f"'{another}' is not a question of this repeat",
                     "another",
                 )
-            elif target.type != "single" or not target.option(another_value):
+            elif not has_shape(target, Shape.ONE_CODE) or not target.option(another_value):
                 self.problem(
                     raw,
                     f"{path}.another",
@@ -379,7 +380,8 @@ class _Validator(Reader):
                 type_question = invitations.get("authority_type_question")
                 if (
                     type_question is not None
-                    and self.order.get(str(type_question), (0, ""))[1] != "single"
+                    and Shape.ONE_CODE
+                    not in type_of(self.order.get(str(type_question), (0, ""))[1]).shapes
                 ):
                     self.problem(
                         invitations,

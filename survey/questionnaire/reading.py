@@ -18,7 +18,7 @@ from survey.questionnaire.condition_reading import Placed, placed, read_conditio
 from survey.questionnaire.conditions import keys_read
 from survey.questionnaire.model import Check, Condition, GroupField, Option, Question
 from survey.questionnaire.types import QUESTION_TYPES
-from survey.questionnaire.types.base import QuestionType
+from survey.questionnaire.types.base import QuestionType, Shape
 from survey.questionnaire.yaml_lines import Map
 from survey.questionnaire.yaml_lines import line as line_of
 
@@ -431,7 +431,7 @@ class Reader:
                         f"refers to question '{qid}' inside repeat '{t_repeat}' from outside it",
                     )
                 )
-            if kind == "ranking" and t_type != "multiple":
+            if kind == "ranking" and Shape.CODES not in type_of(t_type).shapes:
                 self.problems.append(
                     Problem(
                         self.file,
@@ -442,7 +442,7 @@ class Reader:
                 )
         for of, ranks, path, line in self.pending_ranks:
             choices = len(self.question_options.get(of, ()))
-            if self.order.get(of, (0, ""))[1] == "multiple" and ranks > choices:
+            if Shape.CODES in type_of(self.order.get(of, (0, ""))[1]).shapes and ranks > choices:
                 self.problems.append(
                     Problem(
                         self.file,

@@ -3,7 +3,8 @@
 Every distinct text of a definition is stored as a new version (:mod:`survey.registry`), and each
 response keeps the version it was answered on, so rewording a question or adding an option never
 breaks answers already given. What *would* orphan collected answers is removing a question, or
-changing its type, while responses hold answers to it: :func:`orphaning_changes` finds those, and
+changing its type to one that does not keep its answers (a single may become a dropdown, a
+text a paragraph), while responses hold answers to it: :func:`orphaning_changes` finds those, and
 ``survey check`` refuses them unless the new definition lists the question under ``retired:`` to
 say the loss is intended. Removing an option that responses chose is refused the same way unless
 the new definition declares what became of it (``renamed_options: {q2: {old_id: new_id}}``), a
@@ -18,7 +19,7 @@ from typing import Any
 
 from survey.questionnaire.keys import instance_key
 from survey.questionnaire.model import QuestionInstance, Questionnaire, Repeat
-from survey.questionnaire.types import question_type
+from survey.questionnaire.types import keeps_answers, question_type
 
 
 def orphaning_changes(
@@ -42,7 +43,7 @@ def orphaning_changes(
                 f"question '{question_id}' was removed but responses hold answers to it; "
                 f"list it under 'retired:' to confirm"
             )
-        elif after.type != before.type:
+        elif not keeps_answers(before, after):
             messages.append(
                 f"question '{question_id}' changed type from {before.type} to {after.type} but "
                 f"responses hold answers to it; give it a new id, or list it under 'retired:'"
@@ -135,7 +136,9 @@ def carry_over(
     old: Questionnaire, new: Questionnaire, answers: Mapping[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A response's answers on ``old`` as answers on a corrected version ``new``: kept where the
-    key is one ``new`` asks of a question of the same type (renamed options renamed), the rest
+    key is one ``new`` asks of a question whose type keeps the old one's answers (the same type,
+    or a single become a dropdown: :func:`~survey.questionnaire.types.keeps_answers`; renamed
+    options renamed), the rest
     returned apart (the caller records them, so nothing is lost)."""
     asked: dict[str, str] = {}
     for item in new.items:
@@ -153,7 +156,7 @@ def carry_over(
         question_id = asked.get(key)
         before = old.question(question_id) if question_id else None
         after = new.question(question_id) if question_id else None
-        if before is not None and after is not None and before.type == after.type:
+        if before is not None and after is not None and keeps_answers(before, after):
             kept[key] = value
         else:
             dropped[key] = answers[key]

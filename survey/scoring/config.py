@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from survey.questionnaire.model import Questionnaire
+from survey.questionnaire.types import has_shape
+from survey.questionnaire.types.base import Shape
 from survey.scoring.declarations import (
     CHARTS,
     DEFAULT_MIN_AUTHORITIES,
@@ -143,7 +145,7 @@ class _Parser:
             return "", (), ()
         question_id = str(raw.get("question") or "")
         question = self.q.question(question_id)
-        if question is None or question.type != "single":
+        if not has_shape(question, Shape.ONE_CODE):
             self.problem("groups.question", f"'{question_id}' is not a single-choice question")
         answers_known = {o.id for o in question.options} if question else set()
         groups: list[ReportGroup] = []
@@ -234,7 +236,7 @@ class _Parser:
                 self.problem(where, "must be a mapping with question, area, thousands")
                 continue
             question = self.q.question(str(t.get("question")))
-            if question is None or question.type != "money_table":
+            if question is None or not has_shape(question, Shape.AMOUNT_TABLE):
                 self.problem(
                     where, f"'{t.get('question')}' is not a money table", f"{where}.question"
                 )
@@ -250,7 +252,7 @@ class _Parser:
             area = t.get("area")
             if question.row_kind == "year":
                 other = self.q.question(str(area))
-                if other is None or other.type != "single":
+                if other is None or not has_shape(other, Shape.ONE_CODE):
                     self.problem(
                         where,
                         "a table whose rows are years needs 'area': a single choice",

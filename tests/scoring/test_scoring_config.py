@@ -103,7 +103,7 @@ def test_a_second_questionnaire_declares_its_own_figures():
         ),
         (
             "  - {id: f4, kind: ranking_counts, title: T, question: kind, ranking: likes_rank}",
-            "figure 'f4': question: 'kind' is a single, not multiple",
+            "figure 'f4': question: 'kind' is a single, not a multiple choice",
         ),
         (
             "  - {id: f5, kind: response_rates, title: T, population: martians}",
@@ -123,7 +123,7 @@ def test_a_second_questionnaire_declares_its_own_figures():
         ),
         (
             "  - {id: f9, kind: grid_distribution, title: T, question: likes}",
-            "figure 'f9': question: 'likes' is a multiple, not grid",
+            "figure 'f9': question: 'likes' is a multiple, not a grid",
         ),
     ],
 )

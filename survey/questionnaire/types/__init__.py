@@ -10,7 +10,7 @@ docs/questionnaire-authoring.md for adding a type.
 from __future__ import annotations
 
 from survey.questionnaire.model import GroupField, Question
-from survey.questionnaire.types.base import QuestionType, ScalarType
+from survey.questionnaire.types.base import QuestionType, ScalarType, Shape
 from survey.questionnaire.types.choice import ChoiceType, MultipleType
 from survey.questionnaire.types.date import DateType, MonthYearType
 from survey.questionnaire.types.dropdown import DropdownType
@@ -57,3 +57,17 @@ QUESTION_TYPES: dict[str, QuestionType] = {
 def question_type(spec: Question | GroupField) -> QuestionType:
     """The type of a question (or of a group's field): ``QUESTION_TYPES[spec.type]``."""
     return QUESTION_TYPES[spec.type]
+
+
+def has_shape(spec: Question | GroupField | None, shape: Shape) -> bool:
+    """Whether ``spec`` is there and its type declares its answer to be of ``shape``: how a
+    module outside this package asks for "a single choice" without naming a type (an unknown
+    type, reported by the loader, has no shape)."""
+    qtype = QUESTION_TYPES.get(spec.type) if spec is not None else None
+    return qtype is not None and shape in qtype.shapes
+
+
+def keeps_answers(before: Question, after: Question) -> bool:
+    """Whether the answers stored for ``before`` are answers of ``after`` (a later version's
+    question of the same id): its type's :meth:`~.base.QuestionType.keeps_answers_of`."""
+    return question_type(after).keeps_answers_of(question_type(before))

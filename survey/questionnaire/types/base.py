@@ -45,6 +45,10 @@ The hooks, in the order a question lives through them:
     ``survey describe``, and a plausible synthetic answer for ``survey demo-data``.
 ``template``, ``print_template``
     The type's own partials: the page and print templates import them instead of branching.
+``shapes``, ``keeps_answers_of(before)``
+    What the answer is, for the modules that read answers without being the type (the scoring
+    kinds, the loader's "another?" check): a set of :class:`Shape`. And whether a new version
+    may turn a question of type ``before`` into this type without orphaning its answers.
 
 Scalar types (:class:`ScalarType`: text, numbers, dates, a single choice) also stand for a field
 of a ``group`` question, so a group reuses their hooks through ``field_*`` methods that take the
@@ -54,6 +58,7 @@ field's key and its spec (a Question or a GroupField) rather than a question ins
 from __future__ import annotations
 
 import abc
+import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
@@ -207,6 +212,20 @@ def question_label(qi: QuestionInstance) -> str:
     )
 
 
+class Shape(enum.Enum):
+    """What a question's answer is, as modules outside this package need it: a scoring kind asks
+    for "one coded answer" rather than for ``single``, so a new type of the same shape (declaring
+    it in ``shapes``) works with every kind without editing scoring. The value is how messages
+    name what was expected ("'q4' is a text, not a single choice")."""
+
+    ONE_CODE = "a single choice"  # one id of the question's own ``options`` under its key
+    CODES = "a multiple choice"  # a list of ids of its ``options`` under its key
+    RANKS = "a ranking"  # ranks (1 = first) of another question's options, ``ranks`` at most
+    GRID = "a grid"  # one id of ``grid_columns`` for each of its ``rows``, under <key>_<row>
+    AMOUNT_TABLE = "a money table"  # amounts by ``rows`` (``row_kind``) and measured ``columns``
+    FIELDS = "a group question"  # named ``fields``, each a scalar answer under <key>_<field>
+
+
 class QuestionType(abc.ABC):
     """A question type; subclasses override the hooks their type needs (see the module doc) and
     must give the three every type has its own way of doing: ``check``, ``answer_lines`` and
@@ -219,12 +238,19 @@ class QuestionType(abc.ABC):
     numeric: bool = False  # a number a page check may use
     figure_unit: str | None = None  # what the report's numeric figures count: money, count, percent
     holds_a_name: bool = False  # free text that may name someone: survey.questionnaire.authority
+    shapes: ClassVar[frozenset[Shape]] = frozenset()  # what the answer is (see Shape)
 
     def __init__(self, name: str):
         self.name = name
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
+
+    def keeps_answers_of(self, before: QuestionType) -> bool:
+        """Whether answers stored for a question of type ``before`` are answers of this type, so
+        that a new version may retype the question without orphaning them (survey check) and a
+        corrected version carries them over. By default only the same type's are."""
+        return before is self
 
     # -- definition ---------------------------------------------------------------------------------
     def parse(self, v: Validator, raw: Any, path: str, kw: dict[str, Any]) -> None:  # noqa: B027 - optional hook

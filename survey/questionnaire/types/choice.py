@@ -21,6 +21,7 @@ from survey.questionnaire.types.base import (
     FieldSpec,
     Invalid,
     ScalarType,
+    Shape,
     choices,
     posted_value,
     question_label,
@@ -42,6 +43,7 @@ class ChoiceType(ScalarType):
     print_template = "print/types/choice.html"
     yaml_keys = frozenset({"options", "option_labels"})
     stored = "choice"
+    shapes = frozenset({Shape.ONE_CODE})
     many = False  # tick boxes rather than radio buttons
     govuk = "radios"  # the GOV.UK component
     tick_hint = "print_tick_one"  # the engine text printed when the question has no hint
@@ -50,6 +52,11 @@ class ChoiceType(ScalarType):
         super().__init__(name)
         # the scalar types a follow-up may be of (the registry's, filled in after this is made)
         self.follow = FollowUps(field_types if field_types is not None else {})
+
+    def keeps_answers_of(self, before) -> bool:
+        """An option id (or a list of them) means the same whichever layout asked for it: a
+        single and a dropdown keep each other's answers; a single and a multiple do not."""
+        return before is self or (isinstance(before, ChoiceType) and before.shapes == self.shapes)
 
     def parse(self, v, raw, path, kw) -> None:
         kw["options"], kw["options_list"] = v.option_ref(raw, "options", path, v.labels)
@@ -250,6 +257,7 @@ class MultipleType(ChoiceType):
     govuk = "checkboxes"
     tick_hint = "print_tick_all"
     stored = "choices"
+    shapes = frozenset({Shape.CODES})
 
     def required_message(self, qi) -> str:
         return qi.question.required_message or word(

@@ -12,6 +12,7 @@ from survey.questionnaire.model import Option
 from survey.questionnaire.types.base import (
     FieldSpec,
     QuestionType,
+    Shape,
     choices,
     option_data,
     posted_value,
@@ -23,6 +24,7 @@ class GridType(QuestionType):
     template = "respondent/types/grid.html"
     print_template = "print/types/grid.html"
     yaml_keys = frozenset({"rows", "columns", "option_labels"})
+    shapes = frozenset({Shape.GRID})
 
     def parse(self, v, raw, path, kw) -> None:
         kw["rows"], kw["rows_list"] = v.option_ref(raw, "rows", path, v.labels)

@@ -10,7 +10,7 @@ from typing import Any
 from survey.questionnaire import keys
 from survey.questionnaire.limits import MAX_TEXT_LENGTH
 from survey.questionnaire.model import GroupField, Option
-from survey.questionnaire.types.base import FieldSpec, QuestionType, ScalarType, option_data
+from survey.questionnaire.types.base import FieldSpec, QuestionType, ScalarType, Shape, option_data
 
 FIELD_KEYS = frozenset(
     {"id", "type", "text", "options", "max_length", "mandatory", "min", "max", "unit",
@@ -22,6 +22,7 @@ class GroupType(QuestionType):
     template = "respondent/types/group.html"
     print_template = "print/types/group.html"
     yaml_keys = frozenset({"fields"})
+    shapes = frozenset({Shape.FIELDS})
 
     def __init__(self, name: str, field_types: Mapping[str, ScalarType]):
         super().__init__(name)

@@ -15,6 +15,7 @@ from survey.questionnaire.money import MoneyError, format_money, parse_money
 from survey.questionnaire.types.base import (
     FieldSpec,
     QuestionType,
+    Shape,
     posted_value,
     refuse_choice_only,
 )
@@ -81,6 +82,7 @@ class MoneyTableType(QuestionType):
         {"rows", "columns", "option_labels", "allow_negative", "total_row", "row_kind",
          "not_after_fieldwork_year"}
     )  # fmt: skip
+    shapes = frozenset({Shape.AMOUNT_TABLE})
 
     # -- definition ---------------------------------------------------------------------------------
     def parse(self, v, raw, path, kw) -> None:

@@ -11,7 +11,7 @@ from survey.questionnaire import keys
 from survey.questionnaire.engine_texts import word
 from survey.questionnaire.limits import MAX_RANKS
 from survey.questionnaire.model import Option, QuestionInstance, Questionnaire
-from survey.questionnaire.types.base import FieldSpec, QuestionType, choices, posted_value
+from survey.questionnaire.types.base import FieldSpec, QuestionType, Shape, choices, posted_value
 from survey.questionnaire.yaml_lines import line
 
 
@@ -45,6 +45,7 @@ class RankingType(QuestionType):
     template = "respondent/types/ranking.html"
     print_template = "print/types/ranking.html"
     yaml_keys = frozenset({"of", "ranks", "rank_labels", "noun"})
+    shapes = frozenset({Shape.RANKS})
 
     def parse(self, v, raw, path, kw) -> None:
         of = raw.get("of")

@@ -148,6 +148,11 @@ class TextareaType(TextType):
     default_max_length = 5000
     holds_a_name = False
 
+    def keeps_answers_of(self, before) -> bool:
+        """Any one-line text (a text, email, telephone number or link) is a paragraph's answer
+        too; the reverse is not (a paragraph may hold line breaks a one-line text refuses)."""
+        return isinstance(before, TextType)
+
     def field_specs(self, key, spec) -> list[FieldSpec]:
         return [(key, "textarea", ())]
 

@@ -22,6 +22,8 @@ from typing import Any, ClassVar
 from survey.questionnaire.keys import instance_suffix
 from survey.questionnaire.model import Option, Question, Questionnaire
 from survey.questionnaire.routing import instance_count
+from survey.questionnaire.types import has_shape
+from survey.questionnaire.types.base import Shape
 from survey.scoring.declarations import Figure, ScoringConfig, option_label, repeat_of
 from survey.scoring.kinds.merging import combine, plain_state
 from survey.scoring.numbers import NA, format_value, plain
@@ -181,14 +183,16 @@ class Kind(abc.ABC):
 
     @staticmethod
     def check_question(
-        q: Questionnaire, figure: Figure, param: str, types: tuple[str, ...]
+        q: Questionnaire, figure: Figure, param: str, shape: Shape
     ) -> tuple[Question | None, list[Finding]]:
+        """The question ``param`` names, with a finding unless its answer is of ``shape`` (what
+        the kind reads of it, which its type declares: any type of that shape will do)."""
         qid = figure.params.get(param)
         question = q.question(str(qid)) if qid is not None else None
         if question is None:
             return None, [(param, f"no question '{qid}'")]
-        if question.type not in types:
-            return question, [(param, f"'{qid}' is a {question.type}, not {' or '.join(types)}")]
+        if not has_shape(question, shape):
+            return question, [(param, f"'{qid}' is a {question.type}, not {shape.value}")]
         return question, []
 
     # -- accumulation ---------------------------------------------------------------------------

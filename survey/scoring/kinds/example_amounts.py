@@ -7,6 +7,8 @@ from fractions import Fraction
 from typing import Any
 
 from survey.questionnaire.model import Questionnaire
+from survey.questionnaire.types import has_shape
+from survey.questionnaire.types.base import Shape
 from survey.scoring.declarations import Figure, ScoringConfig
 from survey.scoring.kinds.base import Finding, Record, cell, sort_key_desc
 from survey.scoring.kinds.examples import ExamplesKind
@@ -162,7 +164,7 @@ class ByFactor(ExamplesKind):
     def validate(cls, figure: Figure, q: Questionnaire, config: ScoringConfig) -> list[Finding]:
         problems = cls.validate_examples(figure, q, config, need_amount=True)
         grid = q.question(str(figure.params.get("grid")))
-        if grid is not None and grid.type == "grid":
+        if grid is not None and has_shape(grid, Shape.GRID):
             known = {c.id for c in grid.grid_columns}
             for level in figure.params.get("levels") or []:
                 if level not in known:

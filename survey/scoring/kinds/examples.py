@@ -8,6 +8,8 @@ from collections import defaultdict
 from typing import Any
 
 from survey.questionnaire.model import Option, Questionnaire
+from survey.questionnaire.types import has_shape
+from survey.questionnaire.types.base import Shape
 from survey.scoring.declarations import Figure, ScoringConfig, repeat_of
 from survey.scoring.kinds.base import Finding, Kind, Record, cell, is_id, is_ids
 from survey.scoring.numbers import format_value, percent, plain
@@ -23,14 +25,14 @@ class ExamplesKind(Kind):
     def validate_examples(
         cls, figure: Figure, q: Questionnaire, config: ScoringConfig, need_amount: bool
     ) -> list[Finding]:
-        category, problems = cls.check_question(q, figure, "category", ("single",))
+        category, problems = cls.check_question(q, figure, "category", Shape.ONE_CODE)
         repeat = repeat_of(q, category.id) if category else None
         if category is not None and repeat is None:
             problems.append(("category", f"'{category.id}' is not inside a repeat"))
         for param in ("ranking", "grid"):
             if param in figure.params:
-                types = ("ranking",) if param == "ranking" else ("grid",)
-                question, more = cls.check_question(q, figure, param, types)
+                shape = Shape.RANKS if param == "ranking" else Shape.GRID
+                question, more = cls.check_question(q, figure, param, shape)
                 problems += more
                 if question and repeat_of(q, question.id) is not repeat:
                     problems.append((param, f"'{question.id}' is not in the category's repeat"))
@@ -42,7 +44,7 @@ class ExamplesKind(Kind):
                 question = q.question(str(amount.get("question")))
                 if (
                     question is None
-                    or question.type != "money_table"
+                    or not has_shape(question, Shape.AMOUNT_TABLE)
                     or question.row_kind != "year"
                 ):
                     problems.append(("amount.question", "needs a money table whose rows are years"))

@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from survey.questionnaire.model import Questionnaire
+from survey.questionnaire.types.base import Shape
 from survey.scoring.declarations import Figure, ScoringConfig, repeat_of
 from survey.scoring.kinds.base import Finding, Kind, Record, cell, sort_key_desc
 from survey.scoring.numbers import percent, plain
@@ -25,7 +26,7 @@ class GridDistribution(Kind):
 
     @classmethod
     def validate(cls, figure: Figure, q: Questionnaire, config: ScoringConfig) -> list[Finding]:
-        question, problems = cls.check_question(q, figure, "question", ("grid",))
+        question, problems = cls.check_question(q, figure, "question", Shape.GRID)
         if question is not None:
             known = {c.id for c in question.grid_columns}
             for c in figure.params.get("order_by") or []:

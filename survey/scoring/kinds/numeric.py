@@ -10,7 +10,8 @@ from fractions import Fraction
 from typing import Any
 
 from survey.questionnaire.model import GroupField, Question, Questionnaire
-from survey.questionnaire.types import question_type
+from survey.questionnaire.types import has_shape, question_type
+from survey.questionnaire.types.base import Shape
 from survey.scoring.declarations import SLUG, Figure, ScoringConfig, repeat_of
 from survey.scoring.kinds.base import Finding, Kind, Record, cell
 from survey.scoring.kinds.merging import ExactSum, plain_state
@@ -159,7 +160,7 @@ class MeanOfFields(Kind):
                     (where, f"unknown key '{key}' (known: id, label, question, weight)")
                 )
             question = q.question(str(c.get("question")))
-            if question is None or question.type != "group":
+            if question is None or not has_shape(question, Shape.FIELDS):
                 problems.append(
                     (f"{where}.question", f"'{c.get('question')}' is not a group question")
                 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from survey.questionnaire.model import Option, Questionnaire
+from survey.questionnaire.types.base import Shape
 from survey.scoring.declarations import Figure, ScoringConfig, repeat_of
 from survey.scoring.kinds.base import Finding, Kind, Record, cell
 
@@ -23,8 +24,8 @@ class RankingCounts(Kind):
 
     @classmethod
     def validate(cls, figure: Figure, q: Questionnaire, config: ScoringConfig) -> list[Finding]:
-        question, problems = cls.check_question(q, figure, "question", ("multiple",))
-        ranking, more = cls.check_question(q, figure, "ranking", ("ranking",))
+        question, problems = cls.check_question(q, figure, "question", Shape.CODES)
+        ranking, more = cls.check_question(q, figure, "ranking", Shape.RANKS)
         problems += more
         if question and ranking and ranking.ranking_of != question.id:
             problems.append(("ranking", f"'{ranking.id}' does not rank '{question.id}'"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from survey.questionnaire.model import Questionnaire
+from survey.questionnaire.types.base import Shape
 from survey.scoring.declarations import Figure, ScoringConfig
 from survey.scoring.kinds.base import Finding, Kind, Record, cell, sort_key_desc
 from survey.scoring.kinds.merging import ExactSum, exact
@@ -28,7 +29,7 @@ class MeanShare(Kind):
 
     @classmethod
     def validate(cls, figure: Figure, q: Questionnaire, config: ScoringConfig) -> list[Finding]:
-        question, problems = cls.check_question(q, figure, "question", ("money_table",))
+        question, problems = cls.check_question(q, figure, "question", Shape.AMOUNT_TABLE)
         if question is not None:
             if figure.params.get("measure") not in {c.measure for c in question.columns}:
                 problems.append(("measure", f"'{figure.params.get('measure')}' is not a measure"))

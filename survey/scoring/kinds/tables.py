@@ -7,6 +7,7 @@ from fractions import Fraction
 from typing import Any
 
 from survey.questionnaire.model import Questionnaire
+from survey.questionnaire.types.base import Shape
 from survey.scoring.declarations import Figure, ScoringConfig
 from survey.scoring.kinds.base import Finding, Kind, Record, cell, sort_key_desc
 from survey.scoring.kinds.merging import ExactSum, exact
@@ -29,7 +30,7 @@ class _PooledTable(Kind):
 
     @classmethod
     def validate(cls, figure: Figure, q: Questionnaire, config: ScoringConfig) -> list[Finding]:
-        question, problems = cls.check_question(q, figure, "question", ("money_table",))
+        question, problems = cls.check_question(q, figure, "question", Shape.AMOUNT_TABLE)
         if question is None:
             return problems
         if question.row_kind == "year" or not any(c.year for c in question.columns):
