@@ -12,6 +12,14 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+
+def instance_path() -> str:
+    """The instance folder (local settings, secret key, SQLite database, job queue and files):
+    ``instance/`` in the project, or ``SURVEY_INSTANCE_DIR`` (a second instance beside the
+    first, or a fresh one for the test of ``./scripts/serve``)."""
+    return os.environ.get("SURVEY_INSTANCE_DIR") or str(PROJECT_ROOT / "instance")
+
+
 ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     # variable: (config key, parser)
     "SURVEY_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
