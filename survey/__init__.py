@@ -22,7 +22,7 @@ from survey.web.sessions import RecordedSessionInterface
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The application factory: configuration, extensions, blueprints."""
-    app = Flask(__name__, instance_path=str(config.PROJECT_ROOT / "instance"))
+    app = Flask(__name__, instance_path=config.instance_path())
     app.request_class = SurveyRequest
     app.session_interface = RecordedSessionInterface()
     app.url_map.converters["int"] = IntegerConverter  # before any route is added
@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config.from_environment())
     if test_config:
         app.config.update(test_config)
+    config.check(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.secret_key(app.instance_path)

@@ -6,11 +6,19 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def instance_path() -> str:
+    """The instance folder (local settings, secret key, SQLite database, job queue and files):
+    ``instance/`` in the project, or ``SURVEY_INSTANCE_DIR`` (a second instance beside the
+    first, or a fresh one for the test of ``./scripts/serve``)."""
+    return os.environ.get("SURVEY_INSTANCE_DIR") or str(PROJECT_ROOT / "instance")
+
 
 ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     # variable: (config key, parser)
@@ -30,6 +38,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SURVEY_JOBS_QUEUE_FILE": ("JOBS_QUEUE_FILE", str),
     "SURVEY_JOBS_LEASE_SECONDS": ("JOBS_LEASE_SECONDS", float),
     "SURVEY_JOBS_EXPORT_THRESHOLD": ("JOBS_EXPORT_THRESHOLD", int),
+    "SURVEY_JOBS_EXPORT_THRESHOLDS": ("JOBS_EXPORT_THRESHOLDS", str),  # checked by export_threshold
     "SURVEY_JOBS_STATISTICS_THRESHOLD": ("JOBS_STATISTICS_THRESHOLD", int),
     "SURVEY_JOBS_REPORT_PROCESSES": ("JOBS_REPORT_PROCESSES", int),
     "SURVEY_MAIL_SEND_SECONDS": ("MAIL_SEND_SECONDS", float),
@@ -112,8 +121,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # figure pages' newest report stays until superseded): survey/jobs/retention.py
         "JOBS_KEEP_HOURS": 24.0,
         "JOBS_CLEAN_SECONDS": 300.0,
-        # downloads of more responses than this are made by a job, never in the request
-        "JOBS_EXPORT_THRESHOLD": 2000,
+        # downloads of more responses than a format's threshold are made by a job, never in the
+        # request: EXPORT_THRESHOLDS by default; JOBS_EXPORT_THRESHOLD (one number) for every
+        # format, JOBS_EXPORT_THRESHOLDS ("xlsx=500,sav=500,csv=5000") per format, which wins
+        "JOBS_EXPORT_THRESHOLD": None,
+        "JOBS_EXPORT_THRESHOLDS": "",
         # the statistics pages (and their CSVs) over more submitted responses than this read a
         # job's counts, never counting in the request
         "JOBS_STATISTICS_THRESHOLD": 2000,
@@ -141,6 +153,82 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # (`survey send-mail` from cron does the same; both at once is safe)
         "MAIL_SEND_SECONDS": 30.0,
     }
+
+
+# The download formats with a row per response (the codebooks and syntax files are small) and
+# how many responses each makes in a web request before a job makes it instead, from the CPU
+# per response measured on 2,000 responses (docs/performance.md, s18-jobs2): wide CSV 0.40 ms,
+# long 0.4 ms, Excel 4.95 ms (so 500: about 2.5 s), JSON 0.15-0.94 ms (2000), SPSS and Stata
+# 0.66 ms each but held whole in memory, about 25 kB per response in the web process (1000:
+# 0.7 s and 25 MiB). CSV streams with flat memory (5000: about 2 s).
+EXPORT_THRESHOLDS: dict[str, int] = {"csv-wide": 5000, "csv-long": 5000, "json": 2000,
+                                     "xlsx": 500, "sav": 1000, "dta": 1000}  # fmt: skip
+# "csv" in JOBS_EXPORT_THRESHOLDS names both CSV layouts
+THRESHOLD_ALIASES = {"csv": ("csv-wide", "csv-long")}
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used, with what is wrong and what is expected."""
+
+
+def parse_thresholds(value: str | dict[str, Any]) -> dict[str, int]:
+    """``JOBS_EXPORT_THRESHOLDS`` as a threshold per format: the setting is
+    ``format=responses`` pairs separated by commas (``xlsx=500,sav=500,csv=5000``; in
+    ``instance/config.py`` a dict will do), formats from :data:`EXPORT_THRESHOLDS` or ``csv``
+    for both CSV layouts. :class:`ConfigError` names the part that is wrong: a typing slip
+    must stop the application at start, not make every download of a format a job (or none)."""
+    expected = "expected format=responses pairs such as xlsx=500,sav=500,csv=5000"
+    if isinstance(value, dict):
+        pairs = [(str(k), v) for k, v in value.items()]
+    else:
+        pairs = []
+        for part in (p.strip() for p in str(value).split(",")):
+            if not part:
+                continue
+            name, sep, number = part.partition("=")
+            if not sep:
+                raise ConfigError(f"JOBS_EXPORT_THRESHOLDS: '{part}' has no '=' ({expected})")
+            pairs.append((name.strip(), number.strip()))
+    known = ", ".join([*EXPORT_THRESHOLDS, *THRESHOLD_ALIASES])
+    out: dict[str, int] = {}
+    for name, number in pairs:
+        formats = THRESHOLD_ALIASES.get(name, (name,) if name in EXPORT_THRESHOLDS else ())
+        if not formats:
+            raise ConfigError(f"JOBS_EXPORT_THRESHOLDS: unknown format '{name}' (one of {known})")
+        try:
+            count = int(number)
+        except (TypeError, ValueError):
+            count = -1
+        if isinstance(number, bool) or count < 0:
+            raise ConfigError(
+                f"JOBS_EXPORT_THRESHOLDS: '{name}={number}' is not a whole number of responses"
+                f" of 0 or more ({expected})"
+            )
+        out.update(dict.fromkeys(formats, count))
+    return out
+
+
+def export_threshold(settings: Mapping[str, Any], fmt: str) -> int:
+    """How many responses a download in ``fmt`` may have and still be made in the request:
+    ``JOBS_EXPORT_THRESHOLDS``' number for it, else ``JOBS_EXPORT_THRESHOLD`` if set, else
+    :data:`EXPORT_THRESHOLDS`'. :class:`ConfigError` for a setting that cannot be used."""
+    chosen = parse_thresholds(settings.get("JOBS_EXPORT_THRESHOLDS") or "")
+    if fmt in chosen:
+        return chosen[fmt]
+    every = settings.get("JOBS_EXPORT_THRESHOLD")
+    if every is not None:
+        if isinstance(every, bool) or not isinstance(every, int) or every < 0:
+            raise ConfigError(
+                f"JOBS_EXPORT_THRESHOLD: {every!r} is not a whole number of 0 or more"
+            )
+        return every
+    return EXPORT_THRESHOLDS[fmt]
+
+
+def check(settings: Mapping[str, Any]) -> None:
+    """Refuse settings that cannot be used, at start (:class:`ConfigError`)."""
+    for fmt in EXPORT_THRESHOLDS:
+        export_threshold(settings, fmt)
 
 
 def from_environment() -> dict[str, Any]:

@@ -24,6 +24,7 @@ from flask import (
 from flask_login import current_user
 
 from survey.audit import audit
+from survey.config import EXPORT_THRESHOLDS, export_threshold
 from survey.exports import (
     BINARY_FORMATS,
     FORMATS,
@@ -103,7 +104,7 @@ def download(questionnaire_id: str, fmt: str):
           {"questionnaire": questionnaire_id, "format": fmt, "anonymised": options.anonymised,
            "include_in_progress": options.include_in_progress})  # fmt: skip
     db.session.commit()
-    if fmt in ROWS_FORMATS and _large(questionnaire_id, options):
+    if fmt in ROWS_FORMATS and _large(questionnaire_id, fmt, options):
         return job_result("export", {"questionnaire_id": questionnaire_id, "fmt": fmt,
                                      "include_in_progress": options.include_in_progress,
                                      "anonymised": options.anonymised, "labels": options.labels})  # fmt: skip
@@ -118,13 +119,15 @@ def download(questionnaire_id: str, fmt: str):
 
 
 # every format with a row per response (the codebooks and the syntax files are small)
-ROWS_FORMATS = ("csv-wide", "csv-long", "xlsx", "sav", "dta", "json")
+ROWS_FORMATS = tuple(EXPORT_THRESHOLDS)
+assert set(ROWS_FORMATS) <= set(FORMATS)
 
 
-def _large(questionnaire_id: str, options: ExportOptions) -> bool:
-    """A download of more responses than ``JOBS_EXPORT_THRESHOLD``: made by a job."""
+def _large(questionnaire_id: str, fmt: str, options: ExportOptions) -> bool:
+    """A download of more responses than its format's threshold (:func:`export_threshold`:
+    an Excel, SPSS or Stata file costs about ten times a CSV per response): made by a job."""
     count = count_responses(questionnaire_id, include_in_progress=options.include_in_progress)
-    return count > current_app.config["JOBS_EXPORT_THRESHOLD"]
+    return count > export_threshold(current_app.config, fmt)
 
 
 def _prepend(first: bytes, rest):

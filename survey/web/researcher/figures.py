@@ -264,7 +264,8 @@ def data_quality(questionnaire_id: str):
 @roles_required(*EVERYONE)
 def pdf(questionnaire_id: str):
     """The findings report, made by a background job (2-3 s of rendering: never in a web
-    request) and kept until the responses, decisions or releases change."""
+    request) and kept until the responses, decisions or releases change; while a newer one is
+    made, its job's page offers the earlier PDF at once (``researcher.jobs.earlier_file``)."""
     questionnaire = _questionnaire(questionnaire_id)
     params = {"questionnaire_id": questionnaire.id, "include_in_progress": _include_in_progress()}
     return job_result("report-pdf", params)

@@ -2,9 +2,14 @@
 the time left, refreshed without JavaScript (a meta refresh, and a Refresh link) until its file
 is ready to download, or, for a job whose result is shown on a page (the figure pages' report),
 until that page can show it; such a page shows an earlier result, with its time, while a newer
-one is being made, and waits only when there is none. A job made for the research team (full precision, partial responses, an
-export that is not anonymised) is theirs only; the others are for everyone with a research
-account, as the pages that asked for them are.
+one is being made, and waits only when there is none. A PDF download (the findings report) does
+the same on its job's page: while a newer PDF is being made, the earlier one of the same kind and
+parameters is offered at once, with the time it was made (:func:`earlier_file`), so nobody waits
+for a new PDF when an older one will do. A job made for the research team (full precision,
+partial responses, an export that is not anonymised) is theirs only; the others are for everyone
+with a research account, as the pages that asked for them are; an earlier result is offered
+only under the same rule, and only for the same parameters (a sponsor's published PDF is never
+swapped for one with partial responses).
 """
 
 from __future__ import annotations
@@ -26,13 +31,37 @@ from survey.web.researcher.blueprint import bp
 REFRESH_SECONDS = 2
 
 
+def _may_see(job: Job) -> bool:
+    return job.audience != "staff" or current_user.role in STAFF
+
+
 def _job_or_404(job_id: int) -> Job:
     job = db.session.get(Job, job_id)
     if job is None:
         abort(404)
-    if job.audience == "staff" and current_user.role not in STAFF:
+    if not _may_see(job):
         abort(403)
     return job
+
+
+def earlier_file(job: Job) -> Job | None:
+    """While ``job`` (a PDF download) is being made, the newest finished job of its kind and
+    parameters whose file is still there, if the signed-in user may see it: offered at once on
+    the job's page. The parameters hold everything that decides who may see a result (partial
+    responses, and for exports the anonymisation), so the earlier one is the same variant made
+    from older data; its audience is checked again all the same. None for other downloads
+    (an export or figures.json is wanted as the data are now) and for results shown on pages."""
+    kind = KINDS[job.kind]
+    if job.status not in store.OPEN or kind.page is not None:
+        return None
+    if kind.extension(job.params) != "pdf":
+        return None
+    shown = store.latest_done(job.kind, job.params)
+    if shown is None or shown.id == job.id or not _may_see(shown):
+        return None
+    if shown.kind != job.kind or shown.params != job.params:  # a prefix is only a hash
+        return None
+    return shown
 
 
 def job_result(kind: str, params: dict[str, Any]):
@@ -140,13 +169,25 @@ def _view(job: Job) -> dict[str, Any]:
 @bp.get("/jobs/<int:job_id>")
 @roles_required(*EVERYONE)
 def job(job_id: int):
-    view = _view(_job_or_404(job_id))
+    found = _job_or_404(job_id)
+    view = _view(found)
+    shown = earlier_file(found)
     return render_template(
         "researcher/job.html",
         job=view,
         user=current_user,
         refresh=REFRESH_SECONDS if view["waiting"] else None,
+        earlier=_earlier_view(shown) if shown is not None else None,
     )
+
+
+def _earlier_view(job: Job) -> dict[str, Any]:
+    made = job.finished_at or job.created_at
+    return {
+        "url": url_for("researcher.job_file", job_id=job.id),
+        "as_of": f"{made:%d %b %Y %H:%M} UTC",
+        "download_name": KINDS[job.kind].download_name(job.params),
+    }
 
 
 @bp.get("/jobs/<int:job_id>/file")
