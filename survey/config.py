@@ -158,11 +158,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
 # The download formats with a row per response (the codebooks and syntax files are small) and
 # how many responses each makes in a web request before a job makes it instead, from the CPU
 # per response measured on 2,000 responses (docs/performance.md, s18-jobs2): wide CSV 0.40 ms,
-# long 0.4 ms, Excel 4.95 ms (so 500: about 2.5 s), JSON 0.15-0.94 ms (2000), SPSS and Stata
+# long 0.4 ms, Excel 1.1 ms since it writes its XML itself (s18-xlsx; so 2000: about 2.2 s), JSON 0.15-0.94 ms (2000), SPSS and Stata
 # 0.66 ms each but held whole in memory, about 25 kB per response in the web process (1000:
 # 0.7 s and 25 MiB). CSV streams with flat memory (5000: about 2 s).
 EXPORT_THRESHOLDS: dict[str, int] = {"csv-wide": 5000, "csv-long": 5000, "json": 2000,
-                                     "xlsx": 500, "sav": 1000, "dta": 1000}  # fmt: skip
+                                     "xlsx": 2000, "sav": 1000, "dta": 1000}  # fmt: skip
 # "csv" in JOBS_EXPORT_THRESHOLDS names both CSV layouts
 THRESHOLD_ALIASES = {"csv": ("csv-wide", "csv-long")}
 

@@ -37,7 +37,7 @@ def test_a_bad_threshold_is_refused_with_what_is_wrong(value, says):
 
 
 def test_the_defaults_follow_the_measured_costs_and_the_settings_override_them():
-    assert export_threshold({}, "xlsx") == EXPORT_THRESHOLDS["xlsx"] == 500
+    assert export_threshold({}, "xlsx") == EXPORT_THRESHOLDS["xlsx"] == 2000
     assert export_threshold({}, "csv-wide") == 5000 and export_threshold({}, "sav") == 1000
     every = {"JOBS_EXPORT_THRESHOLD": 7}
     assert {export_threshold(every, f) for f in EXPORT_THRESHOLDS} == {7}
