@@ -58,6 +58,8 @@ def iter_records(
     include_in_progress: bool = False,
     batch_size: int = BATCH_SIZE,
     stored: bool = False,
+    after: int | None = None,
+    until: int | None = None,
 ) -> Iterator[Record]:
     """Responses of a questionnaire in response id order, ``batch_size`` at a time.
 
@@ -87,6 +89,10 @@ def iter_records(
     )
     if not include_in_progress:
         stmt = stmt.where(Response.status == "submitted")
+    if after is not None:
+        stmt = stmt.where(Response.id > after)
+    if until is not None:
+        stmt = stmt.where(Response.id <= until)
     needs_rows = None
     if stored:  # the interchange part of a current snapshot, where it has one: no answer rows
         stmt = stmt.outerjoin(ResponseSnapshot, current_snapshot()).add_columns(
