@@ -25,7 +25,7 @@ import shutil
 import signal
 import tempfile
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -237,7 +237,7 @@ def _part(index: int, after: int | None, until: int | None) -> None:
             exporter = shared.exporter
             exporter.after, exporter.until = after, until
             with open(_part_path(shared.folder, index), "wb") as handle:
-                for chunk in _chunks(shared.layout, exporter):
+                for chunk in shared.layout.body(exporter):
                     handle.write(chunk)
             db.session.remove()
             counting.flush()
@@ -246,7 +246,3 @@ def _part(index: int, after: int | None, until: int | None) -> None:
         text = "".join(traceback.format_exception_only(exc)).strip()[:2000]
         (shared.folder / f"part-{index:04d}.error").write_text(text)
         os._exit(1)
-
-
-def _chunks(layout: Layout, exporter: Exporter) -> Iterator[bytes]:
-    yield from layout.body(exporter)
