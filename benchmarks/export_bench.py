@@ -212,7 +212,8 @@ def baseline_checkout(commit: str) -> Iterator[Path]:
 # -- one measurement (child process) ---------------------------------------------------------------
 
 
-def child(database: str, fmt: str, out: str, use_tracemalloc: bool) -> None:
+def child(database: str, fmt: str, out: str, use_tracemalloc: bool, processes: int = 1) -> None:
+    import resource
     import tracemalloc
 
     from survey.exports import ExportOptions, export_to
@@ -230,8 +231,15 @@ def child(database: str, fmt: str, out: str, use_tracemalloc: bool) -> None:
         if use_tracemalloc:
             tracemalloc.start()
         started, cpu = time.perf_counter(), time.process_time()
-        count = export_to(QUESTIONNAIRE, fmt, out, ExportOptions())
+        if processes > 1:  # the parts' processes: their CPU is added, their peak RSS reported
+            from survey.exports.split import export_split
+
+            count = export_split(QUESTIONNAIRE, fmt, out, ExportOptions(), processes)
+        else:
+            count = export_to(QUESTIONNAIRE, fmt, out, ExportOptions())
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu += children.ru_utime + children.ru_stime
         traced = tracemalloc.get_traced_memory()[1] if use_tracemalloc else None
     peak = harness.status_kib("VmHWM")
     print(
@@ -243,6 +251,8 @@ def child(database: str, fmt: str, out: str, use_tracemalloc: bool) -> None:
                 "cpu_seconds": cpu,
                 "baseline_kib": baseline,
                 "peak_kib": peak,
+                "parts_peak_kib": children.ru_maxrss,  # the largest part's process (Linux: KiB)
+                "processes": processes,
                 "traced_peak_bytes": traced,
                 "bytes": os.path.getsize(out),
             }
@@ -261,12 +271,14 @@ def measure(
     script: str = __file__,
     label: str = "",
     keep: bool = False,
+    processes: int = 1,
 ) -> dict[str, Any]:
     """One export in a fresh process, by this checkout's script or a baseline's (``script``);
     with ``keep`` the file stays (to compare it with the baseline's)."""
     out = workdir / f"{database.stem}-{fmt}{label}.{SUFFIX[fmt]}"
     tracing = ["--tracemalloc"] if use_tracemalloc else []
-    result = harness.run_child(script, str(database), fmt, str(out), *tracing)
+    split = ["--processes", str(processes)] if processes > 1 else []
+    result = harness.run_child(script, str(database), fmt, str(out), *tracing, *split)
     result["file"] = str(out)
     if not keep:
         out.unlink(missing_ok=True)
@@ -308,11 +320,18 @@ def main() -> None:
         action="store_true",
         help="databases without answer rows (CSV and JSON at 1,000,000; no --baseline)",
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="csv-wide, csv-long, json: also (or only) over these numbers of processes",
+    )
     parser.add_argument("--child", nargs=3, metavar=("DB", "FORMAT", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         database, fmt, out = args.child
-        child(database, fmt, out, use_tracemalloc=args.tracemalloc)
+        child(database, fmt, out, args.tracemalloc, args.processes[0])
         return
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="export-bench-"))
@@ -329,32 +348,42 @@ def main() -> None:
         for size in args.sizes:
             database = cached_database(size, answer_rows=not args.snapshots_only)
             for fmt in args.formats:
-                result = measure(database, fmt, workdir, args.tracemalloc, keep=bool(baseline))
-                result["size"], result["code"] = size, "this"
-                results.append(result)
-                print(_line(result), file=sys.stderr, flush=True)
+                splits = [
+                    n for n in args.processes if n == 1 or fmt in ("csv-wide", "csv-long", "json")
+                ]
+                mine = []
+                for n in splits:
+                    result = measure(
+                        database, fmt, workdir, args.tracemalloc, keep=bool(baseline),
+                        label=f"-p{n}", processes=n,
+                    )  # fmt: skip
+                    result["size"], result["code"] = size, "this" if n == 1 else f"this, {n} proc."
+                    results.append(result)
+                    mine.append(result)
+                    print(_line(result), file=sys.stderr, flush=True)
                 if baseline is None:
                     continue
                 script = str(baseline / "benchmarks" / "export_bench.py")
                 before = measure(database, fmt, workdir, False, script, "-baseline", keep=True)
                 before["size"], before["code"] = size, args.baseline
                 results.append(before)
-                same = same_file(result["file"], before["file"], fmt)
-                print(_line(before), f"same file: {same}", file=sys.stderr, flush=True)
-                for r in (result, before):
+                same = [same_file(r["file"], before["file"], fmt) for r in mine]
+                print(_line(before), f"same file(s): {same}", file=sys.stderr, flush=True)
+                for r in (*mine, before):
                     Path(r["file"]).unlink(missing_ok=True)
     print()
     print(
         "| responses | code | format | wall s | CPU s | responses/CPU s | peak RSS (MiB) "
-        "| above baseline (MiB) | traced peak (MiB) | output (MiB) |"
+        "| above baseline (MiB) | a part's peak RSS (MiB) | traced peak (MiB) | output (MiB) |"
     )
-    print("| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
         traced = f"{r['traced_peak_bytes'] / 2**20:.1f}" if r["traced_peak_bytes"] else "-"
+        parts = f"{r['parts_peak_kib'] / 1024:.0f}" if r.get("processes", 1) > 1 else "-"
         print(
             f"| {r['size']:,} | {r['code']} | {r['format']} | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | "
             f"{r['responses'] / r['cpu_seconds']:,.0f} | {r['peak_kib'] / 1024:.0f} | "
-            f"{(r['peak_kib'] - r['baseline_kib']) / 1024:.0f} | {traced} | "
+            f"{(r['peak_kib'] - r['baseline_kib']) / 1024:.0f} | {parts} | {traced} | "
             f"{r['bytes'] / 2**20:,.1f} |"
         )
 

@@ -41,6 +41,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SURVEY_JOBS_EXPORT_THRESHOLDS": ("JOBS_EXPORT_THRESHOLDS", str),  # checked by export_threshold
     "SURVEY_JOBS_STATISTICS_THRESHOLD": ("JOBS_STATISTICS_THRESHOLD", int),
     "SURVEY_JOBS_REPORT_PROCESSES": ("JOBS_REPORT_PROCESSES", int),
+    "SURVEY_JOBS_EXPORT_PROCESSES": ("JOBS_EXPORT_PROCESSES", int),
     "SURVEY_MAIL_SEND_SECONDS": ("MAIL_SEND_SECONDS", float),
     "SURVEY_JOBS_KEEP_HOURS": ("JOBS_KEEP_HOURS", float),
     "SURVEY_LINK_SEAL_KEY": ("LINK_SEAL_KEY", str),
@@ -132,6 +133,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # at most this many processes for one report job (figure pages, findings PDF,
         # figures.json), which splits from 5,000 responses on (survey.jobs.kinds); 1: never
         "JOBS_REPORT_PROCESSES": 4,
+        # at most this many processes for one export job (wide and long CSV, JSON), which
+        # splits from 5,000 responses on (survey.jobs.kinds); 1: never
+        "JOBS_EXPORT_PROCESSES": 4,
         # The key that seals respondents' tokens for email (survey.tokens.seal); empty means one
         # derived from SECRET_KEY. Changing it makes sealed links unreadable: they are reissued.
         "LINK_SEAL_KEY": "",

@@ -21,6 +21,7 @@ from survey.exports import (
     export_to,
 )
 from survey.exports.importing import ImportProblem, import_json
+from survey.exports.split import SPLIT_FORMATS, default_processes, export_split
 
 
 @click.command("export")
@@ -40,6 +41,13 @@ from survey.exports.importing import ImportProblem, import_json
 )
 @click.option("--labels", is_flag=True, help="CSV: option labels instead of codes in the cells.")
 @click.option("--repeat", default=None, help="csv-long: the repeated block (default: the first).")
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="csv-wide, csv-long, json: processes writing parts of the file (default: the "
+    "machine's cores, for 5,000 responses or more); the file is the same either way.",
+)
 @with_appcontext
 def export_command(
     questionnaire_id: str,
@@ -49,6 +57,7 @@ def export_command(
     anonymised: bool,
     labels: bool,
     repeat: str | None,
+    processes: int | None,
 ) -> None:
     """Write the responses to QUESTIONNAIRE (submitted only unless --include-in-progress)."""
     options = ExportOptions(
@@ -75,8 +84,12 @@ def export_command(
         else count_responses(questionnaire_id, include_in_progress=include_in_progress)
     )
     try:
+        split = processes or default_processes(total or 0)
         with progress.reporting(progress.TerminalBar(f"export {fmt}", total)):
-            count = export_to(questionnaire_id, fmt, partial, options)
+            if fmt in SPLIT_FORMATS and split > 1:
+                count: int | None = export_split(questionnaire_id, fmt, partial, options, split)
+            else:
+                count = export_to(questionnaire_id, fmt, partial, options)
     except ExportError as exc:
         partial.unlink(missing_ok=True)
         raise click.UsageError(str(exc)) from exc

@@ -133,11 +133,29 @@ def export_json(questionnaire_id: str, options: ExportOptions | None = None) -> 
 
 def json_chunks(exporter: Exporter) -> Iterator[bytes]:
     """The header line, a line per response, the end line."""
+    yield json_head(exporter).encode()
+    yield from json_body(exporter)
+    yield json_end(exporter.count).encode()
+
+
+def json_head(exporter: Exporter) -> str:
+    """The header line (a split download writes it once)."""
     header = json_header(exporter.questionnaire_id, exporter.options)
     if exporter.types is not None:
         header["authority_type_columns"] = exporter.types.describe()
-    buffer = [_line(header)]
-    size = len(buffer[0])
+    return _line(header)
+
+
+def json_end(count: int) -> str:
+    """The end line, with the number of responses the file holds."""
+    return _line({END_KEY: True, "responses": count})
+
+
+def json_body(exporter: Exporter) -> Iterator[bytes]:
+    """A line per response (of the exporter's id range, when it has one), in chunks of about
+    64 KB of whole lines."""
+    buffer: list[str] = []
+    size = 0
     full = not exporter.options.anonymised
     # the ids of the responses the research team edited: a few in practice, one int each
     edited = edited_response_ids(exporter.questionnaire_id) if full else set()
@@ -152,8 +170,8 @@ def json_chunks(exporter: Exporter) -> Iterator[bytes]:
         if size >= JSON_CHUNK:
             yield "".join(buffer).encode()
             buffer, size = [], 0
-    buffer.append(_line({END_KEY: True, "responses": exporter.count}))
-    yield "".join(buffer).encode()
+    if buffer:
+        yield "".join(buffer).encode()
 
 
 def _edits(response_id: int) -> list[dict[str, Any]]:

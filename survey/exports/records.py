@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from survey.exports.options import BATCH_SIZE, ExportError
 from survey.exports.table import former_candidates, former_variables
@@ -45,6 +45,7 @@ _RESPONSE_COLUMNS = (
     "id", "status", "reference", "version", "last_page", "page_states", "drafts", "keyed_in_by",
     "started_at", "updated_at", "submitted_at", "language",
 )  # fmt: skip
+_INTERCHANGE_ONLY = frozenset({"page_states", "drafts"})
 _RESPONDENT_COLUMNS = (
     "id", "name", "authority_type", "contact_name", "contact_email", "token_hash",
     "token_issued_at", "revoked_at", "created_at",
@@ -57,6 +58,8 @@ def iter_records(
     include_in_progress: bool = False,
     batch_size: int = BATCH_SIZE,
     stored: bool = False,
+    after: int | None = None,
+    until: int | None = None,
 ) -> Iterator[Record]:
     """Responses of a questionnaire in response id order, ``batch_size`` at a time.
 
@@ -68,7 +71,14 @@ def iter_records(
     whose current snapshot holds the line's answers part already encoded, that part
     (``Record.interchange``) and no answer rows at all.
     """
-    columns = [getattr(Response, c).label(f"r_{c}") for c in _RESPONSE_COLUMNS]
+    # the page states and drafts are JSON only the interchange file (stored) writes: the
+    # tables' formats do not read them, so they are not selected (nor decoded) for those
+    columns = [
+        (getattr(Response, c) if stored or c not in _INTERCHANGE_ONLY else literal(None)).label(
+            f"r_{c}"
+        )
+        for c in _RESPONSE_COLUMNS
+    ]
     columns += [getattr(Respondent, c).label(f"p_{c}") for c in _RESPONDENT_COLUMNS]
     columns += [QuestionnaireVersion.version.label("qv"), QuestionnaireVersion.id.label("qv_id")]
     stmt = (
@@ -79,6 +89,10 @@ def iter_records(
     )
     if not include_in_progress:
         stmt = stmt.where(Response.status == "submitted")
+    if after is not None:
+        stmt = stmt.where(Response.id > after)
+    if until is not None:
+        stmt = stmt.where(Response.id <= until)
     needs_rows = None
     if stored:  # the interchange part of a current snapshot, where it has one: no answer rows
         stmt = stmt.outerjoin(ResponseSnapshot, current_snapshot()).add_columns(

@@ -93,6 +93,9 @@ class Exporter:
                 self.options.include_in_progress,
             )
         self.count = 0
+        # a part of a download split over processes: the responses with ids in (after, until]
+        self.after: int | None = None
+        self.until: int | None = None
         self._secret = self._secret_key()
 
     def _secret_key(self) -> str:
@@ -148,6 +151,8 @@ class Exporter:
             include_in_progress=self.options.include_in_progress,
             batch_size=self.options.batch_size,
             stored=stored,
+            after=self.after,
+            until=self.until,
         ):
             self.count += 1
             progress.step()

@@ -161,7 +161,31 @@ def export_options(params: Mapping[str, Any]) -> ExportOptions:
 
 
 def run_export(params: Mapping[str, Any], path: Path) -> None:
-    export_to(params["questionnaire_id"], params["fmt"], path, export_options(params))
+    """A download; the wide and long CSV and the JSON file over several processes when large
+    (:func:`export_processes`), written in a fresh process as a split report is."""
+    processes = export_processes(params)
+    if processes > 1:
+        isolated.run(_export_split, dict(params), path, processes)
+    else:
+        export_to(params["questionnaire_id"], params["fmt"], path, export_options(params))
+
+
+def export_processes(params: Mapping[str, Any]) -> int:
+    """How many processes an export job writes over: for the formats that split, from
+    :data:`SPLIT_FROM` responses, as ``survey export`` chooses, at most ``JOBS_EXPORT_PROCESSES``."""
+    from survey.exports.split import SPLIT_FORMATS, default_processes
+
+    count = expected_total("export", params) or 0
+    if params["fmt"] not in SPLIT_FORMATS or count < SPLIT_FROM:
+        return 1
+    return max(1, min(default_processes(count), int(current_app.config["JOBS_EXPORT_PROCESSES"])))
+
+
+def _export_split(params: Mapping[str, Any], path: Path, processes: int) -> None:
+    """In the fresh process: the download over ``processes`` processes, the same bytes."""
+    from survey.exports.split import export_split
+
+    export_split(params["questionnaire_id"], params["fmt"], path, export_options(params), processes)
 
 
 EXTENSIONS = {"csv-wide": "csv", "csv-long": "csv", "xlsx": "xlsx", "sav": "sav", "dta": "dta",
