@@ -21,7 +21,7 @@ from survey.exports import (
     export_to,
 )
 from survey.exports.importing import ImportProblem, import_json
-from survey.exports.split import SPLIT_FORMATS, default_processes, export_split
+from survey.exports.split import SPLIT_FORMATS, PartFailed, default_processes, export_split
 
 
 @click.command("export")
@@ -93,6 +93,9 @@ def export_command(
     except ExportError as exc:
         partial.unlink(missing_ok=True)
         raise click.UsageError(str(exc)) from exc
+    except PartFailed as exc:  # said in a sentence: the part's own error is in its message
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(f"the export failed, no file was written: {exc}") from exc
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

@@ -90,8 +90,12 @@ def test_the_command_removes_its_partial_file_when_a_part_fails(app, tmp_path, m
     result = app.test_cli_runner().invoke(
         export_command, [QID, "--format", "csv-wide", "--out", str(out), "--processes", "2"]
     )
-    assert result.exit_code != 0
+    assert result.exit_code == 1
     assert not out.exists() and not (tmp_path / "out.csv.part").exists()
+    # a sentence naming the failure, not a traceback
+    assert "the export failed, no file was written" in result.output
+    assert "ValueError: the disk is full" in result.output
+    assert not isinstance(result.exception, PartFailed)
 
 
 def test_progress_counts_every_response_of_every_part(app, tmp_path, monkeypatch):
