@@ -17,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.pool
 import os
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,7 @@ from survey.scoring.data import read_responses
 from survey.scoring.declarations import ScoringConfig
 from survey.scoring.issues import Decision
 from survey.scoring.kinds.base import Context
-from survey.scoring.passes import Accumulators, accumulators, every, feed
+from survey.scoring.passes import Accumulators, Census, accumulators, every, feed
 
 SMALLEST = 2000  # fewer responses than this are quicker in one process than forking for them
 POLL_SECONDS = 0.2  # how often the parent reads the chunks' shared count while they run
@@ -109,10 +110,12 @@ def id_ranges(
     return ranges
 
 
-def compute(plan: Plan, found: Accumulators, processes: int) -> tuple[list[Path], int]:
-    """Feed ``found`` (fresh accumulators) the merged chunks; returns the chunks' issue files
-    in id order (each removed once read: :func:`survey.scoring.issue_store.read_spills`) and
-    the count."""
+def compute(
+    plan: Plan, found: Accumulators, processes: int, census: Census
+) -> tuple[list[Path], int]:
+    """Feed ``found`` (fresh accumulators) the merged chunks and count their responses in
+    ``census``; returns the chunks' issue files in id order (each removed once read:
+    :func:`survey.scoring.issue_store.read_spills`) and the count."""
     global _SHARED
     ranges = id_ranges(plan.questionnaire.id, plan.include_in_progress, processes)
     context = multiprocessing.get_context("fork")
@@ -126,11 +129,12 @@ def compute(plan: Plan, found: Accumulators, processes: int) -> tuple[list[Path]
     kinds = list(every(found))
     spills: list[Path] = []
     used = 0
-    for states, chunk_spill, chunk_used in results:
+    for states, chunk_spill, chunk_used, chunk_census in results:
         for kind, state in zip(kinds, states, strict=True):
             kind.merge(state)
         spills.append(chunk_spill)
         used += chunk_used
+        census.update(chunk_census)
     progress.step(used - shown)  # whatever the last reading missed: the steps add up to used
     return spills, used
 
@@ -150,8 +154,9 @@ def _watched(pending: multiprocessing.pool.AsyncResult, fed: Any) -> tuple[Any, 
             return pending.get(), shown
 
 
-def _chunk(bounds: tuple[int, int]) -> tuple[list[dict[str, Any]], Path, int]:
-    """In a forked process: one chunk's accumulated states, its issues' file and its count."""
+def _chunk(bounds: tuple[int, int]) -> tuple[list[dict[str, Any]], Path, int, Census]:
+    """In a forked process: one chunk's accumulated states, its issues' file, its count and
+    its census."""
     assert _SHARED is not None
     app, plan = _SHARED.app, _SHARED.plan
     counting = _Counting(_SHARED.fed)  # not the parent's bar, which forking copied
@@ -159,10 +164,11 @@ def _chunk(bounds: tuple[int, int]) -> tuple[list[dict[str, Any]], Path, int]:
         db.engine.dispose(close=False)  # the parent's connections stay the parent's
         found = accumulators(plan.config, plan.ctx, plan.only)
         source = read_responses(plan.questionnaire.id, plan.include_in_progress, bounds)
+        census: Census = Counter()
         spill, used = feed(
-            plan.questionnaire, plan.config, found, source, plan.decisions, plan.folder
+            plan.questionnaire, plan.config, found, source, plan.decisions, plan.folder, census
         )
         states = [kind.state() for kind in every(found)]
         db.session.remove()
         counting.flush()
-    return states, spill, used
+    return states, spill, used, census

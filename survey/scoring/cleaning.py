@@ -168,8 +168,14 @@ class _Cleaner:
             if table.area_key:
                 for line in table.lines:
                     line.area = self.view.get(table.area_key)
+        get = self.view.get
         for table in tables:
             for line in table.lines:
+                keys = line.keys
+                # every line rule needs a base budget or budgeted savings: a line with neither
+                # (most lines of most tables) is passed by without a call
+                if get(keys.get("base", "")) is None and get(keys.get("budgeted", "")) is None:
+                    continue
                 self.line_rules(table, line)
         return self.view
 
@@ -294,9 +300,7 @@ class _Cleaner:
             keys.get("delivered", ""),
         )
 
-        def value(key: str) -> Any:
-            return self.view.get(key) if key else None
-
+        value = self.view.get  # "" is never an answer key: a missing role reads as None
         base, budgeted, delivered = value(base_key), value(budget_key), value(delivered_key)
 
         # Rule 1: zero base budget with zero or blank savings: an area the authority does not

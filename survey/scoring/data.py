@@ -82,16 +82,20 @@ def read_responses(
         )
 
 
-def read_census(questionnaire_id: str, type_question: str) -> Iterator[tuple[int, str, Any, Any]]:
-    """(response id, status, type answer, invited type) for every response of the questionnaire,
-    in id order, read a partition of responses at a time (the census of a national survey is
-    counted as it is read, never held whole). The type answer is the one the figures see: the
-    snapshot's (the research team's edits included), else the stored answer with the edits in
-    force."""
+def read_census(
+    questionnaire_id: str, type_question: str, besides: tuple[str, ...] = ()
+) -> Iterator[tuple[int, str, Any, Any]]:
+    """(response id, status, type answer, invited type) for every response of the questionnaire
+    whose status is not in ``besides``, in id order, read a partition of responses at a time
+    (the census of a national survey is counted as it is read, never held whole). The type
+    answer is the one the figures see: the snapshot's (the research team's edits included),
+    else the stored answer with the edits in force. The report passes ``besides``: the responses
+    that count, which its passes read whole anyway and count themselves
+    (:func:`survey.scoring.passes.feed`), so their answers are not read twice."""
     after = 0
     while True:
         rows = db.session.execute(
-            reading.responses_query(questionnaire_id)
+            _census_query(questionnaire_id, besides)
             .with_only_columns(Response.id, Response.status, Respondent.authority_type)
             .where(Response.id > after)
             .order_by(Response.id)
@@ -101,7 +105,7 @@ def read_census(questionnaire_id: str, type_question: str) -> Iterator[tuple[int
             return
         first, after = rows[0][0], rows[-1][0]
         type_of = type_answers(
-            reading.responses_query(questionnaire_id)
+            _census_query(questionnaire_id, besides)
             .with_only_columns(Response.id)
             .where(Response.id.between(first, after)),
             type_question,
@@ -110,6 +114,11 @@ def read_census(questionnaire_id: str, type_question: str) -> Iterator[tuple[int
             yield rid, status, type_of.get(rid), invited
         if len(rows) < PARTITION:
             return
+
+
+def _census_query(questionnaire_id: str, besides: tuple[str, ...]) -> Any:
+    stmt = reading.responses_query(questionnaire_id)
+    return stmt.where(Response.status.not_in(besides)) if besides else stmt
 
 
 def read_decisions(questionnaire_id: str) -> dict[int, dict[tuple[int, str], Decision]]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import operator
 import os
 import pickle
 import sqlite3
@@ -34,6 +35,7 @@ from survey.scoring.issues import REVIEW_ORDER, Issue
 
 BATCH = 1000  # issues pickled, described and written together (the most kept in memory)
 FIELDS = tuple(f.name for f in dataclasses.fields(Issue))
+_FIELD_VALUES = operator.attrgetter(*FIELDS)  # one C call for the tuple of every field
 SCHEMA = """
 CREATE TABLE issue (seq INTEGER PRIMARY KEY, response_id INTEGER NOT NULL, rule INTEGER NOT NULL,
                     subject TEXT NOT NULL, status TEXT NOT NULL, rank INTEGER NOT NULL,
@@ -52,7 +54,8 @@ class Damaged(ValueError):
 
 def _pack(issue: Issue) -> tuple[Any, ...]:
     """An issue's fields as a plain tuple: quicker to pickle than the object, and the same."""
-    return tuple(getattr(issue, name) for name in FIELDS)
+    values: tuple[Any, ...] = _FIELD_VALUES(issue)
+    return values
 
 
 def _unpack(values: tuple[Any, ...]) -> Issue:

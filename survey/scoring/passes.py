@@ -6,6 +6,7 @@ the single pass of :func:`survey.scoring.report.build_report` and the chunks of
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from survey.scoring.kinds import KINDS
 from survey.scoring.kinds.base import Context, Kind, Record
 
 Accumulators = list[tuple[Kind, list[Kind]]]
+Census = Counter[tuple[str | None, str]]  # (authority type id, status) -> responses
 
 
 def type_of(questionnaire: Questionnaire, config: ScoringConfig, answer: Any, invited: str | None):
@@ -69,11 +71,15 @@ def feed(
     source: Iterable[RawResponse],
     decisions: Mapping[int, Mapping[tuple[int, str], Decision]],
     folder: Path,
+    census: Census | None = None,
 ) -> tuple[Path, int]:
     """Clean each response, type it and add it to every accumulator; returns the file of the
     issues found (a spill: :mod:`survey.scoring.issue_store`, never a list in memory) and how
-    many responses were used. The spill is written in ``folder``."""
+    many responses were used. The spill is written in ``folder``. Each response is also counted
+    in ``census`` by the type its submitted answer and invitation give (as
+    :func:`survey.scoring.data.read_census` reads it for the responses that do not count)."""
     kinds = list(every(found))
+    type_question = config.type_question
     spill = Spill(folder)
     used = 0
     routing = VersionedRouting(questionnaire)
@@ -98,9 +104,16 @@ def feed(
         )
         if issues_found:
             spill.extend(issues_found)
-        kind_of = type_of(
-            questionnaire, config, cleaned.get(config.type_question), raw.authority_type
-        )
+        answer = cleaned.get(type_question)
+        kind_of = type_of(questionnaire, config, answer, raw.authority_type)
+        if census is not None:  # the census types the answer as submitted, not as cleaned
+            given = raw.answers.get(type_question)
+            counted = (
+                kind_of
+                if given is answer  # the same answer: the same type (type_of is pure)
+                else type_of(questionnaire, config, given, raw.authority_type)
+            )
+            census[(counted.id if counted else None, raw.status)] += 1
         record = Record(
             raw.response_id,
             cleaned,

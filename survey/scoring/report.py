@@ -116,8 +116,12 @@ def build_report(
     statuses = ("submitted", "in_progress") if include_in_progress else ("submitted",)
     source: Iterable[RawResponse] = ()
     if responses is None:
+        # the responses that count are counted by the passes that read them (passes.feed)
         census: Counter[tuple[str | None, str]] = Counter()
-        for _, status, answer, invited in read_census(questionnaire.id, config.type_question):
+        besides = statuses
+        for _, status, answer, invited in read_census(
+            questionnaire.id, config.type_question, besides
+        ):
             kind = type_of(questionnaire, config, answer, invited)
             census[(kind.id if kind else None, status)] += 1
         if decisions is None:
@@ -144,9 +148,17 @@ def build_report(
             plan = chunks.Plan(
                 questionnaire, config, ctx, dict(decisions), only, include_in_progress, Path(folder)
             )
-            spills, used = chunks.compute(plan, found, processes)
+            spills, used = chunks.compute(plan, found, processes, ctx.census)
         else:
-            spill, used = feed(questionnaire, config, found, source, decisions, Path(folder))
+            spill, used = feed(
+                questionnaire,
+                config,
+                found,
+                source,
+                decisions,
+                Path(folder),
+                ctx.census if responses is None else None,
+            )
             spills = [spill]
         generated_at = dt.datetime.now(dt.UTC)  # the report's time, and its cleaning's
         names: dict[int, tuple[str | None, int | None]] | None = None

@@ -37,6 +37,8 @@ class RankingCounts(Kind):
         self.question = self.ctx.question(self.p["question"])
         self.ranking = self.ctx.question(self.p["ranking"])
         self.k = self.ranking.ranks
+        # the answer key of each rank, made once (not for every response and every split)
+        self.rank_keys = [f"{self.ranking.id}_{i}" for i in range(1, self.k + 1)]
         self.counts: dict[str, list[int]] = {
             o.id: [0] * (self.k + 1) for o in self.question.options
         }
@@ -47,10 +49,11 @@ class RankingCounts(Kind):
             return
         self.n += 1
         answers = record.answers
-        ranked = [answers.get(f"{self.ranking.id}_{i}") for i in range(1, self.k + 1)]
+        counts = self.counts
+        ranked = [answers.get(key) for key in self.rank_keys]
         for i, option_id in enumerate(ranked):
-            if option_id in self.counts:
-                self.counts[option_id][i] += 1
+            if option_id in counts:
+                counts[option_id][i] += 1
         chosen = answers.get(self.question.id) or []
         for option_id in chosen if isinstance(chosen, list) else [chosen]:
             if option_id in self.counts and option_id not in ranked:
