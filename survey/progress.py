@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
-from typing import TextIO
+from typing import Any, TextIO
 
 
 class Progress:
@@ -113,6 +113,28 @@ class TerminalBar(Progress):
             self.draw()  # the last count, even when it came within a tenth of a second
             self.stream.write("\n")
             self.stream.flush()
+
+
+class SharedCount(Progress):
+    """In a forked process doing part of the work (a report's chunk, a download's part): its
+    steps added to a count the processes share (a ``multiprocessing.Value("q")``), which the
+    parent reads to move its own bar. Added every ``every`` steps (and the rest by
+    :meth:`flush`, at the end), so the processes do not take its lock for each one."""
+
+    def __init__(self, shared: Any, every: int = 200) -> None:
+        super().__init__()
+        self.shared = shared
+        self.every = every
+        self.added = 0
+
+    def changed(self) -> None:
+        if self.done - self.added >= self.every:
+            self.flush()
+
+    def flush(self) -> None:
+        with self.shared.get_lock():
+            self.shared.value += self.done - self.added
+        self.added = self.done
 
 
 _CURRENT: ContextVar[Progress | None] = ContextVar("survey_progress", default=None)

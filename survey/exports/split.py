@@ -205,33 +205,13 @@ def _copy(handle: IO[bytes], head: bytes, parts: list[Path], tail: bytes) -> Non
     handle.write(tail)
 
 
-class _Counting(progress.Progress):
-    """In a part's process: its steps, added to the shared count every ``every`` (and the rest
-    at the end), so the processes do not take its lock for each response."""
-
-    def __init__(self, written: Any, every: int = 200) -> None:
-        super().__init__()
-        self.written = written
-        self.every = every
-        self.added = 0
-
-    def changed(self) -> None:
-        if self.done - self.added >= self.every:
-            self.flush()
-
-    def flush(self) -> None:
-        with self.written.get_lock():
-            self.written.value += self.done - self.added
-        self.added = self.done
-
-
 def _part(index: int, after: int | None, until: int | None) -> None:
     """In a forked process: write one id range's body to its part file and its count beside
     it; an exception is written to ``part-N.error`` and the process exits 1."""
     assert _SHARED is not None
     shared = _SHARED
     try:
-        counting = _Counting(shared.written)
+        counting = progress.SharedCount(shared.written)
         with shared.app.app_context(), progress.reporting(counting):
             db.engine.dispose(close=False)  # the parent's connections stay the parent's
             exporter = shared.exporter

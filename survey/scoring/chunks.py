@@ -66,26 +66,6 @@ class _Forked:
     fed: Any  # a multiprocessing.Value("q"): the responses every chunk has fed so far
 
 
-class _Counting(progress.Progress):
-    """In a forked process: its chunk's steps, added to the shared count every ``every``
-    (and the rest by :meth:`flush`), so the processes do not take its lock for each one."""
-
-    def __init__(self, fed: Any, every: int = 200) -> None:
-        super().__init__()
-        self.fed = fed
-        self.every = every
-        self.added = 0
-
-    def changed(self) -> None:
-        if self.done - self.added >= self.every:
-            self.flush()
-
-    def flush(self) -> None:
-        with self.fed.get_lock():
-            self.fed.value += self.done - self.added
-        self.added = self.done
-
-
 _SHARED: _Forked | None = None  # set before forking; read by the forked processes
 
 
@@ -159,7 +139,7 @@ def _chunk(bounds: tuple[int, int]) -> tuple[list[dict[str, Any]], Path, int, Ce
     its census."""
     assert _SHARED is not None
     app, plan = _SHARED.app, _SHARED.plan
-    counting = _Counting(_SHARED.fed)  # not the parent's bar, which forking copied
+    counting = progress.SharedCount(_SHARED.fed)  # not the parent's bar, which forking copied
     with app.app_context(), progress.reporting(counting):
         db.engine.dispose(close=False)  # the parent's connections stay the parent's
         found = accumulators(plan.config, plan.ctx, plan.only)
