@@ -173,3 +173,24 @@ def _wait_for_a_lock_wait(engine) -> None:
                 return
             time.sleep(0.02)
     raise AssertionError("the save never waited for the response's row")
+
+
+def test_an_unchanged_answer_of_any_shape_keeps_its_row_and_time(app, response):
+    """The upsert compares each value's stored text: a value sent again must be encoded to the
+    same text (on PostgreSQL, as a member of the page's one JSON object)."""
+    with app.app_context():
+        shapes = {
+            "s": 'é "quoted"',
+            "n": 12,
+            "x": 1.5,
+            "many": ["a", "é"],
+            "deep": {"k": [1, None]},
+        }
+        row = db.session.get(Response, response)
+        save_page(row, row.version, shapes, {}, PAGE, False)
+        (version, *_), first = _stored(response)
+        save_page(row, version, shapes, {}, PAGE, False)
+        (again, *_), second = _stored(response)
+        assert again == version + 1
+        assert {k: second[k] for k in shapes} == {k: first[k] for k in shapes}
+        assert {k: second[k][1] for k in shapes} == shapes
