@@ -1,5 +1,6 @@
 """What a respondent's page sends to PostgreSQL: its reads in autocommit (no BEGIN, no ROLLBACK),
-its save in one transaction, and no more round trips than that (survey/responses/postgres.py).
+its save as one statement, a transaction of its own, and no more round trips than that
+(survey/responses/postgres.py, survey/responses/page_statement.py).
 
 Every statement is seen through SQLAlchemy's ``before_cursor_execute`` event together with the
 driver's state: a statement sent outside autocommit while no transaction is open is preceded by
@@ -78,21 +79,24 @@ def test_a_page_get_reads_outside_any_transaction(journey, watched):
     assert (sent.begins, sent.ends, sent.round_trips) == (0, 0, 1)
 
 
-def test_a_page_save_is_one_transaction_after_reads_outside_one(app, journey, watched):
+def test_a_page_save_is_one_statement_after_reads_outside_any_transaction(app, journey, watched):
+    """The save's version check, delete of the emptied "other" text and upsert are one statement
+    (survey/responses/page_statement.py), sent in autocommit: two round trips a POST (six
+    before: BEGIN and COMMIT around three statements)."""
     assert journey.answer("authority_information", SECTION_A).status_code == 302
     assert journey.page("authority_information").status_code == 200
     watched()
     changed = {"q2": "district", "q3": "chief_finance_officer"}
     assert journey.post(changed).status_code == 302
     sent = watched()
-    words = [word for word, _ in sent.statements]
-    # the read; the version check; the emptied "other" text's delete; the answers' upsert
-    assert words == ["SELECT", "UPDATE", "DELETE", "INSERT"]
-    assert [t for _, t in sent.statements] == [False, True, True, True]
-    assert (sent.begins, sent.ends, sent.round_trips) == (1, 1, 6)
+    # the read; the save (WITH bumped AS (UPDATE ...), emptied AS (DELETE ...), ... INSERT ...)
+    assert [word for word, _ in sent.statements] == ["SELECT", "WITH"]
+    assert [t for _, t in sent.statements] == [False, False]
+    assert (sent.begins, sent.ends, sent.round_trips) == (0, 0, 2)
     with app.app_context():  # committed: another session reads it
         stored = db.session.scalars(select(Answer.value).filter_by(key="q2")).all()
-    assert stored == ["district"]
+        emptied = db.session.scalars(select(Answer.value).filter_by(key="q1")).all()
+    assert stored == ["district"] and emptied == []
 
 
 def test_connections_go_back_to_the_pool_out_of_autocommit(app, journey, watched):
