@@ -16,8 +16,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def instance_path() -> str:
     """The instance folder (local settings, secret key, SQLite database, job queue and files):
     ``instance/`` in the project, or ``SURVEY_INSTANCE_DIR`` (a second instance beside the
-    first, or a fresh one for the test of ``./scripts/serve``)."""
-    return os.environ.get("SURVEY_INSTANCE_DIR") or str(PROJECT_ROOT / "instance")
+    first, or a fresh one for the test of ``./scripts/serve``). A relative one is taken from
+    the project's folder, as ``./scripts/serve`` takes it (Flask wants it absolute)."""
+    return str(PROJECT_ROOT / (os.environ.get("SURVEY_INSTANCE_DIR") or "instance"))
 
 
 ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
@@ -160,13 +161,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
 
 
 # The download formats with a row per response (the codebooks and syntax files are small) and
-# how many responses each makes in a web request before a job makes it instead, from the CPU
-# per response measured on 2,000 responses (docs/performance.md, s18-jobs2): wide CSV 0.40 ms,
-# long 0.4 ms, Excel 1.1 ms since it writes its XML itself (s18-xlsx; so 2000: about 2.2 s), JSON 0.15-0.94 ms (2000), SPSS and Stata
-# 0.66 ms each but held whole in memory, about 25 kB per response in the web process (1000:
-# 0.7 s and 25 MiB). CSV streams with flat memory (5000: about 2 s).
-EXPORT_THRESHOLDS: dict[str, int] = {"csv-wide": 5000, "csv-long": 5000, "json": 2000,
-                                     "xlsx": 2000, "sav": 1000, "dta": 1000}  # fmt: skip
+# how many responses each makes in a web request before a job makes it instead: about a second
+# of a web worker's CPU at most, from the CPU per response measured (docs/performance.md,
+# s18-jobs2 and s18-xlsx): CSV 0.35-0.4 ms (2000: 0.8 s), JSON 0.15 ms (2000: 0.3 s), Excel
+# 1.1 ms since it writes its XML itself (1000: 1.1 s), SPSS and Stata 0.66 ms but held whole in
+# memory, about 25 kB per response in the web process (500: 0.35 s and 12 MiB).
+EXPORT_THRESHOLDS: dict[str, int] = {"csv-wide": 2000, "csv-long": 2000, "json": 2000,
+                                     "xlsx": 1000, "sav": 500, "dta": 500}  # fmt: skip
 # "csv" in JOBS_EXPORT_THRESHOLDS names both CSV layouts
 THRESHOLD_ALIASES = {"csv": ("csv-wide", "csv-long")}
 
@@ -239,7 +240,12 @@ def from_environment() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for variable, (key, parse) in ENVIRONMENT.items():
         if variable in os.environ:
-            out[key] = parse(os.environ[variable])
+            try:
+                out[key] = parse(os.environ[variable])
+            except ValueError as exc:  # int("five"), float(""), bad JSON: say which variable
+                raise ConfigError(
+                    f"{variable}={os.environ[variable]!r} is not valid ({exc})"
+                ) from exc
     return out
 
 

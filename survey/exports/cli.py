@@ -66,6 +66,10 @@ def export_command(
         labels=labels,
         repeat=repeat,
     )
+    if processes is not None and fmt not in SPLIT_FORMATS:
+        raise click.UsageError(
+            f"--processes is for {', '.join(SPLIT_FORMATS)}: a {fmt} file is written by one"
+        )
     if out == "-":
         if fmt in BINARY_FORMATS:
             raise click.UsageError(f"--format {fmt} needs a file: give --out FILE")

@@ -62,6 +62,10 @@ def _report(params: Mapping[str, Any], processes: int = 1):
 # a report job of fewer responses stays in one process: the fresh process a split needs costs
 # about 2 s of CPU to start (docs/operations.md), more than splitting saves below this
 SPLIT_FROM = 5000
+# an export job likewise, later: a CSV costs about 0.35 ms a response and the JSON file 0.15 ms
+# (docs/performance.md), so the 2 s of a fresh process and the 8-11 % the split adds are won
+# back only from about this many
+EXPORT_SPLIT_FROM = 20000
 
 
 def report_processes(params: Mapping[str, Any]) -> int:
@@ -172,11 +176,12 @@ def run_export(params: Mapping[str, Any], path: Path) -> None:
 
 def export_processes(params: Mapping[str, Any]) -> int:
     """How many processes an export job writes over: for the formats that split, from
-    :data:`SPLIT_FROM` responses, as ``survey export`` chooses, at most ``JOBS_EXPORT_PROCESSES``."""
+    :data:`EXPORT_SPLIT_FROM` responses, as ``survey export`` chooses, at most
+    ``JOBS_EXPORT_PROCESSES``."""
     from survey.exports.split import SPLIT_FORMATS, default_processes
 
     count = expected_total("export", params) or 0
-    if params["fmt"] not in SPLIT_FORMATS or count < SPLIT_FROM:
+    if params["fmt"] not in SPLIT_FORMATS or count < EXPORT_SPLIT_FROM:
         return 1
     return max(1, min(default_processes(count), int(current_app.config["JOBS_EXPORT_PROCESSES"])))
 

@@ -128,6 +128,12 @@ def test_the_command_writes_the_same_file_over_any_number_of_processes(app, tmp_
         files.append(out.read_bytes())
     assert files[0] == files[1] == files[2]
     assert "--processes" in runner.invoke(export_command, ["--help"]).output
+    refused = runner.invoke(
+        export_command,
+        [QID, "--format", "xlsx", "--out", str(tmp_path / "x.xlsx"), "--processes", "2"],
+    )
+    assert refused.exit_code == 2 and "--processes is for csv-wide" in refused.output
+    assert not (tmp_path / "x.xlsx").exists()
 
 
 def test_a_large_export_job_is_written_over_processes_in_a_fresh_one(app, tmp_path, monkeypatch):
@@ -136,7 +142,7 @@ def test_a_large_export_job_is_written_over_processes_in_a_fresh_one(app, tmp_pa
     from survey.jobs.files import result_path
 
     demo(app, 30)
-    monkeypatch.setattr(kinds, "SPLIT_FROM", 20)
+    monkeypatch.setattr(kinds, "EXPORT_SPLIT_FROM", 20)
     monkeypatch.setattr(split, "default_processes", lambda count: 2)
     spawned: list[int] = []
     real_run = isolated.run

@@ -50,7 +50,11 @@ def test_the_earlier_pdf_is_offered_while_a_newer_one_is_made(queued_app, sign_i
         where, html = _job_page(client, PDF)
         assert 'id="job-earlier"' in html and "govuk-notification-banner" in html
         assert re.search(r"made \d\d \w+ \d{4} \d\d:\d\d UTC</a>", html)
-        assert '<meta http-equiv="refresh" content="2">' in html and "<script>" not in html
+        assert '<meta http-equiv="refresh" content="2">' in html
+        # no inline script of any kind: every script tag names its file
+        assert all("src=" in tag for tag in re.findall(r"<script\b[^>]*>", html))
+        csp = client.get(where).headers["Content-Security-Policy"]
+        assert "script-src" in csp and "'unsafe-inline'" not in csp.split("script-src")[1]
         link = re.search(r'href="(/research/jobs/\d+/file)" download>download the earlier', html)
         assert link is not None and link.group(1) != f"{where}/file"
         earlier = client.get(link.group(1))

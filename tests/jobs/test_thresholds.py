@@ -1,5 +1,5 @@
-"""A threshold per download format (an Excel, SPSS or Stata file costs about ten times a CSV
-per response): ``JOBS_EXPORT_THRESHOLDS`` read per format, ``JOBS_EXPORT_THRESHOLD`` for the
+"""A threshold per download format (an Excel file costs about three times a CSV per response,
+an SPSS or Stata file is held whole in memory): ``JOBS_EXPORT_THRESHOLDS`` read per format, ``JOBS_EXPORT_THRESHOLD`` for the
 formats it does not name, the defaults otherwise, and a setting that cannot be used refused
 at start with what is wrong."""
 
@@ -37,14 +37,38 @@ def test_a_bad_threshold_is_refused_with_what_is_wrong(value, says):
 
 
 def test_the_defaults_follow_the_measured_costs_and_the_settings_override_them():
-    assert export_threshold({}, "xlsx") == EXPORT_THRESHOLDS["xlsx"] == 2000
-    assert export_threshold({}, "csv-wide") == 5000 and export_threshold({}, "sav") == 1000
+    assert export_threshold({}, "xlsx") == EXPORT_THRESHOLDS["xlsx"] == 1000
+    assert export_threshold({}, "csv-wide") == 2000 and export_threshold({}, "sav") == 500
     every = {"JOBS_EXPORT_THRESHOLD": 7}
     assert {export_threshold(every, f) for f in EXPORT_THRESHOLDS} == {7}
     both = {"JOBS_EXPORT_THRESHOLD": 7, "JOBS_EXPORT_THRESHOLDS": "xlsx=9"}
     assert export_threshold(both, "xlsx") == 9 and export_threshold(both, "dta") == 7
     with pytest.raises(ConfigError, match="JOBS_EXPORT_THRESHOLD: 'x'"):
         export_threshold({"JOBS_EXPORT_THRESHOLD": "x"}, "xlsx")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("SURVEY_JOBS_EXPORT_THRESHOLD", "five"), ("SURVEY_JOBS_LEASE_SECONDS", ""),
+     ("SURVEY_SCHEDULE", "{not json")],
+)  # fmt: skip
+def test_a_setting_that_is_not_a_number_is_refused_naming_its_variable(
+    monkeypatch, tmp_path, variable, value
+):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=f"{variable}=.* is not valid"):
+        create_app({"TESTING": True, "SECRET_KEY": "x", "JOBS_DIR": str(tmp_path)})
+
+
+def test_a_relative_instance_folder_is_taken_from_the_project_folder(monkeypatch):
+    from survey.config import PROJECT_ROOT, instance_path
+
+    monkeypatch.setenv("SURVEY_INSTANCE_DIR", "instance-second")
+    assert instance_path() == str(PROJECT_ROOT / "instance-second")
+    monkeypatch.setenv("SURVEY_INSTANCE_DIR", "/srv/survey/instance")
+    assert instance_path() == "/srv/survey/instance"
+    monkeypatch.setenv("SURVEY_INSTANCE_DIR", "")
+    assert instance_path() == str(PROJECT_ROOT / "instance")
 
 
 def test_the_application_does_not_start_with_a_bad_threshold(monkeypatch, tmp_path):

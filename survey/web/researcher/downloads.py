@@ -125,7 +125,7 @@ assert set(ROWS_FORMATS) <= set(FORMATS)
 
 def _large(questionnaire_id: str, fmt: str, options: ExportOptions) -> bool:
     """A download of more responses than its format's threshold (:func:`export_threshold`:
-    an Excel, SPSS or Stata file costs about ten times a CSV per response): made by a job."""
+    about a second of CPU at most in a request, by each format's measured cost): made by a job."""
     count = count_responses(questionnaire_id, include_in_progress=options.include_in_progress)
     return count > export_threshold(current_app.config, fmt)
 
