@@ -3,7 +3,7 @@ URL, nothing but ``SURVEY_INSTANCE_DIR``, a temporary folder, and ``SURVEY_SKIP_
 packages and styles are this checkout's): it makes the database and the demonstration data,
 starts the server and a worker; the server answers HTTP, a job asked for through the
 application is made by that worker through the embedded SQLite queue, and stopping the
-process group stops everything."""
+process group stops everything; and a worker that dies stops the server with a message."""
 
 from __future__ import annotations
 
@@ -122,6 +122,13 @@ def test_serve_starts_a_server_and_a_worker_that_runs_the_jobs(settings: Path, t
             assert made.read_bytes() == synchronous.read_bytes()
             db.session.remove()
             db.engine.dispose()
+
+        # a worker that dies does not leave a server whose jobs would wait for ever
+        found = re.search(r"background-job worker pid (\d+)", text)
+        assert found is not None
+        os.kill(int(found.group(1)), signal.SIGKILL)
+        assert serve.wait(timeout=60) == 1
+        assert "the background-job worker stopped" in log.read_text()
     finally:
         if _alive(group):
             os.killpg(group, signal.SIGTERM)
