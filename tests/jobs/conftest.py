@@ -10,7 +10,7 @@ from survey.extensions import db
 from survey.scoring.config import scoring_config
 from survey.scoring.demo import generate
 from survey.scoring.demo_storage import store
-from tests.conftest import ALWAYS_OPEN, database_url
+from tests.conftest import ALWAYS_OPEN, database_url, tables_of
 
 QID = "good_practice_savings"
 
@@ -43,15 +43,8 @@ def queued_app(tmp_path):
             "JOBS_PROGRESS_SECONDS": 0.2,
         }
     )
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
+    with tables_of(app):
+        yield app
 
 
 @pytest.fixture

@@ -21,9 +21,8 @@ import redis
 
 from survey import create_app
 from survey.exports import ExportOptions, export_to
-from survey.extensions import db
 from survey.jobs.files import PARTIAL
-from tests.conftest import ALWAYS_OPEN, database_url
+from tests.conftest import ALWAYS_OPEN, database_url, tables_of
 from tests.jobs.conftest import QID, demo
 from tests.jobs.test_worker import SURVEY, cells, job_row, wait_for
 
@@ -63,15 +62,8 @@ def queued_app(tmp_path, redis_db):
             "JOBS_EXPORT_THRESHOLDS": "csv=2,xlsx=2",
         }
     )
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
+    with tables_of(app):
+        yield app
 
 
 def start_worker(app, log: Path) -> subprocess.Popen:
