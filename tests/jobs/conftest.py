@@ -28,22 +28,26 @@ def data(app):
     return app
 
 
+def queued_settings(tmp_path, **more) -> dict:
+    """The settings of an app whose jobs are run only by a worker: a SQLite queue in the
+    test's folder unless ``more`` names another (``JOBS_REDIS_URL``)."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+        "SURVEY_SCHEDULE": dict(ALWAYS_OPEN),
+        "JOBS_DIR": str(tmp_path / "jobs"),
+        "JOBS_QUEUE_FILE": str(tmp_path / "jobs-queue.db"),
+        "JOBS_LEASE_SECONDS": 3.0,
+        "JOBS_PROGRESS_SECONDS": 0.2,
+        **more,
+    }
+
+
 @pytest.fixture
 def queued_app(tmp_path):
     """Jobs sent to a SQLite queue in the test's folder, run only by a worker."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
-            "SURVEY_SCHEDULE": dict(ALWAYS_OPEN),
-            "JOBS_DIR": str(tmp_path / "jobs"),
-            "JOBS_QUEUE_FILE": str(tmp_path / "jobs-queue.db"),
-            "JOBS_LEASE_SECONDS": 3.0,
-            "JOBS_PROGRESS_SECONDS": 0.2,
-        }
-    )
-    with tables_of(app):
+    with tables_of(create_app(queued_settings(tmp_path))) as app:
         yield app
 
 

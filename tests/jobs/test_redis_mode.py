@@ -22,9 +22,9 @@ import redis
 from survey import create_app
 from survey.exports import ExportOptions, export_to
 from survey.jobs.files import PARTIAL
-from tests.conftest import ALWAYS_OPEN, database_url, tables_of
-from tests.jobs.conftest import QID, demo
-from tests.jobs.test_worker import SURVEY, cells, job_row, wait_for
+from tests.conftest import tables_of
+from tests.jobs.conftest import QID, demo, queued_settings
+from tests.jobs.test_worker import SURVEY, cells, job_row, kill_under_way, wait_for
 
 pytestmark = pytest.mark.slow
 REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -48,21 +48,10 @@ def redis_db():
 @pytest.fixture
 def queued_app(tmp_path, redis_db):
     """As tests/jobs/conftest.py's, with the queue on Redis (sign_in_queued signs in to it)."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
-            "SURVEY_SCHEDULE": dict(ALWAYS_OPEN),
-            "JOBS_DIR": str(tmp_path / "jobs"),
-            "JOBS_QUEUE_FILE": str(tmp_path / "jobs-queue.db"),
-            "JOBS_REDIS_URL": REDIS_URL,
-            "JOBS_LEASE_SECONDS": 3.0,
-            "JOBS_PROGRESS_SECONDS": 0.2,
-            "JOBS_EXPORT_THRESHOLDS": "csv=2,xlsx=2",
-        }
+    settings = queued_settings(
+        tmp_path, JOBS_REDIS_URL=REDIS_URL, JOBS_EXPORT_THRESHOLDS="csv=2,xlsx=2"
     )
-    with tables_of(app):
+    with tables_of(create_app(settings)) as app:
         yield app
 
 
@@ -144,17 +133,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_a_second_worker_through_redis(
     job_id = _job_id(asked.headers["Location"])
     jobs_dir = Path(queued_app.config["JOBS_DIR"])
     log = tmp_path / "worker.log"
-    worker = start_worker(queued_app, log)
-    try:
-        # killed at its first progress report (JOBS_PROGRESS_SECONDS in): the 600 responses'
-        # workbook takes several times that, so the kill lands mid-job however fast it is
-        wait_for(lambda: job_row(queued_app, job_id).done > 0, 120, "the job to be under way", 0.01)
-    finally:
-        worker.send_signal(signal.SIGKILL)
-        worker.wait()
-    killed = job_row(queued_app, job_id)
-    assert killed.status == "running" and killed.attempts == 1 and killed.done < 600
-    assert [p.name for p in jobs_dir.iterdir() if not p.name.startswith(PARTIAL)] == []
+    kill_under_way(queued_app, job_id, start_worker(queued_app, log), jobs_dir, 600)
     waiting = client.get(f"/research/jobs/{job_id}")
     assert waiting.status_code == 200 and "Being made" in waiting.get_data(as_text=True)
     assert client.get(f"/research/jobs/{job_id}/file").status_code == 303  # not yet

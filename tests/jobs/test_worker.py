@@ -56,6 +56,20 @@ def wait_for(condition, seconds: float, what: str, every: float = 0.1):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def kill_under_way(app, job_id: int, worker: subprocess.Popen, jobs_dir: Path, total: int):
+    """SIGKILL ``worker`` at the job's first progress report (JOBS_PROGRESS_SECONDS in: the
+    tests' jobs take several times that, so the kill lands mid-job however fast it is), then
+    check the job is left running, not finished, with no file but partial ones."""
+    try:
+        wait_for(lambda: job_row(app, job_id).done > 0, 120, "the job to be under way", 0.01)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+    killed = job_row(app, job_id)
+    assert killed.status == "running" and killed.attempts == 1 and killed.done < total
+    assert [p.name for p in jobs_dir.iterdir() if not p.name.startswith(PARTIAL)] == []
+
+
 def cells(path: Path) -> list[list[list[object]]]:
     book = load_workbook(path, read_only=True)
     return [[list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book]
@@ -66,17 +80,7 @@ def test_a_killed_worker_leaves_no_half_written_file_and_the_job_is_run_again(qu
     with queued_app.test_request_context():
         job_id = request_job("export", {"questionnaire_id": QID, "fmt": "xlsx"}, "tester").id
     jobs_dir = Path(queued_app.config["JOBS_DIR"])
-    worker = start_worker(queued_app)
-    try:
-        # killed at its first progress report (JOBS_PROGRESS_SECONDS in): the 600 responses'
-        # workbook takes several times that, so the kill lands mid-job however fast it is
-        wait_for(lambda: job_row(queued_app, job_id).done > 0, 120, "the job to be under way", 0.01)
-    finally:
-        worker.send_signal(signal.SIGKILL)
-        worker.wait()
-    killed = job_row(queued_app, job_id)
-    assert killed.status == "running" and killed.attempts == 1 and killed.done < 600
-    assert [p.name for p in jobs_dir.iterdir() if not p.name.startswith(PARTIAL)] == []
+    kill_under_way(queued_app, job_id, start_worker(queued_app), jobs_dir, 600)
     time.sleep(queued_app.config["JOBS_LEASE_SECONDS"] + 0.5)  # its lease runs out
     worker = start_worker(queued_app)
     try:
