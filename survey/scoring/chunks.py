@@ -3,22 +3,30 @@
 The responses that count are split by id into contiguous chunks, one per process; each process
 (forked, so it shares the parsed questionnaire, the declarations, the census and the decisions
 read once) reads its chunk from the database, feeds it to fresh accumulators exactly as the
-single pass does (:func:`survey.scoring.passes.feed`) and sends back their state
-(:meth:`survey.scoring.kinds.base.Kind.state`), the file its issues were spilled to
-(:mod:`survey.scoring.issue_store`) and its count. The states are merged
-in id order (:meth:`~survey.scoring.kinds.base.Kind.merge`), so the report is the single pass's
-to the last digit (sums of floats are kept exactly: :mod:`survey.scoring.kinds.merging`).
+single pass does (:func:`survey.scoring.passes.feed`), names and stores its issues as the
+single pass does (:func:`survey.scoring.passes.store_issues`) and sends back the accumulators'
+state (:meth:`survey.scoring.kinds.base.Kind.state`), its part of the issues' store
+(:mod:`survey.scoring.issue_store`), their summary and its count. Everything is merged in id
+order (:meth:`~survey.scoring.kinds.base.Kind.merge`, :func:`~survey.scoring.issue_store.join`,
+:meth:`~survey.scoring.issues.Summary.merge`), so the report is the single pass's to the last
+digit (sums of floats are kept exactly: :mod:`survey.scoring.kinds.merging`).
 While they run, each process adds the responses it has fed to a counter they share, which the
-parent reads a few times a second to move its own progress (:mod:`survey.progress`).
+parent reads a few times a second to move its own progress (:mod:`survey.progress`). A chunk
+that fails fails the report: its exception is raised in the parent, and a process that ends
+abruptly (killed, out of memory) raises :class:`ChunkFailed` rather than leaving the report
+waiting for it.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import datetime as dt
 import multiprocessing
-import multiprocessing.pool
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,12 +41,17 @@ from survey.questionnaire.model import Questionnaire
 from survey.responses import reading
 from survey.scoring.data import read_responses
 from survey.scoring.declarations import ScoringConfig
-from survey.scoring.issues import Decision
+from survey.scoring.issue_store import Issues, join
+from survey.scoring.issues import Decision, Summary
 from survey.scoring.kinds.base import Context
-from survey.scoring.passes import Accumulators, Census, accumulators, every, feed
+from survey.scoring.passes import Accumulators, Census, accumulators, every, feed, store_issues
 
 SMALLEST = 2000  # fewer responses than this are quicker in one process than forking for them
 POLL_SECONDS = 0.2  # how often the parent reads the chunks' shared count while they run
+
+
+class ChunkFailed(RuntimeError):
+    """A process computing part of a report ended abruptly (killed, or out of memory)."""
 
 
 def default_processes(count: int) -> int:
@@ -57,6 +70,7 @@ class Plan:
     only: Iterable[str] | None
     include_in_progress: bool
     folder: Path  # where the chunks spill their issues (the report's temporary folder)
+    cleaned_at: dt.datetime  # the report's time, stamped on its automatic corrections
 
 
 @dataclass
@@ -92,51 +106,64 @@ def id_ranges(
 
 def compute(
     plan: Plan, found: Accumulators, processes: int, census: Census
-) -> tuple[list[Path], int]:
+) -> tuple[Issues, Summary, int]:
     """Feed ``found`` (fresh accumulators) the merged chunks and count their responses in
-    ``census``; returns the chunks' issue files in id order (each removed once read:
-    :func:`survey.scoring.issue_store.read_spills`) and the count."""
+    ``census``; returns the chunks' issues joined in id order, their summary and the count of
+    responses used."""
     global _SHARED
     ranges = id_ranges(plan.questionnaire.id, plan.include_in_progress, processes)
     context = multiprocessing.get_context("fork")
     fed = context.Value("q", 0)
     _SHARED = _Forked(current_app._get_current_object(), plan, fed)  # type: ignore[attr-defined]
     try:
-        with context.Pool(min(processes, max(1, len(ranges)))) as pool:
-            results, shown = _watched(pool.map_async(_chunk, ranges, chunksize=1), fed)
+        with ProcessPoolExecutor(max(1, len(ranges)), mp_context=context) as pool:
+            results, shown = _watched([pool.submit(_chunk, bounds) for bounds in ranges], fed)
+    except BrokenProcessPool as exc:
+        raise ChunkFailed(
+            "a process computing part of the report ended abruptly (killed, or out of "
+            "memory); nothing was written: run the report again"
+        ) from exc
     finally:
         _SHARED = None
     kinds = list(every(found))
-    spills: list[Path] = []
+    parts: list[Path] = []
+    summary = Summary()
     used = 0
-    for states, chunk_spill, chunk_used, chunk_census in results:
+    for states, part, chunk_summary, chunk_used, chunk_census in results:
         for kind, state in zip(kinds, states, strict=True):
             kind.merge(state)
-        spills.append(chunk_spill)
+        parts.append(part)
+        summary.merge(chunk_summary)
         used += chunk_used
         census.update(chunk_census)
     progress.step(used - shown)  # whatever the last reading missed: the steps add up to used
-    return spills, used
+    return join(parts), summary, used
 
 
-def _watched(pending: multiprocessing.pool.AsyncResult, fed: Any) -> tuple[Any, int]:
-    """The chunks' results once they are all in, stepping progress by the shared count as it
-    grows meanwhile; also returns how many steps were reported."""
+def _watched(pending: list[Future], fed: Any) -> tuple[list[Any], int]:
+    """The chunks' results in id order once they are all in (the first failure raised as soon
+    as it happens), stepping progress by the shared count as it grows meanwhile; also returns
+    how many steps were reported."""
     shown = 0
     while True:
-        pending.wait(POLL_SECONDS)
-        ready = pending.ready()
+        done, waiting = concurrent.futures.wait(
+            pending, POLL_SECONDS, return_when=concurrent.futures.FIRST_EXCEPTION
+        )
         now = fed.value
         if now > shown:
             progress.step(now - shown)
             shown = now
-        if ready:
-            return pending.get(), shown
+        for future in done:
+            future.result()  # a chunk's exception, raised here
+        if not waiting:
+            return [future.result() for future in pending], shown
 
 
-def _chunk(bounds: tuple[int, int]) -> tuple[list[dict[str, Any]], Path, int, Census]:
-    """In a forked process: one chunk's accumulated states, its issues' file, its count and
-    its census."""
+def _chunk(
+    bounds: tuple[int, int],
+) -> tuple[list[dict[str, Any]], Path, Summary, int, Census]:
+    """In a forked process: one chunk's accumulated states, its part of the issues' store and
+    their summary, its count and its census."""
     assert _SHARED is not None
     app, plan = _SHARED.app, _SHARED.plan
     counting = progress.SharedCount(_SHARED.fed)  # not the parent's bar, which forking copied
@@ -148,7 +175,11 @@ def _chunk(bounds: tuple[int, int]) -> tuple[list[dict[str, Any]], Path, int, Ce
         spill, used = feed(
             plan.questionnaire, plan.config, found, source, plan.decisions, plan.folder, census
         )
+        writer, summary = store_issues(
+            plan.questionnaire, spill, plan.cleaned_at, folder=plan.folder
+        )
+        part = writer.close_part()
         states = [kind.state() for kind in every(found)]
         db.session.remove()
         counting.flush()
-    return states, spill, used, census
+    return states, part, summary, used, census

@@ -47,8 +47,9 @@ def _questionnaire(questionnaire_id: str):
     "--processes",
     type=click.IntRange(1, 256),
     default=None,
-    help="Processes computing the figures over chunks of the responses (default: the "
-    "machine's cores, for 2,000 responses or more); the figures are the same either way.",
+    help="Processes computing the figures over chunks of the responses, and writing the "
+    "cleaning log (default: the machine's cores, for 2,000 responses or more); the files are "
+    "the same either way.",
 )
 @with_appcontext
 def report_command(
@@ -64,23 +65,27 @@ def report_command(
     minimum of authorities N/A): figures.json, a CSV per figure, SVG charts, the cleaning
     log, the data-quality summary and report.pdf, in the folder OUT."""
     from survey.exports import count_responses
-    from survey.scoring.chunks import default_processes
+    from survey.scoring.chunks import ChunkFailed, default_processes
     from survey.scoring.output import write_outputs
     from survey.scoring.report import build_report
 
     questionnaire = _questionnaire(questionnaire_id)
     started = time.perf_counter()
     responses = count_responses(questionnaire_id, include_in_progress=include_in_progress)
-    with progress.reporting(progress.TerminalBar("report", responses)):
-        report = build_report(
-            questionnaire,
-            include_in_progress=include_in_progress,
-            min_authorities=min_authorities,
-            processes=processes or default_processes(responses),
-        )
-        computed = time.perf_counter() - started
-        # inside the bar: the findings PDF's stages (layout, pages, tags) take seconds
-        written = write_outputs(report, out, pdf=not no_pdf, full=full_precision)
+    processes = processes or default_processes(responses)
+    try:
+        with progress.reporting(progress.TerminalBar("report", responses)):
+            report = build_report(
+                questionnaire,
+                include_in_progress=include_in_progress,
+                min_authorities=min_authorities,
+                processes=processes,
+            )
+            computed = time.perf_counter() - started
+            # inside the bar: the findings PDF's stages (layout, pages, tags) take seconds
+            written = write_outputs(report, out, not no_pdf, full_precision, processes)
+    except ChunkFailed as exc:
+        raise click.ClickException(str(exc)) from exc
     total = time.perf_counter() - started
     click.echo(
         f"{questionnaire_id}: {report.responses['used']} responses, {len(report.figures)} figures, "

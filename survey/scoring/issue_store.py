@@ -7,10 +7,12 @@ from each chunk's process to the parent, and again into the job cache. Instead:
 - while the figures are computed, each pass (the single one, or each chunk's process) appends
   its issues, as found, to a :class:`Spill`: batches of pickled field tuples, written as the pass
   goes and read back in a stream (:func:`read_spill`);
-- the report then reads the spills in id order, names each batch (authority, labels:
-  :func:`survey.scoring.review.describe_issues`), counts it (:class:`survey.scoring.issues.Summary`)
-  and writes it to one small SQLite file (:class:`StoreWriter`), the report's :class:`Issues`,
-  which every reader queries in a stream: the cleaning log, the review page (:meth:`Issues.select`,
+- each pass then reads its spill back, names each batch (authority, labels:
+  :class:`survey.scoring.review.Describer`), counts it (:class:`survey.scoring.issues.Summary`)
+  and writes it to a small SQLite file (:class:`StoreWriter`); a chunk's process writes a part
+  (:meth:`StoreWriter.close_part`), and the parent joins the parts in id order (:func:`join`,
+  one ``INSERT ... SELECT`` each), so the naming is spread over the processes too. The one
+  file is the report's :class:`Issues`, which every reader queries in a stream: the cleaning log, the review page (:meth:`Issues.select`,
   a filtered and ordered first page with its total), a decision's issue (:meth:`Issues.find`) and
   the job cache (:mod:`survey.jobs.reports`, which keeps a copy beside its pickle).
 
@@ -108,23 +110,13 @@ def read_spill(path: Path) -> Iterator[list[Issue]]:
             yield [_unpack(values) for values in batch]
 
 
-def read_spills(paths: Iterable[Path]) -> Iterator[list[Issue]]:
-    """The batches of several spills, one after the other; the files are removed once read (or
-    once the reading stops)."""
-    paths = list(paths)
-    try:
-        for path in paths:
-            yield from read_spill(path)
-    finally:
-        for path in paths:
-            _remove(path)
-
-
 class StoreWriter:
     """Writes the report's issues, a batch at a time, to a new temporary SQLite file."""
 
-    def __init__(self) -> None:
-        handle, name = tempfile.mkstemp(prefix="survey-issues-", suffix=".sqlite")
+    def __init__(self, folder: Path | None = None) -> None:
+        """``folder``: where a part is written (the report's temporary folder, removed with
+        whatever a failed chunk left); else the system's temporary folder."""
+        handle, name = tempfile.mkstemp(prefix="survey-issues-", suffix=".sqlite", dir=folder)
         os.close(handle)
         self.path = Path(name)
         self._finalizer = weakref.finalize(self, _remove, self.path)  # until it is the report's
@@ -152,6 +144,45 @@ class StoreWriter:
         self._db.close()
         self._finalizer.detach()
         return Issues(self.path, self.count, owned=True)
+
+    def close_part(self) -> Path:
+        """A chunk's part of the store, without indexes (:func:`join` adds them once, to the
+        whole): its file, which the joining removes."""
+        self._db.commit()
+        self._db.close()
+        self._finalizer.detach()
+        return self.path
+
+    def append_part(self, part: Path) -> None:
+        """Copy a part's issues after those written so far, in the order they were found (their
+        numbers moved on by the count so far), in one statement; the part is then removed."""
+        self._db.execute("ATTACH DATABASE ? AS part", (str(part),))
+        try:
+            self._db.execute(
+                "INSERT INTO issue SELECT seq + ?, response_id, rule, subject, status, rank, data "
+                "FROM part.issue ORDER BY seq",
+                (self.count,),
+            )
+            self.count += self._db.execute("SELECT count(*) FROM part.issue").fetchone()[0]
+            self._db.commit()
+        finally:
+            self._db.execute("DETACH DATABASE part")
+        _remove(part)
+
+
+def join(parts: Iterable[Path]) -> Issues:
+    """One store of the chunks' parts (:meth:`StoreWriter.close_part`), in the order given (the
+    chunks' id order: the single pass's); each part is removed once copied, or if the joining
+    stops."""
+    parts = list(parts)
+    writer = StoreWriter()
+    try:
+        for part in parts:
+            writer.append_part(part)
+        return writer.close()
+    finally:
+        for part in parts:
+            _remove(part)
 
 
 class Issues:
@@ -192,12 +223,21 @@ class Issues:
         for batch in self.batches():
             yield from batch
 
-    def batches(self) -> Iterator[list[Issue]]:
-        """The issues in order, :data:`BATCH` at a time."""
+    def batches(self, first: int = 1, last: int | None = None) -> Iterator[list[Issue]]:
+        """The issues in order, :data:`BATCH` at a time: all of them, or the ``first`` to the
+        ``last`` found (counting from 1), so that processes can share the reading."""
         with contextlib.closing(_connect(self.path)) as db:
-            cursor = db.execute("SELECT data FROM issue ORDER BY seq")
+            cursor = db.execute(
+                "SELECT data FROM issue WHERE seq BETWEEN ? AND ? ORDER BY seq",
+                (first, self._count if last is None else last),
+            )
             while rows := cursor.fetchmany(BATCH):
                 yield [_unpack(pickle.loads(data)) for (data,) in rows]
+
+    def between(self, first: int, last: int) -> Iterator[Issue]:
+        """The ``first`` to the ``last`` issue found (counting from 1), in order."""
+        for batch in self.batches(first, last):
+            yield from batch
 
     def select(
         self, rule: int | None = None, status: str = "", limit: int | None = None

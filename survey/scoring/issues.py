@@ -201,6 +201,23 @@ class Summary:
                 entry["tables"][question] = entry["tables"].get(question, 0) + 1
         self._seen = {}
 
+    def merge(self, other: Summary) -> None:
+        """Add the counts of ``other``, made over later responses (a later chunk's: a response's
+        issues are never split between chunks), as if they had been added here one by one."""
+        self._close_response()
+        other._close_response()
+        for rule, theirs in other.rules.items():
+            entry = self.rules[rule]
+            for name in ("issues", "fields", "responses", "stale"):
+                entry[name] += theirs[name]
+            for question, n in theirs["tables"].items():
+                entry["tables"][question] = entry["tables"].get(question, 0) + n
+            for status, n in theirs["status"].items():
+                entry["status"][status] += n
+        self.issues += other.issues
+        self.pending += other.pending
+        self._response = None
+
     def result(self) -> dict[str, Any]:
         self._close_response()
         self._response = None

@@ -11,11 +11,19 @@ import base64
 import csv
 import io
 import json
-from collections.abc import Iterator
+import multiprocessing
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-from survey.scoring.issues import ACTION_LABELS, LOG_FIELDS, RULE_TITLES
+from survey.scoring.chunks import ChunkFailed
+from survey.scoring.issue_store import Issues
+from survey.scoring.issues import ACTION_LABELS, LOG_FIELDS, RULE_TITLES, Issue
 from survey.scoring.numbers import NA
 from survey.scoring.report import Report
 from survey.scoring.svg import render
@@ -80,11 +88,16 @@ def write_log_csv(report: Report, stream: TextIO) -> None:
 def log_csv_parts(report: Report, lines: int = 1000) -> Iterator[str]:
     """The cleaning log (:func:`log_csv`) in parts of about ``lines`` lines, read from the
     report's issues in a stream (a file or a download is never held whole)."""
+    return _log_parts(report.issues, lines, header=True)
+
+
+def _log_parts(issues: Iterable[Issue], lines: int, header: bool) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(LOG_FIELDS)
+    if header:
+        writer.writerow(LOG_FIELDS)
     count = 0
-    for issue in report.issues:
+    for issue in issues:
         for row in issue.log_rows():
             # _log_cell's, without a call per cell: two lines per response, fourteen cells each
             writer.writerow([
@@ -98,6 +111,57 @@ def log_csv_parts(report: Report, lines: int = 1000) -> Iterator[str]:
                 out.seek(0)
                 out.truncate()
     yield out.getvalue()
+
+
+LOG_SPLIT_FROM = 20_000  # issues: fewer are written about as fast by one process
+COPY_CHUNK = 1024 * 1024
+_LOG_ISSUES: Issues | None = None  # the report's issues, for the forked processes to read
+
+
+def write_log_file(report: Report, path: Path, processes: int = 1) -> None:
+    """The cleaning log (:func:`log_csv`) written to ``path``; with ``processes`` above 1 and
+    enough issues, each process writes a contiguous run of the issues to a part of its own and
+    the parts are copied in order after the header: byte for byte the file one process
+    writes (each line depends on its issue alone). Forks: call it from a single-threaded
+    process (``survey report``)."""
+    global _LOG_ISSUES
+    count = report.issues.count()
+    if processes <= 1 or count < LOG_SPLIT_FROM:
+        with path.open("w", encoding=CSV_ENCODING) as stream:
+            write_log_csv(report, stream)
+        return
+    size = -(-count // processes)
+    runs = [(first, min(first + size - 1, count)) for first in range(1, count + 1, size)]
+    with tempfile.TemporaryDirectory(prefix=".cleaning-log-", dir=path.parent) as folder:
+        _LOG_ISSUES = report.issues
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(len(runs), mp_context=context) as pool:
+                parts = list(pool.map(partial(_log_part, folder), runs))
+        except BrokenProcessPool as exc:  # a process killed: fail, rather than wait for it
+            raise ChunkFailed(
+                "a process writing part of the cleaning log ended abruptly (killed, or out of "
+                "memory): run the report again"
+            ) from exc
+        finally:
+            _LOG_ISSUES = None
+        with path.open("w", encoding=CSV_ENCODING) as stream:
+            stream.write(next(_log_parts((), 1, header=True)))
+        with path.open("ab") as handle:
+            for part in parts:
+                with open(part, "rb") as source:
+                    shutil.copyfileobj(source, handle, COPY_CHUNK)
+
+
+def _log_part(folder: str, run: tuple[int, int]) -> str:
+    """In a forked process: the log lines of the run's first to last issue, in a file."""
+    assert _LOG_ISSUES is not None
+    first, last = run
+    part = Path(folder) / f"part-{first:012d}.csv"
+    with part.open("w", encoding="utf-8") as stream:  # opened as the whole file, without a BOM
+        for text in _log_parts(_LOG_ISSUES.between(first, last), 1000, header=False):
+            stream.write(text)
+    return str(part)
 
 
 def _log_cell(value: Any) -> Any:
@@ -151,11 +215,16 @@ FULL_PRECISION_DIR = "full-precision-research-team-only"
 
 
 def write_outputs(
-    report: Report, out_dir: str | Path, pdf: bool = True, full: bool = False
+    report: Report,
+    out_dir: str | Path,
+    pdf: bool = True,
+    full: bool = False,
+    processes: int = 1,
 ) -> list[Path]:
     """Write the published report into ``out_dir`` (what sponsors and the public may get);
     with ``full``, the research team's full-precision figures too, in a folder of their own
-    named for who may read it. Returns the files written."""
+    named for who may read it; the cleaning log over ``processes`` processes
+    (:func:`write_log_file`). Returns the files written."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -182,8 +251,7 @@ def write_outputs(
         if svg:
             write(f"{figure['id']}.svg", svg)
     log_path = out / "cleaning_log.csv"
-    with log_path.open("w", encoding=CSV_ENCODING) as stream:  # streamed: it grows with N
-        write_log_csv(report, stream)
+    write_log_file(report, log_path, processes)  # streamed (it grows with N), maybe split
     written.append(log_path)
     write("data_quality.csv", summary_csv(report))
     if pdf:

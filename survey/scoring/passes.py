@@ -6,6 +6,7 @@ the single pass of :func:`survey.scoring.report.build_report` and the chunks of
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -20,12 +21,13 @@ from survey.questionnaire.versioning import apply_renames
 from survey.registry import Registry
 from survey.responses.invitations import type_preference
 from survey.scoring.cleaning import clean
-from survey.scoring.data import RawResponse
+from survey.scoring.data import RawResponse, read_authorities
 from survey.scoring.declarations import ScoringConfig
-from survey.scoring.issue_store import Spill
-from survey.scoring.issues import Decision
+from survey.scoring.issue_store import Spill, StoreWriter, read_spill
+from survey.scoring.issues import Decision, Summary
 from survey.scoring.kinds import KINDS
 from survey.scoring.kinds.base import Context, Kind, Record
+from survey.scoring.review import Describer
 
 Accumulators = list[tuple[Kind, list[Kind]]]
 Census = Counter[tuple[str | None, str]]  # (authority type id, status) -> responses
@@ -127,6 +129,37 @@ def feed(
             acc.add(record)
         progress.step()
     return spill.close(), used
+
+
+Names = dict[int, tuple[str | None, int | None]]  # response id -> (authority, respondent id)
+
+
+def store_issues(
+    questionnaire: Questionnaire,
+    spill: Path,
+    cleaned_at: dt.datetime,
+    names: Names | None = None,
+    folder: Path | None = None,
+) -> tuple[StoreWriter, Summary]:
+    """A pass's spilled issues named, counted and stored, a batch at a time: the writer holding
+    them (closed whole by the single pass, as a part by a chunk) and their data-quality
+    :class:`Summary`. ``names`` are the authorities by response id when the responses were
+    given; else they are read for each batch. The store is written in ``folder`` (a chunk's
+    part, in the report's temporary folder) or else the system's. The spill is removed once
+    read."""
+    describer = Describer(questionnaire, cleaned_at)
+    summary = Summary()
+    writer = StoreWriter(folder)
+    try:
+        for batch in read_spill(spill):
+            ids = {i.response_id for i in batch}
+            describer.describe(batch, read_authorities(ids) if names is None else names)
+            for issue in batch:
+                summary.add(issue)
+            writer.add(batch)
+    finally:
+        spill.unlink(missing_ok=True)
+    return writer, summary
 
 
 class VersionedRouting:

@@ -20,20 +20,20 @@ from typing import Any
 from survey.questionnaire.model import Questionnaire
 from survey.scoring import chunks
 from survey.scoring.config import scoring_config
-from survey.scoring.data import (
-    RawResponse,
-    read_authorities,
-    read_census,
-    read_decisions,
-    read_responses,
-)
+from survey.scoring.data import RawResponse, read_census, read_decisions, read_responses
 from survey.scoring.declarations import ScoringConfig
-from survey.scoring.issue_store import Issues, StoreWriter, read_spills
-from survey.scoring.issues import Decision, Issue, Summary
+from survey.scoring.issue_store import Issues
+from survey.scoring.issues import Decision, Issue
 from survey.scoring.kinds.base import Context
-from survey.scoring.passes import VersionedRouting, accumulators, feed, type_of
+from survey.scoring.passes import (
+    Names,
+    VersionedRouting,
+    accumulators,
+    feed,
+    store_issues,
+    type_of,
+)
 from survey.scoring.published import publish
-from survey.scoring.review import Describer
 
 __all__ = ["Report", "VersionedRouting", "build_report", "type_of"]
 
@@ -142,13 +142,22 @@ def build_report(
 
     ctx = Context(questionnaire, config, min_authorities, census, include_in_progress)
     found = accumulators(config, ctx, only)
+    # the report's time, and its cleaning's: an automatic correction is stamped with it
+    generated_at = dt.datetime.now(dt.UTC)
     # the passes spill their issues here; whatever a failed pass leaves is removed with it
     with tempfile.TemporaryDirectory(prefix="survey-report-") as folder:
         if processes > 1:
             plan = chunks.Plan(
-                questionnaire, config, ctx, dict(decisions), only, include_in_progress, Path(folder)
+                questionnaire,
+                config,
+                ctx,
+                dict(decisions),
+                only,
+                include_in_progress,
+                Path(folder),
+                generated_at,
             )
-            spills, used = chunks.compute(plan, found, processes, ctx.census)
+            issues, summary, used = chunks.compute(plan, found, processes, ctx.census)
         else:
             spill, used = feed(
                 questionnaire,
@@ -159,12 +168,11 @@ def build_report(
                 Path(folder),
                 ctx.census if responses is None else None,
             )
-            spills = [spill]
-        generated_at = dt.datetime.now(dt.UTC)  # the report's time, and its cleaning's
-        names: dict[int, tuple[str | None, int | None]] | None = None
-        if responses is not None:
-            names = {r.response_id: (r.name, None) for r in given}
-        issues, summary = _store_issues(questionnaire, spills, names, generated_at)
+            names: Names | None = (
+                None if responses is None else {r.response_id: (r.name, None) for r in given}
+            )
+            writer, summary = store_issues(questionnaire, spill, generated_at, names)
+            issues = writer.close()
 
     figures = []
     for main, splits in found:
@@ -182,30 +190,9 @@ def build_report(
         config=config,
         figures=figures,
         issues=issues,
-        summary=summary,
+        summary=summary.result(),
         responses=counts,
         include_in_progress=include_in_progress,
         min_authorities=ctx.min_authorities,
         generated_at=generated_at,
     )
-
-
-def _store_issues(
-    questionnaire: Questionnaire,
-    spills: list[Path],
-    names: dict[int, tuple[str | None, int | None]] | None,
-    generated_at: dt.datetime,
-) -> tuple[Issues, dict[str, Any]]:
-    """The passes' spilled issues (in id order) named, counted and stored, a batch at a time:
-    the report's :class:`Issues` and the data-quality summary. ``names`` are the authorities by
-    response id when the responses were given; else they are read for each batch."""
-    describer = Describer(questionnaire, generated_at)
-    summary = Summary()
-    writer = StoreWriter()
-    for batch in read_spills(spills):
-        ids = {i.response_id for i in batch}
-        describer.describe(batch, read_authorities(ids) if names is None else names)
-        for issue in batch:
-            summary.add(issue)
-        writer.add(batch)
-    return writer.close(), summary.result()

@@ -5,6 +5,7 @@ cleaning log) gets from the store what it got from the whole list before."""
 from __future__ import annotations
 
 import gc
+import os
 import re
 
 import pytest
@@ -14,7 +15,7 @@ from survey.cli import demo_data_command
 from survey.extensions import db
 from survey.models import CleaningDecision, Response
 from survey.scoring import issue_store
-from survey.scoring.issues import REVIEW_ORDER, RULES, Issue
+from survey.scoring.issues import REVIEW_ORDER, RULES, Issue, Summary, summarise
 from survey.scoring.report import build_report
 from survey.web.researcher import figures as figure_pages
 
@@ -49,14 +50,15 @@ def _old_page(issues: list[Issue], rule: int | None, status: str) -> list[Issue]
 
 
 @pytest.mark.parametrize("processes", [1, 2])
-def test_at_most_a_batch_of_issues_is_in_memory(demo_app, monkeypatch, processes):
+def test_at_most_a_batch_of_issues_is_in_memory(demo_app, monkeypatch, tmp_path, processes):
     monkeypatch.setattr(issue_store, "BATCH", 10)
     monkeypatch.setattr("survey.scoring.chunks.SMALLEST", 1)
-    peaks: list[int] = []
+    counts = tmp_path / "alive"  # a file: the chunks' processes store their own issues
     written = issue_store.StoreWriter.add
 
     def add(self, issues):  # counts the issues alive as each batch is stored
-        peaks.append(_alive())
+        with counts.open("a") as out:
+            out.write(f"{os.getpid()} {_alive()}\n")
         written(self, issues)
 
     monkeypatch.setattr(issue_store.StoreWriter, "add", add)
@@ -66,7 +68,12 @@ def test_at_most_a_batch_of_issues_is_in_memory(demo_app, monkeypatch, processes
         assert report.issues.count() > 10 * issue_store.BATCH  # ... which has many more
         assert report.summary["issues"] == report.issues.count() == len(list(report.issues))
     # a batch is BATCH issues and the rest of the last response's (a few)
+    lines = [line.split() for line in counts.read_text().splitlines()]
+    peaks = [int(alive) for _, alive in lines]
     assert peaks and max(peaks) <= 2 * issue_store.BATCH
+    # in one process, or in each chunk's process (the parent only joins their files)
+    storing = {int(pid) for pid, _ in lines}
+    assert len(storing) == processes and (os.getpid() in storing) == (processes == 1)
 
 
 def test_the_review_page_lists_what_the_whole_list_gave(demo_app):
@@ -163,3 +170,23 @@ def test_a_failed_pass_leaves_no_spilled_issues(demo_app, monkeypatch, tmp_path,
     with demo_app.app_context(), pytest.raises(RuntimeError, match="the cleaning failed"):
         build_report(demo_app.extensions["survey_registry"].get(QID), processes=processes)
     assert list(spills.iterdir()) == []
+
+
+def test_summaries_of_chunks_merge_into_the_summary_of_the_whole(demo_app):
+    """A chunk's summary counts its own responses' issues; merged in id order, the chunks'
+    summaries are the whole list's, wherever the list is cut between responses."""
+    with demo_app.app_context():
+        report = build_report(demo_app.extensions["survey_registry"].get(QID))
+    everything = list(report.issues)
+    whole = summarise(everything)
+    assert whole == report.summary and whole["issues"] > 100
+    starts = [i for i in range(1, len(everything)) if everything[i].response_id
+              != everything[i - 1].response_id]  # fmt: skip
+    for cuts in ([starts[0]], [starts[3], starts[len(starts) // 2], starts[-1]]):
+        merged = Summary()
+        for first, last in zip([0, *cuts], [*cuts, len(everything)], strict=True):
+            part = Summary()
+            for issue in everything[first:last]:
+                part.add(issue)
+            merged.merge(part)
+        assert merged.result() == whole, cuts

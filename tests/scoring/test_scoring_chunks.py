@@ -4,9 +4,11 @@ synthetic responses; and the exact sum that makes it so."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
+import signal
 
 import pytest
 
@@ -89,3 +91,53 @@ def test_an_exact_sum_does_not_depend_on_the_order_or_the_split():
     for _ in range(10):
         tenths += 0.1
     assert tenths.value == 1.0  # correctly rounded, where sum([0.1] * 10) is 0.9999999999999999
+
+
+@contextlib.contextmanager
+def _at_most(seconds: int):
+    """Fail, rather than hang the suite, if the block takes longer than ``seconds``."""
+
+    def expired(*_):
+        raise TimeoutError(f"still waiting after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_chunk_killed_fails_the_report_rather_than_leaving_it_waiting(app, monkeypatch):
+    from survey.scoring import chunks
+
+    demo(app, 30)
+    reading = chunks.read_responses
+
+    def read(questionnaire_id, include_in_progress, bounds):  # in the chunks' processes
+        if bounds[0] > first:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer does
+        return reading(questionnaire_id, include_in_progress, bounds)
+
+    monkeypatch.setattr(chunks, "read_responses", read)
+    with app.app_context():
+        first = chunks.id_ranges(QID, False, 3)[0][0]
+        q = app.extensions["survey_registry"].get(QID)
+        with _at_most(60), pytest.raises(chunks.ChunkFailed, match="ended abruptly"):
+            build_report(q, processes=3)
+
+
+def test_a_chunk_that_fails_fails_the_report_with_its_error(app, monkeypatch):
+    from survey.scoring import chunks
+
+    demo(app, 30)
+
+    def read(questionnaire_id, include_in_progress, bounds):
+        raise OSError("database disk image is malformed")
+
+    monkeypatch.setattr(chunks, "read_responses", read)
+    with app.app_context():
+        q = app.extensions["survey_registry"].get(QID)
+        with _at_most(60), pytest.raises(OSError, match="malformed"):
+            build_report(q, processes=2)

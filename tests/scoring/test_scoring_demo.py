@@ -4,6 +4,7 @@ and PostgreSQL: the suite runs on both), and the ``survey report`` outputs."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -197,6 +198,73 @@ def test_the_streamed_cleaning_log_file_is_the_downloads_log(demo_app, tmp_path)
         assert issue.field_labels == first.field_labels
         assert issue.question_label == first.question_label
     assert len(by_fields) < len(report.issues)
+
+
+@pytest.mark.parametrize("processes", [2, 3, 7])
+def test_the_cleaning_log_written_by_several_processes_is_the_same_file(
+    demo_app, tmp_path, monkeypatch, processes
+):
+    """Over several processes (each a run of the issues, copied after the header in order),
+    the cleaning log is byte for byte the file one process writes."""
+    from survey.scoring import output
+
+    with demo_app.app_context():
+        report = build_report(questionnaire(demo_app), processes=2)
+    out = tmp_path / "out"
+    out.mkdir()
+    output.write_log_file(report, out / "one.csv")
+    monkeypatch.setattr(output, "LOG_SPLIT_FROM", 1)
+    output.write_log_file(report, out / "split.csv", processes)
+    one = (out / "one.csv").read_bytes()
+    assert (out / "split.csv").read_bytes() == one
+    assert one.startswith(codecs.BOM_UTF8) and one.count(b"\r\n") > 100
+    assert sorted(p.name for p in out.iterdir()) == ["one.csv", "split.csv"]  # no part left
+
+
+def test_a_failed_part_of_the_cleaning_log_writes_no_file(demo_app, tmp_path, monkeypatch):
+    from survey.scoring import issue_store, output
+
+    with demo_app.app_context():
+        report = build_report(questionnaire(demo_app))
+    monkeypatch.setattr(output, "LOG_SPLIT_FROM", 1)
+    reading = issue_store.Issues.between
+
+    def between(self, first, last):  # the second run's process fails
+        if first > 1:
+            raise OSError("disk full")
+        return reading(self, first, last)
+
+    monkeypatch.setattr(issue_store.Issues, "between", between)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(OSError, match="disk full"):
+        output.write_log_file(report, out / "log.csv", 2)
+    assert list(out.iterdir()) == []
+
+
+def test_a_killed_part_of_the_cleaning_log_fails_rather_than_waits(demo_app, tmp_path, monkeypatch):
+    import os
+    import signal
+
+    from survey.scoring import issue_store, output
+    from survey.scoring.chunks import ChunkFailed
+
+    with demo_app.app_context():
+        report = build_report(questionnaire(demo_app))
+    monkeypatch.setattr(output, "LOG_SPLIT_FROM", 1)
+    reading = issue_store.Issues.between
+
+    def between(self, first, last):  # the second run's process is killed
+        if first > 1:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return reading(self, first, last)
+
+    monkeypatch.setattr(issue_store.Issues, "between", between)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ChunkFailed, match="ended abruptly"):
+        output.write_log_file(report, out / "log.csv", 2)
+    assert list(out.iterdir()) == []
 
 
 def test_demo_data_stored_a_chunk_at_a_time_is_what_the_seed_generates(app):
