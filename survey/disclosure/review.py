@@ -142,7 +142,7 @@ _NAME = re.compile(r"\bname\b", re.IGNORECASE)
 def _holds_a_name(v: Variable) -> bool:
     """A personal-data text asking for a name ("Full name"), whose words are then removed
     wherever they appear; other personal data (a role, an address) is removed as typed."""
-    return v.question_type in ("text", "group:text") and bool(_NAME.search(v.sub or v.text))
+    return v.may_name and bool(_NAME.search(v.sub or v.text))
 
 
 def identifiers(keys: IdentifyingKeys, record: Record) -> Identifiers:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -22,6 +23,7 @@ __all__ = ["FORMULA_STARTS", "cell_function", "cell_value", "fit_checks", "neutr
 _MARKERS = (WITHHELD, UNFIT, TYPE_WITHHELD)
 
 Check = Callable[[Any], bool]
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])", re.ASCII)  # a month and year: 2013-03
 
 
 def cell_value(
@@ -99,7 +101,7 @@ _empty: tuple[Any, ...] = ("", [])  # an answer left blank, as cell_value sees i
 def fit_checks(found: Iterable[Variable]) -> dict[str, Check]:
     """``{answer key: check}`` for every key the variables read: whether a value fits the
     column(s) it fills. A number column takes numbers, a coded column one of its codes, a
-    multiple choice a list of its options, a date an ISO date; free text anything (it is
+    multiple choice a list of its options, a date an ISO date (a month and year 2013-03); free text anything (it is
     withheld or reviewed on its own). Anonymised downloads withhold a value that does not fit
     (:data:`UNFIT`): an older version's answer typed into a textarea under a key the latest
     version asks as a number must not pass through as "a number"."""
@@ -112,8 +114,8 @@ def fit_checks(found: Iterable[Variable]) -> dict[str, Check]:
             checks[v.key] = _one_of(frozenset(v.label_map))
         elif v.kind == "number":
             checks[v.key] = _is_number
-        elif v.question_type.removeprefix("group:") == "date":
-            checks[v.key] = _is_date
+        elif v.date:
+            checks[v.key] = _is_date if v.date == "day" else _is_month
     for key, options in flags.items():
         checks[key] = _list_of(frozenset(options))
     return {key: _empty_or(check) for key, check in checks.items()}
@@ -139,6 +141,10 @@ def _is_date(value: Any) -> bool:
         return isinstance(value, str) and dt.date.fromisoformat(value).isoformat() == value
     except ValueError:
         return False
+
+
+def _is_month(value: Any) -> bool:
+    return isinstance(value, str) and _MONTH.fullmatch(value) is not None
 
 
 def _is_number(value: Any) -> bool:

@@ -227,8 +227,9 @@ def instance_column(repeat: Repeat) -> str:
 def is_free_text(v: Variable) -> bool:
     """Whether a variable holds text a respondent typed (text, textarea, email, telephone and web
     questions and group fields, "please specify" texts), which may name someone: decided from the
-    question types, for any questionnaire. Dates are text cells but not free text."""
-    return v.kind == "text" and v.question_type.removeprefix("group:") != "date"
+    question types, for any questionnaire (:attr:`Variable.free_text`, which each type sets).
+    Dates are text cells but not free text."""
+    return v.free_text
 
 
 def free_text_questions(variables: Iterable[Variable]) -> dict[str, str]:

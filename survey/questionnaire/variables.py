@@ -45,6 +45,10 @@ class Variable:
     pounds: bool = False  # whole pounds (SPSS shows no decimals)
     max_chars: int | None = None  # text: the most characters an answer may have, when known
     asked: str = ""  # when the question is asked, in words (survey.questionnaire.asked)
+    # what its question's type (a group's or follow-up's field's) says the cells hold:
+    date: str = ""  # dates (text cells) to the "day" (2013-03-27) or the "month" (2013-03)
+    free_text: bool = False  # text a respondent typed, which may name someone
+    may_name: bool = False  # text that may ask for a name (QuestionType.holds_a_name)
     label_map: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -89,6 +93,10 @@ def question_variables(
         also = kw.pop("only_if", None)  # a "please specify" text: asked while its option is chosen
         if also is not None:
             kw["asked"] = asked_when(questionnaire, qi, also)
+        held_by = kw.pop("field_type", qtype)  # a group's or follow-up's field: its own type
+        kw["date"] = held_by.date_precision
+        kw["free_text"] = kind == "text" and not held_by.date_precision
+        kw["may_name"] = held_by.holds_a_name
         kw = {**common, **kw}
         options = kw.get("options", ())
         label_map = {o.id: o.label for o in options}

@@ -238,6 +238,8 @@ class QuestionType(abc.ABC):
     numeric: bool = False  # a number a page check may use
     figure_unit: str | None = None  # what the report's numeric figures count: money, count, percent
     holds_a_name: bool = False  # free text that may name someone: survey.questionnaire.authority
+    # its text columns hold dates ("day": 2013-03-27, "month": 2013-03), not words typed
+    date_precision: str = ""
     shapes: ClassVar[frozenset[Shape]] = frozenset()  # what the answer is (see Shape)
 
     def __init__(self, name: str):

@@ -52,6 +52,7 @@ class DateType(ScalarType):
     print_template = "print/types/date.html"
     yaml_keys = frozenset({"min", "max"})
     stored = "date"
+    date_precision = "day"  # its text column holds an ISO date, not words that may name anyone
     # the boxes, in the order they are shown: (part, label, width in characters)
     boxes: tuple[tuple[str, str, int], ...] = (("day", "Day", 2), ("month", "Month", 2),
                                                ("year", "Year", 4))  # fmt: skip
@@ -189,6 +190,7 @@ class MonthYearType(DateType):
     """A month and year ("March 2013"), stored as ``2013-03``; bounds are months too."""
 
     boxes = (("month", "Month", 2), ("year", "Year", 4))
+    date_precision = "month"
     example = "For example, 3 2012"
     bound_example = "a month such as 2013-04"
 

@@ -141,6 +141,7 @@ class FollowUps:
                 pounds=self.type_of(f).pounds_of(f),
                 max_chars=f.max_length,
                 only_if=Condition(op=op, question=qi.question.id, value=o.id),
+                field_type=self.type_of(f),
             )
             for o, f in follow_ups(qi.question)
         ]

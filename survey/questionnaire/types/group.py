@@ -154,6 +154,7 @@ class GroupType(QuestionType):
                 described=f"group field: {f.type}",
                 pounds=self.field_type(f).pounds_of(f),
                 max_chars=f.max_length,
+                field_type=self.field_type(f),
             )
             for f in qi.question.fields
         ]

@@ -86,6 +86,22 @@ def test_read_back_and_variables():
     assert variables(q, qi) == [("q1", "code"), ("q1_partners", "number"), ("q1_since", "text")]
 
 
+def test_a_date_follow_up_is_a_date_column_not_free_text():
+    """Each column says what its field's own type holds: a month and year follow-up is checked
+    as a date in the downloads and is not free text for the disclosure review."""
+    from survey.exports.cells import fit_checks
+    from survey.exports.table import is_free_text
+    from survey.questionnaire.variables import question_variables
+
+    q, qi = load_question(SINGLE)
+    found = {v.key: v for v in question_variables(q, qi, None, set())}
+    assert found["q1_since"].date and not is_free_text(found["q1_since"])
+    assert not found["q1_partners"].date and not found["q1"].free_text
+    checks = fit_checks(found.values())
+    assert checks["q1_since"]("2012-04") and checks["q1_since"](None)
+    assert not checks["q1_since"]("2012-13") and not checks["q1_since"]("Jo Bloggs, since 2012")
+
+
 def test_a_multiple_choice_follow_up_of_a_ticked_option():
     q, qi = load_question(MULTIPLE)
     assert post(q, qi, {"q2": ["a"], "q2_a_cost": "12.50"}).values == {
