@@ -122,6 +122,10 @@ def _normalise_database_url(app: Flask) -> None:
             url = "postgresql+psycopg://" + url[len(prefix) :]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    # JSON columns (answers, snapshots) decoded as json.loads does, faster (on either database)
+    from survey.responses.decoding import loads
+
+    options.setdefault("json_deserializer", loads)
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {}).setdefault(
             "timeout", app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000

@@ -12,7 +12,6 @@ its answer rows with the research team's edits in force laid on top, as
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -21,6 +20,7 @@ from sqlalchemy import Select, Text, select, type_coerce
 
 from survey.extensions import db
 from survey.models import AnswerEdit, Response, ResponseSnapshot
+from survey.responses import decoding
 from survey.responses.reading import answer_rows, current_snapshot
 
 PARTITION = 2000  # rows fetched at a time
@@ -42,7 +42,7 @@ def stream_effective(
         .order_by(Response.id)
         .execution_options(yield_per=partition)
     )
-    loads = json.loads
+    loads = decoding.loads
     result = db.session.execute(query)
     for rows in result.partitions():
         missing = [row[0] for row in rows if row[-1] is None]
@@ -107,7 +107,7 @@ class Routes:
             .order_by(ResponseSnapshot.response_id)
             .limit(self.partition)
         ).all()
-        loads = json.loads
+        loads = decoding.loads
         self.found = {rid: list(loads(value) if raw else value) for rid, value in rows}
         full = len(rows) == self.partition
         self.upto = rows[-1][0] if full else sys.maxsize

@@ -36,6 +36,7 @@ from survey.models import (
     Response,
     ResponseSnapshot,
 )
+from survey.responses import decoding
 from survey.responses.aggregate import answers_object
 from survey.tokens import hash_token
 
@@ -290,7 +291,7 @@ def answer_rows(response_ids: Iterable[int], edited: bool = True) -> dict[int, S
         .where(Answer.response_id.in_(ids))
         .order_by(Answer.response_id, Answer.key)
     )
-    loads = json.loads
+    loads = decoding.loads
     parsed: dict[Any, dt.datetime] = {}  # the answers of a save share its time: parsed once
     for response_id, key, stored, updated_at in rows:
         if raw:
@@ -338,7 +339,7 @@ def snapshot_rows(response_ids: Iterable[int], times: bool = True) -> dict[int, 
             ResponseSnapshot.response_version == Response.version,
         )
     )
-    loads = json.loads
+    loads = decoding.loads
     parse = dt.datetime.fromisoformat
     found: dict[int, StoredAnswers] = {}
     for response_id, values, grouped in rows:
