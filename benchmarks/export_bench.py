@@ -7,6 +7,8 @@ Run by hand (it is not part of the test suite)::
     .venv/bin/python benchmarks/export_bench.py --sizes 10000 --baseline main   # compare
     .venv/bin/python benchmarks/export_bench.py --sizes 1000000 --formats csv-wide json \
         --snapshots-only                                  # no answer rows: what they read
+    .venv/bin/python benchmarks/export_bench.py --sizes 1000000 --formats json \
+        --snapshots-only --discard       # the bytes counted, not kept: 1,000,000 is about 28 GB
 
 What it does:
 
@@ -212,7 +214,28 @@ def baseline_checkout(commit: str) -> Iterator[Path]:
 # -- one measurement (child process) ---------------------------------------------------------------
 
 
-def child(database: str, fmt: str, out: str, use_tracemalloc: bool, processes: int = 1) -> None:
+class Sink:
+    """A binary file that keeps nothing: counts the bytes written to it (``--discard``)."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def child(
+    database: str,
+    fmt: str,
+    out: str,
+    use_tracemalloc: bool,
+    processes: int = 1,
+    discard: bool = False,
+) -> None:
     import resource
     import tracemalloc
 
@@ -230,13 +253,14 @@ def child(database: str, fmt: str, out: str, use_tracemalloc: bool, processes: i
         baseline = harness.status_kib("VmRSS")
         if use_tracemalloc:
             tracemalloc.start()
+        target: Any = Sink() if discard else out
         started, cpu = time.perf_counter(), time.process_time()
         if processes > 1:  # the parts' processes: their CPU is added, their peak RSS reported
             from survey.exports.split import export_split
 
-            count = export_split(QUESTIONNAIRE, fmt, out, ExportOptions(), processes)
+            count = export_split(QUESTIONNAIRE, fmt, target, ExportOptions(), processes)
         else:
-            count = export_to(QUESTIONNAIRE, fmt, out, ExportOptions())
+            count = export_to(QUESTIONNAIRE, fmt, target, ExportOptions())
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu += children.ru_utime + children.ru_stime
@@ -254,7 +278,7 @@ def child(database: str, fmt: str, out: str, use_tracemalloc: bool, processes: i
                 "parts_peak_kib": children.ru_maxrss,  # the largest part's process (Linux: KiB)
                 "processes": processes,
                 "traced_peak_bytes": traced,
-                "bytes": os.path.getsize(out),
+                "bytes": target.size if discard else os.path.getsize(out),
             }
         )
     )
@@ -272,13 +296,15 @@ def measure(
     label: str = "",
     keep: bool = False,
     processes: int = 1,
+    discard: bool = False,
 ) -> dict[str, Any]:
     """One export in a fresh process, by this checkout's script or a baseline's (``script``);
     with ``keep`` the file stays (to compare it with the baseline's)."""
     out = workdir / f"{database.stem}-{fmt}{label}.{SUFFIX[fmt]}"
     tracing = ["--tracemalloc"] if use_tracemalloc else []
     split = ["--processes", str(processes)] if processes > 1 else []
-    result = harness.run_child(script, str(database), fmt, str(out), *tracing, *split)
+    dropped = ["--discard"] if discard else []
+    result = harness.run_child(script, str(database), fmt, str(out), *tracing, *split, *dropped)
     result["file"] = str(out)
     if not keep:
         out.unlink(missing_ok=True)
@@ -327,11 +353,17 @@ def main() -> None:
         default=[1],
         help="csv-wide, csv-long, json: also (or only) over these numbers of processes",
     )
+    parser.add_argument(
+        "--discard",
+        action="store_true",
+        help="count the bytes written rather than keep them (a file too large for the disk; "
+        "a split export's parts are still written); no --baseline",
+    )
     parser.add_argument("--child", nargs=3, metavar=("DB", "FORMAT", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         database, fmt, out = args.child
-        child(database, fmt, out, args.tracemalloc, args.processes[0])
+        child(database, fmt, out, args.tracemalloc, args.processes[0], args.discard)
         return
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="export-bench-"))
@@ -355,7 +387,7 @@ def main() -> None:
                 for n in splits:
                     result = measure(
                         database, fmt, workdir, args.tracemalloc, keep=bool(baseline),
-                        label=f"-p{n}", processes=n,
+                        label=f"-p{n}", processes=n, discard=args.discard,
                     )  # fmt: skip
                     result["size"], result["code"] = size, "this" if n == 1 else f"this, {n} proc."
                     results.append(result)
