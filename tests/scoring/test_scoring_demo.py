@@ -8,6 +8,8 @@ import codecs
 import csv
 import io
 import json
+import os
+import signal
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +18,7 @@ from survey.extensions import db
 from survey.models import Answer, Respondent, Response
 from survey.questionnaire.routing import effective_answers
 from survey.responses.writing import create_respondent
+from survey.scoring.chunks import ChunkFailed
 from survey.scoring.cli import demo_data_command, report_command
 from survey.scoring.config import scoring_config
 from survey.scoring.data import RawResponse
@@ -221,7 +224,24 @@ def test_the_cleaning_log_written_by_several_processes_is_the_same_file(
     assert sorted(p.name for p in out.iterdir()) == ["one.csv", "split.csv"]  # no part left
 
 
-def test_a_failed_part_of_the_cleaning_log_writes_no_file(demo_app, tmp_path, monkeypatch):
+def _fail(_):
+    raise OSError("disk full")
+
+
+def _kill(_):
+    os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer does
+
+
+@pytest.mark.parametrize(
+    ("failure", "raised", "message"),
+    [(_fail, OSError, "disk full"), (_kill, ChunkFailed, "ended abruptly")],
+    ids=["raises", "killed"],
+)
+def test_a_failed_part_of_the_cleaning_log_fails_it_and_writes_no_file(
+    demo_app, tmp_path, monkeypatch, failure, raised, message
+):
+    """A part's process that raises, or is killed (which would leave a pool waiting for it),
+    fails the writing at once; no part and no log are left."""
     from survey.scoring import issue_store, output
 
     with demo_app.app_context():
@@ -229,40 +249,15 @@ def test_a_failed_part_of_the_cleaning_log_writes_no_file(demo_app, tmp_path, mo
     monkeypatch.setattr(output, "LOG_SPLIT_FROM", 1)
     reading = issue_store.Issues.between
 
-    def between(self, first, last):  # the second run's process fails
+    def between(self, first, last):  # in the second run's process
         if first > 1:
-            raise OSError("disk full")
+            failure(first)
         return reading(self, first, last)
 
     monkeypatch.setattr(issue_store.Issues, "between", between)
     out = tmp_path / "out"
     out.mkdir()
-    with pytest.raises(OSError, match="disk full"):
-        output.write_log_file(report, out / "log.csv", 2)
-    assert list(out.iterdir()) == []
-
-
-def test_a_killed_part_of_the_cleaning_log_fails_rather_than_waits(demo_app, tmp_path, monkeypatch):
-    import os
-    import signal
-
-    from survey.scoring import issue_store, output
-    from survey.scoring.chunks import ChunkFailed
-
-    with demo_app.app_context():
-        report = build_report(questionnaire(demo_app))
-    monkeypatch.setattr(output, "LOG_SPLIT_FROM", 1)
-    reading = issue_store.Issues.between
-
-    def between(self, first, last):  # the second run's process is killed
-        if first > 1:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return reading(self, first, last)
-
-    monkeypatch.setattr(issue_store.Issues, "between", between)
-    out = tmp_path / "out"
-    out.mkdir()
-    with pytest.raises(ChunkFailed, match="ended abruptly"):
+    with pytest.raises(raised, match=message):
         output.write_log_file(report, out / "log.csv", 2)
     assert list(out.iterdir()) == []
 
