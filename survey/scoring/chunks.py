@@ -20,11 +20,12 @@ waiting for it.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime as dt
 import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -116,7 +117,7 @@ def compute(
     fed = context.Value("q", 0)
     _SHARED = _Forked(current_app._get_current_object(), plan, fed)  # type: ignore[attr-defined]
     try:
-        with ProcessPoolExecutor(max(1, len(ranges)), mp_context=context) as pool:
+        with ProcessPoolExecutor(max(1, len(ranges)), mp_context=context) as pool, ending(pool):
             results, shown = _watched([pool.submit(_chunk, bounds) for bounds in ranges], fed)
     except BrokenProcessPool as exc:
         raise ChunkFailed(
@@ -138,6 +139,22 @@ def compute(
         census.update(chunk_census)
     progress.step(used - shown)  # whatever the last reading missed: the steps add up to used
     return join(parts), summary, used
+
+
+@contextlib.contextmanager
+def ending(pool: ProcessPoolExecutor) -> Iterator[None]:
+    """On a failure, end the pool's other processes at once: the report has failed, and
+    leaving the pool would wait for their minutes of work first."""
+    try:
+        yield
+    except BaseException:
+        kill = getattr(pool, "kill_workers", None)  # Python 3.14
+        if kill is not None:
+            kill()
+        else:  # before 3.14 the executor keeps its processes here
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.kill()
+        raise
 
 
 def _watched(pending: list[Future], fed: Any) -> tuple[list[Any], int]:

@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-from survey.scoring.chunks import ChunkFailed
+from survey.scoring.chunks import ChunkFailed, ending
 from survey.scoring.issue_store import Issues
 from survey.scoring.issues import ACTION_LABELS, LOG_FIELDS, RULE_TITLES, Issue
 from survey.scoring.numbers import NA
@@ -136,7 +136,7 @@ def write_log_file(report: Report, path: Path, processes: int = 1) -> None:
         _LOG_ISSUES = report.issues
         try:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(len(runs), mp_context=context) as pool:
+            with ProcessPoolExecutor(len(runs), mp_context=context) as pool, ending(pool):
                 parts = list(pool.map(partial(_log_part, folder), runs))
         except BrokenProcessPool as exc:  # a process killed: fail, rather than wait for it
             raise ChunkFailed(
