@@ -5,8 +5,9 @@ file, the synchronous export's; a worker killed (SIGKILL) in the middle of a job
 half-written file, and a second worker runs the job again from Redis's side of things (the
 lease ran out) to the same result.
 
-Needs a Redis on 127.0.0.1:6379 (skipped without one); uses its database 14, emptied before and
-after."""
+Needs a Redis on 127.0.0.1:6379 (skipped without one); uses its database 14 under a queue name
+of the test's own, whose keys are removed afterwards (so runs side by side, on SQLite and on
+PostgreSQL, never see each other's jobs)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import os
 import signal
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -33,23 +35,29 @@ DOWNLOADS = f"/research/{QID}/downloads"
 
 @pytest.fixture
 def redis_db():
-    """Redis database 14, empty before and after the test (skipped with no Redis)."""
+    """Redis database 14 and a queue name of this test's own, whose keys are removed
+    afterwards (skipped with no Redis)."""
     connection = redis.Redis.from_url(REDIS_URL)
     try:
         connection.ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
+    name = f"survey-test-{uuid.uuid4().hex}"
+    yield connection, name
+    for key in connection.scan_iter(f"*{name}*"):
+        connection.delete(key)
     connection.close()
 
 
 @pytest.fixture
 def queued_app(tmp_path, redis_db):
     """As tests/jobs/conftest.py's, with the queue on Redis (sign_in_queued signs in to it)."""
+    _, name = redis_db
     settings = queued_settings(
-        tmp_path, JOBS_REDIS_URL=REDIS_URL, JOBS_EXPORT_THRESHOLDS="csv=2,xlsx=2"
+        tmp_path,
+        JOBS_REDIS_URL=REDIS_URL,
+        JOBS_QUEUE_NAME=name,
+        JOBS_EXPORT_THRESHOLDS="csv=2,xlsx=2",
     )
     with tables_of(create_app(settings)) as app:
         yield app
@@ -65,6 +73,7 @@ def start_worker(app, log: Path) -> subprocess.Popen:
         "SURVEY_JOBS_DIR": app.config["JOBS_DIR"],
         "SURVEY_JOBS_QUEUE_FILE": app.config["JOBS_QUEUE_FILE"],
         "SURVEY_JOBS_REDIS_URL": REDIS_URL,
+        "SURVEY_JOBS_QUEUE_NAME": app.config["JOBS_QUEUE_NAME"],
         "SURVEY_JOBS_LEASE_SECONDS": str(app.config["JOBS_LEASE_SECONDS"]),
     }
     with open(log, "ab") as out:
@@ -95,7 +104,8 @@ def test_a_job_asked_for_on_the_web_is_made_by_a_worker_through_redis(
     with queued_app.app_context():
         huey = queued_app.extensions["survey_jobs"].huey
         assert type(huey).__name__ == "RedisHuey" and huey.pending_count() == 1
-    assert redis_db.dbsize() > 0  # the message is in database 14
+    connection, name = redis_db
+    assert any(connection.scan_iter(f"*{name}*"))  # the message is in Redis, under its name
     assert not Path(queued_app.config["JOBS_QUEUE_FILE"]).exists()  # not in a SQLite queue
     log = tmp_path / "worker.log"
     worker = start_worker(queued_app, log)
@@ -108,7 +118,7 @@ def test_a_job_asked_for_on_the_web_is_made_by_a_worker_through_redis(
     finally:
         stop(worker)
     assert done.status == "done", (done.error, log.read_text()[-2000:])
-    assert "queue survey-jobs on Redis" in log.read_text()
+    assert f"queue {name} on Redis" in log.read_text()
     page = client.get(f"/research/jobs/{job_id}").get_data(as_text=True)
     assert "Ready" in page and f"/research/jobs/{job_id}/file" in page
     served = client.get(f"/research/jobs/{job_id}/file")
