@@ -42,7 +42,7 @@ def redis_db():
         connection.ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
-    name = f"survey-test-{uuid.uuid4().hex}"
+    name = f"surveytest{uuid.uuid4().hex}"  # letters and digits: huey keeps no others in its keys
     yield connection, name
     for key in connection.scan_iter(f"*{name}*"):
         connection.delete(key)
