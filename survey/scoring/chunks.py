@@ -117,13 +117,11 @@ def compute(
     fed = context.Value("q", 0)
     _SHARED = _Forked(current_app._get_current_object(), plan, fed)  # type: ignore[attr-defined]
     try:
-        with ProcessPoolExecutor(max(1, len(ranges)), mp_context=context) as pool, ending(pool):
+        with (
+            ProcessPoolExecutor(max(1, len(ranges)), mp_context=context) as pool,
+            ending(pool, "computing part of the report"),
+        ):
             results, shown = _watched([pool.submit(_chunk, bounds) for bounds in ranges], fed)
-    except BrokenProcessPool as exc:
-        raise ChunkFailed(
-            "a process computing part of the report ended abruptly (killed, or out of "
-            "memory); nothing was written: run the report again"
-        ) from exc
     finally:
         _SHARED = None
     kinds = list(every(found))
@@ -142,18 +140,24 @@ def compute(
 
 
 @contextlib.contextmanager
-def ending(pool: ProcessPoolExecutor) -> Iterator[None]:
-    """On a failure, end the pool's other processes at once: the report has failed, and
-    leaving the pool would wait for their minutes of work first."""
+def ending(pool: ProcessPoolExecutor, doing: str) -> Iterator[None]:
+    """On a failure, end the pool's other processes at once (the work has failed, and leaving
+    the pool would wait for their minutes of work first); a process that died (killed, out of
+    memory) is said as :class:`ChunkFailed`, a process ``doing`` something."""
     try:
         yield
-    except BaseException:
+    except BaseException as exc:
         kill = getattr(pool, "kill_workers", None)  # Python 3.14
         if kill is not None:
             kill()
         else:  # before 3.14 the executor keeps its processes here
             for process in list((getattr(pool, "_processes", None) or {}).values()):
                 process.kill()
+        if isinstance(exc, BrokenProcessPool):
+            raise ChunkFailed(
+                f"a process {doing} ended abruptly (killed, or out of memory); nothing was "
+                "written: run the report again"
+            ) from exc
         raise
 
 

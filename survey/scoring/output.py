@@ -16,12 +16,11 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-from survey.scoring.chunks import ChunkFailed, ending
+from survey.scoring.chunks import ending
 from survey.scoring.issue_store import Issues
 from survey.scoring.issues import ACTION_LABELS, LOG_FIELDS, RULE_TITLES, Issue
 from survey.scoring.numbers import NA
@@ -136,13 +135,11 @@ def write_log_file(report: Report, path: Path, processes: int = 1) -> None:
         _LOG_ISSUES = report.issues
         try:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(len(runs), mp_context=context) as pool, ending(pool):
+            with (
+                ProcessPoolExecutor(len(runs), mp_context=context) as pool,
+                ending(pool, "writing part of the cleaning log"),
+            ):
                 parts = list(pool.map(partial(_log_part, folder), runs))
-        except BrokenProcessPool as exc:  # a process killed: fail, rather than wait for it
-            raise ChunkFailed(
-                "a process writing part of the cleaning log ended abruptly (killed, or out of "
-                "memory): run the report again"
-            ) from exc
         finally:
             _LOG_ISSUES = None
         with path.open("w", encoding=CSV_ENCODING) as stream:
